@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "llrc.accounts"
+    verbose_name = "Accounts"

@@ -1,0 +1,210 @@
+"""The REST API, /api/v1. Every endpoint calls the same services as the pages (DESIGN.md: one query path)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Query, Router, Schema
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from llrc.accounts.services import user_for_token
+from llrc.api import serializers
+from llrc.api.schemas import (
+    CollectionOut,
+    ConceptOut,
+    ErrorOut,
+    ResourceIn,
+    ResourceOut,
+    SchemeOut,
+    SearchOut,
+)
+from llrc.catalogue import queries, services
+from llrc.catalogue.validation import CreatorData, ResourceData
+from llrc.search import services as search_services
+from llrc.search.services import SearchInputError
+from llrc.vocabularies import queries as vocab_queries
+
+
+class StaffToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_for_token(token)
+        if user is None or not getattr(user, "is_staff", False):
+            return None
+        return user
+
+
+api = NinjaAPI(
+    title="Lifelong Learning Resource Centre API",
+    version="1",
+    description="Read and search the catalogue; curators with a token can add resources.",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    fields = ", ".join(errors)
+    return api.create_response(
+        request, {"detail": f"The resource was not saved: check {fields}.", "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def _request_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for item in exc.errors:
+        loc = [str(p) for p in item.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        errors.setdefault(".".join(loc) or "request", []).append(str(item.get("msg", "invalid")))
+    return api.create_response(
+        request, {"detail": "The request is not valid: check " + ", ".join(errors) + ".", "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(SearchInputError)
+def _search_error(request: HttpRequest, exc: SearchInputError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc), "errors": {}}, status=400)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Not found", "errors": {}}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "A curator's API token is needed (Authorization: Bearer <token>).", "errors": {}}, status=401
+    )
+
+
+class SearchFilters(Schema):
+    q: str = ""
+    type: list[str] = []
+    language: list[str] = []
+    country: list[str] = []
+    year: list[str] = []
+    subject: list[str] = []
+    target_group: list[str] = []
+    collection: list[str] = []
+    region: list[str] = []
+    sdg: list[str] = []
+    page: int = 1
+    page_size: int = 20
+    lang: str = "en"
+
+    def filters(self) -> dict[str, list[str]]:
+        names = ("type", "language", "country", "year", "subject", "target_group", "collection", "region", "sdg")
+        return {n: getattr(self, n) for n in names if getattr(self, n)}
+
+
+resources = Router(tags=["resources"])
+
+
+def _search(request: HttpRequest, params: SearchFilters) -> dict[str, Any]:
+    page = search_services.search_resources(
+        params.q, filters=params.filters(), page=params.page, page_size=params.page_size, lang=params.lang
+    )
+    return serializers.search_page(request, page, params.lang)
+
+
+@api.get("/search", response={200: SearchOut, 400: ErrorOut, 422: ErrorOut}, tags=["search"])
+def search(request: HttpRequest, params: Query[SearchFilters]) -> dict[str, Any]:
+    """Search published resources: words in any language, filters that combine, facet counts."""
+    return _search(request, params)
+
+
+@resources.get("", response={200: SearchOut, 400: ErrorOut, 422: ErrorOut})
+def list_resources(request: HttpRequest, params: Query[SearchFilters]) -> dict[str, Any]:
+    """List published resources, newest first, filtered like search."""
+    return _search(request, params)
+
+
+@resources.get("/{resource_id}", response={200: ResourceOut, 404: ErrorOut})
+def get_resource(request: HttpRequest, resource_id: int, lang: str = "en") -> dict[str, Any]:
+    resource = queries.get_published_resource(resource_id)
+    if resource is None:
+        raise Http404(f"There is no published resource {resource_id}.")
+    return serializers.resource_full(request, resource, lang)
+
+
+@resources.post("", response={201: ResourceOut, 401: ErrorOut, 422: ErrorOut}, auth=StaffToken())
+def create_resource(request: HttpRequest, payload: ResourceIn) -> tuple[int, dict[str, Any]]:
+    """Add a resource (curators, with an API token). Invalid input is refused whole, naming each field."""
+    data = ResourceData(
+        resource_type=payload.type,
+        titles=payload.titles,
+        original_language=payload.original_language,
+        summaries=payload.summaries,
+        plain_summaries=payload.plain_summaries,
+        creators=[CreatorData(c.name, c.kind, c.role) for c in payload.creators],
+        publisher=payload.publisher,
+        date_issued=payload.date_issued,
+        languages=payload.languages,
+        countries=payload.countries,
+        regions=payload.regions,
+        subjects=payload.subjects,
+        sdg_targets=payload.sdg_targets,
+        target_groups=payload.target_groups,
+        education_levels=payload.education_levels,
+        licence=payload.licence,
+        access_rights=payload.access_rights,
+        identifiers=[(i.scheme, i.value) for i in payload.identifiers],
+        collections=payload.collections,
+        status=payload.status,
+        source="api",
+    )
+    resource = services.create_resource(data, actor=request.auth)  # type: ignore[attr-defined]
+    fresh = queries.get_published_resource(resource.pk) or resource
+    return 201, serializers.resource_full(request, fresh, "en")
+
+
+collections = Router(tags=["collections"])
+
+
+@collections.get("", response=list[CollectionOut])
+def list_collections(request: HttpRequest, lang: str = "en") -> list[dict[str, Any]]:
+    out = []
+    for tree in queries.collection_tree():
+        stack = list(tree.collections)
+        while stack:
+            node = stack.pop(0)
+            out.append(serializers.collection(node.collection, lang, node.count))
+            stack[0:0] = node.children
+    return out
+
+
+@collections.get("/{slug}", response={200: CollectionOut, 404: ErrorOut})
+def get_collection(request: HttpRequest, slug: str, lang: str = "en") -> dict[str, Any]:
+    collection = queries.get_collection(slug)
+    if collection is None:
+        raise Http404(f"There is no collection {slug!r}.")
+    return serializers.collection(collection, lang)
+
+
+vocabularies = Router(tags=["vocabularies"])
+
+
+@vocabularies.get("", response=list[SchemeOut])
+def list_schemes(request: HttpRequest) -> list[dict[str, Any]]:
+    return vocab_queries.schemes()
+
+
+@vocabularies.get("/{scheme}", response={200: list[ConceptOut], 404: ErrorOut})
+def list_concepts(
+    request: HttpRequest, scheme: str, q: str = "", lang: str = "en", limit: int = 100, offset: int = 0
+) -> list[dict[str, Any]]:
+    """Concepts of one scheme, optionally those whose labels contain `q` (in any language)."""
+    if not vocab_queries.scheme_exists(scheme):
+        raise Http404(f"There is no vocabulary {scheme!r}.")
+    concepts = vocab_queries.concepts(scheme, q=q, limit=max(1, min(limit, 500)), offset=max(0, offset))
+    return [serializers.concept(c, lang) for c in concepts]
+
+
+api.add_router("/resources", resources)
+api.add_router("/collections", collections)
+api.add_router("/vocabularies", vocabularies)

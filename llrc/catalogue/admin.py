@@ -1,0 +1,231 @@
+"""Curators edit the catalogue in the Django admin (issue 2), with the same checks as the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from llrc.catalogue import services
+from llrc.catalogue.models import (
+    Agent,
+    AuditEntry,
+    Collection,
+    Contribution,
+    Identifier,
+    Institution,
+    Relation,
+    Resource,
+    ResourceFile,
+    ResourceText,
+    TextField,
+)
+from llrc.catalogue.validation import known_language_tag, normalise_language_tag
+from llrc.lib.identifiers import normalise_identifier, parse_partial_date
+
+
+class ResourceTextForm(forms.ModelForm):
+    class Meta:
+        model = ResourceText
+        fields = ["field", "language", "value", "is_original"]
+        widgets = {"value": forms.Textarea(attrs={"rows": 3, "cols": 80})}
+
+    def clean_language(self) -> str:
+        tag = normalise_language_tag(self.cleaned_data["language"])
+        if not known_language_tag(tag):
+            raise ValidationError(f"Unknown language code {tag!r}: use en, zh-hans, fr, es, ar, ru or another ISO 639-1 code.")
+        return tag
+
+
+class ResourceTextFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        titles, originals = [], []
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            data = form.cleaned_data
+            if data.get("field") == TextField.TITLE and (data.get("value") or "").strip():
+                titles.append(data)
+                if data.get("is_original"):
+                    originals.append(data)
+        if not titles:
+            raise ValidationError("Title: a title is required in at least one language.")
+        if len(originals) > 1:
+            raise ValidationError("Title: mark only one title as the original.")
+        if not originals:
+            raise ValidationError("Title: mark the title in the language the resource was described in as the original.")
+
+
+class ResourceTextInline(admin.TabularInline):
+    model = ResourceText
+    form = ResourceTextForm
+    formset = ResourceTextFormSet
+    extra = 2
+    min_num = 1
+
+
+class IdentifierForm(forms.ModelForm):
+    class Meta:
+        model = Identifier
+        fields = ["scheme", "value"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("scheme") and data.get("value"):
+            try:
+                data["value"] = normalise_identifier(data["scheme"], data["value"])
+            except ValueError as exc:
+                raise ValidationError({"value": str(exc)}) from exc
+            self.instance.value = data["value"]
+        return data
+
+
+class IdentifierInline(admin.TabularInline):
+    model = Identifier
+    form = IdentifierForm
+    extra = 0
+
+
+class ContributionInline(admin.TabularInline):
+    model = Contribution
+    autocomplete_fields = ["agent"]
+    extra = 1
+
+
+class RelationInline(admin.TabularInline):
+    model = Relation
+    fk_name = "source"
+    autocomplete_fields = ["target"]
+    extra = 0
+
+
+class ResourceFileInline(admin.TabularInline):
+    model = ResourceFile
+    fields = ["name", "media_type", "size", "sha256", "language"]
+    readonly_fields = ["name", "media_type", "size", "sha256"]
+    extra = 0
+    can_delete = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # new files come through the "Add a file" field, which stores them by SHA-256
+
+
+class ResourceForm(forms.ModelForm):
+    new_file = forms.FileField(required=False, label="Add a file", help_text="Stored with its SHA-256")
+    new_file_language = forms.CharField(required=False, max_length=16, label="Language of the file")
+
+    class Meta:
+        model = Resource
+        exclude: list[str] = []
+
+    def clean_date_issued(self) -> str:
+        value = (self.cleaned_data.get("date_issued") or "").strip()
+        if value:
+            try:
+                parse_partial_date(value)
+            except ValueError as exc:
+                raise ValidationError(f"Date issued: {exc}.") from exc
+        return value
+
+    def clean_new_file_language(self) -> str:
+        tag = normalise_language_tag(self.cleaned_data.get("new_file_language") or "")
+        if tag and not known_language_tag(tag):
+            raise ValidationError(f"Unknown language code {tag!r}.")
+        return tag
+
+    def clean_new_file(self) -> Any:
+        upload = self.cleaned_data.get("new_file")
+        if upload is not None and upload.size == 0:
+            raise ValidationError("The file is empty.")
+        return upload
+
+
+@admin.register(Resource)
+class ResourceAdmin(admin.ModelAdmin):
+    form = ResourceForm
+    list_display = ["__str__", "resource_type", "status", "date_issued", "is_demo", "modified"]
+    list_filter = ["resource_type", "status", "access_rights", "is_demo", "collections"]
+    search_fields = ["text_values__value", "identifiers__value", "contributions__agent__name"]
+    autocomplete_fields = [
+        "publisher",
+        "languages",
+        "countries",
+        "regions",
+        "subjects",
+        "sdg_targets",
+        "target_groups",
+        "education_levels",
+        "licence",
+        "collections",
+    ]
+    inlines = [ResourceTextInline, ContributionInline, IdentifierInline, RelationInline, ResourceFileInline]
+    fieldsets = [
+        (None, {"fields": ["resource_type", "status", "date_issued", "publisher", "is_demo", "source"]}),
+        ("Coverage", {"fields": ["languages", "countries", "regions", "education_levels"]}),
+        ("Subjects", {"fields": ["subjects", "sdg_targets", "target_groups", "collections"]}),
+        ("Rights", {"fields": ["licence", "access_rights"]}),
+        ("Files", {"fields": ["new_file", "new_file_language"]}),
+    ]
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet[Any], search_term: str) -> Any:
+        result, _dups = super().get_search_results(request, queryset, search_term)
+        return result, True
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        upload = form.cleaned_data.get("new_file")
+        if upload is not None:
+            services.attach_file(
+                form.instance,
+                name=upload.name,
+                content=upload.read(),
+                language=form.cleaned_data.get("new_file_language") or "",
+                actor=request.user,
+            )
+        services.record_admin_save(form.instance, actor=request.user, created=not change)
+
+    def delete_model(self, request: HttpRequest, obj: Resource) -> None:
+        services.delete_resource(obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Resource]) -> None:
+        for resource in queryset:
+            services.delete_resource(resource, actor=request.user)
+
+
+@admin.register(Agent)
+class AgentAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ["slug", "__str__"]
+    search_fields = ["slug", "name"]
+
+
+@admin.register(Collection)
+class CollectionAdmin(admin.ModelAdmin):
+    list_display = ["slug", "__str__", "institution", "parent"]
+    list_filter = ["institution"]
+    search_fields = ["slug", "title"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["when", "actor_label", "action", "resource_id_ref"]
+    list_filter = ["action"]
+    readonly_fields = ["when", "actor", "actor_label", "action", "resource_id_ref", "detail"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

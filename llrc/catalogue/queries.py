@@ -1,0 +1,113 @@
+"""Read-side services: what pages, the API and exports show about the catalogue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from llrc.catalogue.models import Collection, Institution, Relation, Resource, Status
+
+RESOURCE_PREFETCH = (
+    "text_values",
+    "contributions__agent",
+    "languages",
+    "countries",
+    "regions",
+    "subjects",
+    "sdg_targets",
+    "target_groups",
+    "education_levels",
+    "identifiers",
+    "files",
+    "collections__institution",
+    "collections__parent",
+)
+
+
+def published_resources() -> QuerySet[Resource]:
+    return Resource.objects.filter(status=Status.PUBLISHED)
+
+
+def get_published_resource(resource_id: int) -> Resource | None:
+    return (
+        published_resources()
+        .select_related("publisher", "licence")
+        .prefetch_related(
+            *RESOURCE_PREFETCH,
+            Prefetch(
+                "relations_out",
+                queryset=Relation.objects.filter(target__status=Status.PUBLISHED).prefetch_related(
+                    "target__text_values"
+                ),
+            ),
+            Prefetch(
+                "relations_in",
+                queryset=Relation.objects.filter(source__status=Status.PUBLISHED).prefetch_related(
+                    "source__text_values"
+                ),
+            ),
+        )
+        .filter(pk=resource_id)
+        .first()
+    )
+
+
+def latest_resources(limit: int = 8) -> list[Resource]:
+    return list(
+        published_resources().prefetch_related("text_values").order_by("-created", "-id")[:limit]
+    )
+
+
+@dataclass
+class CollectionNode:
+    collection: Collection
+    count: int
+    children: list[CollectionNode]
+
+
+@dataclass
+class InstitutionTree:
+    institution: Institution
+    collections: list[CollectionNode]
+
+
+def collection_tree() -> list[InstitutionTree]:
+    """Institutions with their collections as a tree, each with its count of published resources."""
+    collections = list(
+        Collection.objects.select_related("institution").annotate(
+            n=Count("resources", filter=Q(resources__status=Status.PUBLISHED))
+        )
+    )
+    nodes = {c.pk: CollectionNode(c, c.n, []) for c in collections}  # type: ignore[attr-defined]
+    roots: dict[int, list[CollectionNode]] = {}
+    for c in collections:
+        if c.parent_id and c.parent_id in nodes:
+            nodes[c.parent_id].children.append(nodes[c.pk])
+        else:
+            roots.setdefault(c.institution_id, []).append(nodes[c.pk])
+    return [
+        InstitutionTree(inst, roots.get(inst.pk, []))
+        for inst in Institution.objects.all()
+        if roots.get(inst.pk)
+    ]
+
+
+def get_collection(slug: str) -> Collection | None:
+    return Collection.objects.select_related("institution", "parent").filter(slug=slug).first()
+
+
+def child_collections(collection: Collection) -> list[Collection]:
+    return list(collection.children.all())
+
+
+def translations_of(resource: Resource) -> list[Resource]:
+    """Resources linked as translations, in either direction."""
+    seen: dict[int, Resource] = {}
+    for rel in resource.relations_out.all():
+        if rel.kind == "translation_of":
+            seen[rel.target_id] = rel.target
+    for rel in resource.relations_in.all():
+        if rel.kind == "translation_of":
+            seen[rel.source_id] = rel.source
+    return list(seen.values())

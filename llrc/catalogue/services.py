@@ -1,0 +1,227 @@
+"""Every write to the catalogue goes through these functions (DESIGN.md: one way in).
+
+Each runs in one transaction, writes an audit row, and hands the search index its update in
+`transaction.on_commit`, so the index never sees a change that did not commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from llrc.catalogue.models import (
+    Agent,
+    AuditEntry,
+    Contribution,
+    Identifier,
+    Relation,
+    RelationKind,
+    Resource,
+    ResourceFile,
+    ResourceText,
+)
+from llrc.catalogue.validation import ResourceData, ValidResource, validate_relation_kind, validate_resource_data
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+def _audit(action: str, resource_id: int | None, *, actor: Actor, detail: dict[str, Any] | None = None) -> None:
+    user = actor if isinstance(actor, AbstractBaseUser) else None
+    AuditEntry.objects.create(
+        actor=user,
+        actor_label=user.get_username() if user else "system",
+        action=action,
+        resource_id_ref=resource_id,
+        detail=detail or {},
+    )
+
+
+def _reindex_on_commit(resource_ids: list[int]) -> None:
+    # Imported here: search depends on the catalogue's models, not the other way round.
+    from llrc.search import services as search_services
+
+    transaction.on_commit(lambda: search_services.index_resources(resource_ids))
+
+
+def _unindex_on_commit(resource_ids: list[int]) -> None:
+    from llrc.search import services as search_services
+
+    transaction.on_commit(lambda: search_services.remove_resources(resource_ids))
+
+
+def _get_agent(name: str, kind: str) -> Agent:
+    agent, _ = Agent.objects.get_or_create(name=name.strip(), kind=kind)
+    return agent
+
+
+def _write_fields(resource: Resource, valid: ValidResource) -> None:
+    data = valid.data
+    resource.resource_type = data.resource_type
+    resource.status = data.status
+    resource.date_issued = data.date_issued.strip()
+    resource.year = valid.year
+    resource.publisher = _get_agent(data.publisher, "organisation") if data.publisher else None
+    resource.licence = valid.licence
+    resource.access_rights = data.access_rights
+    resource.keywords = data.keywords
+    resource.is_demo = data.is_demo
+    resource.source = data.source
+    resource.save()
+
+    resource.text_values.all().delete()
+    ResourceText.objects.bulk_create(
+        ResourceText(
+            resource=resource,
+            field=field,
+            language=lang,
+            value=value,
+            is_original=(lang == data.original_language),
+        )
+        for field, values in valid.texts.items()
+        for lang, value in values.items()
+    )
+    for attr, concepts in valid.concepts.items():
+        getattr(resource, attr).set(concepts)
+    resource.collections.set(valid.collections)
+
+    resource.contributions.all().delete()
+    for position, creator in enumerate(data.creators):
+        Contribution.objects.get_or_create(
+            resource=resource,
+            agent=_get_agent(creator.name, creator.kind),
+            role=creator.role,
+            defaults={"position": position},
+        )
+    resource.identifiers.all().delete()
+    Identifier.objects.bulk_create(
+        Identifier(resource=resource, scheme=scheme, value=value) for scheme, value in valid.identifiers
+    )
+
+
+def create_resource(data: ResourceData, *, actor: Actor) -> Resource:
+    """Validate a complete description and store it as a new resource."""
+    valid = validate_resource_data(data)
+    with transaction.atomic():
+        resource = Resource()
+        _write_fields(resource, valid)
+        _audit("create", resource.pk, actor=actor, detail={"title": resource.display_title("en")})
+        _reindex_on_commit([resource.pk])
+    return resource
+
+
+def update_resource(resource: Resource, data: ResourceData, *, actor: Actor) -> Resource:
+    """Replace a resource's description with `data`; files and relations are kept."""
+    valid = validate_resource_data(data)
+    with transaction.atomic():
+        _write_fields(resource, valid)
+        _audit("update", resource.pk, actor=actor)
+        _reindex_on_commit([resource.pk])
+    return resource
+
+
+def delete_resource(resource: Resource, *, actor: Actor) -> None:
+    """Delete a resource and its descriptions; it leaves the search results as soon as this commits."""
+    resource_id = resource.pk
+    with transaction.atomic():
+        _audit("delete", resource_id, actor=actor, detail={"title": resource.display_title("en")})
+        resource.delete()
+        _unindex_on_commit([resource_id])
+
+
+def record_admin_save(resource: Resource, *, actor: Actor, created: bool) -> None:
+    """The admin saves through Django's forms (validated with the same checks); this finishes the write."""
+    Resource.objects.filter(pk=resource.pk).update(year=_year_of(resource.date_issued))
+    _audit("create" if created else "update", resource.pk, actor=actor, detail={"via": "admin"})
+    _reindex_on_commit([resource.pk])
+
+
+def _year_of(date_issued: str) -> int | None:
+    from llrc.lib.identifiers import parse_partial_date
+
+    try:
+        return parse_partial_date(date_issued)[0] if date_issued else None
+    except ValueError:
+        return None
+
+
+def add_relation(source: Resource, kind: str, target: Resource, *, actor: Actor) -> Relation:
+    """Relate two resources; a translation is recorded in both directions because it is symmetric."""
+    validate_relation_kind(kind)
+    if source.pk == target.pk:
+        raise ValidationError({"relations": ["a resource cannot be related to itself"]})
+    with transaction.atomic():
+        relation, _ = Relation.objects.get_or_create(source=source, kind=kind, target=target)
+        if kind == RelationKind.TRANSLATION_OF:
+            Relation.objects.get_or_create(source=target, kind=kind, target=source)
+        _audit("relate", source.pk, actor=actor, detail={"kind": kind, "target": target.pk})
+        _reindex_on_commit([source.pk, target.pk])
+    return relation
+
+
+def _sniff_media_type(name: str, head: bytes) -> str:
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"PK\x03\x04") and name.lower().endswith(".epub"):
+        return "application/epub+zip"
+    guessed, _ = mimetypes.guess_type(name)
+    return guessed or "application/octet-stream"
+
+
+def _store_bytes(content: bytes) -> tuple[str, str]:
+    """Write content to the file store under its SHA-256; returns (relative path, digest)."""
+    digest = hashlib.sha256(content).hexdigest()
+    relative = f"resources/{digest[:2]}/{digest[2:4]}/{digest}"
+    target = Path(settings.FILES_DIR) / relative
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Write to a temporary file and rename: a crash never leaves a half-written file under its digest.
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return relative, digest
+
+
+def attach_file(resource: Resource, *, name: str, content: bytes, language: str = "", actor: Actor) -> ResourceFile:
+    """Store a file with the resource; the bytes are kept once per SHA-256 however often they are attached."""
+    errors: dict[str, list[str]] = {}
+    clean_name = os.path.basename(name.strip().replace("\\", "/"))
+    if not clean_name:
+        errors["file"] = ["the file needs a name"]
+    if not content:
+        errors.setdefault("file", []).append("the file is empty")
+    elif len(content) > MAX_FILE_BYTES:
+        errors.setdefault("file", []).append(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    if errors:
+        raise ValidationError(errors)
+    relative, digest = _store_bytes(content)
+    with transaction.atomic():
+        stored = ResourceFile.objects.create(
+            resource=resource,
+            file=relative,
+            name=clean_name,
+            media_type=_sniff_media_type(clean_name, content[:8]),
+            size=len(content),
+            sha256=digest,
+            language=language,
+        )
+        _audit("attach_file", resource.pk, actor=actor, detail={"name": clean_name, "sha256": digest})
+        _reindex_on_commit([resource.pk])
+    return stored

@@ -1,0 +1,237 @@
+"""Validation of a resource description before anything is written.
+
+Every check runs and every problem is collected, so a curator sees all of them at once; the error maps
+field name -> messages (Django's ValidationError with a dict), which the admin and the API both render.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+
+from llrc.catalogue.models import (
+    AccessRights,
+    AgentKind,
+    Collection,
+    CreatorRole,
+    IdentifierScheme,
+    RelationKind,
+    ResourceType,
+    Status,
+)
+from llrc.lib.identifiers import normalise_identifier, parse_partial_date
+from llrc.vocabularies.models import Concept, Scheme
+
+MAX_TITLE = 2000
+MAX_SUMMARY = 20000
+_LANG_TAG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+
+
+@dataclass
+class CreatorData:
+    name: str
+    kind: str = AgentKind.ORGANISATION
+    role: str = CreatorRole.AUTHOR
+
+
+@dataclass
+class ResourceData:
+    """A complete description of a resource in plain values (codes, slugs, strings)."""
+
+    resource_type: str
+    titles: dict[str, str]
+    original_language: str = ""
+    summaries: dict[str, str] = field(default_factory=dict)
+    plain_summaries: dict[str, str] = field(default_factory=dict)
+    creators: list[CreatorData] = field(default_factory=list)
+    publisher: str | None = None
+    date_issued: str = ""
+    languages: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    subjects: list[str] = field(default_factory=list)
+    sdg_targets: list[str] = field(default_factory=list)
+    target_groups: list[str] = field(default_factory=list)
+    education_levels: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    licence: str | None = None
+    access_rights: str = AccessRights.UNKNOWN
+    identifiers: list[tuple[str, str]] = field(default_factory=list)
+    collections: list[str] = field(default_factory=list)
+    status: str = Status.PUBLISHED
+    is_demo: bool = False
+    source: str = ""
+
+
+@dataclass
+class ValidResource:
+    """ResourceData after validation: vocabulary codes resolved to concepts, identifiers normalised."""
+
+    data: ResourceData
+    year: int | None
+    concepts: dict[str, list[Concept]]
+    licence: Concept | None
+    identifiers: list[tuple[str, str]]
+    collections: list[Collection]
+    texts: dict[str, dict[str, str]]
+
+
+# Which ResourceData attribute is checked against which scheme.
+CONCEPT_FIELDS: dict[str, str] = {
+    "languages": Scheme.LANGUAGE,
+    "countries": Scheme.COUNTRY,
+    "regions": Scheme.REGION,
+    "subjects": Scheme.SUBJECT,
+    "sdg_targets": Scheme.SDG,
+    "target_groups": Scheme.TARGET_GROUP,
+    "education_levels": Scheme.ISCED,
+}
+
+_SCHEME_NOUN = {
+    Scheme.LANGUAGE: "language code (ISO 639-1, e.g. en, zh)",
+    Scheme.COUNTRY: "country code (ISO 3166-1 alpha-2, e.g. CN)",
+    Scheme.REGION: "region code (UN M49, e.g. 142)",
+    Scheme.SUBJECT: "UNESCO Thesaurus concept (e.g. concept1488)",
+    Scheme.SDG: "SDG target (e.g. 4.6)",
+    Scheme.TARGET_GROUP: "target group",
+    Scheme.ISCED: "ISCED 2011 level (0-9)",
+}
+
+
+def normalise_language_tag(tag: str) -> str:
+    return tag.strip().replace("_", "-").lower()
+
+
+def known_language_tag(tag: str) -> bool:
+    """A text's language: an ISO 639-1 code in the vocabulary, optionally with a script (zh-hans)."""
+    if not _LANG_TAG.match(tag):
+        return False
+    base = tag.split("-")[0]
+    return Concept.objects.filter(scheme=Scheme.LANGUAGE, code=base).exists()
+
+
+def _check_texts(label: str, values: dict[str, str], limit: int, errors: dict[str, list[str]]) -> dict[str, str]:
+    clean: dict[str, str] = {}
+    for raw_tag, raw_value in values.items():
+        tag = normalise_language_tag(raw_tag)
+        value = (raw_value or "").strip()
+        if not known_language_tag(tag):
+            errors.setdefault(label, []).append(f"unknown language code {raw_tag!r}")
+            continue
+        if tag in clean:
+            errors.setdefault(label, []).append(f"two values in language {tag!r}")
+            continue
+        if len(value) > limit:
+            errors.setdefault(label, []).append(f"the {tag} value is longer than {limit} characters")
+            continue
+        if value:
+            clean[tag] = value
+    return clean
+
+
+def validate_resource_data(data: ResourceData) -> ValidResource:
+    errors: dict[str, list[str]] = {}
+
+    if data.resource_type not in ResourceType.values:
+        errors["resource_type"] = [
+            f"unknown resource type {data.resource_type!r}; use one of {', '.join(ResourceType.values)}"
+        ]
+    if data.status not in Status.values:
+        errors["status"] = [f"unknown status {data.status!r}; use one of {', '.join(Status.values)}"]
+    if data.access_rights not in AccessRights.values:
+        errors["access_rights"] = [
+            f"unknown access rights {data.access_rights!r}; use one of {', '.join(AccessRights.values)}"
+        ]
+
+    titles = _check_texts("title", data.titles, MAX_TITLE, errors)
+    if not titles and "title" not in errors:
+        errors["title"] = ["a title is required in at least one language"]
+    summaries = _check_texts("summary", data.summaries, MAX_SUMMARY, errors)
+    plain = _check_texts("plain_summary", data.plain_summaries, MAX_SUMMARY, errors)
+
+    original = normalise_language_tag(data.original_language) if data.original_language else ""
+    if titles:
+        if not original:
+            original = next(iter(titles))
+        elif original not in titles:
+            errors.setdefault("original_language", []).append(
+                f"the original language {data.original_language!r} has no title"
+            )
+
+    year = None
+    if data.date_issued.strip():
+        try:
+            year = parse_partial_date(data.date_issued)[0]
+        except ValueError as exc:
+            errors["date_issued"] = [str(exc)]
+
+    concepts: dict[str, list[Concept]] = {}
+    for attr, scheme in CONCEPT_FIELDS.items():
+        codes = [c.strip() for c in getattr(data, attr) if c and c.strip()]
+        if attr == "languages":
+            codes = [normalise_language_tag(c).split("-")[0] for c in codes]
+        found = {c.code: c for c in Concept.objects.filter(scheme=scheme, code__in=codes)}
+        missing = [c for c in codes if c not in found]
+        if missing:
+            errors[attr] = [f"unknown {_SCHEME_NOUN[scheme]}: {', '.join(repr(m) for m in missing)}"]
+        concepts[attr] = [found[c] for c in dict.fromkeys(codes) if c in found]
+
+    licence = None
+    if data.licence:
+        licence = Concept.objects.filter(scheme=Scheme.LICENCE, code=data.licence).first()
+        if licence is None:
+            errors["licence"] = [f"unknown licence {data.licence!r}: use an SPDX identifier such as CC-BY-4.0"]
+
+    identifiers: list[tuple[str, str]] = []
+    for scheme, value in data.identifiers:
+        try:
+            normalised = normalise_identifier(scheme, value)
+        except ValueError as exc:
+            errors.setdefault("identifiers", []).append(str(exc))
+            continue
+        if (scheme, normalised) not in identifiers:
+            identifiers.append((scheme, normalised))
+
+    collections = list(Collection.objects.filter(slug__in=data.collections))
+    missing_collections = sorted(set(data.collections) - {c.slug for c in collections})
+    if missing_collections:
+        errors["collections"] = [f"unknown collection: {', '.join(missing_collections)}"]
+
+    for i, creator in enumerate(data.creators):
+        if not creator.name.strip():
+            errors.setdefault("creators", []).append(f"creator {i + 1} has no name")
+        if creator.kind not in AgentKind.values:
+            errors.setdefault("creators", []).append(f"creator {i + 1}: unknown kind {creator.kind!r}")
+        if creator.role not in CreatorRole.values:
+            errors.setdefault("creators", []).append(f"creator {i + 1}: unknown role {creator.role!r}")
+
+    keywords = [k.strip() for k in data.keywords if k and k.strip()]
+    if any(len(k) > 200 for k in keywords):
+        errors["keywords"] = ["a keyword is longer than 200 characters"]
+    data.keywords = list(dict.fromkeys(keywords))
+
+    if errors:
+        raise ValidationError(errors)
+
+    data.original_language = original
+    return ValidResource(
+        data=data,
+        year=year,
+        concepts=concepts,
+        licence=licence,
+        identifiers=identifiers,
+        collections=collections,
+        texts={"title": titles, "summary": summaries, "plain_summary": plain},
+    )
+
+
+def validate_relation_kind(kind: str) -> None:
+    if kind not in RelationKind.values:
+        raise ValidationError({"relations": [f"unknown relation {kind!r}; use one of {', '.join(RelationKind.values)}"]})
+
+
+def validate_identifier_scheme(scheme: str) -> None:
+    if scheme not in IdentifierScheme.values:
+        raise ValidationError({"identifiers": [f"unknown identifier scheme {scheme!r}"]})

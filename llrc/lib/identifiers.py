@@ -1,0 +1,125 @@
+"""Checks and normal forms for the identifiers a resource can carry.
+
+Each `normalise_*` returns the canonical form or raises ValueError with a sentence a curator can act on.
+"""
+
+import re
+from datetime import date
+from urllib.parse import urlsplit
+
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:")
+_HANDLE = re.compile(r"^\d+(\.\d+)*/\S+$")
+_ARK = re.compile(r"^ark:/?\d{5,}/\S+$")
+
+
+def normalise_isbn(raw: str) -> str:
+    digits = re.sub(r"[\s-]", "", raw).upper()
+    if len(digits) == 10:
+        if not re.fullmatch(r"\d{9}[\dX]", digits):
+            raise ValueError("an ISBN-10 has nine digits and a final digit or X")
+        total = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(digits))
+        if total % 11:
+            raise ValueError(f"ISBN {raw!r} has a wrong check digit")
+        return digits
+    if len(digits) == 13:
+        if not digits.isdigit():
+            raise ValueError("an ISBN-13 has thirteen digits")
+        if not digits.startswith(("978", "979")):
+            raise ValueError("an ISBN-13 starts with 978 or 979")
+        total = sum(int(c) * (1 if i % 2 == 0 else 3) for i, c in enumerate(digits))
+        if total % 10:
+            raise ValueError(f"ISBN {raw!r} has a wrong check digit")
+        return digits
+    raise ValueError(f"ISBN {raw!r} must have 10 or 13 digits")
+
+
+def normalise_issn(raw: str) -> str:
+    compact = re.sub(r"[\s-]", "", raw).upper()
+    if not re.fullmatch(r"\d{7}[\dX]", compact):
+        raise ValueError(f"ISSN {raw!r} must be 8 characters: seven digits and a digit or X (1234-567X)")
+    total = sum((8 - i) * int(c) for i, c in enumerate(compact[:7]))
+    check = (11 - total % 11) % 11
+    expected = "X" if check == 10 else str(check)
+    if compact[7] != expected:
+        raise ValueError(f"ISSN {raw!r} has a wrong check digit")
+    return f"{compact[:4]}-{compact[4:]}"
+
+
+def normalise_doi(raw: str) -> str:
+    value = raw.strip()
+    for prefix in _DOI_PREFIXES:
+        if value.lower().startswith(prefix):
+            value = value[len(prefix) :]
+            break
+    if not _DOI.match(value):
+        raise ValueError(f"DOI {raw!r} is malformed: a DOI looks like 10.1234/abc")
+    return value.lower()
+
+
+def normalise_url(raw: str) -> str:
+    value = raw.strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+        raise ValueError(f"URL {raw!r} must be an absolute http:// or https:// address")
+    return value
+
+
+def normalise_handle(raw: str) -> str:
+    value = raw.strip()
+    for prefix in ("https://hdl.handle.net/", "http://hdl.handle.net/", "hdl:"):
+        if value.lower().startswith(prefix):
+            value = value[len(prefix) :]
+    if not _HANDLE.match(value):
+        raise ValueError(f"Handle {raw!r} is malformed: a Handle looks like 10568/123")
+    return value
+
+
+def normalise_ark(raw: str) -> str:
+    value = raw.strip()
+    if "/ark:" in value:
+        value = value[value.index("/ark:") + 1 :]
+    if not _ARK.match(value):
+        raise ValueError(f"ARK {raw!r} is malformed: an ARK looks like ark:/12345/abc")
+    return value if value.startswith("ark:/") else "ark:/" + value[4:]
+
+
+NORMALISERS = {
+    "url": normalise_url,
+    "doi": normalise_doi,
+    "isbn": normalise_isbn,
+    "issn": normalise_issn,
+    "handle": normalise_handle,
+    "ark": normalise_ark,
+}
+
+
+def normalise_identifier(scheme: str, raw: str) -> str:
+    try:
+        normaliser = NORMALISERS[scheme]
+    except KeyError:
+        raise ValueError(f"unknown identifier scheme {scheme!r}; use one of {', '.join(NORMALISERS)}") from None
+    return normaliser(raw)
+
+
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def parse_partial_date(raw: str) -> tuple[int, int | None, int | None]:
+    """Parse YYYY, YYYY-MM or YYYY-MM-DD (ISO 8601 reduced precision) and check the date exists."""
+    match = _PARTIAL_DATE.match(raw.strip())
+    if not match:
+        raise ValueError(f"date {raw!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
+    year = int(match.group(1))
+    month = int(match.group(2)) if match.group(2) else None
+    day = int(match.group(3)) if match.group(3) else None
+    if year < 1000:
+        raise ValueError(f"year {year} is out of range")
+    if month is not None and not 1 <= month <= 12:
+        raise ValueError(f"date {raw!r} does not exist: there is no month {month}")
+    if day is not None and month is not None:
+        try:
+            date(year, month, day)
+        except ValueError:
+            raise ValueError(f"date {raw!r} does not exist") from None
+    return year, month, day

@@ -1,0 +1,54 @@
+"""The contract between the search service and an engine. A PostgreSQL backend implements the same."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+# Text fields and their weight in ranking; every backend indexes the same analysed text.
+TEXT_FIELDS: dict[str, float] = {"title": 3.0, "subject": 1.5, "creator": 1.5, "identifier": 2.0, "body": 1.0}
+FACETS: tuple[str, ...] = ("type", "language", "country", "year", "subject", "target_group", "collection")
+FILTER_ONLY: tuple[str, ...] = ("region", "sdg", "status")
+
+
+@dataclass
+class IndexDocument:
+    id: int
+    text: dict[str, str]  # field -> analysed text (space-separated tokens)
+    facets: dict[str, list[str]]  # facet -> values (codes, slugs, years)
+    year: int | None = None
+    created: float = 0.0  # epoch seconds, for "newest first"
+
+
+@dataclass
+class BackendQuery:
+    terms: list[str]  # analysed query tokens
+    match_all_terms: bool = True
+    filters: dict[str, list[str]] = field(default_factory=dict)  # OR within a facet, AND across facets
+    offset: int = 0
+    limit: int = 20
+    facets: tuple[str, ...] = FACETS
+    facet_size: int = 30
+
+
+@dataclass
+class BackendResult:
+    total: int
+    ids: list[int]
+    scores: list[float]
+    facets: dict[str, list[tuple[str, int]]]
+
+
+class SearchBackend(Protocol):
+    name: str
+
+    def index(self, docs: Iterable[IndexDocument]) -> int: ...
+
+    def replace_all(self, docs: Iterable[IndexDocument]) -> int: ...
+
+    def delete(self, ids: Iterable[int]) -> None: ...
+
+    def search(self, query: BackendQuery) -> BackendResult: ...
+
+    def count(self) -> int: ...

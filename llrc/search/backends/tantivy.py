@@ -1,0 +1,173 @@
+"""Embedded search on tantivy: one index directory under LLRC_DATA_DIR/index.
+
+tantivy allows one writer per index at a time (DESIGN.md): writes in this process are serialised by a
+lock and open the writer only for the length of one commit; a writer held by another process (a
+`llrc reindex` beside the server) is waited for. Readers reload after every commit made here and pick
+up other processes' commits through tantivy's reload-on-commit policy.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import tantivy
+
+from llrc.search.backends.base import (
+    FACETS,
+    FILTER_ONLY,
+    TEXT_FIELDS,
+    BackendQuery,
+    BackendResult,
+    IndexDocument,
+)
+
+SCHEMA_VERSION = "1"
+WRITER_HEAP = 64_000_000
+WRITER_WAIT_SECONDS = 30.0
+
+
+def build_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    for name in TEXT_FIELDS:
+        # Text arrives analysed (llrc.search.analysis): tokens separated by spaces, already lower-cased.
+        builder.add_text_field(name, tokenizer_name="whitespace", index_option="position")
+    for name in (*FACETS, *FILTER_ONLY):
+        # Facet values are whole codes (raw), fast fields for aggregation; prefixed to keep apart from text.
+        builder.add_text_field(f"f_{name}", tokenizer_name="raw", fast=True)
+    builder.add_unsigned_field("year_num", indexed=True, fast=True)
+    builder.add_float_field("created", indexed=False, fast=True)
+    return builder.build()
+
+
+class TantivyBackend:
+    name = "tantivy"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.schema = build_schema()
+        version_file = self.path / "llrc-schema-version"
+        if version_file.exists() and version_file.read_text().strip() != SCHEMA_VERSION:
+            # An index from an older schema is derived data: drop it; `llrc reindex` rebuilds it.
+            for child in self.path.iterdir():
+                child.unlink()
+        self._index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        version_file.write_text(SCHEMA_VERSION)
+        self._lock = threading.Lock()
+
+    # -- writing -------------------------------------------------------------------------------------
+    def _writer(self) -> tantivy.IndexWriter:
+        deadline = time.monotonic() + WRITER_WAIT_SECONDS
+        while True:
+            try:
+                return self._index.writer(heap_size=WRITER_HEAP, num_threads=1)
+            except ValueError:
+                # Another process holds the writer lock; wait for its commit.
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def _to_doc(self, doc: IndexDocument) -> tantivy.Document:
+        out = tantivy.Document()
+        out.add_unsigned("id", doc.id)
+        for name, text in doc.text.items():
+            if text:
+                out.add_text(name, text)
+        for name, values in doc.facets.items():
+            for value in values:
+                out.add_text(f"f_{name}", value)
+        if doc.year is not None:
+            out.add_unsigned("year_num", doc.year)
+        out.add_float("created", float(doc.created))
+        return out
+
+    def _write(self, docs: Iterable[IndexDocument], *, delete_first: Iterable[int] = (), clear: bool = False) -> int:
+        count = 0
+        with self._lock:
+            writer = self._writer()
+            try:
+                if clear:
+                    writer.delete_all_documents()
+                for doc_id in delete_first:
+                    writer.delete_documents_by_term("id", doc_id)
+                for doc in docs:
+                    if not clear:
+                        writer.delete_documents_by_term("id", doc.id)
+                    writer.add_document(self._to_doc(doc))
+                    count += 1
+                writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                writer.wait_merging_threads()
+            self._index.reload()
+        return count
+
+    def index(self, docs: Iterable[IndexDocument]) -> int:
+        return self._write(docs)
+
+    def replace_all(self, docs: Iterable[IndexDocument]) -> int:
+        # One commit: readers see the old index until the new one is complete.
+        return self._write(docs, clear=True)
+
+    def delete(self, ids: Iterable[int]) -> None:
+        self._write([], delete_first=list(ids))
+
+    # -- reading -------------------------------------------------------------------------------------
+    def _text_query(self, terms: list[str], match_all: bool) -> tantivy.Query:
+        per_term = []
+        for term in terms:
+            alternatives = [
+                (
+                    tantivy.Occur.Should,
+                    tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, field, term), weight),
+                )
+                for field, weight in TEXT_FIELDS.items()
+            ]
+            per_term.append(tantivy.Query.boolean_query(alternatives))
+        occur = tantivy.Occur.Must if match_all else tantivy.Occur.Should
+        return tantivy.Query.boolean_query([(occur, q) for q in per_term])
+
+    def _query(self, query: BackendQuery) -> tantivy.Query:
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        if query.terms:
+            clauses.append((tantivy.Occur.Must, self._text_query(query.terms, query.match_all_terms)))
+        for name, values in query.filters.items():
+            if values:
+                clauses.append((tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, f"f_{name}", list(values))))
+        if not clauses:
+            return tantivy.Query.all_query()
+        if not query.terms:
+            clauses.append((tantivy.Occur.Should, tantivy.Query.all_query()))
+        return tantivy.Query.boolean_query(clauses)
+
+    def search(self, query: BackendQuery) -> BackendResult:
+        searcher = self._index.searcher()
+        q = self._query(query)
+        if query.terms:
+            result = searcher.search(q, limit=query.limit, count=True, offset=query.offset)
+        else:
+            # Browsing without words: newest first.
+            result = searcher.search(
+                q, limit=query.limit, count=True, offset=query.offset, order_by_field="created"
+            )
+        ids, scores = [], []
+        for score, address in result.hits:
+            ids.append(int(searcher.doc(address)["id"][0]))
+            scores.append(float(score) if query.terms else 0.0)
+        facets: dict[str, list[tuple[str, int]]] = {}
+        if query.facets and result.count:
+            aggs = {name: {"terms": {"field": f"f_{name}", "size": query.facet_size}} for name in query.facets}
+            raw = searcher.aggregate(q, aggs)
+            for name in query.facets:
+                buckets = raw.get(name, {}).get("buckets", [])
+                facets[name] = [(str(b["key"]), int(b["doc_count"])) for b in buckets]
+        return BackendResult(total=int(result.count or 0), ids=ids, scores=scores, facets=facets)
+
+    def count(self) -> int:
+        return int(self._index.searcher().num_docs)

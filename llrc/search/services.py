@@ -1,0 +1,324 @@
+"""Search: the one query path behind the search page and /api/v1/search (DESIGN.md)."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+
+from django.conf import settings
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from llrc.catalogue.models import Collection, Resource, ResourceType, pick_text
+from llrc.lib.identifiers import normalise_doi, normalise_isbn, normalise_issn
+from llrc.search.analysis import tokens_for_query
+from llrc.search.backends.base import FACETS, FILTER_ONLY, BackendQuery, SearchBackend
+from llrc.search.documents import PREFETCH, iter_documents, resources_for_index
+from llrc.search.highlight import highlight, snippet
+from llrc.vocabularies.models import Concept, Scheme
+
+MAX_QUERY_CHARS = 500
+MAX_TERMS = 32
+MAX_PAGE_SIZE = 100
+MAX_RESULT_WINDOW = 10_000  # deepest offset served; beyond it a reader refines the query
+
+FACET_SCHEMES = {
+    "language": Scheme.LANGUAGE,
+    "country": Scheme.COUNTRY,
+    "subject": Scheme.SUBJECT,
+    "target_group": Scheme.TARGET_GROUP,
+    "region": Scheme.REGION,
+    "sdg": Scheme.SDG,
+}
+
+
+class SearchInputError(ValueError):
+    """A search parameter that cannot be served; the message names it."""
+
+
+@cache
+def get_backend() -> SearchBackend:
+    name = settings.SEARCH_BACKEND
+    if name == "tantivy":
+        from llrc.search.backends.tantivy import TantivyBackend
+
+        return TantivyBackend(settings.INDEX_DIR / "tantivy")
+    raise SearchInputError(f"unknown search backend {name!r} (LLRC_SEARCH_BACKEND); this version has: tantivy")
+
+
+def reset_backend() -> None:
+    get_backend.cache_clear()
+
+
+# -- writing ---------------------------------------------------------------------------------------
+_deferred = threading.local()
+
+
+@contextmanager
+def deferred_indexing() -> Iterator[None]:
+    """Collect index updates and apply them in one commit at the end (bulk loads: one writer, not thousands)."""
+    if getattr(_deferred, "ids", None) is not None:
+        yield
+        return
+    _deferred.ids = []
+    try:
+        yield
+        pending = list(dict.fromkeys(_deferred.ids))
+    finally:
+        _deferred.ids = None
+    if pending:
+        index_resources(pending)
+
+
+def index_resources(ids: Iterable[int]) -> None:
+    """Bring the index in line with the catalogue for these resources (published ones in, others out)."""
+    wanted = list(ids)
+    if getattr(_deferred, "ids", None) is not None:
+        _deferred.ids.extend(wanted)
+        return
+    docs = list(iter_documents(wanted))
+    present = {d.id for d in docs}
+    backend = get_backend()
+    backend.delete([i for i in wanted if i not in present])
+    if docs:
+        backend.index(docs)
+
+
+def remove_resources(ids: Iterable[int]) -> None:
+    if getattr(_deferred, "ids", None) is not None:
+        _deferred.ids.extend(ids)  # index_resources drops ids that are no longer published
+        return
+    get_backend().delete(list(ids))
+
+
+def rebuild_index(progress: Callable[[int, int], None] | None = None) -> int:
+    """Rebuild the whole index from the catalogue in one commit; returns the number of documents."""
+    total = resources_for_index().count()
+    done = 0
+
+    def counted():  # type: ignore[no-untyped-def]
+        nonlocal done
+        for doc in iter_documents():
+            yield doc
+            done += 1
+            if progress and (done % 500 == 0 or done == total):
+                progress(done, total)
+
+    return get_backend().replace_all(counted())
+
+
+# -- reading ---------------------------------------------------------------------------------------
+@dataclass
+class Bucket:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    buckets: list[Bucket]
+
+
+@dataclass
+class SearchHit:
+    resource: Resource
+    score: float
+    title: str
+    title_html: SafeString
+    title_lang: str
+    snippet_html: SafeString
+    snippet_lang: str
+
+
+@dataclass
+class SearchPage:
+    query: str
+    terms: list[str]
+    filters: dict[str, list[str]]
+    total: int
+    page: int
+    page_size: int
+    hits: list[SearchHit]
+    facets: list[Facet]
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def page_count(self) -> int:
+        reachable = min(self.total, MAX_RESULT_WINDOW)
+        return max(1, math.ceil(reachable / self.page_size))
+
+    @property
+    def start_index(self) -> int:
+        return (self.page - 1) * self.page_size + 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.page_count
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def facet_titles() -> dict[str, str]:
+    return {
+        "type": _("Type"),
+        "language": _("Language"),
+        "country": _("Country"),
+        "year": _("Year"),
+        "subject": _("Subject"),
+        "target_group": _("Target group"),
+        "collection": _("Collection"),
+        "region": _("Region"),
+        "sdg": _("SDG target"),
+    }
+
+
+def _identifier_terms(query: str) -> list[str] | None:
+    """A query that is a DOI, ISBN or ISSN is looked up in its normal form."""
+    raw = query.strip()
+    if not raw or " " in raw:
+        return None
+    for normaliser in (normalise_doi, normalise_isbn, normalise_issn):
+        try:
+            return [normaliser(raw).lower()]
+        except ValueError:
+            continue
+    return None
+
+
+def _clean_filters(filters: dict[str, list[str]]) -> dict[str, list[str]]:
+    allowed = set(FACETS) | set(FILTER_ONLY) - {"status"}
+    clean: dict[str, list[str]] = {}
+    for name, values in filters.items():
+        if name not in allowed:
+            raise SearchInputError(_("unknown filter %(name)s") % {"name": name})
+        kept = [v.strip() for v in values if v and v.strip()]
+        if any(len(v) > 200 for v in kept):
+            raise SearchInputError(_("a value of filter %(name)s is too long") % {"name": name})
+        if kept:
+            clean[name] = list(dict.fromkeys(kept))[:50]
+    return clean
+
+
+def _labels(name: str, values: list[str], lang: str) -> dict[str, str]:
+    if name == "type":
+        return {v: str(ResourceType(v).label) if v in ResourceType.values else v for v in values}
+    if name == "collection":
+        return {c.slug: c.display_title(lang) for c in Collection.objects.filter(slug__in=values)}
+    if name in FACET_SCHEMES:
+        return {c.code: c.label(lang) for c in Concept.objects.filter(scheme=FACET_SCHEMES[name], code__in=values)}
+    return {v: v for v in values}
+
+
+def search_resources(
+    query: str = "",
+    *,
+    filters: dict[str, list[str]] | None = None,
+    page: int = 1,
+    page_size: int | None = None,
+    lang: str = "en",
+) -> SearchPage:
+    """Find published resources matching words and filters, with snippets and facet counts."""
+    notices: list[str] = []
+    page_size = page_size or settings.SEARCH_PAGE_SIZE
+    if page < 1:
+        raise SearchInputError(_("page must be 1 or more"))
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise SearchInputError(_("page size must be between 1 and %(max)d") % {"max": MAX_PAGE_SIZE})
+    offset = (page - 1) * page_size
+    if offset >= MAX_RESULT_WINDOW:
+        raise SearchInputError(
+            _("results beyond the first %(max)d cannot be paged to; add words or filters") % {"max": MAX_RESULT_WINDOW}
+        )
+    query = (query or "").strip()
+    if len(query) > MAX_QUERY_CHARS:
+        query = query[:MAX_QUERY_CHARS]
+        notices.append(_("The query was cut to its first %(max)d characters.") % {"max": MAX_QUERY_CHARS})
+    clean_filters = _clean_filters(filters or {})
+
+    terms = _identifier_terms(query) or tokens_for_query(query)
+    if len(terms) > MAX_TERMS:
+        terms = terms[:MAX_TERMS]
+        notices.append(_("Only the first %(max)d words of the query were used.") % {"max": MAX_TERMS})
+    backend = get_backend()
+    backend_query = BackendQuery(terms=terms, filters=clean_filters, offset=offset, limit=page_size)
+    result = backend.search(backend_query)
+    if result.total == 0 and len(terms) > 1:
+        # Nothing has every word: show what has some of them, and say so.
+        backend_query.match_all_terms = False
+        result = backend.search(backend_query)
+        if result.total:
+            notices.append(_("No resource contains all the words; showing resources that contain some of them."))
+
+    resources = {
+        r.pk: r
+        for r in Resource.objects.filter(pk__in=result.ids).select_related("publisher").prefetch_related(*PREFETCH)
+    }
+    hits: list[SearchHit] = []
+    for rid, score in zip(result.ids, result.scores, strict=True):
+        resource = resources.get(rid)
+        if resource is None:  # deleted a moment ago; the index is catching up
+            continue
+        title, title_lang = pick_text(resource.texts("title"), lang)
+        summary_values = resource.texts("summary")
+        body, body_lang = pick_text(summary_values, lang)
+        # Prefer the summary language where the words actually occur, so a snippet shows the match.
+        if terms and body and not any(t in body.lower() for t in terms):
+            for code, text in summary_values.items():
+                if any(t in text.lower() for t in terms):
+                    body, body_lang = text, code
+                    break
+        hits.append(
+            SearchHit(
+                resource=resource,
+                score=score,
+                title=title,
+                title_html=highlight(title, terms),
+                title_lang=title_lang,
+                snippet_html=snippet(body, terms),
+                snippet_lang=body_lang,
+            )
+        )
+
+    titles = facet_titles()
+    facets: list[Facet] = []
+    for name in FACETS:
+        buckets = result.facets.get(name, [])
+        selected = clean_filters.get(name, [])
+        values = [v for v, _count in buckets]
+        labels = _labels(name, values + selected, lang)
+        items = [Bucket(v, labels.get(v, v), c, v in selected) for v, c in buckets]
+        # A selected value stays visible even when its count is zero, so it can be removed.
+        for value in selected:
+            if value not in values:
+                items.append(Bucket(value, labels.get(value, value), 0, True))
+        if name == "year":
+            items.sort(key=lambda b: b.value, reverse=True)
+        if items:
+            facets.append(Facet(name, titles[name], items))
+
+    return SearchPage(
+        query=query,
+        terms=terms,
+        filters=clean_filters,
+        total=result.total,
+        page=page,
+        page_size=page_size,
+        hits=hits,
+        facets=facets,
+        notices=notices,
+    )
+
+
+def index_health() -> int:
+    """Number of documents in the index; raises if the index cannot be read."""
+    return get_backend().count()

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from llrc.web import views
+
+app_name = "web"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search", views.search, name="search"),
+    path("resources/<int:resource_id>/", views.resource_detail, name="resource"),
+    path("collections/<slug:slug>/", views.collection_detail, name="collection"),
+    path("about/demo", views.about_demo, name="about-demo"),
+]

@@ -1,0 +1,152 @@
+"""Public pages. Each view parses input, calls one service, renders (STYLE.md: adapters stay thin)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from llrc.catalogue import queries
+from llrc.catalogue.citation import citation_text
+from llrc.catalogue.models import ResourceFile
+from llrc.search import services as search_services
+from llrc.search.services import SearchInputError
+from llrc.web.forms import parse_search_params, search_url
+
+
+def _lang() -> str:
+    return get_language() or settings.LANGUAGE_CODE
+
+
+def root_redirect(request: HttpRequest) -> HttpResponse:
+    from django.utils.translation import get_language_from_request
+
+    return HttpResponseRedirect(f"/{get_language_from_request(request)}/")
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    context = {"tree": queries.collection_tree(), "latest": queries.latest_resources(8)}
+    return render(request, "web/home.html", context)
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    params = parse_search_params(request.GET)
+    error = ""
+    try:
+        page = search_services.search_resources(
+            params.q, filters=params.filters, page=params.page, lang=_lang()
+        )
+    except SearchInputError as exc:
+        error = str(exc)
+        page = search_services.search_resources("", filters={}, page=1, page_size=1, lang=_lang())
+        page.hits, page.facets, page.total = [], [], 0
+    base = reverse("web:search")
+    for facet in page.facets:
+        for bucket in facet.buckets:
+            bucket.url = search_url(base, params, toggle=(facet.name, bucket.value))  # type: ignore[attr-defined]
+    context = {
+        "params": params,
+        "page": page,
+        "error": error,
+        "clear_url": search_url(base, params, clear_filters=True),
+        "next_url": search_url(base, params, page=page.page + 1) if page.has_next else "",
+        "previous_url": search_url(base, params, page=page.page - 1) if page.has_previous else "",
+    }
+    return render(request, "web/search.html", context, status=400 if error else 200)
+
+
+@require_GET
+def resource_detail(request: HttpRequest, resource_id: int) -> HttpResponse:
+    resource = queries.get_published_resource(resource_id)
+    if resource is None:
+        raise Http404(_("There is no resource with this number."))
+    url = request.build_absolute_uri(reverse("web:resource", args=[resource.pk]))
+    context = {
+        "resource": resource,
+        "lang": _lang(),
+        "citation": citation_text(resource, url=url, lang=_lang()),
+        "translations": queries.translations_of(resource),
+    }
+    return render(request, "web/resource.html", context)
+
+
+@require_GET
+def collection_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    collection = queries.get_collection(slug)
+    if collection is None:
+        raise Http404(_("There is no collection with this name."))
+    params = parse_search_params(request.GET)
+    try:
+        page = search_services.search_resources(
+            params.q, filters={**params.filters, "collection": [slug]}, page=params.page, lang=_lang()
+        )
+    except SearchInputError as exc:
+        raise Http404(str(exc)) from exc
+    base = reverse("web:collection", args=[slug])
+    context = {
+        "collection": collection,
+        "children": queries.child_collections(collection),
+        "page": page,
+        "params": params,
+        "next_url": search_url(base, params, page=page.page + 1) if page.has_next else "",
+        "previous_url": search_url(base, params, page=page.page - 1) if page.has_previous else "",
+    }
+    return render(request, "web/collection.html", context)
+
+
+@require_GET
+def about_demo(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/about_demo.html")
+
+
+@require_GET
+def download_file(request: HttpRequest, file_id: int, name: str) -> HttpResponse:
+    stored = ResourceFile.objects.select_related("resource").filter(pk=file_id, name=name).first()
+    if stored is None or stored.resource.status != "published":
+        raise Http404("No such file")
+    response = FileResponse(stored.file.open("rb"), content_type=stored.media_type)
+    response["Content-Disposition"] = f'inline; filename="{stored.sha256[:12]}"; filename*=UTF-8\'\'{_quote(stored.name)}'
+    response["ETag"] = f'"{stored.sha256}"'
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """200 when the database and the search index both answer; 503 and the failing part otherwise."""
+    checks: dict[str, str] = {}
+    status = 200
+    try:
+        queries.published_resources().exists()
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure is reported, not raised
+        checks["database"] = f"error: {exc.__class__.__name__}"
+        status = 503
+    try:
+        checks["index"] = f"ok ({search_services.index_health()} documents)"
+    except Exception as exc:  # noqa: BLE001
+        checks["index"] = f"error: {exc.__class__.__name__}"
+        status = 503
+    return JsonResponse({"status": "ok" if status == 200 else "unavailable", "checks": checks}, status=status)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found"}, status=404)
+    return render(request, "404.html", {"message": str(exception) if exception.args else ""}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Internal server error"}, status=500)
+    return render(request, "500.html", status=500)
