@@ -41,7 +41,7 @@ def snippet(text: str, terms: list[str], *, width: int = 220) -> SafeString:
         count = sum(1 for n in matches if m.start() <= n.start() < m.start() + width)
         if count > best_count:
             best_start, best_count = m.start(), count
-    start = max(0, best_start - width // 4)
+    start = 0 if len(text) <= width else max(0, best_start - width // 4)
     end = min(len(text), start + width)
     pieces: list[str] = ["…" if start > 0 else ""]
     cursor = start

@@ -71,6 +71,11 @@ class TantivyBackend:
                     raise
                 time.sleep(0.05)
 
+    def _id_query(self, doc_id: int) -> tantivy.Query:
+        # By query, not delete_documents_by_term: tantivy-py turns a Python int into an i64 term, which never
+        # matches the u64 id field, so a delete by term silently removes nothing.
+        return tantivy.Query.term_query(self.schema, "id", doc_id)
+
     def _to_doc(self, doc: IndexDocument) -> tantivy.Document:
         out = tantivy.Document()
         out.add_unsigned("id", doc.id)
@@ -93,10 +98,10 @@ class TantivyBackend:
                 if clear:
                     writer.delete_all_documents()
                 for doc_id in delete_first:
-                    writer.delete_documents_by_term("id", doc_id)
+                    writer.delete_documents_by_query(self._id_query(doc_id))
                 for doc in docs:
                     if not clear:
-                        writer.delete_documents_by_term("id", doc.id)
+                        writer.delete_documents_by_query(self._id_query(doc.id))
                     writer.add_document(self._to_doc(doc))
                     count += 1
                 writer.commit()

@@ -1,0 +1,62 @@
+# The front door: `make run` serves the demo site, `make test` runs every test (README).
+SHELL := /bin/bash
+PORT ?= 8000
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
+UV := $(CURDIR)/tools/bin/uv
+PY312 := $(shell command -v python3.12 2>/dev/null || ls -1 /root/.pyenv/versions/3.12*/bin/python3.12 /usr/bin/python3.12 2>/dev/null | head -n1)
+LLRC := $(CURDIR)/.venv/bin/llrc
+MO := llrc/web/locale/zh_Hans/LC_MESSAGES/django.mo
+
+.PHONY: run setup test test-sqlite test-postgres test-browser lint fmt bench messages clean
+
+$(UV):
+	@test -n "$(PY312)" || { echo "Python 3.12 is needed (pyenv install 3.12, or apt install python3.12)"; exit 1; }
+	python3 -m venv tools && tools/bin/pip install --quiet --disable-pip-version-check uv
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python "$(PY312)"
+	@touch $@
+
+$(MO): llrc/web/locale/zh_Hans/LC_MESSAGES/django.po
+	msgfmt --check -o $@ $<
+
+setup: .venv/.synced $(MO)
+
+run: setup
+	$(LLRC) init --demo
+	$(LLRC) serve --port $(PORT)
+
+test: setup
+	bash scripts/system-packages.sh
+	$(CURDIR)/.venv/bin/lint-imports --no-cache
+	bash scripts/test-all.sh
+
+test-sqlite: setup
+	.venv/bin/pytest -m "not browser" -q
+
+test-browser: setup
+	bash scripts/system-packages.sh
+	.venv/bin/pytest -m browser -q
+
+test-postgres: setup
+	bash scripts/with-postgres.sh .venv/bin/pytest -m "not browser" -q tests/catalogue tests/api tests/search
+
+lint: setup
+	.venv/bin/ruff check llrc tests bench
+	.venv/bin/ruff format --check llrc tests bench
+	.venv/bin/lint-imports --no-cache
+
+fmt: setup
+	.venv/bin/ruff format llrc tests bench
+	.venv/bin/ruff check --fix llrc tests bench
+
+bench: setup
+	.venv/bin/python bench/search.py
+
+messages: setup
+	cd llrc/web && $(LLRC) makemessages -l zh_Hans --no-obsolete
+	cd llrc && $(LLRC) makemessages -l zh_Hans --no-obsolete -i "web/*" || true
+
+clean:
+	rm -rf .venv tools var

@@ -1,0 +1,140 @@
+"""Catalogue services on a real database: writes, audit, files, relations and refusals."""
+
+import hashlib
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from llrc.catalogue import services
+from llrc.catalogue.models import AuditEntry, Identifier, Relation, Resource, ResourceText
+from llrc.catalogue.validation import CreatorData
+from tests.conftest import resource_data
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_stores_every_field(make_resource):
+    resource = make_resource(
+        identifiers=[("isbn", "978-0-306-40615-7"), ("doi", "https://doi.org/10.1234/ABC")],
+        target_groups=["older-people"],
+        sdg_targets=["4.6"],
+        regions=["030"],
+        education_levels=["4"],
+        licence="CC-BY-SA-3.0-IGO",
+        access_rights="open",
+        plain_summaries={"en": "Learning for everyone."},
+        publisher="UNESCO Institute for Lifelong Learning",
+    )
+    resource.refresh_from_db()
+    assert resource.year == 2015
+    assert resource.texts("title") == {"en": "National strategy for lifelong learning", "zh-hans": "国家终身学习战略"}
+    assert resource.original_language() == "en"
+    assert resource.texts("plain_summary") == {"en": "Learning for everyone."}
+    assert [c.code for c in resource.languages.all()] == ["en", "zh"] or {c.code for c in resource.languages.all()} == {"en", "zh"}
+    assert {c.code for c in resource.target_groups.all()} == {"older-people"}
+    assert resource.licence.code == "CC-BY-SA-3.0-IGO"
+    assert resource.publisher.name == "UNESCO Institute for Lifelong Learning"
+    assert sorted((i.scheme, i.value) for i in resource.identifiers.all()) == [
+        ("doi", "10.1234/abc"),
+        ("isbn", "9780306406157"),
+    ]
+    assert [(c.agent.name, c.role) for c in resource.contributions.all()] == [("Ministry of Education", "issuer")]
+    assert AuditEntry.objects.filter(action="create", resource_id_ref=resource.pk).count() == 1
+
+
+def test_update_replaces_description(make_resource, django_capture_on_commit_callbacks):
+    resource = make_resource()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_resource(resource, resource_data(titles={"fr": "Stratégie nationale"}, original_language="fr"), actor=None)
+    resource.refresh_from_db()
+    assert resource.texts("title") == {"fr": "Stratégie nationale"}
+    assert resource.original_language() == "fr"
+    assert AuditEntry.objects.filter(action="update", resource_id_ref=resource.pk).exists()
+
+
+def test_delete_removes_resource_and_audits(make_resource, django_capture_on_commit_callbacks):
+    resource = make_resource()
+    rid = resource.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_resource(resource, actor=None)
+    assert not Resource.objects.filter(pk=rid).exists()
+    assert not ResourceText.objects.filter(resource_id=rid).exists()
+    assert AuditEntry.objects.filter(action="delete", resource_id_ref=rid).exists()
+
+
+def test_attach_file_is_stored_by_sha256(make_resource, settings, django_capture_on_commit_callbacks):
+    resource = make_resource()
+    content = b"%PDF-1.4 a tiny test file"
+    with django_capture_on_commit_callbacks(execute=True):
+        stored = services.attach_file(resource, name="../../etc/strategy.pdf", content=content, language="en", actor=None)
+    digest = hashlib.sha256(content).hexdigest()
+    assert stored.sha256 == digest
+    assert stored.name == "strategy.pdf"  # no path from the client survives
+    assert stored.media_type == "application/pdf"
+    assert stored.size == len(content)
+    path = settings.FILES_DIR / f"resources/{digest[:2]}/{digest[2:4]}/{digest}"
+    assert path.read_bytes() == content
+
+
+def test_empty_file_is_refused_and_nothing_is_stored(make_resource):
+    resource = make_resource()
+    with pytest.raises(ValidationError) as info:
+        services.attach_file(resource, name="empty.pdf", content=b"", actor=None)
+    assert "file" in info.value.message_dict
+    assert resource.files.count() == 0
+
+
+def test_translation_relation_is_recorded_both_ways(make_resource):
+    english = make_resource()
+    chinese = make_resource(titles={"zh-hans": "国家终身学习战略"}, original_language="zh-hans")
+    services.add_relation(chinese, "translation_of", english, actor=None)
+    assert Relation.objects.filter(source=chinese, target=english, kind="translation_of").exists()
+    assert Relation.objects.filter(source=english, target=chinese, kind="translation_of").exists()
+
+
+def test_relation_to_itself_is_refused(make_resource):
+    resource = make_resource()
+    with pytest.raises(ValidationError, match="itself"):
+        services.add_relation(resource, "references", resource, actor=None)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "words"),
+    [
+        ({"languages": ["en", "xx"]}, "languages", "'xx'"),
+        ({"countries": ["ZZ"]}, "countries", "'ZZ'"),
+        ({"identifiers": [("isbn", "978-0-306-40615-8")]}, "identifiers", "wrong check digit"),
+        ({"identifiers": [("doi", "doi:11.5/x")]}, "identifiers", "malformed"),
+        ({"date_issued": "2021-02-30"}, "date_issued", "does not exist"),
+        ({"titles": {"en": "   ", "zh-hans": ""}}, "title", "at least one language"),
+        ({"titles": {"klingon": "Qapla"}}, "title", "unknown language code"),
+        ({"subjects": ["concept999999"]}, "subjects", "concept999999"),
+        ({"licence": "CC-BY-9.9"}, "licence", "SPDX"),
+        ({"resource_type": "novel"}, "resource_type", "novel"),
+        ({"collections": ["nowhere"]}, "collections", "nowhere"),
+        ({"creators": [CreatorData("", "organisation", "author")]}, "creators", "no name"),
+    ],
+)
+def test_invalid_input_names_the_field_and_saves_nothing(overrides, field, words):
+    before = (Resource.objects.count(), ResourceText.objects.count(), Identifier.objects.count(), AuditEntry.objects.count())
+    with pytest.raises(ValidationError) as info:
+        services.create_resource(resource_data(**overrides), actor=None)
+    errors = info.value.message_dict
+    assert field in errors, errors
+    assert any(words in message for message in errors[field]), errors
+    after = (Resource.objects.count(), ResourceText.objects.count(), Identifier.objects.count(), AuditEntry.objects.count())
+    assert after == before
+
+
+def test_several_problems_are_reported_together():
+    with pytest.raises(ValidationError) as info:
+        services.create_resource(resource_data(countries=["ZZ"], date_issued="2015-13"), actor=None)
+    assert {"countries", "date_issued"} <= set(info.value.message_dict)
+
+
+def test_invalid_update_leaves_resource_unchanged(make_resource):
+    resource = make_resource()
+    with pytest.raises(ValidationError):
+        services.update_resource(resource, resource_data(titles={"en": "New"}, countries=["ZZ"]), actor=None)
+    resource.refresh_from_db()
+    assert resource.texts("title")["en"] == "National strategy for lifelong learning"

@@ -1,0 +1,214 @@
+"""Search through the service layer on the real engine (tantivy) and the real database."""
+
+import pytest
+
+from llrc.catalogue import services
+from llrc.search import services as search
+from llrc.search.services import SearchInputError
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def corpus(make_resource):
+    """A small mixed Chinese and English collection."""
+    return {
+        "zh_law": make_resource(
+            resource_type="legislation",
+            titles={"zh-hans": "上海市终身教育促进条例"},
+            original_language="zh-hans",
+            summaries={"zh-hans": "条例规定了政府推动终身学习和社区教育的职责。"},
+            countries=["CN"],
+            languages=["zh"],
+            date_issued="2011",
+        ),
+        "zh_article": make_resource(
+            resource_type="article",
+            titles={"zh-hans": "老年人数字学习的现状与对策"},
+            original_language="zh-hans",
+            summaries={"zh-hans": "本文研究老年人在社区中的学习需求。"},
+            countries=["CN"],
+            languages=["zh"],
+            subjects=[],
+            date_issued="2019",
+            target_groups=["older-people"],
+        ),
+        "en_report": make_resource(
+            resource_type="report",
+            titles={"en": "Global report on adult learning and education"},
+            summaries={"en": "Monitors how countries invest in lifelong learning for adults."},
+            countries=["DE"],
+            languages=["en"],
+            date_issued="2022",
+        ),
+        "en_policy": make_resource(
+            resource_type="policy",
+            titles={"en": "Skills for life: a lifelong learning strategy"},
+            summaries={"en": "Learning opportunities for workers and older people."},
+            countries=["SG"],
+            languages=["en"],
+            date_issued="2015",
+            target_groups=["older-people", "adult-workers"],
+        ),
+        "en_other": make_resource(
+            resource_type="toolkit",
+            titles={"en": "Planting trees in school yards"},
+            summaries={"en": "A guide for gardening clubs."},
+            countries=["KE"],
+            languages=["en"],
+            subjects=[],
+            collections=[],
+            date_issued="2010",
+        ),
+    }
+
+
+def ids(page):
+    return {hit.resource.pk for hit in page.hits}
+
+
+def test_two_character_chinese_query_finds_longer_words(corpus):
+    page = search.search_resources("学习")
+    assert {corpus["zh_law"].pk, corpus["zh_article"].pk} <= ids(page)
+    assert corpus["en_other"].pk not in ids(page)
+
+
+def test_chinese_compound_query(corpus):
+    page = search.search_resources("终身学习")
+    assert corpus["zh_law"].pk in ids(page)
+    # The English-only resources were described with the Lifelong learning subject, whose Chinese label is ours.
+    assert corpus["en_other"].pk not in ids(page)
+
+
+def test_multi_word_english_query_requires_every_word(corpus):
+    page = search.search_resources("lifelong learning strategy")
+    assert ids(page) == {corpus["en_policy"].pk}
+
+
+def test_ranking_prefers_title_matches(corpus):
+    page = search.search_resources("adult learning")
+    assert page.hits[0].resource.pk == corpus["en_report"].pk
+
+
+def test_snippets_mark_matches_and_are_escaped(corpus, make_resource):
+    make_resource(titles={"en": "Literacy <script>alert(1)</script> for adults"}, summaries={"en": "Literacy & numeracy"})
+    page = search.search_resources("literacy")
+    html = page.hits[0].title_html
+    assert "<mark>Literacy</mark>" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_facet_counts_equal_number_of_matches(corpus):
+    page = search.search_resources("learning")
+    facets = {f.name: f for f in page.facets}
+    # Every resource has exactly one type: the type buckets add up to the total.
+    assert sum(b.count for b in facets["type"].buckets) == page.total
+    for facet_name in ("type", "country", "year", "target_group"):
+        for bucket in facets[facet_name].buckets:
+            filtered = search.search_resources("learning", filters={facet_name: [bucket.value]})
+            assert filtered.total == bucket.count, (facet_name, bucket.value)
+
+
+def test_filters_combine_across_facets(corpus):
+    page = search.search_resources("", filters={"target_group": ["older-people"], "country": ["SG"]})
+    assert ids(page) == {corpus["en_policy"].pk}
+    page = search.search_resources("", filters={"country": ["SG", "DE"]})
+    assert ids(page) == {corpus["en_policy"].pk, corpus["en_report"].pk}
+    page = search.search_resources("", filters={"country": ["SG"], "type": ["report"]})
+    assert page.total == 0
+
+
+def test_collection_filter_includes_sub_collections(corpus):
+    # The fixtures put resources in "laws", a child of "policies".
+    laws = search.search_resources("", filters={"collection": ["laws"]})
+    policies = search.search_resources("", filters={"collection": ["policies"]})
+    assert laws.total == policies.total == 4
+
+
+def test_deleted_resource_leaves_results_at_once(corpus, django_capture_on_commit_callbacks):
+    assert corpus["en_report"].pk in ids(search.search_resources("global report"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_resource(corpus["en_report"], actor=None)
+    assert search.search_resources("global report").total == 0
+
+
+def test_unpublished_resource_is_not_found(make_resource):
+    make_resource(titles={"en": "Draft charter of learning"}, status="draft")
+    assert search.search_resources("charter").total == 0
+
+
+def test_pagination_returns_each_result_once(make_resource):
+    for n in range(7):
+        make_resource(titles={"en": f"Community learning centre number {n}"})
+    seen = []
+    for page_number in (1, 2, 3):
+        page = search.search_resources("community", page=page_number, page_size=3)
+        seen.extend(ids(page))
+        assert page.total == 7
+    assert len(seen) == len(set(seen)) == 7
+
+
+def test_reindex_rebuilds_from_catalogue(corpus, search_index):
+    import shutil
+
+    shutil.rmtree(search_index)
+    search.reset_backend()
+    assert search.search_resources("学习").total == 0
+    assert search.rebuild_index() == 5
+    assert search.search_resources("学习").total >= 2
+
+
+def test_identifier_query_finds_resource(make_resource):
+    resource = make_resource(identifiers=[("isbn", "978-0-306-40615-7"), ("doi", "10.1234/Lifelong.2020")])
+    assert ids(search.search_resources("978-0-306-40615-7")) == {resource.pk}
+    assert ids(search.search_resources("https://doi.org/10.1234/lifelong.2020")) == {resource.pk}
+
+
+def test_creator_and_subject_labels_in_any_language_are_searched(make_resource):
+    resource = make_resource(creators=[], subjects=["concept1519"], titles={"en": "Reading circles"})
+    # concept1519 is Literacy; its French label is Alphabétisation.
+    assert resource.pk in ids(search.search_resources("alphabétisation"))
+    other = make_resource(titles={"en": "A plan"}, creators=[])
+    services_creator = make_resource(titles={"en": "Another plan"})
+    found = ids(search.search_resources("ministry"))
+    assert services_creator.pk in found and other.pk not in found
+
+
+def test_no_match_for_all_words_falls_back_and_says_so(corpus):
+    page = search.search_resources("trees lifelong")
+    assert page.total >= 2
+    assert page.notices
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"page": 0}, "page"),
+        ({"page_size": 1000}, "page size"),
+        ({"page": 100000}, "beyond"),
+        ({"filters": {"colour": ["red"]}}, "unknown filter"),
+    ],
+)
+def test_bad_parameters_give_clear_errors(kwargs, words):
+    with pytest.raises(SearchInputError, match=words):
+        search.search_resources("learning", **kwargs)
+
+
+def test_overlong_and_odd_queries_are_answered(corpus):
+    page = search.search_resources("learning " * 200)
+    assert page.notices
+    for odd in ('"', "*", "AND OR NOT", "title:", "((((", "\x00", "😀"):
+        search.search_resources(odd)  # answered, never raises
+
+
+def test_updating_a_resource_replaces_its_document(make_resource, django_capture_on_commit_callbacks):
+    # Regression: deleting by a u64 term removed nothing, so every update added a duplicate document.
+    from tests.conftest import resource_data
+
+    resource = make_resource(titles={"en": "Learning festival"})
+    for title in ("Learning festival 2024", "Learning festival 2025"):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.update_resource(resource, resource_data(titles={"en": title}), actor=None)
+    page = search.search_resources("festival")
+    assert page.total == 1
+    assert search.get_backend().count() == 1
