@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query, Router, Schema
+from ninja import NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -133,7 +133,7 @@ def get_resource(request: HttpRequest, resource_id: int, lang: str = "en") -> di
 
 
 @resources.post("", response={201: ResourceOut, 401: ErrorOut, 422: ErrorOut}, auth=StaffToken())
-def create_resource(request: HttpRequest, payload: ResourceIn) -> tuple[int, dict[str, Any]]:
+def create_resource(request: HttpRequest, payload: ResourceIn) -> Status:
     """Add a resource (curators, with an API token). Invalid input is refused whole, naming each field."""
     data = ResourceData(
         resource_type=payload.type,
@@ -160,7 +160,7 @@ def create_resource(request: HttpRequest, payload: ResourceIn) -> tuple[int, dic
     )
     resource = services.create_resource(data, actor=request.auth)  # type: ignore[attr-defined]
     fresh = queries.get_published_resource(resource.pk) or resource
-    return 201, serializers.resource_full(request, fresh, "en")
+    return Status(201, serializers.resource_full(request, fresh, "en"))
 
 
 collections = Router(tags=["collections"])

@@ -199,6 +199,11 @@ def _store_bytes(content: bytes) -> tuple[str, str]:
     return relative, digest
 
 
+def file_path(stored: ResourceFile) -> Path:
+    """Where a stored file's bytes are (under LLRC_DATA_DIR/files)."""
+    return Path(settings.FILES_DIR) / stored.file.name
+
+
 def attach_file(resource: Resource, *, name: str, content: bytes, language: str = "", actor: Actor) -> ResourceFile:
     """Store a file with the resource; the bytes are kept once per SHA-256 however often they are attached."""
     errors: dict[str, list[str]] = {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -13,9 +15,13 @@ from django.views.decorators.http import require_GET
 from llrc.catalogue import queries
 from llrc.catalogue.citation import citation_text
 from llrc.catalogue.models import ResourceFile
+from llrc.catalogue.services import file_path
 from llrc.search import services as search_services
 from llrc.search.services import SearchInputError
 from llrc.web.forms import parse_search_params, search_url
+
+
+logger = logging.getLogger(__name__)
 
 
 def _lang() -> str:
@@ -110,7 +116,12 @@ def download_file(request: HttpRequest, file_id: int, name: str) -> HttpResponse
     stored = ResourceFile.objects.select_related("resource").filter(pk=file_id, name=name).first()
     if stored is None or stored.resource.status != "published":
         raise Http404("No such file")
-    response = FileResponse(stored.file.open("rb"), content_type=stored.media_type)
+    try:
+        handle = file_path(stored).open("rb")
+    except FileNotFoundError:
+        logger.error("file %s of resource %s is missing from the file store", stored.sha256, stored.resource_id)
+        raise Http404("This file is missing from the file store.") from None
+    response = FileResponse(handle, content_type=stored.media_type)
     response["Content-Disposition"] = f'inline; filename="{stored.sha256[:12]}"; filename*=UTF-8\'\'{_quote(stored.name)}'
     response["ETag"] = f'"{stored.sha256}"'
     return response

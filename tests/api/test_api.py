@@ -1,0 +1,160 @@
+"""The REST API on a real database and index, through Django's test client."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from llrc.accounts.services import issue_token
+from llrc.catalogue.models import AuditEntry, Resource
+from llrc.search import services as search
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two(make_resource):
+    zh = make_resource(
+        titles={"zh-hans": "社区教育与终身学习"}, original_language="zh-hans", summaries={}, countries=["CN"], languages=["zh"]
+    )
+    en = make_resource(
+        titles={"en": "Learning cities in practice"}, countries=["IE"], languages=["en"], resource_type="good_practice"
+    )
+    return zh, en
+
+
+@pytest.fixture
+def token(db):
+    user = get_user_model().objects.create_user("curator", password="x", is_staff=True)
+    return issue_token(user, name="tests")
+
+
+def test_search_returns_total_results_and_facets(client, two):
+    response = client.get("/api/v1/search", {"q": "社区教育"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total"] == 1
+    assert body["results"][0]["id"] == two[0].pk
+    assert body["results"][0]["title"] == "社区教育与终身学习"
+    assert {b["value"]: b["count"] for b in body["facets"]["country"]} == {"CN": 1}
+
+
+def test_chinese_query_finds_english_resource_through_subject_label(client, two):
+    # concept1488 (Lifelong learning) carries our Chinese label 终身学习; the English resource has that subject.
+    body = client.get("/api/v1/search", {"q": "终身学习"}).json()
+    assert {r["id"] for r in body["results"]} == {two[0].pk, two[1].pk}
+
+
+def test_search_api_and_service_agree(client, two):
+    body = client.get("/api/v1/search", {"q": "learning", "lang": "en"}).json()
+    page = search.search_resources("learning", lang="en")
+    assert body["total"] == page.total
+    assert [r["id"] for r in body["results"]] == [h.resource.pk for h in page.hits]
+
+
+def test_filters_combine_in_api(client, two):
+    body = client.get("/api/v1/resources", {"country": ["IE", "CN"], "type": "good_practice"}).json()
+    assert [r["id"] for r in body["results"]] == [two[1].pk]
+
+
+def test_get_one_resource_with_all_metadata(client, two):
+    body = client.get(f"/api/v1/resources/{two[1].pk}").json()
+    assert body["titles"] == {"en": "Learning cities in practice"}
+    assert body["countries"] == [{"code": "IE", "label": "Ireland"}]
+    assert body["subjects"][0]["code"] == "concept1488"
+    assert body["creators"][0]["role"] == "issuer"
+    chinese = client.get(f"/api/v1/resources/{two[1].pk}", {"lang": "zh-hans"}).json()
+    assert chinese["countries"][0]["label"] == "爱尔兰"
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/api/v1/resources/999999", 404),
+        ("/api/v1/resources/abc", 422),
+        ("/api/v1/search?page=0", 400),
+        ("/api/v1/search?page=abc", 422),
+        ("/api/v1/search?page_size=100000", 400),
+        ("/api/v1/collections/nowhere", 404),
+        ("/api/v1/vocabularies/planets", 404),
+    ],
+)
+def test_bad_requests_get_json_errors_not_500(client, two, url, status):
+    response = client.get(url)
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["detail"]
+
+
+def test_create_needs_a_token(client):
+    response = client.post("/api/v1/resources", {"type": "report", "titles": {"en": "x"}}, content_type="application/json")
+    assert response.status_code == 401
+    assert "token" in response.json()["detail"]
+
+
+def test_create_with_token(client, token, django_capture_on_commit_callbacks):
+    payload = {
+        "type": "report",
+        "titles": {"en": "Adult learning survey", "zh-hans": "成人学习调查"},
+        "original_language": "en",
+        "date_issued": "2020-05",
+        "countries": ["KR"],
+        "identifiers": [{"scheme": "isbn", "value": "978-0-306-40615-7"}],
+        "collections": ["policies"],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/v1/resources", payload, content_type="application/json", headers={"Authorization": f"Bearer {token}"}
+        )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["identifiers"] == [{"scheme": "isbn", "value": "9780306406157"}]
+    assert AuditEntry.objects.get(resource_id_ref=body["id"], action="create").actor_label == "curator"
+    assert client.get("/api/v1/search", {"q": "成人学习调查"}).json()["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"languages": ["qq"]}, "languages"),
+        ({"countries": ["XX"]}, "countries"),
+        ({"identifiers": [{"scheme": "isbn", "value": "9780306406158"}]}, "identifiers"),
+        ({"identifiers": [{"scheme": "doi", "value": "10.x/abc"}]}, "identifiers"),
+        ({"date_issued": "2019-02-29"}, "date_issued"),
+        ({"titles": {"en": ""}}, "title"),
+        ({"titles": "not an object"}, "titles"),
+    ],
+)
+def test_invalid_create_is_refused_whole(client, token, change, field):
+    payload = {"type": "report", "titles": {"en": "Adult learning survey"}, **change}
+    before = Resource.objects.count()
+    response = client.post(
+        "/api/v1/resources", payload, content_type="application/json", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert field in body["errors"], body
+    assert field in body["detail"]
+    assert Resource.objects.count() == before
+
+
+def test_collections_and_vocabularies(client, two):
+    collections = client.get("/api/v1/collections").json()
+    laws = next(c for c in collections if c["slug"] == "laws")
+    assert laws["parent"] == "policies" and laws["resource_count"] == 2
+    schemes = {s["scheme"]: s["concepts"] for s in client.get("/api/v1/vocabularies").json()}
+    assert schemes["unesco"] > 4000 and schemes["sdg"] > 150
+    found = client.get("/api/v1/vocabularies/unesco", {"q": "Lifelong learning"}).json()
+    assert any(c["code"] == "concept1488" for c in found)
+    targets = client.get("/api/v1/vocabularies/sdg", {"q": "4.6"}).json()
+    assert targets[0]["labels"]["zh-hans"]
+
+
+def test_openapi_document(client):
+    doc = client.get("/api/v1/openapi.json").json()
+    assert doc["openapi"].startswith("3.")
+    assert {"/api/v1/search", "/api/v1/resources", "/api/v1/resources/{resource_id}"} <= set(doc["paths"])
+
+
+def test_healthz(client, two):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["index"].startswith("ok")

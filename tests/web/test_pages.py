@@ -1,0 +1,134 @@
+"""Server-rendered pages through Django's test client: content, languages, weight, no other hosts."""
+
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.test import RequestFactory
+
+from llrc.web.views import server_error
+
+pytestmark = pytest.mark.django_db
+
+PAGE_BUDGET = 100 * 1024  # bytes of HTML and CSS per page, before files a reader asks for
+
+
+@pytest.fixture
+def site(make_resource):
+    return {
+        "zh": make_resource(
+            titles={"zh-hans": "上海市终身教育促进条例"},
+            original_language="zh-hans",
+            summaries={"zh-hans": "条例规定政府推动终身学习的职责。"},
+            plain_summaries={"zh-hans": "上海为市民学习立的法。"},
+            countries=["CN"],
+            is_demo=True,
+        ),
+        "en": make_resource(titles={"en": "Learning cities in practice"}, countries=["IE"], is_demo=True),
+    }
+
+
+def page_urls(site):
+    return [
+        "/{lang}/",
+        "/{lang}/search?q=lifelong+learning",
+        "/{lang}/search?q=终身学习",
+        f"/{{lang}}/resources/{site['zh'].pk}/",
+        f"/{{lang}}/resources/{site['en'].pk}/",
+        "/{lang}/collections/laws/",
+        "/{lang}/about/demo",
+    ]
+
+
+def weight(html: bytes) -> int:
+    css = sum(len(open(finders.find(href.removeprefix("/static/")), "rb").read()) for href in re.findall(r'href="(/static/[^"]+\.css)"', html.decode()))
+    return len(html) + css
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_pages_render_light_and_self_contained(client, site, lang):
+    for template in page_urls(site):
+        url = template.format(lang=lang)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content
+        text = html.decode()
+        assert f'<html lang="{ "zh-Hans" if lang == "zh-hans" else "en"}"' in text, url
+        assert weight(html) <= PAGE_BUDGET, (url, weight(html))
+        # Nothing is loaded from another host: every src and stylesheet is local.
+        external = re.findall(r'(?:src|href)="(?:https?:)?//[^"]+"', text)
+        loaded = [e for e in external if "stylesheet" in e or e.startswith("src")]
+        assert not loaded, (url, loaded)
+        assert "<script" not in text, url  # pages work without JavaScript
+        assert 'rel="stylesheet"' in text
+
+
+def test_chinese_interface_is_translated(client, site):
+    text = client.get("/zh-hans/").content.decode()
+    assert "终身学习资源中心" in text and "最新收录" in text and "本网站展示的是演示数据" in text
+    text = client.get("/zh-hans/search?q=终身学习").content.decode()
+    assert "检索结果" in text and "筛选结果" in text
+
+
+def test_search_page_shows_results_and_facets(client, site):
+    text = client.get("/zh-hans/search?q=终身学习").content.decode()
+    assert "<mark>终身</mark>" in text or "<mark>终身学习</mark>" in text
+    assert "国家" in text  # the country facet's heading
+    assert 'href="/zh-hans/search?q=%E7%BB%88%E8%BA%AB%E5%AD%A6%E4%B9%A0&amp;country=CN"' in text
+
+
+def test_facet_link_filters_and_can_be_removed(client, site):
+    text = client.get("/en/search?q=learning&country=IE").content.decode()
+    assert "<mark>Learning</mark> cities in practice" in text
+    assert "上海市终身教育促进条例" not in text
+    assert 'aria-current="true"' in text
+
+
+def test_resource_page_shows_metadata_and_citation(client, site):
+    text = client.get(f"/en/resources/{site['zh'].pk}/").content.decode()
+    assert 'lang="zh-Hans"' in text  # the Chinese title is marked as Chinese on the English page
+    assert "How to cite" in text and "Ministry of Education (2015)" in text
+    assert "demo data" in text
+    assert "Lifelong learning" in text  # subject label
+
+
+def test_resource_page_links_translations_and_files(client, make_resource, django_capture_on_commit_callbacks):
+    from llrc.catalogue import services
+
+    en = make_resource(titles={"en": "School network manual"})
+    zh = make_resource(titles={"zh-hans": "校园网络手册"}, original_language="zh-hans")
+    services.add_relation(zh, "translation_of", en, actor=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attach_file(en, name="manual.pdf", content=b"%PDF-1.5 " + b"x" * 2048, language="en", actor=None)
+    text = client.get(f"/en/resources/{en.pk}/").content.decode()
+    assert "校园网络手册" in text
+    assert "manual.pdf" in text and "PDF, 2.0 KB" in text
+    stored = en.files.get()
+    response = client.get(f"/files/{stored.pk}/manual.pdf")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF-1.5")
+
+
+def test_missing_pages_give_404_page(client, site):
+    for url in ("/en/resources/999999/", "/en/collections/none/", "/zh-hans/nothing-here"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "Page not found" in response.content.decode() or "找不到该页面" in response.content.decode()
+
+
+def test_bad_search_parameters_are_answered_with_a_message(client, site):
+    response = client.get("/en/search?q=learning&page=99999")
+    assert response.status_code == 400
+    assert "cannot be paged" in response.content.decode()
+    assert client.get("/en/search?page=abc").status_code == 200
+
+
+def test_server_error_page_needs_nothing_from_the_database():
+    response = server_error(RequestFactory().get("/en/"))
+    assert response.status_code == 500
+    assert "服务器出现错误" in response.content.decode()
+
+
+def test_root_redirects_to_a_language(client):
+    response = client.get("/", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    assert response.status_code == 302 and response["Location"] == "/zh-hans/"
