@@ -1,0 +1,111 @@
+"""A reader on a phone searches for 终身学习 from the home page and opens a result, in Debian's Chromium.
+axe-core checks every page visited; no request may leave 127.0.0.1."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+AXE = Axe()
+# WCAG 2.1 A and AA rules plus axe's best practices.
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}}
+
+
+def check_accessibility(page) -> None:
+    results = AXE.run(page, options=AXE_OPTIONS)
+    violations = results.response["violations"]
+    summary = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+    assert not violations, f"{page.url}: {summary}"
+
+
+@pytest.fixture
+def phone(browser, demo_site):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", java_script_enabled=True)
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.requests_seen = requests  # type: ignore[attr-defined]
+    yield page
+    context.close()
+    hosts = {urlsplit(u).hostname for u in requests if not u.startswith("data:")}
+    assert hosts <= {"127.0.0.1"}, f"requests to other hosts: {hosts}"
+
+
+def test_search_from_home_page_and_open_result_in_chinese(phone, demo_site):
+    page = phone
+    page.goto(demo_site + "/zh-hans/")
+    assert page.locator("html").get_attribute("lang") == "zh-Hans"
+    check_accessibility(page)
+
+    page.get_by_role("searchbox", name="检索资源中心").fill("终身学习")
+    page.get_by_role("button", name="检索").click()
+    page.wait_for_url("**/zh-hans/search?q=*")
+    assert "检索结果" in page.title() or page.get_by_role("heading", name="检索结果").is_visible()
+    status = page.get_by_role("status").inner_text()
+    assert "找到" in status
+    results = page.locator("ol.results li h3 a")
+    assert results.count() >= 10
+    assert page.locator("ol.results mark").count() > 0
+    assert page.locator(".facet").count() >= 4
+    check_accessibility(page)
+
+    first_title = results.first.inner_text()
+    results.first.click()
+    page.wait_for_url("**/zh-hans/resources/*/")
+    assert page.get_by_role("heading", level=1).inner_text() == first_title
+    assert page.get_by_role("heading", name="引用格式").is_visible()
+    check_accessibility(page)
+
+
+def test_english_pages_and_facets_are_accessible(browser, demo_site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    try:
+        page.goto(demo_site + "/en/search?q=lifelong+learning")
+        check_accessibility(page)
+        total_before = page.get_by_role("status").inner_text()
+        page.locator(".facet").filter(has_text="Type").locator("a").first.click()
+        page.wait_for_load_state()
+        assert page.get_by_role("status").inner_text() != total_before
+        check_accessibility(page)
+        page.goto(demo_site + "/en/collections/laws/")
+        check_accessibility(page)
+        page.locator("ol.results a").first.click()
+        page.wait_for_url("**/en/resources/*/")
+        check_accessibility(page)
+        response = page.goto(demo_site + "/en/no-such-page")
+        assert response.status == 404
+        check_accessibility(page)
+    finally:
+        context.close()
+
+
+def test_pages_work_without_javascript(browser, demo_site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(demo_site + "/en/")
+        page.get_by_role("searchbox").fill("终身学习")
+        page.get_by_role("button", name="Search").click()
+        page.wait_for_url("**/en/search?q=*")
+        assert page.locator("ol.results li").count() > 0
+    finally:
+        context.close()
+
+
+def test_debian_edu_manual_links_both_language_versions(browser, demo_site):
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(demo_site + "/en/search?q=Skolelinux")
+        page.locator("ol.results a").first.click()
+        page.wait_for_url("**/resources/*/")
+        assert page.get_by_role("heading", name="Other language versions").is_visible()
+        assert "PDF" in page.locator("ul.files").inner_text()
+        href = page.locator("ul.files a").first.get_attribute("href")
+        response = page.request.get(demo_site + href)
+        assert response.status == 200 and response.body()[:5] == b"%PDF-"
+    finally:
+        context.close()
