@@ -1,0 +1,36 @@
+"""Project rules that are easy to break silently: documented settings and commands, named migrations."""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_environment_setting_is_documented():
+    source = (ROOT / "llrc" / "settings.py").read_text()
+    names = set(re.findall(r'env_\w+\("([A-Z_]+)"', source)) | set(re.findall(r'env_str\("([A-Z_]+)"', source))
+    assert "LLRC_DATA_DIR" in names and "DATABASE_URL" in names
+    documented = (ROOT / "docs" / "operations" / "settings.md").read_text()
+    missing = sorted(n for n in names if f"`{n}`" not in documented)
+    assert not missing, f"settings missing from docs/operations/settings.md: {missing}"
+
+
+def test_every_llrc_command_is_in_the_readme():
+    commands = {p.stem for p in (ROOT / "llrc" / "operations" / "management" / "commands").glob("*.py")} - {"__init__"}
+    readme = (ROOT / "README.md").read_text()
+    missing = sorted(c for c in commands if f"`llrc {c}" not in readme)
+    assert not missing, f"commands missing from README: {missing}"
+
+
+def test_migrations_have_telling_names():
+    auto = [p.name for p in ROOT.glob("llrc/*/migrations/0*.py") if "_auto_" in p.name]
+    assert not auto, f"rename auto-named migrations: {auto}"
+
+
+def test_no_page_template_loads_from_another_host():
+    offenders = []
+    for template in (ROOT / "llrc").glob("**/templates/**/*.html"):
+        text = template.read_text()
+        if re.search(r'(src|href)="(https?:)?//', text):
+            offenders.append(template.name)
+    assert not offenders
