@@ -22,12 +22,16 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 
     with django_db_blocker.unblock():
         load_vocabularies()
-        institution, _ = Institution.objects.get_or_create(slug="uil", defaults={"name": {"en": "UIL"}})
+        institution, _ = Institution.objects.get_or_create(
+            slug="uil", defaults={"name": {"en": "UIL"}}
+        )
         parent, _ = Collection.objects.get_or_create(
-            slug="policies", defaults={"institution": institution, "title": {"en": "Policies", "zh-hans": "政策"}}
+            slug="policies",
+            defaults={"institution": institution, "title": {"en": "Policies", "zh-hans": "政策"}},
         )
         Collection.objects.get_or_create(
-            slug="laws", defaults={"institution": institution, "parent": parent, "title": {"en": "Laws"}}
+            slug="laws",
+            defaults={"institution": institution, "parent": parent, "title": {"en": "Laws"}},
         )
 
 

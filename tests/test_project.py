@@ -8,7 +8,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_every_environment_setting_is_documented():
     source = (ROOT / "llrc" / "settings.py").read_text()
-    names = set(re.findall(r'env_\w+\("([A-Z_]+)"', source)) | set(re.findall(r'env_str\("([A-Z_]+)"', source))
+    names = set(re.findall(r'env_\w+\("([A-Z_]+)"', source)) | set(
+        re.findall(r'env_str\("([A-Z_]+)"', source)
+    )
     assert "LLRC_DATA_DIR" in names and "DATABASE_URL" in names
     documented = (ROOT / "docs" / "operations" / "settings.md").read_text()
     missing = sorted(n for n in names if f"`{n}`" not in documented)
@@ -16,7 +18,9 @@ def test_every_environment_setting_is_documented():
 
 
 def test_every_llrc_command_is_in_the_readme():
-    commands = {p.stem for p in (ROOT / "llrc" / "operations" / "management" / "commands").glob("*.py")} - {"__init__"}
+    commands = {
+        p.stem for p in (ROOT / "llrc" / "operations" / "management" / "commands").glob("*.py")
+    } - {"__init__"}
     readme = (ROOT / "README.md").read_text()
     missing = sorted(c for c in commands if f"`llrc {c}" not in readme)
     assert not missing, f"commands missing from README: {missing}"

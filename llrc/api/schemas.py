@@ -97,8 +97,12 @@ class IdentifierIn(Schema):
 
 
 class ResourceIn(Schema):
-    type: str = Field(..., description="publication, report, policy, legislation, good_practice, ...")
-    titles: dict[str, str] = Field(..., description='Title by language tag, e.g. {"en": "...", "zh-hans": "..."}')
+    type: str = Field(
+        ..., description="publication, report, policy, legislation, good_practice, ..."
+    )
+    titles: dict[str, str] = Field(
+        ..., description='Title by language tag, e.g. {"en": "...", "zh-hans": "..."}'
+    )
     original_language: str = ""
     summaries: dict[str, str] = {}
     plain_summaries: dict[str, str] = {}

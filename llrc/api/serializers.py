@@ -21,7 +21,9 @@ def page_url(request: HttpRequest, resource_id: int, lang: str) -> str:
     return request.build_absolute_uri(f"/{code}/resources/{resource_id}/")
 
 
-def resource_summary(request: HttpRequest, resource: Resource, lang: str, snippet: str = "") -> dict[str, Any]:
+def resource_summary(
+    request: HttpRequest, resource: Resource, lang: str, snippet: str = ""
+) -> dict[str, Any]:
     title, title_lang = pick_text(resource.texts("title"), lang)
     return {
         "id": resource.pk,
@@ -43,7 +45,8 @@ def resource_full(request: HttpRequest, resource: Resource, lang: str) -> dict[s
         summaries=resource.texts("summary"),
         plain_summaries=resource.texts("plain_summary"),
         creators=[
-            {"name": c.agent.name, "kind": c.agent.kind, "role": c.role} for c in resource.contributions.all()
+            {"name": c.agent.name, "kind": c.agent.kind, "role": c.role}
+            for c in resource.contributions.all()
         ],
         publisher=resource.publisher.name if resource.publisher else None,
         languages=_labelled(resource.languages.all(), lang),
@@ -53,7 +56,9 @@ def resource_full(request: HttpRequest, resource: Resource, lang: str) -> dict[s
         sdg_targets=_labelled(resource.sdg_targets.all(), lang),
         target_groups=_labelled(resource.target_groups.all(), lang),
         education_levels=_labelled(resource.education_levels.all(), lang),
-        licence={"code": resource.licence.code, "label": resource.licence.label(lang)} if resource.licence else None,
+        licence={"code": resource.licence.code, "label": resource.licence.label(lang)}
+        if resource.licence
+        else None,
         access_rights=resource.access_rights,
         identifiers=[{"scheme": i.scheme, "value": i.value} for i in resource.identifiers.all()],
         collections=[c.slug for c in resource.collections.all()],
@@ -68,7 +73,9 @@ def resource_full(request: HttpRequest, resource: Resource, lang: str) -> dict[s
             }
             for f in resource.files.all()
         ],
-        relations=[{"kind": r.kind, "resource_id": r.target_id} for r in resource.relations_out.all()],
+        relations=[
+            {"kind": r.kind, "resource_id": r.target_id} for r in resource.relations_out.all()
+        ],
         created=resource.created.isoformat(),
         modified=resource.modified.isoformat(),
     )
@@ -88,7 +95,9 @@ def search_page(request: HttpRequest, page: SearchPage, lang: str) -> dict[str, 
         "page_size": page.page_size,
         "results": [hit_summary(request, hit, lang) for hit in page.hits],
         "facets": {
-            facet.name: [{"value": b.value, "label": b.label, "count": b.count} for b in facet.buckets]
+            facet.name: [
+                {"value": b.value, "label": b.label, "count": b.count} for b in facet.buckets
+            ]
             for facet in page.facets
         },
         "notices": page.notices,

@@ -50,7 +50,9 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     fields = ", ".join(errors)
     return api.create_response(
-        request, {"detail": f"The resource was not saved: check {fields}.", "errors": errors}, status=422
+        request,
+        {"detail": f"The resource was not saved: check {fields}.", "errors": errors},
+        status=422,
     )
 
 
@@ -61,7 +63,9 @@ def _request_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRespo
         loc = [str(p) for p in item.get("loc", []) if p not in ("body", "query", "path", "payload")]
         errors.setdefault(".".join(loc) or "request", []).append(str(item.get("msg", "invalid")))
     return api.create_response(
-        request, {"detail": "The request is not valid: check " + ", ".join(errors) + ".", "errors": errors}, status=422
+        request,
+        {"detail": "The request is not valid: check " + ", ".join(errors) + ".", "errors": errors},
+        status=422,
     )
 
 
@@ -72,13 +76,20 @@ def _search_error(request: HttpRequest, exc: SearchInputError) -> HttpResponse:
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc) or "Not found", "errors": {}}, status=404)
+    return api.create_response(
+        request, {"detail": str(exc) or "Not found", "errors": {}}, status=404
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
-        request, {"detail": "A curator's API token is needed (Authorization: Bearer <token>).", "errors": {}}, status=401
+        request,
+        {
+            "detail": "A curator's API token is needed (Authorization: Bearer <token>).",
+            "errors": {},
+        },
+        status=401,
     )
 
 
@@ -98,7 +109,17 @@ class SearchFilters(Schema):
     lang: str = "en"
 
     def filters(self) -> dict[str, list[str]]:
-        names = ("type", "language", "country", "year", "subject", "target_group", "collection", "region", "sdg")
+        names = (
+            "type",
+            "language",
+            "country",
+            "year",
+            "subject",
+            "target_group",
+            "collection",
+            "region",
+            "sdg",
+        )
         return {n: getattr(self, n) for n in names if getattr(self, n)}
 
 
@@ -107,7 +128,11 @@ resources = Router(tags=["resources"])
 
 def _search(request: HttpRequest, params: SearchFilters) -> dict[str, Any]:
     page = search_services.search_resources(
-        params.q, filters=params.filters(), page=params.page, page_size=params.page_size, lang=params.lang
+        params.q,
+        filters=params.filters(),
+        page=params.page,
+        page_size=params.page_size,
+        lang=params.lang,
     )
     return serializers.search_page(request, page, params.lang)
 
@@ -196,12 +221,19 @@ def list_schemes(request: HttpRequest) -> list[dict[str, Any]]:
 
 @vocabularies.get("/{scheme}", response={200: list[ConceptOut], 404: ErrorOut})
 def list_concepts(
-    request: HttpRequest, scheme: str, q: str = "", lang: str = "en", limit: int = 100, offset: int = 0
+    request: HttpRequest,
+    scheme: str,
+    q: str = "",
+    lang: str = "en",
+    limit: int = 100,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
     """Concepts of one scheme, optionally those whose labels contain `q` (in any language)."""
     if not vocab_queries.scheme_exists(scheme):
         raise Http404(f"There is no vocabulary {scheme!r}.")
-    concepts = vocab_queries.concepts(scheme, q=q, limit=max(1, min(limit, 500)), offset=max(0, offset))
+    concepts = vocab_queries.concepts(
+        scheme, q=q, limit=max(1, min(limit, 500)), offset=max(0, offset)
+    )
     return [serializers.concept(c, lang) for c in concepts]
 
 

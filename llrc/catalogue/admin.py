@@ -37,7 +37,9 @@ class ResourceTextForm(forms.ModelForm):
     def clean_language(self) -> str:
         tag = normalise_language_tag(self.cleaned_data["language"])
         if not known_language_tag(tag):
-            raise ValidationError(f"Unknown language code {tag!r}: use en, zh-hans, fr, es, ar, ru or another ISO 639-1 code.")
+            raise ValidationError(
+                f"Unknown language code {tag!r}: use en, zh-hans, fr, es, ar, ru or another ISO 639-1 code."
+            )
         return tag
 
 
@@ -46,7 +48,11 @@ class ResourceTextFormSet(forms.BaseInlineFormSet):
         super().clean()
         titles, originals = [], []
         for form in self.forms:
-            if not hasattr(form, "cleaned_data") or not form.cleaned_data or form.cleaned_data.get("DELETE"):
+            if (
+                not hasattr(form, "cleaned_data")
+                or not form.cleaned_data
+                or form.cleaned_data.get("DELETE")
+            ):
                 continue
             data = form.cleaned_data
             if data.get("field") == TextField.TITLE and (data.get("value") or "").strip():
@@ -58,7 +64,9 @@ class ResourceTextFormSet(forms.BaseInlineFormSet):
         if len(originals) > 1:
             raise ValidationError("Title: mark only one title as the original.")
         if not originals:
-            raise ValidationError("Title: mark the title in the language the resource was described in as the original.")
+            raise ValidationError(
+                "Title: mark the title in the language the resource was described in as the original."
+            )
 
 
 class ResourceTextInline(admin.TabularInline):
@@ -116,7 +124,9 @@ class ResourceFileInline(admin.TabularInline):
 
 
 class ResourceForm(forms.ModelForm):
-    new_file = forms.FileField(required=False, label="Add a file", help_text="Stored with its SHA-256")
+    new_file = forms.FileField(
+        required=False, label="Add a file", help_text="Stored with its SHA-256"
+    )
     new_file_language = forms.CharField(required=False, max_length=16, label="Language of the file")
 
     class Meta:
@@ -163,16 +173,36 @@ class ResourceAdmin(admin.ModelAdmin):
         "licence",
         "collections",
     ]
-    inlines = [ResourceTextInline, ContributionInline, IdentifierInline, RelationInline, ResourceFileInline]
+    inlines = [
+        ResourceTextInline,
+        ContributionInline,
+        IdentifierInline,
+        RelationInline,
+        ResourceFileInline,
+    ]
     fieldsets = [
-        (None, {"fields": ["resource_type", "status", "date_issued", "publisher", "is_demo", "source"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "resource_type",
+                    "status",
+                    "date_issued",
+                    "publisher",
+                    "is_demo",
+                    "source",
+                ]
+            },
+        ),
         ("Coverage", {"fields": ["languages", "countries", "regions", "education_levels"]}),
         ("Subjects", {"fields": ["subjects", "sdg_targets", "target_groups", "collections"]}),
         ("Rights", {"fields": ["licence", "access_rights"]}),
         ("Files", {"fields": ["new_file", "new_file_language"]}),
     ]
 
-    def get_search_results(self, request: HttpRequest, queryset: QuerySet[Any], search_term: str) -> Any:
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> Any:
         result, _dups = super().get_search_results(request, queryset, search_term)
         return result, True
 

@@ -6,7 +6,11 @@ from llrc.catalogue.models import Resource
 
 
 def _names(resource: Resource) -> str:
-    names = [c.agent.name for c in resource.contributions.all() if c.role in ("author", "issuer", "organiser", "editor")]
+    names = [
+        c.agent.name
+        for c in resource.contributions.all()
+        if c.role in ("author", "issuer", "organiser", "editor")
+    ]
     if not names:
         return ""
     if len(names) == 1:

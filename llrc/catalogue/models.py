@@ -64,7 +64,9 @@ def pick_text(values: dict[str, str], lang: str | None = None) -> tuple[str, str
 
 class Institution(models.Model):
     slug = models.SlugField(unique=True)
-    name = models.JSONField(default=dict, help_text='Name by language, e.g. {"en": "...", "zh-hans": "..."}')
+    name = models.JSONField(
+        default=dict, help_text='Name by language, e.g. {"en": "...", "zh-hans": "..."}'
+    )
 
     class Meta:
         ordering = ["slug"]
@@ -77,8 +79,12 @@ class Institution(models.Model):
 
 
 class Collection(models.Model):
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="collections")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="collections"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     slug = models.SlugField(unique=True)
     title = models.JSONField(default=dict)
     description = models.JSONField(default=dict, blank=True)
@@ -114,12 +120,18 @@ class Agent(models.Model):
     """A person or organisation that creates, publishes or issues resources."""
 
     name = models.CharField(max_length=300)
-    kind = models.CharField(max_length=20, choices=AgentKind.choices, default=AgentKind.ORGANISATION)
-    other_names = models.JSONField(default=list, blank=True, help_text="Names in other languages or scripts")
+    kind = models.CharField(
+        max_length=20, choices=AgentKind.choices, default=AgentKind.ORGANISATION
+    )
+    other_names = models.JSONField(
+        default=list, blank=True, help_text="Names in other languages or scripts"
+    )
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["name", "kind"], name="agent_unique_name_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "kind"], name="agent_unique_name_kind")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -127,21 +139,31 @@ class Agent(models.Model):
 
 class Resource(models.Model):
     resource_type = models.CharField(max_length=20, choices=ResourceType.choices)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PUBLISHED, db_index=True)
-    date_issued = models.CharField(max_length=10, blank=True, help_text="YYYY, YYYY-MM or YYYY-MM-DD")
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PUBLISHED, db_index=True
+    )
+    date_issued = models.CharField(
+        max_length=10, blank=True, help_text="YYYY, YYYY-MM or YYYY-MM-DD"
+    )
     year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False, db_index=True)
-    publisher = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="published")
+    publisher = models.ForeignKey(
+        Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="published"
+    )
     languages = models.ManyToManyField(
         Concept, blank=True, related_name="+", limit_choices_to={"scheme": Scheme.LANGUAGE}
     )
     countries = models.ManyToManyField(
         Concept, blank=True, related_name="+", limit_choices_to={"scheme": Scheme.COUNTRY}
     )
-    regions = models.ManyToManyField(Concept, blank=True, related_name="+", limit_choices_to={"scheme": Scheme.REGION})
+    regions = models.ManyToManyField(
+        Concept, blank=True, related_name="+", limit_choices_to={"scheme": Scheme.REGION}
+    )
     subjects = models.ManyToManyField(
         Concept, blank=True, related_name="+", limit_choices_to={"scheme": Scheme.SUBJECT}
     )
-    sdg_targets = models.ManyToManyField(Concept, blank=True, related_name="+", limit_choices_to={"scheme": Scheme.SDG})
+    sdg_targets = models.ManyToManyField(
+        Concept, blank=True, related_name="+", limit_choices_to={"scheme": Scheme.SDG}
+    )
     target_groups = models.ManyToManyField(
         Concept, blank=True, related_name="+", limit_choices_to={"scheme": Scheme.TARGET_GROUP}
     )
@@ -156,11 +178,19 @@ class Resource(models.Model):
         related_name="+",
         limit_choices_to={"scheme": Scheme.LICENCE},
     )
-    access_rights = models.CharField(max_length=20, choices=AccessRights.choices, default=AccessRights.UNKNOWN)
-    keywords = models.JSONField(default=list, blank=True, help_text="Free keywords, as the source gave them")
+    access_rights = models.CharField(
+        max_length=20, choices=AccessRights.choices, default=AccessRights.UNKNOWN
+    )
+    keywords = models.JSONField(
+        default=list, blank=True, help_text="Free keywords, as the source gave them"
+    )
     collections = models.ManyToManyField(Collection, blank=True, related_name="resources")
-    is_demo = models.BooleanField(default=False, help_text="Demonstration data, labelled as such on the pages")
-    source = models.CharField(max_length=100, blank=True, help_text="Where the description came from")
+    is_demo = models.BooleanField(
+        default=False, help_text="Demonstration data, labelled as such on the pages"
+    )
+    source = models.CharField(
+        max_length=100, blank=True, help_text="Where the description came from"
+    )
     created = models.DateTimeField(auto_now_add=True, db_index=True)
     modified = models.DateTimeField(auto_now=True)
 
@@ -191,14 +221,20 @@ class ResourceText(models.Model):
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="text_values")
     field = models.CharField(max_length=20, choices=TextField.choices)
-    language = models.CharField(max_length=16, help_text="Language tag: en, zh-hans, fr, es, ar, ru, ...")
+    language = models.CharField(
+        max_length=16, help_text="Language tag: en, zh-hans, fr, es, ar, ru, ..."
+    )
     value = models.TextField()
-    is_original = models.BooleanField(default=False, help_text="The value in the language the resource was described in")
+    is_original = models.BooleanField(
+        default=False, help_text="The value in the language the resource was described in"
+    )
 
     class Meta:
         ordering = ["field", "-is_original", "language"]
         constraints = [
-            models.UniqueConstraint(fields=["resource", "field", "language"], name="text_unique_field_language")
+            models.UniqueConstraint(
+                fields=["resource", "field", "language"], name="text_unique_field_language"
+            )
         ]
 
     def __str__(self) -> str:
@@ -223,7 +259,9 @@ class Contribution(models.Model):
     class Meta:
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["resource", "agent", "role"], name="contribution_unique_agent_role")
+            models.UniqueConstraint(
+                fields=["resource", "agent", "role"], name="contribution_unique_agent_role"
+            )
         ]
 
     def __str__(self) -> str:
@@ -247,7 +285,9 @@ class Identifier(models.Model):
     class Meta:
         ordering = ["scheme", "value"]
         constraints = [
-            models.UniqueConstraint(fields=["resource", "scheme", "value"], name="identifier_unique_per_resource")
+            models.UniqueConstraint(
+                fields=["resource", "scheme", "value"], name="identifier_unique_per_resource"
+            )
         ]
 
     def __str__(self) -> str:
@@ -269,7 +309,9 @@ class Relation(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["source", "kind", "target"], name="relation_unique"),
-            models.CheckConstraint(condition=~models.Q(source=models.F("target")), name="relation_not_to_itself"),
+            models.CheckConstraint(
+                condition=~models.Q(source=models.F("target")), name="relation_not_to_itself"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -299,7 +341,9 @@ class AuditEntry(models.Model):
     """Who changed what, when: one row per service call that writes."""
 
     when = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
     actor_label = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=40)
     resource_id_ref = models.BigIntegerField(null=True, blank=True, db_index=True)

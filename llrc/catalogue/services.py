@@ -29,14 +29,21 @@ from llrc.catalogue.models import (
     ResourceFile,
     ResourceText,
 )
-from llrc.catalogue.validation import ResourceData, ValidResource, validate_relation_kind, validate_resource_data
+from llrc.catalogue.validation import (
+    ResourceData,
+    ValidResource,
+    validate_relation_kind,
+    validate_resource_data,
+)
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
 
-def _audit(action: str, resource_id: int | None, *, actor: Actor, detail: dict[str, Any] | None = None) -> None:
+def _audit(
+    action: str, resource_id: int | None, *, actor: Actor, detail: dict[str, Any] | None = None
+) -> None:
     user = actor if isinstance(actor, AbstractBaseUser) else None
     AuditEntry.objects.create(
         actor=user,
@@ -105,7 +112,8 @@ def _write_fields(resource: Resource, valid: ValidResource) -> None:
         )
     resource.identifiers.all().delete()
     Identifier.objects.bulk_create(
-        Identifier(resource=resource, scheme=scheme, value=value) for scheme, value in valid.identifiers
+        Identifier(resource=resource, scheme=scheme, value=value)
+        for scheme, value in valid.identifiers
     )
 
 
@@ -204,7 +212,9 @@ def file_path(stored: ResourceFile) -> Path:
     return Path(settings.FILES_DIR) / stored.file.name
 
 
-def attach_file(resource: Resource, *, name: str, content: bytes, language: str = "", actor: Actor) -> ResourceFile:
+def attach_file(
+    resource: Resource, *, name: str, content: bytes, language: str = "", actor: Actor
+) -> ResourceFile:
     """Store a file with the resource; the bytes are kept once per SHA-256 however often they are attached."""
     errors: dict[str, list[str]] = {}
     clean_name = os.path.basename(name.strip().replace("\\", "/"))
@@ -213,7 +223,9 @@ def attach_file(resource: Resource, *, name: str, content: bytes, language: str 
     if not content:
         errors.setdefault("file", []).append("the file is empty")
     elif len(content) > MAX_FILE_BYTES:
-        errors.setdefault("file", []).append(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        errors.setdefault("file", []).append(
+            f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"
+        )
     if errors:
         raise ValidationError(errors)
     relative, digest = _store_bytes(content)
@@ -227,6 +239,8 @@ def attach_file(resource: Resource, *, name: str, content: bytes, language: str 
             sha256=digest,
             language=language,
         )
-        _audit("attach_file", resource.pk, actor=actor, detail={"name": clean_name, "sha256": digest})
+        _audit(
+            "attach_file", resource.pk, actor=actor, detail={"name": clean_name, "sha256": digest}
+        )
         _reindex_on_commit([resource.pk])
     return stored

@@ -112,7 +112,9 @@ def known_language_tag(tag: str) -> bool:
     return Concept.objects.filter(scheme=Scheme.LANGUAGE, code=base).exists()
 
 
-def _check_texts(label: str, values: dict[str, str], limit: int, errors: dict[str, list[str]]) -> dict[str, str]:
+def _check_texts(
+    label: str, values: dict[str, str], limit: int, errors: dict[str, list[str]]
+) -> dict[str, str]:
     clean: dict[str, str] = {}
     for raw_tag, raw_value in values.items():
         tag = normalise_language_tag(raw_tag)
@@ -124,7 +126,9 @@ def _check_texts(label: str, values: dict[str, str], limit: int, errors: dict[st
             errors.setdefault(label, []).append(f"two values in language {tag!r}")
             continue
         if len(value) > limit:
-            errors.setdefault(label, []).append(f"the {tag} value is longer than {limit} characters")
+            errors.setdefault(label, []).append(
+                f"the {tag} value is longer than {limit} characters"
+            )
             continue
         if value:
             clean[tag] = value
@@ -139,7 +143,9 @@ def validate_resource_data(data: ResourceData) -> ValidResource:
             f"unknown resource type {data.resource_type!r}; use one of {', '.join(ResourceType.values)}"
         ]
     if data.status not in Status.values:
-        errors["status"] = [f"unknown status {data.status!r}; use one of {', '.join(Status.values)}"]
+        errors["status"] = [
+            f"unknown status {data.status!r}; use one of {', '.join(Status.values)}"
+        ]
     if data.access_rights not in AccessRights.values:
         errors["access_rights"] = [
             f"unknown access rights {data.access_rights!r}; use one of {', '.join(AccessRights.values)}"
@@ -175,14 +181,18 @@ def validate_resource_data(data: ResourceData) -> ValidResource:
         found = {c.code: c for c in Concept.objects.filter(scheme=scheme, code__in=codes)}
         missing = [c for c in codes if c not in found]
         if missing:
-            errors[attr] = [f"unknown {_SCHEME_NOUN[scheme]}: {', '.join(repr(m) for m in missing)}"]
+            errors[attr] = [
+                f"unknown {_SCHEME_NOUN[scheme]}: {', '.join(repr(m) for m in missing)}"
+            ]
         concepts[attr] = [found[c] for c in dict.fromkeys(codes) if c in found]
 
     licence = None
     if data.licence:
         licence = Concept.objects.filter(scheme=Scheme.LICENCE, code=data.licence).first()
         if licence is None:
-            errors["licence"] = [f"unknown licence {data.licence!r}: use an SPDX identifier such as CC-BY-4.0"]
+            errors["licence"] = [
+                f"unknown licence {data.licence!r}: use an SPDX identifier such as CC-BY-4.0"
+            ]
 
     identifiers: list[tuple[str, str]] = []
     for scheme, value in data.identifiers:
@@ -203,9 +213,13 @@ def validate_resource_data(data: ResourceData) -> ValidResource:
         if not creator.name.strip():
             errors.setdefault("creators", []).append(f"creator {i + 1} has no name")
         if creator.kind not in AgentKind.values:
-            errors.setdefault("creators", []).append(f"creator {i + 1}: unknown kind {creator.kind!r}")
+            errors.setdefault("creators", []).append(
+                f"creator {i + 1}: unknown kind {creator.kind!r}"
+            )
         if creator.role not in CreatorRole.values:
-            errors.setdefault("creators", []).append(f"creator {i + 1}: unknown role {creator.role!r}")
+            errors.setdefault("creators", []).append(
+                f"creator {i + 1}: unknown role {creator.role!r}"
+            )
 
     keywords = [k.strip() for k in data.keywords if k and k.strip()]
     if any(len(k) > 200 for k in keywords):
@@ -229,7 +243,13 @@ def validate_resource_data(data: ResourceData) -> ValidResource:
 
 def validate_relation_kind(kind: str) -> None:
     if kind not in RelationKind.values:
-        raise ValidationError({"relations": [f"unknown relation {kind!r}; use one of {', '.join(RelationKind.values)}"]})
+        raise ValidationError(
+            {
+                "relations": [
+                    f"unknown relation {kind!r}; use one of {', '.join(RelationKind.values)}"
+                ]
+            }
+        )
 
 
 def validate_identifier_scheme(scheme: str) -> None:

@@ -23,7 +23,9 @@ def load_collections() -> None:
     spec = json.loads((DATA / "collections.json").read_text(encoding="utf-8"))
     institutions = {}
     for slug, name in spec["institutions"].items():
-        institutions[slug], _ = Institution.objects.update_or_create(slug=slug, defaults={"name": name})
+        institutions[slug], _ = Institution.objects.update_or_create(
+            slug=slug, defaults={"name": name}
+        )
     for position, item in enumerate(spec["collections"]):
         parent = Collection.objects.get(slug=item["parent"]) if item["parent"] else None
         Collection.objects.update_or_create(
@@ -45,7 +47,10 @@ def _from_json(item: dict) -> ResourceData:  # type: ignore[type-arg]
         original_language=item.get("original_language", "en"),
         summaries=item.get("summary") or {},
         plain_summaries=item.get("plain_summary") or {},
-        creators=[CreatorData(c["name"], c.get("kind", "organisation"), c.get("role", "author")) for c in item["creators"]],
+        creators=[
+            CreatorData(c["name"], c.get("kind", "organisation"), c.get("role", "author"))
+            for c in item["creators"]
+        ],
         publisher=item.get("publisher"),
         date_issued=item.get("issued") or "",
         languages=item.get("languages") or [],
@@ -71,7 +76,11 @@ def _described_resources() -> list[dict]:  # type: ignore[type-arg]
 
 def _csl_records() -> list[ResourceData]:
     out = []
-    for line in (DATA / "csl" / "csl_education_and_lis_subset.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in (
+        (DATA / "csl" / "csl_education_and_lis_subset.jsonl")
+        .read_text(encoding="utf-8")
+        .splitlines()
+    ):
         if not line.strip():
             continue
         row = json.loads(line)
@@ -106,7 +115,8 @@ def _manual(lang: str) -> ResourceData:
         summaries={
             "en": "The handbook of Debian Edu (Skolelinux), a free operating system made for schools: how to "
             "install it, set up a school network with servers, thin clients and workstations, manage users "
-            "and keep the system up to date." + ("" if english else " This is the Simplified Chinese translation."),
+            "and keep the system up to date."
+            + ("" if english else " This is the Simplified Chinese translation."),
             "zh-hans": "Debian Edu(Skolelinux)是一套为学校打造的自由操作系统,本手册介绍如何安装系统、"
             "搭建由服务器、瘦客户机和工作站组成的校园网络、管理用户以及保持系统更新。"
             + ("这是英文原版。" if english else "这是简体中文译本。"),
@@ -116,14 +126,18 @@ def _manual(lang: str) -> ResourceData:
             "zh-hans": "一本写给学校电脑管理员的指南。",
         },
         creators=[CreatorData("Debian Edu / Skolelinux project", "organisation", "author")]
-        + ([] if english else [CreatorData("Debian Edu translators", "organisation", "translator")]),
+        + (
+            [] if english else [CreatorData("Debian Edu translators", "organisation", "translator")]
+        ),
         publisher="Debian",
         languages=["en" if english else "zh"],
         licence="GPL-2.0-or-later",
         access_rights="open",
         collections=["toolkits"],
         is_demo=True,
-        source="Debian package debian-edu-doc-" + ("en" if english else "zh-cn") + " 2.12.23~deb12u1",
+        source="Debian package debian-edu-doc-"
+        + ("en" if english else "zh-cn")
+        + " 2.12.23~deb12u1",
     )
 
 
@@ -145,13 +159,22 @@ def load_demo(*, say: Say | None = None) -> int:
             created += 1
         report(f"with the CSL research abstracts: {created}")
         manuals = {}
-        for lang, filename in (("en", "debian-edu-bullseye-manual-en.pdf"), ("zh-hans", "debian-edu-bullseye-manual-zh-cn.pdf")):
+        for lang, filename in (
+            ("en", "debian-edu-bullseye-manual-en.pdf"),
+            ("zh-hans", "debian-edu-bullseye-manual-zh-cn.pdf"),
+        ):
             resource = services.create_resource(_manual(lang), actor=None)
             services.attach_file(
-                resource, name=filename, content=(DATA / "debian-edu" / filename).read_bytes(), language=lang, actor=None
+                resource,
+                name=filename,
+                content=(DATA / "debian-edu" / filename).read_bytes(),
+                language=lang,
+                actor=None,
             )
             manuals[lang] = resource
             created += 1
-        services.add_relation(manuals["zh-hans"], RelationKind.TRANSLATION_OF, manuals["en"], actor=None)
+        services.add_relation(
+            manuals["zh-hans"], RelationKind.TRANSLATION_OF, manuals["en"], actor=None
+        )
         report(f"with the Debian Edu manual in two languages: {created}")
     return created

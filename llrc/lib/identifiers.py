@@ -8,7 +8,13 @@ from datetime import date
 from urllib.parse import urlsplit
 
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
-_DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:")
+_DOI_PREFIXES = (
+    "https://doi.org/",
+    "http://doi.org/",
+    "https://dx.doi.org/",
+    "http://dx.doi.org/",
+    "doi:",
+)
 _HANDLE = re.compile(r"^\d+(\.\d+)*/\S+$")
 _ARK = re.compile(r"^ark:/?\d{5,}/\S+$")
 
@@ -37,7 +43,9 @@ def normalise_isbn(raw: str) -> str:
 def normalise_issn(raw: str) -> str:
     compact = re.sub(r"[\s-]", "", raw).upper()
     if not re.fullmatch(r"\d{7}[\dX]", compact):
-        raise ValueError(f"ISSN {raw!r} must be 8 characters: seven digits and a digit or X (1234-567X)")
+        raise ValueError(
+            f"ISSN {raw!r} must be 8 characters: seven digits and a digit or X (1234-567X)"
+        )
     total = sum((8 - i) * int(c) for i, c in enumerate(compact[:7]))
     check = (11 - total % 11) % 11
     expected = "X" if check == 10 else str(check)
@@ -98,7 +106,9 @@ def normalise_identifier(scheme: str, raw: str) -> str:
     try:
         normaliser = NORMALISERS[scheme]
     except KeyError:
-        raise ValueError(f"unknown identifier scheme {scheme!r}; use one of {', '.join(NORMALISERS)}") from None
+        raise ValueError(
+            f"unknown identifier scheme {scheme!r}; use one of {', '.join(NORMALISERS)}"
+        ) from None
     return normaliser(raw)
 
 

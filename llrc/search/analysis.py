@@ -18,7 +18,37 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 # Words too common to help ranking in the two interface languages.
 STOPWORDS = frozenset(
-    "a an and are as at be by for from in into is of on or the to with 的 了 和 与 及 在 是 对 等 中".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "的",
+        "了",
+        "和",
+        "与",
+        "及",
+        "在",
+        "是",
+        "对",
+        "等",
+        "中",
+    ]
 )
 
 

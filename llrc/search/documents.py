@@ -82,6 +82,8 @@ def build_document(resource: Resource) -> IndexDocument:
     )
 
 
-def iter_documents(ids: Iterable[int] | None = None, *, chunk: int = 500) -> Iterator[IndexDocument]:
+def iter_documents(
+    ids: Iterable[int] | None = None, *, chunk: int = 500
+) -> Iterator[IndexDocument]:
     for resource in resources_for_index(ids).iterator(chunk_size=chunk):
         yield build_document(resource)

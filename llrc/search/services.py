@@ -47,7 +47,9 @@ def get_backend() -> SearchBackend:
         from llrc.search.backends.tantivy import TantivyBackend
 
         return TantivyBackend(settings.INDEX_DIR / "tantivy")
-    raise SearchInputError(f"unknown search backend {name!r} (LLRC_SEARCH_BACKEND); this version has: tantivy")
+    raise SearchInputError(
+        f"unknown search backend {name!r} (LLRC_SEARCH_BACKEND); this version has: tantivy"
+    )
 
 
 def reset_backend() -> None:
@@ -215,7 +217,10 @@ def _labels(name: str, values: list[str], lang: str) -> dict[str, str]:
     if name == "collection":
         return {c.slug: c.display_title(lang) for c in Collection.objects.filter(slug__in=values)}
     if name in FACET_SCHEMES:
-        return {c.code: c.label(lang) for c in Concept.objects.filter(scheme=FACET_SCHEMES[name], code__in=values)}
+        return {
+            c.code: c.label(lang)
+            for c in Concept.objects.filter(scheme=FACET_SCHEMES[name], code__in=values)
+        }
     return {v: v for v in values}
 
 
@@ -233,22 +238,29 @@ def search_resources(
     if page < 1:
         raise SearchInputError(_("page must be 1 or more"))
     if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise SearchInputError(_("page size must be between 1 and %(max)d") % {"max": MAX_PAGE_SIZE})
+        raise SearchInputError(
+            _("page size must be between 1 and %(max)d") % {"max": MAX_PAGE_SIZE}
+        )
     offset = (page - 1) * page_size
     if offset >= MAX_RESULT_WINDOW:
         raise SearchInputError(
-            _("results beyond the first %(max)d cannot be paged to; add words or filters") % {"max": MAX_RESULT_WINDOW}
+            _("results beyond the first %(max)d cannot be paged to; add words or filters")
+            % {"max": MAX_RESULT_WINDOW}
         )
     query = (query or "").strip()
     if len(query) > MAX_QUERY_CHARS:
         query = query[:MAX_QUERY_CHARS]
-        notices.append(_("The query was cut to its first %(max)d characters.") % {"max": MAX_QUERY_CHARS})
+        notices.append(
+            _("The query was cut to its first %(max)d characters.") % {"max": MAX_QUERY_CHARS}
+        )
     clean_filters = _clean_filters(filters or {})
 
     terms = _identifier_terms(query) or tokens_for_query(query)
     if len(terms) > MAX_TERMS:
         terms = terms[:MAX_TERMS]
-        notices.append(_("Only the first %(max)d words of the query were used.") % {"max": MAX_TERMS})
+        notices.append(
+            _("Only the first %(max)d words of the query were used.") % {"max": MAX_TERMS}
+        )
     backend = get_backend()
     backend_query = BackendQuery(terms=terms, filters=clean_filters, offset=offset, limit=page_size)
     result = backend.search(backend_query)
@@ -257,11 +269,17 @@ def search_resources(
         backend_query.match_all_terms = False
         result = backend.search(backend_query)
         if result.total:
-            notices.append(_("No resource contains all the words; showing resources that contain some of them."))
+            notices.append(
+                _(
+                    "No resource contains all the words; showing resources that contain some of them."
+                )
+            )
 
     resources = {
         r.pk: r
-        for r in Resource.objects.filter(pk__in=result.ids).select_related("publisher").prefetch_related(*PREFETCH)
+        for r in Resource.objects.filter(pk__in=result.ids)
+        .select_related("publisher")
+        .prefetch_related(*PREFETCH)
     }
     hits: list[SearchHit] = []
     for rid, score in zip(result.ids, result.scores, strict=True):

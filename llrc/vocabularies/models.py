@@ -28,24 +28,40 @@ def _language_key(lang: str | None) -> str:
 
 class Concept(models.Model):
     scheme = models.CharField(max_length=20, choices=Scheme.choices, db_index=True)
-    code = models.CharField(max_length=64, help_text="Identifier inside the scheme: concept1488, 4.6, CN, zh, CC-BY-4.0")
+    code = models.CharField(
+        max_length=64, help_text="Identifier inside the scheme: concept1488, 4.6, CN, zh, CC-BY-4.0"
+    )
     uri = models.CharField(max_length=255, blank=True)
-    labels = models.JSONField(default=dict, help_text="Labels from the source vocabulary, by language code")
+    labels = models.JSONField(
+        default=dict, help_text="Labels from the source vocabulary, by language code"
+    )
     local_labels = models.JSONField(
-        default=dict, blank=True, help_text="Labels written by the llrc team where the source has none (e.g. Chinese)"
+        default=dict,
+        blank=True,
+        help_text="Labels written by the llrc team where the source has none (e.g. Chinese)",
     )
     alt_labels = models.JSONField(default=list, blank=True, help_text="Synonyms in any language")
-    broader = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="narrower")
+    broader = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="narrower"
+    )
     notation = models.CharField(max_length=64, blank=True)
     search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["scheme", "code"], name="concept_unique_code_in_scheme")]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="concept_unique_code_in_scheme")
+        ]
         ordering = ["scheme", "notation", "code"]
 
     def __str__(self) -> str:
-        prefix = f"{self.code} " if self.scheme in (Scheme.SDG, Scheme.COUNTRY, Scheme.LICENCE) else ""
+        prefix = (
+            f"{self.code} " if self.scheme in (Scheme.SDG, Scheme.COUNTRY, Scheme.LICENCE) else ""
+        )
         return prefix + self.label()
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.search_text = " ".join([self.code, *self.all_labels()])
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def label(self, lang: str | None = None) -> str:
         key = _language_key(lang or get_language())
@@ -69,10 +85,6 @@ class Concept(models.Model):
     def all_labels(self) -> list[str]:
         values = [*self.labels.values(), *self.local_labels.values(), *self.alt_labels]
         return [str(v) for v in values if v]
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        self.search_text = " ".join([self.code, *self.all_labels()])
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def ancestors(self) -> list[Concept]:
         chain: list[Concept] = []

@@ -11,7 +11,9 @@ from llrc.vocabularies.models import Concept, Scheme
 
 def schemes() -> list[dict[str, Any]]:
     counts = dict(Concept.objects.values_list("scheme").annotate(n=Count("id")))
-    return [{"scheme": s.value, "name": s.label, "concepts": counts.get(s.value, 0)} for s in Scheme]
+    return [
+        {"scheme": s.value, "name": s.label, "concepts": counts.get(s.value, 0)} for s in Scheme
+    ]
 
 
 def scheme_exists(scheme: str) -> bool:

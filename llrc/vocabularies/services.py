@@ -23,7 +23,9 @@ THESAURUS_BASE = "http://vocabularies.unesco.org/thesaurus/"
 Progress = Callable[[str], None]
 
 
-def _upsert(scheme: str, rows: list[dict[str, object]], parents: dict[str, str] | None = None) -> int:
+def _upsert(
+    scheme: str, rows: list[dict[str, object]], parents: dict[str, str] | None = None
+) -> int:
     """Create or update the concepts of one scheme; rows carry code, labels and optional fields."""
     existing = {c.code: c for c in Concept.objects.filter(scheme=scheme)}
     to_create, to_update = [], []
@@ -39,7 +41,9 @@ def _upsert(scheme: str, rows: list[dict[str, object]], parents: dict[str, str] 
         (to_update if concept.pk else to_create).append(concept)
     Concept.objects.bulk_create(to_create, batch_size=500)
     Concept.objects.bulk_update(
-        to_update, ["labels", "local_labels", "alt_labels", "uri", "notation", "search_text"], batch_size=500
+        to_update,
+        ["labels", "local_labels", "alt_labels", "uri", "notation", "search_text"],
+        batch_size=500,
     )
     if parents:
         by_code = {c.code: c for c in Concept.objects.filter(scheme=scheme)}
@@ -56,7 +60,9 @@ def _upsert(scheme: str, rows: list[dict[str, object]], parents: dict[str, str] 
 def _translations(domain: str) -> dict[str, gettext.NullTranslations]:
     out: dict[str, gettext.NullTranslations] = {}
     for ours, theirs in UN_LANGUAGES.items():
-        out[ours] = gettext.translation(domain, pycountry.LOCALES_DIR, languages=[theirs], fallback=True)
+        out[ours] = gettext.translation(
+            domain, pycountry.LOCALES_DIR, languages=[theirs], fallback=True
+        )
     return out
 
 
@@ -78,7 +84,11 @@ def load_countries() -> int:
 def load_languages() -> int:
     tr = _translations("iso639-3")
     rows = [
-        {"code": lang.alpha_2, "notation": lang.alpha_3, "labels": {k: t.gettext(lang.name) for k, t in tr.items()}}
+        {
+            "code": lang.alpha_2,
+            "notation": lang.alpha_3,
+            "labels": {k: t.gettext(lang.name) for k, t in tr.items()},
+        }
         for lang in pycountry.languages
         if hasattr(lang, "alpha_2")
     ]
@@ -89,11 +99,15 @@ def load_own_vocabularies() -> int:
     own = json.loads((DATA / "llrc-vocabularies.json").read_text(encoding="utf-8"))
     count = _upsert(
         Scheme.REGION,
-        [{"code": code, "labels": labels, "notation": code} for code, labels in own["region"].items()],
+        [
+            {"code": code, "labels": labels, "notation": code}
+            for code, labels in own["region"].items()
+        ],
         parents=own["region_parents"],
     )
     count += _upsert(
-        Scheme.TARGET_GROUP, [{"code": code, "labels": labels} for code, labels in own["target_group"].items()]
+        Scheme.TARGET_GROUP,
+        [{"code": code, "labels": labels} for code, labels in own["target_group"].items()],
     )
     count += _upsert(
         Scheme.LICENCE,
@@ -129,7 +143,9 @@ def load_isced() -> int:
 
 
 def load_sdg() -> int:
-    data = json.loads((DATA / "sdg_goals_targets_indicators_6lang.json").read_text(encoding="utf-8"))
+    data = json.loads(
+        (DATA / "sdg_goals_targets_indicators_6lang.json").read_text(encoding="utf-8")
+    )
     rows, parents = [], {}
     for item in data:
         if item["type"] not in ("goal", "target"):
@@ -149,7 +165,9 @@ def load_thesaurus() -> int:
 
     graph = rdflib.Graph()
     graph.parse(DATA / "unesco-thesaurus.ttl")
-    local_zh = json.loads((DATA / "unesco-thesaurus-zh-llrc.json").read_text(encoding="utf-8"))["labels"]
+    local_zh = json.loads((DATA / "unesco-thesaurus-zh-llrc.json").read_text(encoding="utf-8"))[
+        "labels"
+    ]
     rows: dict[str, dict[str, object]] = {}
     parents: dict[str, str] = {}
 
@@ -163,7 +181,9 @@ def load_thesaurus() -> int:
         code = code_of(subject)
         if code is None:
             continue
-        labels = {str(o.language): str(o) for o in graph.objects(subject, SKOS.prefLabel) if o.language}
+        labels = {
+            str(o.language): str(o) for o in graph.objects(subject, SKOS.prefLabel) if o.language
+        }
         alts = [str(o) for o in graph.objects(subject, SKOS.altLabel)]
         zh = local_zh.get(code)
         rows[code] = {
@@ -183,7 +203,9 @@ def load_thesaurus() -> int:
 def data_digest() -> str:
     import hashlib
 
-    digest = hashlib.sha256(pycountry.__version__.encode() if hasattr(pycountry, "__version__") else b"")
+    digest = hashlib.sha256(
+        pycountry.__version__.encode() if hasattr(pycountry, "__version__") else b""
+    )
     for path in sorted(DATA.iterdir()):
         if path.is_file():
             digest.update(path.name.encode())

@@ -12,4 +12,7 @@ def site(request: HttpRequest) -> dict[str, object]:
         {"code": code, "name": name, "url": translate_url(path, code), "current": code == current}
         for code, name in settings.LANGUAGES
     ]
-    return {"interface_languages": languages, "text_direction": "rtl" if get_language_bidi() else "ltr"}
+    return {
+        "interface_languages": languages,
+        "text_direction": "rtl" if get_language_bidi() else "ltr",
+    }

@@ -5,7 +5,14 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -19,7 +26,6 @@ from llrc.catalogue.services import file_path
 from llrc.search import services as search_services
 from llrc.search.services import SearchInputError
 from llrc.web.forms import parse_search_params, search_url
-
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +96,10 @@ def collection_detail(request: HttpRequest, slug: str) -> HttpResponse:
     params = parse_search_params(request.GET)
     try:
         page = search_services.search_resources(
-            params.q, filters={**params.filters, "collection": [slug]}, page=params.page, lang=_lang()
+            params.q,
+            filters={**params.filters, "collection": [slug]},
+            page=params.page,
+            lang=_lang(),
         )
     except SearchInputError as exc:
         raise Http404(str(exc)) from exc
@@ -119,10 +128,16 @@ def download_file(request: HttpRequest, file_id: int, name: str) -> HttpResponse
     try:
         handle = file_path(stored).open("rb")
     except FileNotFoundError:
-        logger.error("file %s of resource %s is missing from the file store", stored.sha256, stored.resource_id)
+        logger.error(
+            "file %s of resource %s is missing from the file store",
+            stored.sha256,
+            stored.resource_id,
+        )
         raise Http404("This file is missing from the file store.") from None
     response = FileResponse(handle, content_type=stored.media_type)
-    response["Content-Disposition"] = f'inline; filename="{stored.sha256[:12]}"; filename*=UTF-8\'\'{_quote(stored.name)}'
+    response["Content-Disposition"] = (
+        f"inline; filename=\"{stored.sha256[:12]}\"; filename*=UTF-8''{_quote(stored.name)}"
+    )
     response["ETag"] = f'"{stored.sha256}"'
     return response
 
@@ -140,21 +155,25 @@ def healthz(request: HttpRequest) -> HttpResponse:
     try:
         queries.published_resources().exists()
         checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - any failure is reported, not raised
+    except Exception as exc:
         checks["database"] = f"error: {exc.__class__.__name__}"
         status = 503
     try:
         checks["index"] = f"ok ({search_services.index_health()} documents)"
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         checks["index"] = f"error: {exc.__class__.__name__}"
         status = 503
-    return JsonResponse({"status": "ok" if status == 200 else "unavailable", "checks": checks}, status=status)
+    return JsonResponse(
+        {"status": "ok" if status == 200 else "unavailable", "checks": checks}, status=status
+    )
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found"}, status=404)
-    return render(request, "404.html", {"message": str(exception) if exception.args else ""}, status=404)
+    return render(
+        request, "404.html", {"message": str(exception) if exception.args else ""}, status=404
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -13,10 +13,17 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def two(make_resource):
     zh = make_resource(
-        titles={"zh-hans": "社区教育与终身学习"}, original_language="zh-hans", summaries={}, countries=["CN"], languages=["zh"]
+        titles={"zh-hans": "社区教育与终身学习"},
+        original_language="zh-hans",
+        summaries={},
+        countries=["CN"],
+        languages=["zh"],
     )
     en = make_resource(
-        titles={"en": "Learning cities in practice"}, countries=["IE"], languages=["en"], resource_type="good_practice"
+        titles={"en": "Learning cities in practice"},
+        countries=["IE"],
+        languages=["en"],
+        resource_type="good_practice",
     )
     return zh, en
 
@@ -51,7 +58,9 @@ def test_search_api_and_service_agree(client, two):
 
 
 def test_filters_combine_in_api(client, two):
-    body = client.get("/api/v1/resources", {"country": ["IE", "CN"], "type": "good_practice"}).json()
+    body = client.get(
+        "/api/v1/resources", {"country": ["IE", "CN"], "type": "good_practice"}
+    ).json()
     assert [r["id"] for r in body["results"]] == [two[1].pk]
 
 
@@ -85,7 +94,11 @@ def test_bad_requests_get_json_errors_not_500(client, two, url, status):
 
 
 def test_create_needs_a_token(client):
-    response = client.post("/api/v1/resources", {"type": "report", "titles": {"en": "x"}}, content_type="application/json")
+    response = client.post(
+        "/api/v1/resources",
+        {"type": "report", "titles": {"en": "x"}},
+        content_type="application/json",
+    )
     assert response.status_code == 401
     assert "token" in response.json()["detail"]
 
@@ -102,12 +115,17 @@ def test_create_with_token(client, token, django_capture_on_commit_callbacks):
     }
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            "/api/v1/resources", payload, content_type="application/json", headers={"Authorization": f"Bearer {token}"}
+            "/api/v1/resources",
+            payload,
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
         )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["identifiers"] == [{"scheme": "isbn", "value": "9780306406157"}]
-    assert AuditEntry.objects.get(resource_id_ref=body["id"], action="create").actor_label == "curator"
+    assert (
+        AuditEntry.objects.get(resource_id_ref=body["id"], action="create").actor_label == "curator"
+    )
     assert client.get("/api/v1/search", {"q": "成人学习调查"}).json()["total"] == 1
 
 
@@ -127,7 +145,10 @@ def test_invalid_create_is_refused_whole(client, token, change, field):
     payload = {"type": "report", "titles": {"en": "Adult learning survey"}, **change}
     before = Resource.objects.count()
     response = client.post(
-        "/api/v1/resources", payload, content_type="application/json", headers={"Authorization": f"Bearer {token}"}
+        "/api/v1/resources",
+        payload,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 422
     body = response.json()
@@ -151,7 +172,9 @@ def test_collections_and_vocabularies(client, two):
 def test_openapi_document(client):
     doc = client.get("/api/v1/openapi.json").json()
     assert doc["openapi"].startswith("3.")
-    assert {"/api/v1/search", "/api/v1/resources", "/api/v1/resources/{resource_id}"} <= set(doc["paths"])
+    assert {"/api/v1/search", "/api/v1/resources", "/api/v1/resources/{resource_id}"} <= set(
+        doc["paths"]
+    )
 
 
 def test_healthz(client, two):

@@ -35,12 +35,16 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data_dir = tmp_path_factory.mktemp("site")
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"LLRC_DATA_DIR": str(data_dir)}
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {
+        "LLRC_DATA_DIR": str(data_dir)
+    }
     llrc = [sys.executable, "-m", "llrc.cli"]
     subprocess.run([*llrc, "init", "--demo"], env=env, check=True, capture_output=True, timeout=600)
     port = _free_port()
     log = (data_dir / "serve.log").open("w")
-    server = subprocess.Popen([*llrc, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [*llrc, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -51,7 +55,9 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except OSError:
             if time.monotonic() > deadline or server.poll() is not None:
                 server.kill()
-                raise RuntimeError("the demo site did not start: " + Path(log.name).read_text()[-2000:]) from None
+                raise RuntimeError(
+                    "the demo site did not start: " + Path(log.name).read_text()[-2000:]
+                ) from None
             time.sleep(0.3)
     yield base
     server.terminate()
@@ -61,7 +67,9 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is needed for browser tests: `make test` installs it (scripts/system-packages.sh)")
+        pytest.fail(
+            "Debian's chromium is needed for browser tests: `make test` installs it (scripts/system-packages.sh)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -10,7 +10,12 @@ from axe_playwright_python.sync_playwright import Axe
 
 AXE = Axe()
 # WCAG 2.1 A and AA rules plus axe's best practices.
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}}
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+    }
+}
 
 
 def check_accessibility(page) -> None:
@@ -22,7 +27,9 @@ def check_accessibility(page) -> None:
 
 @pytest.fixture
 def phone(browser, demo_site):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", java_script_enabled=True)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="zh-CN", java_script_enabled=True
+    )
     page = context.new_page()
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))

@@ -27,10 +27,15 @@ def test_create_stores_every_field(make_resource):
     )
     resource.refresh_from_db()
     assert resource.year == 2015
-    assert resource.texts("title") == {"en": "National strategy for lifelong learning", "zh-hans": "国家终身学习战略"}
+    assert resource.texts("title") == {
+        "en": "National strategy for lifelong learning",
+        "zh-hans": "国家终身学习战略",
+    }
     assert resource.original_language() == "en"
     assert resource.texts("plain_summary") == {"en": "Learning for everyone."}
-    assert [c.code for c in resource.languages.all()] == ["en", "zh"] or {c.code for c in resource.languages.all()} == {"en", "zh"}
+    assert [c.code for c in resource.languages.all()] == ["en", "zh"] or {
+        c.code for c in resource.languages.all()
+    } == {"en", "zh"}
     assert {c.code for c in resource.target_groups.all()} == {"older-people"}
     assert resource.licence.code == "CC-BY-SA-3.0-IGO"
     assert resource.publisher.name == "UNESCO Institute for Lifelong Learning"
@@ -38,14 +43,20 @@ def test_create_stores_every_field(make_resource):
         ("doi", "10.1234/abc"),
         ("isbn", "9780306406157"),
     ]
-    assert [(c.agent.name, c.role) for c in resource.contributions.all()] == [("Ministry of Education", "issuer")]
+    assert [(c.agent.name, c.role) for c in resource.contributions.all()] == [
+        ("Ministry of Education", "issuer")
+    ]
     assert AuditEntry.objects.filter(action="create", resource_id_ref=resource.pk).count() == 1
 
 
 def test_update_replaces_description(make_resource, django_capture_on_commit_callbacks):
     resource = make_resource()
     with django_capture_on_commit_callbacks(execute=True):
-        services.update_resource(resource, resource_data(titles={"fr": "Stratégie nationale"}, original_language="fr"), actor=None)
+        services.update_resource(
+            resource,
+            resource_data(titles={"fr": "Stratégie nationale"}, original_language="fr"),
+            actor=None,
+        )
     resource.refresh_from_db()
     assert resource.texts("title") == {"fr": "Stratégie nationale"}
     assert resource.original_language() == "fr"
@@ -62,11 +73,15 @@ def test_delete_removes_resource_and_audits(make_resource, django_capture_on_com
     assert AuditEntry.objects.filter(action="delete", resource_id_ref=rid).exists()
 
 
-def test_attach_file_is_stored_by_sha256(make_resource, settings, django_capture_on_commit_callbacks):
+def test_attach_file_is_stored_by_sha256(
+    make_resource, settings, django_capture_on_commit_callbacks
+):
     resource = make_resource()
     content = b"%PDF-1.4 a tiny test file"
     with django_capture_on_commit_callbacks(execute=True):
-        stored = services.attach_file(resource, name="../../etc/strategy.pdf", content=content, language="en", actor=None)
+        stored = services.attach_file(
+            resource, name="../../etc/strategy.pdf", content=content, language="en", actor=None
+        )
     digest = hashlib.sha256(content).hexdigest()
     assert stored.sha256 == digest
     assert stored.name == "strategy.pdf"  # no path from the client survives
@@ -116,13 +131,23 @@ def test_relation_to_itself_is_refused(make_resource):
     ],
 )
 def test_invalid_input_names_the_field_and_saves_nothing(overrides, field, words):
-    before = (Resource.objects.count(), ResourceText.objects.count(), Identifier.objects.count(), AuditEntry.objects.count())
+    before = (
+        Resource.objects.count(),
+        ResourceText.objects.count(),
+        Identifier.objects.count(),
+        AuditEntry.objects.count(),
+    )
     with pytest.raises(ValidationError) as info:
         services.create_resource(resource_data(**overrides), actor=None)
     errors = info.value.message_dict
     assert field in errors, errors
     assert any(words in message for message in errors[field]), errors
-    after = (Resource.objects.count(), ResourceText.objects.count(), Identifier.objects.count(), AuditEntry.objects.count())
+    after = (
+        Resource.objects.count(),
+        ResourceText.objects.count(),
+        Identifier.objects.count(),
+        AuditEntry.objects.count(),
+    )
     assert after == before
 
 
@@ -135,6 +160,8 @@ def test_several_problems_are_reported_together():
 def test_invalid_update_leaves_resource_unchanged(make_resource):
     resource = make_resource()
     with pytest.raises(ValidationError):
-        services.update_resource(resource, resource_data(titles={"en": "New"}, countries=["ZZ"]), actor=None)
+        services.update_resource(
+            resource, resource_data(titles={"en": "New"}, countries=["ZZ"]), actor=None
+        )
     resource.refresh_from_db()
     assert resource.texts("title")["en"] == "National strategy for lifelong learning"

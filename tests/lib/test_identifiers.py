@@ -13,7 +13,12 @@ from llrc.lib.identifiers import (
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("978-92-820-1234-6", None), ("9789231001307", "9789231001307"), ("0-306-40615-2", "0306406152"), ("080442957X", "080442957X")],
+    [
+        ("978-92-820-1234-6", None),
+        ("9789231001307", "9789231001307"),
+        ("0-306-40615-2", "0306406152"),
+        ("080442957X", "080442957X"),
+    ],
 )
 def test_isbn_check_digit(raw, expected):
     if expected is None:
@@ -36,7 +41,9 @@ def test_issn_check_digit():
 
 
 def test_doi_forms_are_normalised_and_malformed_refused():
-    assert normalise_doi("https://doi.org/10.1007/S11159-019-09800-3") == "10.1007/s11159-019-09800-3"
+    assert (
+        normalise_doi("https://doi.org/10.1007/S11159-019-09800-3") == "10.1007/s11159-019-09800-3"
+    )
     assert normalise_doi("doi:10.1234/abc") == "10.1234/abc"
     with pytest.raises(ValueError, match="malformed"):
         normalise_doi("11.1234/abc")
@@ -63,7 +70,12 @@ def test_partial_dates_that_exist(raw):
 
 @pytest.mark.parametrize(
     ("raw", "message"),
-    [("2015-02-30", "does not exist"), ("2015-13", "no month 13"), ("2015/01/01", "YYYY"), ("2023-02-29", "does not exist")],
+    [
+        ("2015-02-30", "does not exist"),
+        ("2015-13", "no month 13"),
+        ("2015/01/01", "YYYY"),
+        ("2023-02-29", "does not exist"),
+    ],
 )
 def test_dates_that_do_not_exist_are_refused(raw, message):
     with pytest.raises(ValueError, match=message):

@@ -91,7 +91,10 @@ def test_ranking_prefers_title_matches(corpus):
 
 
 def test_snippets_mark_matches_and_are_escaped(corpus, make_resource):
-    make_resource(titles={"en": "Literacy <script>alert(1)</script> for adults"}, summaries={"en": "Literacy & numeracy"})
+    make_resource(
+        titles={"en": "Literacy <script>alert(1)</script> for adults"},
+        summaries={"en": "Literacy & numeracy"},
+    )
     page = search.search_resources("literacy")
     html = page.hits[0].title_html
     assert "<mark>Literacy</mark>" in html
@@ -110,7 +113,9 @@ def test_facet_counts_equal_number_of_matches(corpus):
 
 
 def test_filters_combine_across_facets(corpus):
-    page = search.search_resources("", filters={"target_group": ["older-people"], "country": ["SG"]})
+    page = search.search_resources(
+        "", filters={"target_group": ["older-people"], "country": ["SG"]}
+    )
     assert ids(page) == {corpus["en_policy"].pk}
     page = search.search_resources("", filters={"country": ["SG", "DE"]})
     assert ids(page) == {corpus["en_policy"].pk, corpus["en_report"].pk}
@@ -159,13 +164,17 @@ def test_reindex_rebuilds_from_catalogue(corpus, search_index):
 
 
 def test_identifier_query_finds_resource(make_resource):
-    resource = make_resource(identifiers=[("isbn", "978-0-306-40615-7"), ("doi", "10.1234/Lifelong.2020")])
+    resource = make_resource(
+        identifiers=[("isbn", "978-0-306-40615-7"), ("doi", "10.1234/Lifelong.2020")]
+    )
     assert ids(search.search_resources("978-0-306-40615-7")) == {resource.pk}
     assert ids(search.search_resources("https://doi.org/10.1234/lifelong.2020")) == {resource.pk}
 
 
 def test_creator_and_subject_labels_in_any_language_are_searched(make_resource):
-    resource = make_resource(creators=[], subjects=["concept1519"], titles={"en": "Reading circles"})
+    resource = make_resource(
+        creators=[], subjects=["concept1519"], titles={"en": "Reading circles"}
+    )
     # concept1519 is Literacy; its French label is Alphabétisation.
     assert resource.pk in ids(search.search_resources("alphabétisation"))
     other = make_resource(titles={"en": "A plan"}, creators=[])
@@ -201,7 +210,9 @@ def test_overlong_and_odd_queries_are_answered(corpus):
         search.search_resources(odd)  # answered, never raises
 
 
-def test_updating_a_resource_replaces_its_document(make_resource, django_capture_on_commit_callbacks):
+def test_updating_a_resource_replaces_its_document(
+    make_resource, django_capture_on_commit_callbacks
+):
     # Regression: deleting by a u64 term removed nothing, so every update added a duplicate document.
     from tests.conftest import resource_data
 

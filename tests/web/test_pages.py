@@ -1,6 +1,7 @@
 """Server-rendered pages through Django's test client: content, languages, weight, no other hosts."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -24,7 +25,9 @@ def site(make_resource):
             countries=["CN"],
             is_demo=True,
         ),
-        "en": make_resource(titles={"en": "Learning cities in practice"}, countries=["IE"], is_demo=True),
+        "en": make_resource(
+            titles={"en": "Learning cities in practice"}, countries=["IE"], is_demo=True
+        ),
     }
 
 
@@ -41,7 +44,10 @@ def page_urls(site):
 
 
 def weight(html: bytes) -> int:
-    css = sum(len(open(finders.find(href.removeprefix("/static/")), "rb").read()) for href in re.findall(r'href="(/static/[^"]+\.css)"', html.decode()))
+    css = sum(
+        Path(finders.find(href.removeprefix("/static/"))).stat().st_size
+        for href in re.findall(r'href="(/static/[^"]+\.css)"', html.decode())
+    )
     return len(html) + css
 
 
@@ -53,7 +59,7 @@ def test_pages_render_light_and_self_contained(client, site, lang):
         assert response.status_code == 200, url
         html = response.content
         text = html.decode()
-        assert f'<html lang="{ "zh-Hans" if lang == "zh-hans" else "en"}"' in text, url
+        assert f'<html lang="{"zh-Hans" if lang == "zh-hans" else "en"}"' in text, url
         assert weight(html) <= PAGE_BUDGET, (url, weight(html))
         # Nothing is loaded from another host: every src and stylesheet is local.
         external = re.findall(r'(?:src|href)="(?:https?:)?//[^"]+"', text)
@@ -92,14 +98,18 @@ def test_resource_page_shows_metadata_and_citation(client, site):
     assert "Lifelong learning" in text  # subject label
 
 
-def test_resource_page_links_translations_and_files(client, make_resource, django_capture_on_commit_callbacks):
+def test_resource_page_links_translations_and_files(
+    client, make_resource, django_capture_on_commit_callbacks
+):
     from llrc.catalogue import services
 
     en = make_resource(titles={"en": "School network manual"})
     zh = make_resource(titles={"zh-hans": "校园网络手册"}, original_language="zh-hans")
     services.add_relation(zh, "translation_of", en, actor=None)
     with django_capture_on_commit_callbacks(execute=True):
-        services.attach_file(en, name="manual.pdf", content=b"%PDF-1.5 " + b"x" * 2048, language="en", actor=None)
+        services.attach_file(
+            en, name="manual.pdf", content=b"%PDF-1.5 " + b"x" * 2048, language="en", actor=None
+        )
     text = client.get(f"/en/resources/{en.pk}/").content.decode()
     assert "校园网络手册" in text
     assert "manual.pdf" in text and "PDF, 2.0 KB" in text
@@ -113,7 +123,10 @@ def test_missing_pages_give_404_page(client, site):
     for url in ("/en/resources/999999/", "/en/collections/none/", "/zh-hans/nothing-here"):
         response = client.get(url)
         assert response.status_code == 404
-        assert "Page not found" in response.content.decode() or "找不到该页面" in response.content.decode()
+        assert (
+            "Page not found" in response.content.decode()
+            or "找不到该页面" in response.content.decode()
+        )
 
 
 def test_bad_search_parameters_are_answered_with_a_message(client, site):

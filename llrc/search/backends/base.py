@@ -7,8 +7,22 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 # Text fields and their weight in ranking; every backend indexes the same analysed text.
-TEXT_FIELDS: dict[str, float] = {"title": 3.0, "subject": 1.5, "creator": 1.5, "identifier": 2.0, "body": 1.0}
-FACETS: tuple[str, ...] = ("type", "language", "country", "year", "subject", "target_group", "collection")
+TEXT_FIELDS: dict[str, float] = {
+    "title": 3.0,
+    "subject": 1.5,
+    "creator": 1.5,
+    "identifier": 2.0,
+    "body": 1.0,
+}
+FACETS: tuple[str, ...] = (
+    "type",
+    "language",
+    "country",
+    "year",
+    "subject",
+    "target_group",
+    "collection",
+)
 FILTER_ONLY: tuple[str, ...] = ("region", "sdg", "status")
 
 
@@ -25,7 +39,9 @@ class IndexDocument:
 class BackendQuery:
     terms: list[str]  # analysed query tokens
     match_all_terms: bool = True
-    filters: dict[str, list[str]] = field(default_factory=dict)  # OR within a facet, AND across facets
+    filters: dict[str, list[str]] = field(
+        default_factory=dict
+    )  # OR within a facet, AND across facets
     offset: int = 0
     limit: int = 20
     facets: tuple[str, ...] = FACETS

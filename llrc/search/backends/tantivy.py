@@ -90,7 +90,13 @@ class TantivyBackend:
         out.add_float("created", float(doc.created))
         return out
 
-    def _write(self, docs: Iterable[IndexDocument], *, delete_first: Iterable[int] = (), clear: bool = False) -> int:
+    def _write(
+        self,
+        docs: Iterable[IndexDocument],
+        *,
+        delete_first: Iterable[int] = (),
+        clear: bool = False,
+    ) -> int:
         count = 0
         with self._lock:
             writer = self._writer()
@@ -130,7 +136,9 @@ class TantivyBackend:
             alternatives = [
                 (
                     tantivy.Occur.Should,
-                    tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, field, term), weight),
+                    tantivy.Query.boost_query(
+                        tantivy.Query.term_query(self.schema, field, term), weight
+                    ),
                 )
                 for field, weight in TEXT_FIELDS.items()
             ]
@@ -141,10 +149,17 @@ class TantivyBackend:
     def _query(self, query: BackendQuery) -> tantivy.Query:
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
         if query.terms:
-            clauses.append((tantivy.Occur.Must, self._text_query(query.terms, query.match_all_terms)))
+            clauses.append(
+                (tantivy.Occur.Must, self._text_query(query.terms, query.match_all_terms))
+            )
         for name, values in query.filters.items():
             if values:
-                clauses.append((tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, f"f_{name}", list(values))))
+                clauses.append(
+                    (
+                        tantivy.Occur.Must,
+                        tantivy.Query.term_set_query(self.schema, f"f_{name}", list(values)),
+                    )
+                )
         if not clauses:
             return tantivy.Query.all_query()
         if not query.terms:
@@ -167,7 +182,10 @@ class TantivyBackend:
             scores.append(float(score) if query.terms else 0.0)
         facets: dict[str, list[tuple[str, int]]] = {}
         if query.facets and result.count:
-            aggs = {name: {"terms": {"field": f"f_{name}", "size": query.facet_size}} for name in query.facets}
+            aggs = {
+                name: {"terms": {"field": f"f_{name}", "size": query.facet_size}}
+                for name in query.facets
+            }
             raw = searcher.aggregate(q, aggs)
             for name in query.facets:
                 buckets = raw.get(name, {}).get("buckets", [])

@@ -16,11 +16,19 @@ from llrc.vocabularies.services import load_vocabularies, vocabularies_current
 
 
 class Command(BaseCommand):
-    help = "Set up the database, vocabularies and search index; with --demo, the demo collection too."
+    help = (
+        "Set up the database, vocabularies and search index; with --demo, the demo collection too."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--demo", action="store_true", help="load the demo collection if it is not there")
-        parser.add_argument("--force-vocabularies", action="store_true", help="reload vocabularies even if unchanged")
+        parser.add_argument(
+            "--demo", action="store_true", help="load the demo collection if it is not there"
+        )
+        parser.add_argument(
+            "--force-vocabularies",
+            action="store_true",
+            help="reload vocabularies even if unchanged",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()

@@ -20,7 +20,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         user = get_user_model().objects.filter(username=options["username"]).first()
         if user is None:
-            raise CommandError(f"There is no user {options['username']!r}; create one with `llrc createsuperuser`.")
+            raise CommandError(
+                f"There is no user {options['username']!r}; create one with `llrc createsuperuser`."
+            )
         if not user.is_staff:
             raise CommandError(f"{user} is not staff; only curators can write through the API.")
         self.stdout.write(issue_token(user, name=options["name"]))

@@ -20,5 +20,13 @@ class Command(BaseCommand):
 
         from llrc.wsgi import application
 
-        self.stdout.write(f"llrc: serving on http://{options['host']}:{options['port']}/ (Ctrl+C stops)")
-        serve(application, host=options["host"], port=options["port"], threads=options["threads"], ident="llrc")
+        self.stdout.write(
+            f"llrc: serving on http://{options['host']}:{options['port']}/ (Ctrl+C stops)"
+        )
+        serve(
+            application,
+            host=options["host"],
+            port=options["port"],
+            threads=options["threads"],
+            ident="llrc",
+        )
