@@ -4,17 +4,17 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 UV := $(CURDIR)/tools/bin/uv
-PY312 := $(shell command -v python3.12 2>/dev/null || ls -1 /root/.pyenv/versions/3.12*/bin/python3.12 /usr/bin/python3.12 2>/dev/null | head -n1)
+PY312 = $(shell bash scripts/find-python.sh)
 LLRC := $(CURDIR)/.venv/bin/llrc
 MO := llrc/web/locale/zh_Hans/LC_MESSAGES/django.mo
 
 .PHONY: run setup test test-sqlite test-postgres test-browser lint fmt bench messages clean
 
 $(UV):
-	@test -n "$(PY312)" || { echo "Python 3.12 is needed (pyenv install 3.12, or apt install python3.12)"; exit 1; }
 	python3 -m venv tools && tools/bin/pip install --quiet --disable-pip-version-check uv
 
 .venv/.synced: pyproject.toml uv.lock | $(UV)
+	@bash scripts/find-python.sh >/dev/null
 	$(UV) sync --frozen --python "$(PY312)"
 	@touch $@
 

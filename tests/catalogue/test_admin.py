@@ -1,0 +1,107 @@
+"""Curators edit in the Django admin: real forms, real database; bad input is refused whole."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from llrc.catalogue.models import AuditEntry, Resource, ResourceText
+from llrc.search import services as search
+from llrc.vocabularies.models import Concept, Scheme
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def curator_client(client):
+    user = get_user_model().objects.create_superuser("editor", "editor@example.org", "pw-for-tests-only")
+    client.force_login(user)
+    return client
+
+
+def form_data(**overrides):
+    subject = Concept.objects.get(scheme=Scheme.SUBJECT, code="concept1488")
+    country = Concept.objects.get(scheme=Scheme.COUNTRY, code="CN")
+    data = {
+        "resource_type": "policy",
+        "status": "published",
+        "date_issued": "2011-05",
+        "access_rights": "open",
+        "source": "",
+        "subjects": [str(subject.pk)],
+        "countries": [str(country.pk)],
+        "text_values-TOTAL_FORMS": "2",
+        "text_values-INITIAL_FORMS": "0",
+        "text_values-MIN_NUM_FORMS": "1",
+        "text_values-MAX_NUM_FORMS": "1000",
+        "text_values-0-field": "title",
+        "text_values-0-language": "zh-hans",
+        "text_values-0-value": "上海市终身教育促进条例",
+        "text_values-0-is_original": "on",
+        "text_values-1-field": "title",
+        "text_values-1-language": "en",
+        "text_values-1-value": "Shanghai Regulations on the Promotion of Lifelong Education",
+        "contributions-TOTAL_FORMS": "0",
+        "contributions-INITIAL_FORMS": "0",
+        "identifiers-TOTAL_FORMS": "1",
+        "identifiers-INITIAL_FORMS": "0",
+        "identifiers-0-scheme": "isbn",
+        "identifiers-0-value": "978-0-306-40615-7",
+        "relations_out-TOTAL_FORMS": "0",
+        "relations_out-INITIAL_FORMS": "0",
+        "files-TOTAL_FORMS": "0",
+        "files-INITIAL_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_add_resource_in_admin_saves_audits_and_indexes(curator_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = curator_client.post("/en/admin/catalogue/resource/add/", form_data())
+    assert response.status_code == 302, response.content.decode()[:3000]
+    resource = Resource.objects.get()
+    assert resource.year == 2011
+    assert resource.original_language() == "zh-hans"
+    assert resource.identifiers.get().value == "9780306406157"
+    assert AuditEntry.objects.filter(resource_id_ref=resource.pk, action="create", actor_label="editor").exists()
+    assert search.search_resources("终身教育").total == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"date_issued": "2011-02-30"}, "does not exist"),
+        ({"identifiers-0-value": "978-0-306-40615-8"}, "wrong check digit"),
+        ({"identifiers-0-scheme": "doi", "identifiers-0-value": "12.34/x"}, "malformed"),
+        ({"text_values-0-language": "xx"}, "Unknown language code"),
+        ({"text_values-0-value": "", "text_values-1-value": ""}, "a title is required"),
+        ({"text_values-0-is_original": ""}, "original"),
+        ({"countries": ["999999999"]}, "Select a valid choice"),
+    ],
+)
+def test_bad_input_in_admin_is_refused_and_nothing_is_saved(curator_client, overrides, message):
+    before = (Resource.objects.count(), ResourceText.objects.count(), AuditEntry.objects.count())
+    response = curator_client.post("/en/admin/catalogue/resource/add/", form_data(**overrides))
+    assert response.status_code == 200  # the form comes back with the errors
+    assert message in response.content.decode()
+    assert (Resource.objects.count(), ResourceText.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_vocabulary_picker_searches_labels_in_any_language(curator_client):
+    url = "/en/admin/autocomplete/"
+    params = {"app_label": "catalogue", "model_name": "resource", "field_name": "subjects"}
+    english = curator_client.get(url, {**params, "term": "Lifelong learning"}).json()
+    chinese = curator_client.get(url, {**params, "term": "终身学习"}).json()
+    french = curator_client.get(url, {**params, "term": "Apprentissage tout au long"}).json()
+    for answer in (english, chinese, french):
+        assert any("Lifelong learning" in item["text"] for item in answer["results"]), answer
+    countries = curator_client.get(url, {**params, "field_name": "countries", "term": "中国"}).json()
+    assert any(item["text"].startswith("CN") for item in countries["results"])
+    # The picker offers only concepts of the field's own scheme.
+    assert not any(item["text"].startswith("CN") for item in english["results"])
+
+
+def test_delete_in_admin_goes_through_the_service(curator_client, make_resource):
+    resource = make_resource(titles={"en": "To be removed"})
+    response = curator_client.post(f"/en/admin/catalogue/resource/{resource.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert AuditEntry.objects.filter(resource_id_ref=resource.pk, action="delete").exists()
