@@ -234,14 +234,68 @@ class AgentAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+CONTENT_LANGUAGES = [
+    ("en", "English"),
+    ("zh-hans", "Chinese"),
+    ("fr", "French"),
+    ("es", "Spanish"),
+    ("ar", "Arabic"),
+    ("ru", "Russian"),
+]
+
+
+def multilingual_form(model: type, json_fields: dict[str, bool]) -> type[forms.ModelForm]:
+    """A form that edits each {language: text} JSON field as one text box per UN language."""
+    attrs: dict[str, Any] = {}
+    for name, long_text in json_fields.items():
+        for code, language in CONTENT_LANGUAGES:
+            widget = (
+                forms.Textarea(attrs={"rows": 2})
+                if long_text
+                else forms.TextInput(attrs={"size": 60})
+            )
+            attrs[f"{name}__{code}"] = forms.CharField(
+                required=False, label=f"{name.title()} ({language})", widget=widget
+            )
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        forms.ModelForm.__init__(self, *args, **kwargs)
+        for name in json_fields:
+            values = getattr(self.instance, name) or {}
+            for code, _language in CONTENT_LANGUAGES:
+                self.fields[f"{name}__{code}"].initial = values.get(code, "")
+
+    def clean(self: Any) -> dict[str, Any]:
+        data = forms.ModelForm.clean(self)
+        for name in json_fields:
+            values = {
+                code: (data.get(f"{name}__{code}") or "").strip() for code, _l in CONTENT_LANGUAGES
+            }
+            data[name] = {code: text for code, text in values.items() if text}
+            setattr(self.instance, name, data[name])
+        first = next(iter(json_fields))
+        if not data[first]:
+            raise ValidationError(f"{first.title()}: give it in at least one language.")
+        return data
+
+    meta = type("Meta", (), {"model": model, "exclude": list(json_fields)})
+    return type(
+        f"{model.__name__}Form",
+        (forms.ModelForm,),
+        {**attrs, "Meta": meta, "__init__": __init__, "clean": clean},
+    )
+
+
 @admin.register(Institution)
 class InstitutionAdmin(admin.ModelAdmin):
+    form = multilingual_form(Institution, {"name": False})
     list_display = ["slug", "__str__"]
     search_fields = ["slug", "name"]
 
 
 @admin.register(Collection)
 class CollectionAdmin(admin.ModelAdmin):
+    form = multilingual_form(Collection, {"title": False, "description": True})
     list_display = ["slug", "__str__", "institution", "parent"]
     list_filter = ["institution"]
     search_fields = ["slug", "title"]

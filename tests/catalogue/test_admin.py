@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def curator_client(client):
-    user = get_user_model().objects.create_superuser("editor", "editor@example.org", "pw-for-tests-only")
+    user = get_user_model().objects.create_superuser(
+        "editor", "editor@example.org", "pw-for-tests-only"
+    )
     client.force_login(user)
     return client
 
@@ -54,7 +56,9 @@ def form_data(**overrides):
     return data
 
 
-def test_add_resource_in_admin_saves_audits_and_indexes(curator_client, django_capture_on_commit_callbacks):
+def test_add_resource_in_admin_saves_audits_and_indexes(
+    curator_client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = curator_client.post("/en/admin/catalogue/resource/add/", form_data())
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -62,7 +66,9 @@ def test_add_resource_in_admin_saves_audits_and_indexes(curator_client, django_c
     assert resource.year == 2011
     assert resource.original_language() == "zh-hans"
     assert resource.identifiers.get().value == "9780306406157"
-    assert AuditEntry.objects.filter(resource_id_ref=resource.pk, action="create", actor_label="editor").exists()
+    assert AuditEntry.objects.filter(
+        resource_id_ref=resource.pk, action="create", actor_label="editor"
+    ).exists()
     assert search.search_resources("终身教育").total == 1
 
 
@@ -83,7 +89,11 @@ def test_bad_input_in_admin_is_refused_and_nothing_is_saved(curator_client, over
     response = curator_client.post("/en/admin/catalogue/resource/add/", form_data(**overrides))
     assert response.status_code == 200  # the form comes back with the errors
     assert message in response.content.decode()
-    assert (Resource.objects.count(), ResourceText.objects.count(), AuditEntry.objects.count()) == before
+    assert (
+        Resource.objects.count(),
+        ResourceText.objects.count(),
+        AuditEntry.objects.count(),
+    ) == before
 
 
 def test_vocabulary_picker_searches_labels_in_any_language(curator_client):
@@ -94,7 +104,9 @@ def test_vocabulary_picker_searches_labels_in_any_language(curator_client):
     french = curator_client.get(url, {**params, "term": "Apprentissage tout au long"}).json()
     for answer in (english, chinese, french):
         assert any("Lifelong learning" in item["text"] for item in answer["results"]), answer
-    countries = curator_client.get(url, {**params, "field_name": "countries", "term": "中国"}).json()
+    countries = curator_client.get(
+        url, {**params, "field_name": "countries", "term": "中国"}
+    ).json()
     assert any(item["text"].startswith("CN") for item in countries["results"])
     # The picker offers only concepts of the field's own scheme.
     assert not any(item["text"].startswith("CN") for item in english["results"])
@@ -102,6 +114,34 @@ def test_vocabulary_picker_searches_labels_in_any_language(curator_client):
 
 def test_delete_in_admin_goes_through_the_service(curator_client, make_resource):
     resource = make_resource(titles={"en": "To be removed"})
-    response = curator_client.post(f"/en/admin/catalogue/resource/{resource.pk}/delete/", {"post": "yes"})
+    response = curator_client.post(
+        f"/en/admin/catalogue/resource/{resource.pk}/delete/", {"post": "yes"}
+    )
     assert response.status_code == 302
     assert AuditEntry.objects.filter(resource_id_ref=resource.pk, action="delete").exists()
+
+
+def test_collection_titles_are_edited_one_language_per_field(curator_client):
+    from llrc.catalogue.models import Collection, Institution
+
+    institution = Institution.objects.get(slug="uil")
+    data = {
+        "institution": str(institution.pk),
+        "slug": "older-learners",
+        "position": "0",
+        "title__en": "Older learners",
+        "title__zh-hans": "老年学习者",
+        "description__en": "",
+    }
+    response = curator_client.post("/en/admin/catalogue/collection/add/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Collection.objects.get(slug="older-learners").title == {
+        "en": "Older learners",
+        "zh-hans": "老年学习者",
+    }
+    refused = curator_client.post(
+        "/en/admin/catalogue/collection/add/",
+        {**data, "slug": "nameless", "title__en": "", "title__zh-hans": ""},
+    )
+    assert refused.status_code == 200 and "at least one language" in refused.content.decode()
+    assert not Collection.objects.filter(slug="nameless").exists()

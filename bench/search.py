@@ -1,0 +1,833 @@
+"""Search benchmark: generated catalogue records in a throwaway database, timed through the service.
+
+Loads N mixed Chinese/English records into a fresh SQLite database inside a temporary LLRC_DATA_DIR,
+times `rebuild_index()`, then times `search_resources()` (the path the search page and the API take)
+and, for the same queries, the bare tantivy backend, so the service's own cost is visible.
+
+    .venv/bin/python bench/search.py --records 5000
+    .venv/bin/python bench/search.py --write-results          # 100,000 records, updates RESULTS.md
+
+Django reads its settings from the environment when it starts, so every llrc import below happens
+inside functions that run after `configure_django()`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import random
+import re
+import resource
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import accumulate
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO_DATA = REPO / "llrc" / "demo" / "data"
+CSL_FILE = DEMO_DATA / "csl" / "csl_education_and_lis_subset.jsonl"
+RESULTS_FILE = Path(__file__).resolve().parent / "RESULTS.md"
+
+WARMUP_QUERIES = 50
+LOAD_CHUNK = 5_000
+
+HAN_WORD = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}$")
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
+
+# What readers of a lifelong-learning repository type; the rest of the mix comes from the corpus.
+ZH_QUERIES = (
+    "学习", "终身学习", "社区教育", "老年教育", "职业培训", "成人教育", "继续教育",
+    "学习型城市", "开放大学", "远程教育", "社区学习中心", "职业教育", "扫盲", "教师",
+    "图书馆", "素质教育", "在线学习", "非正规教育", "高等教育", "老年大学", "数字技能",
+    "教育政策",
+)  # fmt: skip
+EN_QUERIES = (
+    "lifelong learning", "adult literacy", "community learning centre", "learning cities",
+    "adult education", "open university", "literacy", "recognition of prior learning",
+    "vocational training", "older adults", "digital skills", "education policy",
+    "non-formal education", "distance education", "teacher training", "migrants",
+    "gender equality", "learning", "education", "sustainable development", "learning city",
+)  # fmt: skip
+
+# Rough shares in a repository of policies, reports and research: articles lead, datasets are rare.
+TYPE_WEIGHTS = {
+    "publication": 20, "report": 15, "article": 25, "policy": 8, "legislation": 4,
+    "declaration": 2, "good_practice": 8, "toolkit": 5, "course": 5, "audiovisual": 3,
+    "dataset": 2, "event": 3,
+}  # fmt: skip
+EXTRA_LANGUAGES = ("fr", "es", "ar", "ru", "de", "pt", "ko", "ja")
+ZH_TITLE_ENDINGS = (
+    "研究", "探析", "的实践与思考", "发展报告", "政策分析",
+    "指南", "的启示", "现状调查",
+)  # fmt: skip
+ZH_JOINERS = ("", "", "", "", "的", "与", "和")
+EN_JOINERS = ("for", "in", "and", "of", "through")
+
+
+# -- Django ----------------------------------------------------------------------------------------
+def configure_django(data_dir: Path) -> None:
+    # llrc.settings derives the database and INDEX_DIR from LLRC_DATA_DIR at import time.
+    os.environ["LLRC_DATA_DIR"] = str(data_dir)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "llrc.settings"
+    # Always the embedded SQLite database in the temp dir, never a shared PostgreSQL server.
+    os.environ.pop("DATABASE_URL", None)
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+# -- word sources ----------------------------------------------------------------------------------
+@dataclass
+class Pool:
+    """Items drawn with the given weights (cumulative, so each draw is a bisect)."""
+
+    items: list[Any]
+    cum: list[float]
+
+    @classmethod
+    def of(cls, weights: dict[Any, float]) -> Pool:
+        items = sorted(weights)  # sorted: the same seed gives the same records on every run
+        return cls(items, list(accumulate(weights[i] for i in items)))
+
+    def pick(self, rng: random.Random, k: int = 1) -> list[Any]:
+        return rng.choices(self.items, cum_weights=self.cum, k=k)
+
+    def one(self, rng: random.Random) -> Any:
+        return self.pick(rng)[0]
+
+
+@dataclass
+class Vocabulary:
+    zh_words: Pool
+    zh_keywords: list[str]
+    en_words: Pool
+    en_phrases: Pool
+    subjects_domain: Pool  # concept pks, weighted by use in the demo collection
+    subjects_all: list[int]
+    countries_common: Pool
+    countries_all: list[int]
+    languages: dict[str, int]  # ISO 639-1 code -> concept pk
+    agents: list[int]
+    country_cn: int
+
+
+def _demo_resources() -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for path in sorted((DEMO_DATA / "resources").glob("*.json")):
+        items.extend(json.loads(path.read_text(encoding="utf-8"))["resources"])
+    return items
+
+
+def _han_words(text: str) -> list[str]:
+    import rjieba
+
+    return [w for w in rjieba.cut(text) if HAN_WORD.match(w)]
+
+
+def build_vocabulary() -> Vocabulary:
+    """Word and concept pools from the real sources, weighted by how often they occur there."""
+    from llrc.catalogue.models import Agent
+    from llrc.vocabularies.models import Concept, Scheme
+
+    demo = _demo_resources()
+    zh: Counter[str] = Counter()
+    keywords: list[str] = []
+    with CSL_FILE.open(encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            keywords.extend(row["keywords"])
+            zh.update(k for k in row["keywords"] if HAN_WORD.match(k))
+            zh.update(_han_words(row["title"]))
+    # The CSL subset is mostly sport and library science; the demo collection's Chinese
+    # texts and the thesaurus' Chinese labels add the domain words readers search for
+    # (终身学习, 社区教育 ...).
+    for item in demo:
+        for key in ("title", "summary"):
+            zh.update(_han_words((item.get(key) or {}).get("zh-hans", "")))
+
+    en: Counter[str] = Counter()
+    lowercase_seen: set[str] = set()
+    for item in demo:
+        for key in ("title", "summary"):
+            for word in LATIN_WORD.findall((item.get(key) or {}).get("en", "")):
+                en[word] += 1
+                if word.islower():
+                    lowercase_seen.add(word)
+    # Keep proper nouns (UNESCO, China) capitalised; fold sentence-initial capitals into the word.
+    en_folded: Counter[str] = Counter()
+    for word, count in en.items():
+        en_folded[word.lower() if word.lower() in lowercase_seen else word] += count
+
+    subject_use = Counter(s for item in demo for s in item.get("subjects") or [])
+    country_use = Counter(c for item in demo for c in item.get("countries") or [])
+    subjects = list(Concept.objects.filter(scheme=Scheme.SUBJECT))
+    domain: dict[int, float] = {}
+    phrases: dict[str, float] = {}
+    for concept in subjects:
+        zh_label = concept.local_labels.get("zh-hans") or concept.labels.get("zh")
+        in_domain = concept.code in subject_use or "zh-hans" in concept.local_labels
+        if in_domain:
+            domain[concept.pk] = 10 * subject_use.get(concept.code, 0) + 3
+            if zh_label:
+                zh[zh_label] += 5
+        en_label = concept.labels.get("en")
+        if en_label:
+            phrases[en_label.lower()] = 20 if in_domain else 1
+
+    countries = dict(Concept.objects.filter(scheme=Scheme.COUNTRY).values_list("code", "pk"))
+    languages = dict(Concept.objects.filter(scheme=Scheme.LANGUAGE).values_list("code", "pk"))
+
+    names = {
+        c["name"]: c.get("kind", "organisation") for i in demo for c in i.get("creators") or []
+    }
+    names.update({i["publisher"]: "organisation" for i in demo if i.get("publisher")})
+    Agent.objects.bulk_create(
+        [Agent(name=n, kind=k) for n, k in sorted(names.items())], ignore_conflicts=True
+    )
+
+    return Vocabulary(
+        zh_words=Pool.of(dict(zh)),
+        zh_keywords=sorted({k for k in keywords if HAN_WORD.match(k)}),
+        en_words=Pool.of(dict(en_folded)),
+        en_phrases=Pool.of(phrases),
+        subjects_domain=Pool.of(domain),
+        subjects_all=sorted(c.pk for c in subjects),
+        countries_common=Pool.of(
+            {countries[c]: n for c, n in country_use.items() if c in countries}
+        ),
+        countries_all=sorted(countries.values()),
+        languages=languages,
+        agents=sorted(Agent.objects.values_list("pk", flat=True)),
+        country_cn=countries["CN"],
+    )
+
+
+# -- records ---------------------------------------------------------------------------------------
+@dataclass
+class Draft:
+    resource_type: str
+    date_issued: str
+    year: int
+    created: dt.datetime
+    texts: list[tuple[str, str, str, bool]]  # field, language, value, is_original
+    keywords: list[str]
+    publisher: int | None
+    creators: list[int]
+    languages: list[int]
+    countries: list[int]
+    subjects: list[int]
+
+
+class RecordGenerator:
+    """Plausible catalogue records: real words in made-up order, realistic facet distributions."""
+
+    def __init__(self, rng: random.Random, vocab: Vocabulary) -> None:
+        self.rng = rng
+        self.v = vocab
+        self.types = Pool.of({k: float(w) for k, w in TYPE_WEIGHTS.items()})
+        self.now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+    # Chinese --------------------------------------------------------------------------------------
+    def _zh_clause(self, low: int, high: int) -> str:
+        words = self.v.zh_words.pick(self.rng, self.rng.randint(low, high))
+        out = words[0]
+        for word in words[1:]:
+            out += self.rng.choice(ZH_JOINERS) + word
+        return out
+
+    def zh_title(self) -> str:
+        r = self.rng.random()
+        if r < 0.6:
+            return self._zh_clause(2, 4) + self.rng.choice(ZH_TITLE_ENDINGS)
+        if r < 0.8:
+            return f"{self._zh_clause(2, 3)}——以{self._zh_clause(1, 2)}为例"
+        return self._zh_clause(2, 5)
+
+    def zh_summary(self) -> str:
+        sentences = [
+            "，".join(self._zh_clause(2, 6) for _ in range(self.rng.randint(1, 3))) + "。"
+            for _ in range(self.rng.randint(2, 5))
+        ]
+        return "".join(sentences)
+
+    # English --------------------------------------------------------------------------------------
+    def _en_words(self, low: int, high: int) -> str:
+        return " ".join(self.v.en_words.pick(self.rng, self.rng.randint(low, high)))
+
+    def en_title(self) -> str:
+        r = self.rng.random()
+        phrase = self.v.en_phrases.one(self.rng)
+        if r < 0.45:
+            text = f"{phrase} {self.rng.choice(EN_JOINERS)} {self.v.en_phrases.one(self.rng)}"
+        elif r < 0.75:
+            text = f"{phrase}: {self._en_words(2, 5)}"
+        else:
+            text = self._en_words(4, 9)
+        return text[0].upper() + text[1:]
+
+    def en_summary(self) -> str:
+        sentences = []
+        for _ in range(self.rng.randint(2, 5)):
+            chunks = [
+                self.v.en_phrases.one(self.rng) if self.rng.random() < 0.2 else self._en_words(1, 4)
+                for _ in range(self.rng.randint(3, 7))
+            ]
+            text = " ".join(chunks)
+            sentences.append(text[0].upper() + text[1:] + ".")
+        return " ".join(sentences)
+
+    # Facets ---------------------------------------------------------------------------------------
+    def year(self) -> int:
+        # Repositories grow: most records are recent, a long tail reaches back to 1970.
+        return int(self.rng.triangular(1970, 2025.99, 2022))
+
+    def country(self) -> int:
+        if self.rng.random() < 0.8:
+            return int(self.v.countries_common.one(self.rng))
+        return self.rng.choice(self.v.countries_all)
+
+    def _subject(self) -> int:
+        if self.rng.random() < 0.8:
+            return int(self.v.subjects_domain.one(self.rng))
+        return self.rng.choice(self.v.subjects_all)
+
+    def draft(self) -> Draft:
+        rng = self.rng
+        r = rng.random()
+        text_langs = ["zh-hans"] if r < 0.45 else ["en"] if r < 0.80 else ["zh-hans", "en"]
+        original = rng.choice(text_langs)
+        texts: list[tuple[str, str, str, bool]] = []
+        for lang in text_langs:
+            zh = lang == "zh-hans"
+            texts.append(
+                ("title", lang, self.zh_title() if zh else self.en_title(), lang == original)
+            )
+            texts.append(
+                ("summary", lang, self.zh_summary() if zh else self.en_summary(), lang == original)
+            )
+
+        year = self.year()
+        precision = rng.random()
+        if precision < 0.5:
+            date_issued = str(year)
+        elif precision < 0.75:
+            date_issued = f"{year}-{rng.randint(1, 12):02d}"
+        else:
+            date_issued = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+
+        languages = {"zh" if lang == "zh-hans" else "en" for lang in text_langs}
+        while len(languages) < 3 and rng.random() < 0.25:
+            languages.add(rng.choice(EXTRA_LANGUAGES))
+        countries = {self.country() for _ in range(rng.choice((1, 1, 1, 2, 3)))}
+        if "zh-hans" in text_langs and rng.random() < 0.6:
+            countries = {self.v.country_cn, *list(countries)[:2]}
+        keywords: list[str] = []
+        if original == "zh-hans" and rng.random() < 0.5:
+            keywords = rng.sample(self.v.zh_keywords, rng.randint(1, 5))
+
+        return Draft(
+            resource_type=self.types.one(rng),
+            date_issued=date_issued,
+            year=year,
+            # Catalogued some time in the last eight years, so "newest first" browsing has an order.
+            created=self.now - dt.timedelta(seconds=rng.randint(0, 8 * 365 * 86_400)),
+            texts=texts,
+            keywords=keywords,
+            publisher=rng.choice(self.v.agents) if rng.random() < 0.5 else None,
+            creators=rng.sample(self.v.agents, rng.randint(0, 2)),
+            languages=sorted(self.v.languages[c] for c in languages),
+            countries=sorted(countries),
+            subjects=sorted({self._subject() for _ in range(rng.randint(1, 4))}),
+        )
+
+
+@contextlib.contextmanager
+def explicit_created_dates() -> Iterator[None]:
+    """Let bulk_create store our `created` values: auto_now_add would stamp every row with now()."""
+    from llrc.catalogue.models import Resource
+
+    created = Resource._meta.get_field("created")
+    saved = created.auto_now_add  # type: ignore[union-attr]
+    created.auto_now_add = False  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        created.auto_now_add = saved  # type: ignore[union-attr]
+
+
+@dataclass
+class LoadTimes:
+    generate_s: float = 0.0
+    insert_s: float = 0.0
+    rows: Counter[str] = field(default_factory=Counter)
+
+
+def load_catalogue(generator: RecordGenerator, records: int) -> LoadTimes:
+    """Insert the records with bulk_create (setup, not what is measured), in one transaction."""
+    from django.db import transaction
+
+    from llrc.catalogue.models import Contribution, Resource, ResourceText
+
+    times = LoadTimes()
+    through = {
+        name: getattr(Resource, name).through for name in ("languages", "countries", "subjects")
+    }
+    with transaction.atomic(), explicit_created_dates():
+        for start in range(0, records, LOAD_CHUNK):
+            t0 = time.perf_counter()
+            drafts = [generator.draft() for _ in range(min(LOAD_CHUNK, records - start))]
+            t1 = time.perf_counter()
+            objs = Resource.objects.bulk_create(
+                Resource(
+                    resource_type=d.resource_type,
+                    status="published",
+                    date_issued=d.date_issued,
+                    year=d.year,
+                    created=d.created,
+                    keywords=d.keywords,
+                    publisher_id=d.publisher,
+                    source="bench/search.py",
+                )
+                for d in drafts
+            )
+            pairs = list(zip(objs, drafts, strict=True))
+            texts = [
+                ResourceText(resource_id=o.pk, field=f, language=lang, value=v, is_original=orig)
+                for o, d in pairs
+                for f, lang, v, orig in d.texts
+            ]
+            ResourceText.objects.bulk_create(texts)
+            contributions = [
+                Contribution(resource_id=o.pk, agent_id=a, role="author", position=i)
+                for o, d in pairs
+                for i, a in enumerate(d.creators)
+            ]
+            Contribution.objects.bulk_create(contributions)
+            for name, model in through.items():
+                links = [
+                    model(resource_id=o.pk, concept_id=c)
+                    for o, d in pairs
+                    for c in getattr(d, name)
+                ]
+                model.objects.bulk_create(links)
+                times.rows[name] += len(links)
+            times.rows["resources"] += len(objs)
+            times.rows["texts"] += len(texts)
+            times.rows["contributions"] += len(contributions)
+            times.generate_s += t1 - t0
+            times.insert_s += time.perf_counter() - t1
+            progress(f"loaded {start + len(drafts):,}/{records:,}")
+    return times
+
+
+# -- queries ---------------------------------------------------------------------------------------
+@dataclass
+class BenchQuery:
+    text: str
+    lang: str
+    filters: dict[str, list[str]]
+    page: int
+    kind: str  # zh, en or browse (filters only)
+
+
+def make_queries(rng: random.Random, gen: RecordGenerator, count: int) -> list[BenchQuery]:
+    from llrc.search.analysis import STOPWORDS
+    from llrc.vocabularies.models import Concept
+
+    v = gen.v
+    zh_short = Pool.of(
+        {w: c for w, c in zip(v.zh_words.items, _weights(v.zh_words), strict=True) if len(w) <= 4}
+    )
+    en_single = Pool.of(
+        {
+            w: c
+            for w, c in zip(v.en_words.items, _weights(v.en_words), strict=True)
+            if len(w) >= 4 and w.lower() not in STOPWORDS
+        }
+    )
+    en_phrase = [p for p in v.en_phrases.items if 2 <= len(p.split()) <= 3]
+    country_codes = dict(Concept.objects.filter(pk__in=v.countries_all).values_list("pk", "code"))
+
+    def filter_value(name: str) -> str:
+        if name == "type":
+            return str(gen.types.one(rng))
+        if name == "country":
+            return country_codes[gen.country()]
+        if name == "year":
+            return str(gen.year())
+        return rng.choice(("en", "zh", "en", "zh", *EXTRA_LANGUAGES[:4]))
+
+    def filters() -> dict[str, list[str]]:
+        names = rng.sample(("type", "country", "year", "language"), rng.choice((1, 1, 1, 2)))
+        return {n: [filter_value(n)] for n in names}
+
+    out: list[BenchQuery] = []
+    for _ in range(count):
+        r = rng.random()
+        if r < 0.03:
+            out.append(BenchQuery("", rng.choice(("en", "zh-hans")), filters(), 1, "browse"))
+            continue
+        if r < 0.5:
+            if rng.random() < 0.5:
+                text = rng.choice(ZH_QUERIES)
+            elif rng.random() < 0.6:
+                text = zh_short.one(rng)
+            else:
+                text = "".join(zh_short.pick(rng, 2))
+            kind, lang = "zh", "zh-hans"
+        else:
+            if rng.random() < 0.5:
+                text = rng.choice(EN_QUERIES)
+            elif rng.random() < 0.5:
+                text = str(en_single.one(rng)).lower()
+            else:
+                text = rng.choice(en_phrase)
+            kind, lang = "en", "en"
+        if rng.random() < 0.1:  # a reader whose interface language differs from the query's
+            lang = "en" if lang == "zh-hans" else "zh-hans"
+        page = 2 if rng.random() < 0.1 else 1
+        out.append(BenchQuery(text, lang, filters() if rng.random() < 0.2 else {}, page, kind))
+    return out
+
+
+def _weights(pool: Pool) -> list[float]:
+    return [b - a for a, b in zip([0.0, *pool.cum[:-1]], pool.cum, strict=True)]
+
+
+# -- timing ----------------------------------------------------------------------------------------
+@dataclass
+class ServiceRun:
+    samples_ms: list[float]
+    round_p50_ms: list[float]
+    totals: list[int]
+    fallbacks: int
+
+
+def time_service(queries: Sequence[BenchQuery], rounds: int) -> ServiceRun:
+    from django.utils import translation
+
+    from llrc.search.services import search_resources
+
+    samples: list[float] = []
+    round_p50: list[float] = []
+    totals: list[int] = []
+    fallbacks = 0
+    for round_no in range(rounds):
+        this_round: list[float] = []
+        for q in queries:
+            # The page activates the reader's language (facet titles, labels); that is not timed.
+            with translation.override(q.lang):
+                t0 = time.perf_counter()
+                page = search_resources(q.text, filters=q.filters, page=q.page, lang=q.lang)
+                this_round.append((time.perf_counter() - t0) * 1000)
+            if round_no == 0:
+                totals.append(page.total)
+                fallbacks += bool(page.notices)
+        samples.extend(this_round)
+        round_p50.append(statistics.median(this_round))
+    return ServiceRun(samples, round_p50, totals, fallbacks)
+
+
+def time_backend(queries: Sequence[BenchQuery], rounds: int, *, facets: bool) -> list[float]:
+    """The same queries straight to tantivy: analysis done beforehand, no DB, no snippets."""
+    from django.conf import settings
+
+    from llrc.search.analysis import tokens_for_query
+    from llrc.search.backends.base import FACETS, BackendQuery
+    from llrc.search.services import get_backend
+
+    backend = get_backend()
+    size = settings.SEARCH_PAGE_SIZE
+    prepared = [
+        BackendQuery(
+            terms=tokens_for_query(q.text),
+            filters=q.filters,
+            offset=(q.page - 1) * size,
+            limit=size,
+            facets=FACETS if facets else (),
+        )
+        for q in queries
+    ]
+    samples: list[float] = []
+    for _ in range(rounds):
+        for bq in prepared:
+            t0 = time.perf_counter()
+            backend.search(bq)
+            samples.append((time.perf_counter() - t0) * 1000)
+    return samples
+
+
+def sql_per_search(queries: Sequence[BenchQuery]) -> float:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from llrc.search.services import search_resources
+
+    counts = []
+    for q in queries:
+        with CaptureQueriesContext(connection) as captured:
+            search_resources(q.text, filters=q.filters, page=q.page, lang=q.lang)
+        counts.append(len(captured))
+    return statistics.median(counts)
+
+
+def summarise(samples_ms: Sequence[float]) -> dict[str, float]:
+    cuts = statistics.quantiles(samples_ms, n=100, method="inclusive")
+    return {
+        "p50": statistics.median(samples_ms),
+        "p95": cuts[94],
+        "p99": cuts[98],
+        "mean": statistics.fmean(samples_ms),
+        "max": max(samples_ms),
+    }
+
+
+# -- machine ---------------------------------------------------------------------------------------
+def machine() -> dict[str, str]:
+    import django
+    import tantivy
+
+    def proc(name: str, key: str) -> str:
+        path = Path("/proc") / name
+        lines = path.read_text().splitlines() if path.exists() else []
+        return next((ln.split(":", 1)[1].strip() for ln in lines if ln.startswith(key)), "")
+
+    model = proc("cpuinfo", "model name") or platform.processor() or "unknown"
+    kib = int(proc("meminfo", "MemTotal").split()[0] or 0) if proc("meminfo", "MemTotal") else 0
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {
+        "cpu": model,
+        "cores": f"{os.cpu_count()} logical ({usable} usable by this process)",
+        "ram": f"{kib / 1024 / 1024:.1f} GiB",
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "versions": ", ".join(
+            (
+                f"Django {django.__version__}",
+                str(getattr(tantivy, "__version__", "tantivy")),
+                f"SQLite {sqlite3.sqlite_version}",
+            )
+        ),
+    }
+
+
+def dir_mib(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1024 / 1024
+
+
+def progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# -- report ----------------------------------------------------------------------------------------
+def render(r: dict[str, Any]) -> str:
+    def row(label: str, s: dict[str, float]) -> str:
+        cells = " | ".join(f"{s[k]:.1f}" for k in ("p50", "p95", "p99", "mean", "max"))
+        return f"| {label} | {cells} |"
+
+    m = r["machine"]
+    svc, raw, raw_nf = r["service"], r["raw"], r["raw_no_facets"]
+    mix = r["mix"]
+    lines = [
+        f"## Search baseline, {r['records']:,} records ({r['date']})",
+        "",
+        "First baseline, not yet a target: issue 3 sets the targets later "
+        "(embedded p50 ≤ 10 ms, p99 ≤ 50 ms at 1M records; index ≥ 5,000 records/s).",
+        "",
+        f"- Machine: {m['cpu']}, {m['cores']}, {m['ram']} RAM, {m['os']}",
+        f"- Python {m['python']}; {m['versions']}; "
+        f"backend `{r['backend']}`, page size {r['page_size']}",
+        f"- Command: `{r['command']}`",
+        f"- Records: {r['records']:,} ({r['rows_text']})",
+        f"- Catalogue load (bulk_create, setup only): {r['load_s']:.1f} s "
+        f"(generating {r['generate_s']:.1f} s, inserting {r['insert_s']:.1f} s); "
+        f"vocabularies {r['vocab_s']:.1f} s",
+        f"- Index rebuild `rebuild_index()`: {r['index_docs']:,} documents in {r['index_s']:.1f} s "
+        f"= **{r['index_rate']:,.0f} records/s**; index {r['index_mib']:.0f} MiB, "
+        f"database {r['db_mib']:.0f} MiB",
+        f"- Peak RSS: {r['rss_total']:.0f} MiB (after load {r['rss_load']:.0f}, "
+        f"after index {r['rss_index']:.0f})",
+        "",
+        f"Latency in ms over {r['queries']} queries × {r['rounds']} rounds "
+        f"after {WARMUP_QUERIES} warm-up queries (percentiles over all samples):",
+        "",
+        "| path | p50 | p95 | p99 | mean | max |",
+        "|---|---:|---:|---:|---:|---:|",
+        row("`search_resources()` (service)", svc),
+        row("`backend.search()` (raw tantivy, facets)", raw),
+        row("`backend.search()` (raw, no facets)", raw_nf),
+        "",
+        f"- Service overhead at p50: {svc['p50'] - raw['p50']:.1f} ms "
+        f"({r['sql']:.0f} SQL queries per search: hydration prefetches and facet labels); "
+        f"facet aggregation inside tantivy at p50: {raw['p50'] - raw_nf['p50']:.1f} ms",
+        f"- Service p50 per round: {', '.join(f'{x:.1f}' for x in r['round_p50'])} ms",
+        f"- Query mix: {mix['zh']} Chinese, {mix['en']} English, {mix['browse']} filters only; "
+        f"{mix['filtered']} with filters, {mix['page2']} on page 2; "
+        f"{mix['zero']} found nothing, {mix['fallback']} fell back to any-word matching; "
+        f"median total hits {mix['median_total']:,}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+RESULTS_HEADER = """# Search benchmark results
+
+Produced by `bench/search.py` (see its docstring). Each section is one run on the named machine;
+rerunning with the same record count replaces that section. These are measurements of the current
+code, a first baseline and not yet a target: issue 3 sets the targets later (embedded search
+p50 ≤ 10 ms and p99 ≤ 50 ms at 1M records; indexing ≥ 5,000 records/s).
+"""
+
+
+def write_results(section: str, records: int) -> None:
+    begin, end = (
+        f"<!-- bench-search records={records} -->",
+        f"<!-- /bench-search records={records} -->",
+    )
+    block = f"{begin}\n{section.rstrip()}\n{end}\n"
+    text = RESULTS_FILE.read_text(encoding="utf-8") if RESULTS_FILE.exists() else RESULTS_HEADER
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = head + block + rest.split(end, 1)[1].lstrip("\n")
+    else:
+        text = text.rstrip("\n") + "\n\n" + block
+    RESULTS_FILE.write_text(text, encoding="utf-8")
+
+
+# -- main ------------------------------------------------------------------------------------------
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=100_000, help="catalogue size (100000)")
+    parser.add_argument("--queries", type=int, default=500, help="measured queries (500)")
+    parser.add_argument("--rounds", type=int, default=3, help="passes over the query mix (3)")
+    parser.add_argument("--seed", type=int, default=20260101, help="random seed")
+    parser.add_argument("--write-results", action="store_true", help=f"update {RESULTS_FILE.name}")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    return parser.parse_args(argv)
+
+
+def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    t0 = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - t0
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parse_args(argv)
+    data_dir = Path(tempfile.mkdtemp(prefix="llrc-bench-search-"))
+    try:
+        configure_django(data_dir)
+        report = run(args, argv, data_dir)
+    finally:
+        if args.keep:
+            progress(f"kept {data_dir}")
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    print(report)
+    if args.write_results:
+        write_results(report, args.records)
+        progress(f"wrote {RESULTS_FILE}")
+
+
+def run(args: argparse.Namespace, argv: Sequence[str], data_dir: Path) -> str:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from llrc.search.services import rebuild_index
+    from llrc.vocabularies.services import load_vocabularies
+
+    progress(f"data dir {data_dir}; migrating")
+    call_command("migrate", verbosity=0)
+    _, vocab_s = timed(load_vocabularies)
+    progress(f"vocabularies loaded in {vocab_s:.1f} s")
+
+    rng = random.Random(args.seed)
+    generator = RecordGenerator(rng, build_vocabulary())
+    load, load_s = timed(lambda: load_catalogue(generator, args.records))
+    rss_load = peak_rss_mib()
+
+    def report_index(done: int, total: int) -> None:
+        if done % 10_000 == 0 or done == total:
+            progress(f"indexed {done:,}/{total:,}")
+
+    index_docs, index_s = timed(lambda: rebuild_index(report_index))
+    rss_index = peak_rss_mib()
+
+    # Own random streams, so changing --queries does not change the records or the warm-up.
+    queries = make_queries(random.Random(args.seed + 1), generator, args.queries)
+    warmup = make_queries(random.Random(args.seed + 2), generator, WARMUP_QUERIES)
+    progress("warming up")
+    time_service(warmup, 1)
+    time_backend(warmup, 1, facets=True)
+    progress(f"timing the service: {len(queries)} queries × {args.rounds}")
+    service = time_service(queries, args.rounds)
+    progress("timing the raw backend")
+    raw = time_backend(queries, args.rounds, facets=True)
+    raw_no_facets = time_backend(queries, args.rounds, facets=False)
+    sql = sql_per_search(queries[:50])
+
+    db_file = Path(settings.DATABASES["default"]["NAME"])
+    mix = Counter(q.kind for q in queries)
+    results: dict[str, Any] = {
+        "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        "machine": machine(),
+        "backend": settings.SEARCH_BACKEND,
+        "page_size": settings.SEARCH_PAGE_SIZE,
+        "command": " ".join(["bench/search.py", *argv]),
+        "records": args.records,
+        "rows_text": ", ".join(f"{n:,} {k}" for k, n in load.rows.items() if k != "resources"),
+        "load_s": load_s,
+        "generate_s": load.generate_s,
+        "insert_s": load.insert_s,
+        "vocab_s": vocab_s,
+        "index_docs": index_docs,
+        "index_s": index_s,
+        "index_rate": index_docs / index_s,
+        "index_mib": dir_mib(Path(settings.INDEX_DIR)),
+        # The database with its -wal and -shm files.
+        "db_mib": sum(p.stat().st_size for p in db_file.parent.glob(db_file.name + "*")) / 2**20,
+        "rss_load": rss_load,
+        "rss_index": rss_index,
+        "rss_total": peak_rss_mib(),
+        "queries": len(queries),
+        "rounds": args.rounds,
+        "service": summarise(service.samples_ms),
+        "raw": summarise(raw),
+        "raw_no_facets": summarise(raw_no_facets),
+        "round_p50": service.round_p50_ms,
+        "sql": sql,
+        "mix": {
+            "zh": mix["zh"],
+            "en": mix["en"],
+            "browse": mix["browse"],
+            "filtered": sum(bool(q.filters) for q in queries),
+            "page2": sum(q.page == 2 for q in queries),
+            "zero": sum(t == 0 for t in service.totals),
+            "fallback": service.fallbacks,
+            "median_total": int(statistics.median(service.totals)),
+        },
+    }
+    return render(results)
+
+
+if __name__ == "__main__":
+    main()
