@@ -678,7 +678,9 @@ def render(r: dict[str, Any]) -> str:
         f"- Service overhead at p50: {svc['p50'] - raw['p50']:.1f} ms "
         f"({r['sql']:.0f} SQL queries per search: hydration prefetches and facet labels); "
         f"facet aggregation inside tantivy at p50: {raw['p50'] - raw_nf['p50']:.1f} ms",
-        f"- Service p50 per round: {', '.join(f'{x:.1f}' for x in r['round_p50'])} ms",
+        f"- Service p50 per round: {', '.join(f'{x:.1f}' for x in r['round_p50'])} ms; "
+        # Other work on the machine shows up as spread between rounds; the load says how much.
+        f"1-min load average {r['loadavg'][0]:.2f} before, {r['loadavg'][1]:.2f} after timing",
         f"- Query mix: {mix['zh']} Chinese, {mix['en']} English, {mix['browse']} filters only; "
         f"{mix['filtered']} with filters, {mix['page2']} on page 2; "
         f"{mix['zero']} found nothing, {mix['fallback']} fell back to any-word matching; "
@@ -779,10 +781,12 @@ def run(args: argparse.Namespace, argv: Sequence[str], data_dir: Path) -> str:
     time_service(warmup, 1)
     time_backend(warmup, 1, facets=True)
     progress(f"timing the service: {len(queries)} queries × {args.rounds}")
+    load_before = os.getloadavg()[0]
     service = time_service(queries, args.rounds)
     progress("timing the raw backend")
     raw = time_backend(queries, args.rounds, facets=True)
     raw_no_facets = time_backend(queries, args.rounds, facets=False)
+    load_after = os.getloadavg()[0]
     sql = sql_per_search(queries[:50])
 
     db_file = Path(settings.DATABASES["default"]["NAME"])
@@ -810,6 +814,7 @@ def run(args: argparse.Namespace, argv: Sequence[str], data_dir: Path) -> str:
         "rss_total": peak_rss_mib(),
         "queries": len(queries),
         "rounds": args.rounds,
+        "loadavg": (load_before, load_after),
         "service": summarise(service.samples_ms),
         "raw": summarise(raw),
         "raw_no_facets": summarise(raw_no_facets),

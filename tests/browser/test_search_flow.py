@@ -116,3 +116,42 @@ def test_debian_edu_manual_links_both_language_versions(browser, demo_site):
         assert response.status == 200 and response.body()[:5] == b"%PDF-"
     finally:
         context.close()
+
+
+PAGES = [
+    "/{lang}/",
+    "/{lang}/search?q=lifelong+learning",
+    "/{lang}/search?q=终身学习&type=legislation",
+    "/{lang}/search?q=学习&page=2",
+    "/{lang}/collections/learning-cities/",
+    "/{lang}/collections/research-zh/",
+    "/{lang}/about/demo",
+    "/{lang}/no-such-page",
+]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_every_page_is_accessible_and_under_100_kb(browser, demo_site, lang):
+    """axe-core on each kind of page, and the bytes a reader downloads for it (HTML, CSS, anything else)."""
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    sizes: dict[str, int] = {}
+
+    def count(response) -> None:
+        if "/files/" not in response.url:
+            sizes[response.url] = len(response.body())
+
+    page.on("response", count)
+    try:
+        urls = [p.format(lang=lang) for p in PAGES]
+        page.goto(demo_site + urls[1])
+        urls.append(page.locator("ol.results a").first.get_attribute("href"))
+        for url in urls:
+            sizes.clear()
+            page.goto(demo_site + url)
+            page.wait_for_load_state("networkidle")
+            total = sum(sizes.values())
+            assert total <= 100 * 1024, (url, total, sizes)
+            check_accessibility(page)
+    finally:
+        context.close()
