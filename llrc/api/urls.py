@@ -107,6 +107,7 @@ class SearchFilters(Schema):
     page: int = 1
     page_size: int = 20
     lang: str = "en"
+    sort: str = "relevance"
 
     def filters(self) -> dict[str, list[str]]:
         names = (
@@ -133,6 +134,7 @@ def _search(request: HttpRequest, params: SearchFilters) -> dict[str, Any]:
         page=params.page,
         page_size=params.page_size,
         lang=params.lang,
+        sort=params.sort,
     )
     return serializers.search_page(request, page, params.lang)
 

@@ -1,22 +1,36 @@
 """Text analysis shared by every search backend: the same tokens at index time and at query time.
 
-Chinese has no spaces between words, so runs of Han characters are segmented with rjieba (jieba's
-dictionary); search mode at index time also emits the shorter words inside compounds, so a two-character
-query (学习) matches a longer indexed word. Other scripts are split on word boundaries and lower-cased.
+- Chinese: traditional folded to simplified (OpenCC t2s) so 終身學習 finds 终身学习; runs of Han characters
+  segmented with rjieba (jieba's dictionary), search mode at index time so a two-character query (学习)
+  matches inside longer words; each Chinese word also gives its toneless pinyin (终身 -> zhongshen).
+- Other scripts: split on word boundaries, case-folded, accents removed (é -> e, so French and Spanish
+  match with or without accents), Arabic normalised (alef and yeh forms, diacritics, tatweel), Russian
+  ё -> е. A separate "stem" stream holds Snowball stems in the text's own language; at query time a word
+  is stemmed in each candidate language, because a query does not say its language.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import rjieba
+import Stemmer
+from opencc import OpenCC
+from pypinyin import lazy_pinyin
 
 # Han ideographs (CJK Unified, Extension A, Compatibility) form one run; everything else is split by \w+.
 _RUN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([^\W_]+)", re.UNICODE)
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_ARABIC_DIACRITICS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+_ARABIC_FOLD = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ـ": None}
+)
+_PINYIN_WITH_TONE_NUMBERS = re.compile(r"^(?:[a-z]+[1-5])+$")
 
-# Words too common to help ranking in the two interface languages.
+# Words too common to help ranking in the interface languages.
 STOPWORDS = frozenset(
     [
         "a",
@@ -38,6 +52,21 @@ STOPWORDS = frozenset(
         "the",
         "to",
         "with",
+        "de",
+        "la",
+        "le",
+        "les",
+        "des",
+        "du",
+        "et",
+        "en",
+        "un",
+        "une",
+        "el",
+        "los",
+        "las",
+        "y",
+        "del",
         "的",
         "了",
         "和",
@@ -51,37 +80,145 @@ STOPWORDS = frozenset(
     ]
 )
 
+# Snowball stemmers by the base of a content language tag; languages not listed are not stemmed.
+STEMMER_FOR = {
+    "en": "english",
+    "fr": "french",
+    "es": "spanish",
+    "ru": "russian",
+    "ar": "arabic",
+    "pt": "portuguese",
+    "de": "german",
+}
+QUERY_STEM_LANGUAGES = ("en", "fr", "es", "ru", "ar")
 
-def normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
+_t2s = OpenCC("t2s")
+
+
+@lru_cache(maxsize=16)
+def _stemmer(name: str) -> Stemmer.Stemmer:
+    return Stemmer.Stemmer(name)
 
 
 def has_han(text: str) -> bool:
     return bool(_HAN.search(text))
 
 
-def tokens_for_index(text: str) -> list[str]:
-    out: list[str] = []
-    for han, word in _RUN.findall(normalise(text)):
+def _fold_word(word: str) -> str:
+    """Case-fold and remove accents, Arabic diacritics and letter variants; ё -> е."""
+    word = word.casefold()
+    if any("\u0600" <= ch <= "\u06ff" for ch in word):
+        word = _ARABIC_DIACRITICS.sub("", word).translate(_ARABIC_FOLD)
+    word = word.replace("ё", "е")
+    decomposed = unicodedata.normalize("NFD", word)
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    # Arabic letters decompose too (آ -> ا + madda); the composed fold above already handled them.
+    return unicodedata.normalize("NFC", stripped)
+
+
+def normalise(text: str) -> str:
+    """NFKC, case-folded, traditional Chinese folded to simplified: the form snippets are matched against."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return _t2s.convert(text) if has_han(text) else text
+
+
+@lru_cache(maxsize=200_000)
+def pinyin_of(word: str) -> str:
+    return "".join(lazy_pinyin(word))
+
+
+def stem(word: str, lang: str) -> str:
+    name = STEMMER_FOR.get(lang.split("-")[0])
+    return _stemmer(name).stemWord(word) if name else word
+
+
+@dataclass
+class Analysed:
+    tokens: list[str] = field(default_factory=list)  # positions kept: phrases work on these
+    stems: list[str] = field(default_factory=list)
+    pinyin: list[str] = field(default_factory=list)
+
+
+def _prepare(text: str) -> str:
+    # Arabic diacritics and tatweel sit inside words but are not word characters: drop them before
+    # splitting, or التَّعْليـــم would fall apart into pieces.
+    text = unicodedata.normalize("NFKC", text)
+    return _ARABIC_DIACRITICS.sub("", text).replace("ـ", "")
+
+
+def analyse(text: str, *, lang: str = "", for_query: bool = False) -> Analysed:
+    """Tokens of `text`; `lang` (the text's language tag) chooses the stemmer."""
+    out = Analysed()
+    text = _prepare(text)
+    for han, word in _RUN.findall(text):
         if han:
-            out.extend(t for t in rjieba.cut_for_search(han) if t.strip())
+            simplified = _t2s.convert(han)
+            words = rjieba.cut(simplified) if for_query else rjieba.cut_for_search(simplified)
+            for token in words:
+                if token.strip():
+                    out.tokens.append(token)
+                    out.pinyin.append(pinyin_of(token))
         elif word:
-            out.append(word)
+            folded = _fold_word(word)
+            out.tokens.append(folded)
+            out.stems.append(stem(folded, lang) if lang else folded)
     return out
 
 
-def tokens_for_query(text: str) -> list[str]:
-    """Query words: precise segmentation for Chinese, stopwords dropped (unless nothing else is left)."""
-    out: list[str] = []
-    for han, word in _RUN.findall(normalise(text)):
-        if han:
-            out.extend(t for t in rjieba.cut(han) if t.strip())
-        elif word:
-            out.append(word)
-    kept = [t for t in out if t not in STOPWORDS]
-    return list(dict.fromkeys(kept or out))
-
-
 def index_text(*parts: str) -> str:
-    """Analysed text ready for a whitespace tokenizer."""
-    return " ".join(t for part in parts if part for t in tokens_for_index(part))
+    """Analysed tokens of untagged text (names, labels), ready for a whitespace tokenizer."""
+    return " ".join(t for part in parts if part for t in analyse(part).tokens)
+
+
+@dataclass
+class IndexStreams:
+    """The three token streams of one text field of a document."""
+
+    tokens: list[str] = field(default_factory=list)
+    stems: list[str] = field(default_factory=list)
+    pinyin: list[str] = field(default_factory=list)
+
+    def add(self, text: str, lang: str = "") -> None:
+        result = analyse(text, lang=lang)
+        self.tokens.extend(result.tokens)
+        self.stems.extend(result.stems)
+        self.pinyin.extend(result.pinyin)
+
+
+@dataclass
+class QueryWord:
+    """One word of a query and the forms it may take in the index."""
+
+    token: str  # exact analysed form (plain fields)
+    stems: list[str]  # Snowball stems in the candidate languages (stem field)
+    pinyin: str  # matched against the pinyin of Chinese words ("" for Chinese words themselves)
+
+
+def query_words(text: str) -> list[QueryWord]:
+    """Words of a query, each with its alternatives; stopwords dropped unless nothing else is left."""
+    words: list[QueryWord] = []
+    for han, word in _RUN.findall(_prepare(text)):
+        if han:
+            for token in rjieba.cut(_t2s.convert(han)):
+                if token.strip():
+                    words.append(QueryWord(token=token, stems=[], pinyin=""))
+        elif word:
+            folded = _fold_word(word)
+            pinyin = folded
+            if _PINYIN_WITH_TONE_NUMBERS.match(folded):
+                pinyin = re.sub(r"[1-5]", "", folded)
+                folded = pinyin
+            stems = sorted({stem(folded, lang) for lang in QUERY_STEM_LANGUAGES})
+            words.append(
+                QueryWord(token=folded, stems=stems, pinyin=pinyin if folded.isascii() else "")
+            )
+    kept = [w for w in words if w.token not in STOPWORDS]
+    unique: dict[str, QueryWord] = {}
+    for w in kept or words:
+        unique.setdefault(w.token, w)
+    return list(unique.values())
+
+
+def tokens_for_query(text: str) -> list[str]:
+    """Plain analysed tokens of a query (used for highlighting)."""
+    return [w.token for w in query_words(text)]

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from django.db.models import QuerySet
 
 from llrc.catalogue.models import Resource, Status
-from llrc.search.analysis import index_text
+from llrc.search.analysis import IndexStreams, index_text, normalise
 from llrc.search.backends.base import IndexDocument
 
 PREFETCH = (
@@ -34,36 +34,46 @@ def resources_for_index(ids: Iterable[int] | None = None) -> QuerySet[Resource]:
 
 def build_document(resource: Resource) -> IndexDocument:
     texts = list(resource.text_values.all())
-    titles = [t.value for t in texts if t.field == "title"]
-    bodies = [t.value for t in texts if t.field != "title"]
+    title, body, subject = IndexStreams(), IndexStreams(), IndexStreams()
+    for text in texts:
+        (title if text.field == "title" else body).add(text.value, text.language)
+    for collection in resource.collections.all():
+        for lang, value in collection.title.items():
+            body.add(value, lang)
+    for keyword in resource.keywords or []:
+        subject.add(keyword)
+    for field in ("subjects", "target_groups", "countries", "regions"):
+        for concept in getattr(resource, field).all():
+            for lang, label in {**concept.labels, **concept.local_labels}.items():
+                subject.add(str(label), lang)
+            for label in concept.alt_labels:
+                subject.add(str(label))
     creators = [c.agent.name for c in resource.contributions.all()]
     for c in resource.contributions.all():
         creators.extend(c.agent.other_names)
     if resource.publisher:
         creators.append(resource.publisher.name)
-    concept_labels: list[str] = list(resource.keywords or [])
-    for field in ("subjects", "target_groups", "countries", "regions"):
-        for concept in getattr(resource, field).all():
-            concept_labels.extend(concept.all_labels())
     identifiers: list[str] = []
     for ident in resource.identifiers.all():
         identifiers.append(ident.value.lower())
         identifiers.append(ident.value.replace("-", "").lower())
     collection_slugs: list[str] = []
-    collection_titles: list[str] = []
     for collection in resource.collections.all():
         for node in collection.path():
             if node.slug not in collection_slugs:
                 collection_slugs.append(node.slug)
-        collection_titles.extend(collection.title.values())
+    titles = {t.language: t.value for t in texts if t.field == "title"}
+    sort_title = normalise(titles.get("en") or next(iter(titles.values()), ""))[:200]
     return IndexDocument(
         id=resource.pk,
         text={
-            "title": index_text(*titles),
-            "body": index_text(*bodies, *collection_titles),
+            "title": " ".join(title.tokens),
+            "body": " ".join(body.tokens),
             "creator": index_text(*creators),
-            "subject": index_text(*concept_labels),
+            "subject": " ".join(subject.tokens),
             "identifier": " ".join(dict.fromkeys(identifiers)) + " " + index_text(*identifiers),
+            "stem": " ".join(title.stems + body.stems + subject.stems),
+            "pinyin": " ".join(title.pinyin + body.pinyin + subject.pinyin),
         },
         facets={
             "type": [resource.resource_type],
@@ -79,6 +89,7 @@ def build_document(resource: Resource) -> IndexDocument:
         },
         year=resource.year,
         created=resource.created.timestamp() if resource.created else 0.0,
+        sort_title=sort_title,
     )
 
 

@@ -15,14 +15,14 @@ from django.utils.translation import gettext as _
 
 from llrc.catalogue.models import Collection, Resource, ResourceType, pick_text
 from llrc.lib.identifiers import normalise_doi, normalise_isbn, normalise_issn
-from llrc.search.analysis import tokens_for_query
-from llrc.search.backends.base import FACETS, FILTER_ONLY, BackendQuery, SearchBackend
+from llrc.search.analysis import QueryWord, normalise
+from llrc.search.backends.base import FACETS, FILTER_ONLY, SORTS, BackendQuery, SearchBackend
 from llrc.search.documents import PREFETCH, iter_documents, resources_for_index
 from llrc.search.highlight import highlight, snippet
+from llrc.search.query import Match, ParsedQuery, parse_query
 from llrc.vocabularies.models import Concept, Scheme
 
 MAX_QUERY_CHARS = 500
-MAX_TERMS = 32
 MAX_PAGE_SIZE = 100
 MAX_RESULT_WINDOW = 10_000  # deepest offset served; beyond it a reader refines the query
 
@@ -184,16 +184,18 @@ def facet_titles() -> dict[str, str]:
     }
 
 
-def _identifier_terms(query: str) -> list[str] | None:
-    """A query that is a DOI, ISBN or ISSN is looked up in its normal form."""
+def _identifier_query(query: str) -> ParsedQuery | None:
+    """A query that is a DOI, ISBN or ISSN is looked up in its normal form, in the identifier field."""
     raw = query.strip()
     if not raw or " " in raw:
         return None
     for normaliser in (normalise_doi, normalise_isbn, normalise_issn):
         try:
-            return [normaliser(raw).lower()]
+            value = normaliser(raw).lower()
         except ValueError:
             continue
+        word = QueryWord(token=value, stems=[], pinyin="")
+        return ParsedQuery(groups=[[Match(words=[word], fields=("identifier",))]])
     return None
 
 
@@ -231,6 +233,7 @@ def search_resources(
     page: int = 1,
     page_size: int | None = None,
     lang: str = "en",
+    sort: str = "relevance",
 ) -> SearchPage:
     """Find published resources matching words and filters, with snippets and facet counts."""
     notices: list[str] = []
@@ -253,18 +256,24 @@ def search_resources(
         notices.append(
             _("The query was cut to its first %(max)d characters.") % {"max": MAX_QUERY_CHARS}
         )
+    if sort not in SORTS:
+        raise SearchInputError(
+            _("unknown sort order %(sort)s; use one of %(sorts)s")
+            % {"sort": sort, "sorts": ", ".join(SORTS)}
+        )
     clean_filters = _clean_filters(filters or {})
 
-    terms = _identifier_terms(query) or tokens_for_query(query)
-    if len(terms) > MAX_TERMS:
-        terms = terms[:MAX_TERMS]
-        notices.append(
-            _("Only the first %(max)d words of the query were used.") % {"max": MAX_TERMS}
-        )
+    parsed = _identifier_query(query) or parse_query(query)
+    notices.extend(parsed.notices)
+    for name, values in parsed.filters.items():
+        clean_filters[name] = list(dict.fromkeys([*clean_filters.get(name, []), *values]))
+    terms = parsed.highlight_terms()
     backend = get_backend()
-    backend_query = BackendQuery(terms=terms, filters=clean_filters, offset=offset, limit=page_size)
+    backend_query = BackendQuery(
+        parsed=parsed, filters=clean_filters, offset=offset, limit=page_size, sort=sort
+    )
     result = backend.search(backend_query)
-    if result.total == 0 and len(terms) > 1:
+    if result.total == 0 and len(parsed.groups) > 1:
         # Nothing has every word: show what has some of them, and say so.
         backend_query.match_all_terms = False
         result = backend.search(backend_query)
@@ -290,9 +299,9 @@ def search_resources(
         summary_values = resource.texts("summary")
         body, body_lang = pick_text(summary_values, lang)
         # Prefer the summary language where the words actually occur, so a snippet shows the match.
-        if terms and body and not any(t in body.lower() for t in terms):
+        if terms and body and not any(t in normalise(body) for t in terms):
             for code, text in summary_values.items():
-                if any(t in text.lower() for t in terms):
+                if any(t in normalise(text) for t in terms):
                     body, body_lang = text, code
                     break
         hits.append(

@@ -7,13 +7,14 @@ from urllib.parse import urlencode
 
 from django.http import QueryDict
 
-from llrc.search.backends.base import FACETS
+from llrc.search.backends.base import FACETS, SORTS
 
 
 @dataclass
 class SearchParams:
     q: str = ""
     page: int = 1
+    sort: str = "relevance"
     filters: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -23,7 +24,13 @@ def parse_search_params(query: QueryDict) -> SearchParams:
     except ValueError:
         page = 1
     filters = {name: query.getlist(name) for name in FACETS if query.getlist(name)}
-    return SearchParams(q=query.get("q", "").strip(), page=page, filters=filters)
+    sort = query.get("sort", "relevance")
+    return SearchParams(
+        q=query.get("q", "").strip(),
+        page=page,
+        filters=filters,
+        sort=sort if sort in SORTS else "relevance",
+    )
 
 
 def search_url(
@@ -47,6 +54,8 @@ def search_url(
         pairs.append(("q", params.q))
     for name in FACETS:
         pairs.extend((name, v) for v in filters.get(name, []))
+    if params.sort != "relevance":
+        pairs.append(("sort", params.sort))
     if page and page > 1:
         pairs.append(("page", str(page)))
     return base + ("?" + urlencode(pairs) if pairs else "")

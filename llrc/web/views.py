@@ -52,7 +52,7 @@ def search(request: HttpRequest) -> HttpResponse:
     error = ""
     try:
         page = search_services.search_resources(
-            params.q, filters=params.filters, page=params.page, lang=_lang()
+            params.q, filters=params.filters, page=params.page, lang=_lang(), sort=params.sort
         )
     except SearchInputError as exc:
         error = str(exc)
@@ -67,6 +67,12 @@ def search(request: HttpRequest) -> HttpResponse:
         "page": page,
         "error": error,
         "clear_url": search_url(base, params, clear_filters=True),
+        "sort_options": [
+            ("relevance", _("Best match")),
+            ("newest", _("Newest first")),
+            ("oldest", _("Oldest first")),
+            ("title", _("Title A–Z")),
+        ],
         "next_url": search_url(base, params, page=page.page + 1) if page.has_next else "",
         "previous_url": search_url(base, params, page=page.page - 1) if page.has_previous else "",
     }

@@ -181,3 +181,15 @@ def test_healthz(client, two):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["checks"]["index"].startswith("ok")
+
+
+def test_search_query_language_and_sort_through_api(client, make_resource):
+    old = make_resource(titles={"en": "Adult literacy in 1990"}, date_issued="1990")
+    new = make_resource(titles={"en": "Adult literacy today"}, date_issued="2024")
+    body = client.get("/api/v1/search", {"q": "literacy", "sort": "oldest"}).json()
+    assert [r["id"] for r in body["results"]] == [old.pk, new.pk]
+    body = client.get("/api/v1/search", {"q": "literacy year:2020..2030"}).json()
+    assert [r["id"] for r in body["results"]] == [new.pk]
+    body = client.get("/api/v1/search", {"q": '"adult literacy'}).json()
+    assert body["total"] == 2 and body["notices"]
+    assert client.get("/api/v1/search", {"q": "x", "sort": "random"}).status_code == 400

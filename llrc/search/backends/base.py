@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from llrc.search.query import ParsedQuery
+
 # Text fields and their weight in ranking; every backend indexes the same analysed text.
 TEXT_FIELDS: dict[str, float] = {
     "title": 3.0,
@@ -24,6 +26,9 @@ FACETS: tuple[str, ...] = (
     "collection",
 )
 FILTER_ONLY: tuple[str, ...] = ("region", "sdg", "status")
+# "stem" holds Snowball stems of title, body and subject text; "pinyin" the pinyin of their Chinese words.
+DERIVED_FIELDS: dict[str, float] = {"stem": 0.8, "pinyin": 0.8}
+SORTS = ("relevance", "newest", "oldest", "title")
 
 
 @dataclass
@@ -33,12 +38,15 @@ class IndexDocument:
     facets: dict[str, list[str]]  # facet -> values (codes, slugs, years)
     year: int | None = None
     created: float = 0.0  # epoch seconds, for "newest first"
+    sort_title: str = ""
 
 
 @dataclass
 class BackendQuery:
-    terms: list[str]  # analysed query tokens
-    match_all_terms: bool = True
+    parsed: ParsedQuery
+    match_all_terms: bool = (
+        True  # False: any group may match (the fallback when nothing has every word)
+    )
     filters: dict[str, list[str]] = field(
         default_factory=dict
     )  # OR within a facet, AND across facets
@@ -46,6 +54,7 @@ class BackendQuery:
     limit: int = 20
     facets: tuple[str, ...] = FACETS
     facet_size: int = 30
+    sort: str = "relevance"
 
 
 @dataclass

@@ -16,6 +16,7 @@ from pathlib import Path
 import tantivy
 
 from llrc.search.backends.base import (
+    DERIVED_FIELDS,
     FACETS,
     FILTER_ONLY,
     TEXT_FIELDS,
@@ -23,23 +24,26 @@ from llrc.search.backends.base import (
     BackendResult,
     IndexDocument,
 )
+from llrc.search.query import Match
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 WRITER_HEAP = 64_000_000
 WRITER_WAIT_SECONDS = 30.0
+Occur = tantivy.Occur
 
 
 def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
-    for name in TEXT_FIELDS:
-        # Text arrives analysed (llrc.search.analysis): tokens separated by spaces, already lower-cased.
+    for name in (*TEXT_FIELDS, *DERIVED_FIELDS):
+        # Text arrives analysed (llrc.search.analysis): tokens separated by spaces, already folded.
         builder.add_text_field(name, tokenizer_name="whitespace", index_option="position")
     for name in (*FACETS, *FILTER_ONLY):
         # Facet values are whole codes (raw), fast fields for aggregation; prefixed to keep apart from text.
         builder.add_text_field(f"f_{name}", tokenizer_name="raw", fast=True)
     builder.add_unsigned_field("year_num", indexed=True, fast=True)
     builder.add_float_field("created", indexed=False, fast=True)
+    builder.add_text_field("sort_title", tokenizer_name="raw", fast=True)
     return builder.build()
 
 
@@ -52,7 +56,7 @@ class TantivyBackend:
         self.schema = build_schema()
         version_file = self.path / "llrc-schema-version"
         if version_file.exists() and version_file.read_text().strip() != SCHEMA_VERSION:
-            # An index from an older schema is derived data: drop it; `llrc reindex` rebuilds it.
+            # An index from an older schema is derived data: drop it; `llrc init` rebuilds it.
             for child in self.path.iterdir():
                 child.unlink()
         self._index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
@@ -88,6 +92,7 @@ class TantivyBackend:
         if doc.year is not None:
             out.add_unsigned("year_num", doc.year)
         out.add_float("created", float(doc.created))
+        out.add_text("sort_title", doc.sort_title)
         return out
 
     def _write(
@@ -130,56 +135,114 @@ class TantivyBackend:
         self._write([], delete_first=list(ids))
 
     # -- reading -------------------------------------------------------------------------------------
-    def _text_query(self, terms: list[str], match_all: bool) -> tantivy.Query:
-        per_term = []
-        for term in terms:
+    def _term(self, field: str, token: str, weight: float) -> tantivy.Query:
+        return tantivy.Query.boost_query(
+            tantivy.Query.term_query(self.schema, field, token), weight
+        )
+
+    def _match_query(self, match: Match) -> tantivy.Query:
+        fields = match.fields or tuple(TEXT_FIELDS)
+        # Stems and pinyin are one stream for title, body and subject together, so a query limited to
+        # one field (title:) matches exact words only; otherwise a summary word would leak into title:.
+        derived = match.fields is None
+        if match.phrase:
+            tokens = [w.token for w in match.words]
+            return tantivy.Query.boolean_query(
+                [
+                    (
+                        Occur.Should,
+                        tantivy.Query.boost_query(
+                            tantivy.Query.phrase_query(self.schema, f, tokens), TEXT_FIELDS[f]
+                        ),
+                    )
+                    for f in fields
+                ]
+            )
+        per_word = []
+        for word in match.words:
             alternatives = [
-                (
-                    tantivy.Occur.Should,
-                    tantivy.Query.boost_query(
-                        tantivy.Query.term_query(self.schema, field, term), weight
-                    ),
-                )
-                for field, weight in TEXT_FIELDS.items()
+                (Occur.Should, self._term(f, word.token, TEXT_FIELDS[f])) for f in fields
             ]
-            per_term.append(tantivy.Query.boolean_query(alternatives))
-        occur = tantivy.Occur.Must if match_all else tantivy.Occur.Should
-        return tantivy.Query.boolean_query([(occur, q) for q in per_term])
+            if derived:
+                alternatives += [
+                    (Occur.Should, self._term("stem", s, DERIVED_FIELDS["stem"]))
+                    for s in word.stems
+                ]
+                if word.pinyin:
+                    alternatives.append(
+                        (Occur.Should, self._term("pinyin", word.pinyin, DERIVED_FIELDS["pinyin"]))
+                    )
+            per_word.append((Occur.Must, tantivy.Query.boolean_query(alternatives)))
+        return tantivy.Query.boolean_query(per_word)
 
     def _query(self, query: BackendQuery) -> tantivy.Query:
+        parsed = query.parsed
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-        if query.terms:
-            clauses.append(
-                (tantivy.Occur.Must, self._text_query(query.terms, query.match_all_terms))
-            )
+        if parsed.groups:
+            occur = Occur.Must if query.match_all_terms else Occur.Should
+            groups = [
+                (
+                    occur,
+                    tantivy.Query.boolean_query(
+                        [(Occur.Should, self._match_query(m)) for m in group]
+                    ),
+                )
+                for group in parsed.groups
+            ]
+            clauses.append((Occur.Must, tantivy.Query.boolean_query(groups)))
+        else:
+            clauses.append((Occur.Must, tantivy.Query.all_query()))
+        for match in parsed.excluded:
+            clauses.append((Occur.MustNot, self._match_query(match)))
         for name, values in query.filters.items():
             if values:
                 clauses.append(
                     (
-                        tantivy.Occur.Must,
+                        Occur.Must,
                         tantivy.Query.term_set_query(self.schema, f"f_{name}", list(values)),
                     )
                 )
-        if not clauses:
-            return tantivy.Query.all_query()
-        if not query.terms:
-            clauses.append((tantivy.Occur.Should, tantivy.Query.all_query()))
+        if parsed.year_range:
+            low, high = parsed.year_range
+            clauses.append(
+                (
+                    Occur.Must,
+                    tantivy.Query.range_query(
+                        self.schema, "year_num", tantivy.FieldType.Unsigned, low, high
+                    ),
+                )
+            )
         return tantivy.Query.boolean_query(clauses)
 
     def search(self, query: BackendQuery) -> BackendResult:
         searcher = self._index.searcher()
         q = self._query(query)
-        if query.terms:
+        sort = (
+            query.sort
+            if query.parsed.has_words
+            else (query.sort if query.sort != "relevance" else "newest_added")
+        )
+        if sort == "relevance":
             result = searcher.search(q, limit=query.limit, count=True, offset=query.offset)
         else:
-            # Browsing without words: newest first.
+            field, order = {
+                "newest": ("year_num", tantivy.Order.Desc),
+                "oldest": ("year_num", tantivy.Order.Asc),
+                "title": ("sort_title", tantivy.Order.Asc),
+                "newest_added": ("created", tantivy.Order.Desc),
+            }[sort]
             result = searcher.search(
-                q, limit=query.limit, count=True, offset=query.offset, order_by_field="created"
+                q,
+                limit=query.limit,
+                count=True,
+                offset=query.offset,
+                order_by_field=field,
+                order=order,
             )
         ids, scores = [], []
         for score, address in result.hits:
             ids.append(int(searcher.doc(address)["id"][0]))
-            scores.append(float(score) if query.terms else 0.0)
+            scores.append(float(score) if sort == "relevance" else 0.0)
         facets: dict[str, list[tuple[str, int]]] = {}
         if query.facets and result.count:
             aggs = {

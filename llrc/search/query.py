@@ -1,0 +1,153 @@
+"""The query language readers type: words, "exact phrases", -exclusion, OR, and fields.
+
+    lifelong learning            both words (in any field, any language form)
+    "learning city"              the words next to each other
+    literacy -children           exclude a word (or -"a phrase", -type:report)
+    older OR elderly             either word
+    title:literacy creator:UNESCO subject:"adult education"
+    type:legislation language:zh country:CN year:2015..2020  (filters; year:2015 for one year)
+
+Nothing a reader types makes the search fail: an unclosed quote or an unknown field is read as plain
+words, and the results page says so (notices).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from llrc.search.analysis import QueryWord, query_words
+
+TEXT_FIELD_ALIASES = {
+    "title": ("title",),
+    "creator": ("creator",),
+    "author": ("creator",),
+    "subject": ("subject",),
+}
+FILTER_FIELD_ALIASES = {
+    "type": "type",
+    "language": "language",
+    "lang": "language",
+    "country": "country",
+    "collection": "collection",
+}
+MAX_WORDS = 32
+
+_TOKEN = re.compile(r'(-?)(?:(\w+):)?(?:"([^"]*)"|(\S+))', re.UNICODE)
+
+
+@dataclass
+class Match:
+    """Words that must all occur (next to each other when `phrase`), in `fields` or in any text field."""
+
+    words: list[QueryWord]
+    phrase: bool = False
+    fields: tuple[str, ...] | None = None
+
+
+@dataclass
+class ParsedQuery:
+    groups: list[list[Match]] = field(default_factory=list)  # AND of groups; OR within a group
+    excluded: list[Match] = field(default_factory=list)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    year_range: tuple[int, int] | None = None
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def has_words(self) -> bool:
+        return bool(self.groups)
+
+    def highlight_terms(self) -> list[str]:
+        terms: list[str] = []
+        for group in self.groups:
+            for match in group:
+                for word in match.words:
+                    terms.append(word.token)
+                    terms.extend(s for s in word.stems if len(s) > 2)
+        return list(dict.fromkeys(terms))
+
+    def word_count(self) -> int:
+        return sum(len(m.words) for g in self.groups for m in g) + sum(
+            len(m.words) for m in self.excluded
+        )
+
+
+def _year_range(value: str) -> tuple[int, int] | None:
+    match = re.fullmatch(r"(\d{4})?(?:\.\.(\d{4})?)?", value)
+    if not match or not value or value == "..":
+        return None
+    if ".." not in value:
+        return int(value), int(value)
+    low = int(match.group(1)) if match.group(1) else 0
+    high = int(match.group(2)) if match.group(2) else 9999
+    return (low, high) if low <= high else None
+
+
+def parse_query(text: str) -> ParsedQuery:
+    parsed = ParsedQuery()
+    if text.count('"') % 2:
+        parsed.notices.append(
+            _("A quotation mark was not closed, so the query was read as plain words.")
+        )
+        text = text.replace('"', " ")
+    pending_or = False
+    for minus, field_name, quoted, bare in _TOKEN.findall(text):
+        if bare == "OR" and not minus and not field_name and quoted == "":
+            pending_or = bool(parsed.groups)
+            continue
+        value = quoted if quoted or not bare else bare
+        name = field_name.lower()
+        if name in FILTER_FIELD_ALIASES and value and not minus:
+            parsed.filters.setdefault(FILTER_FIELD_ALIASES[name], []).append(
+                value if name != "country" else value.upper()
+            )
+            continue
+        if name == "year":
+            years = _year_range(value)
+            if years is None:
+                parsed.notices.append(
+                    _("“%(value)s” is not a year or a range like 2015..2020; it was left out.")
+                    % {"value": value}
+                )
+            else:
+                parsed.year_range = years
+            continue
+        fields = TEXT_FIELD_ALIASES.get(name)
+        if name and fields is None:
+            parsed.notices.append(
+                _("There is no field “%(name)s”; “%(name)s:%(value)s” was read as words.")
+                % {"name": field_name, "value": value}
+            )
+            value = f"{field_name} {value}"
+        words = query_words(value)
+        if not words:
+            continue
+        is_phrase = bool(quoted) and len(words) > 1
+        match = Match(words=words, phrase=is_phrase, fields=fields)
+        if minus:
+            parsed.excluded.append(match)
+        elif pending_or and parsed.groups:
+            parsed.groups[-1].append(match)
+        elif quoted or fields or len(words) == 1 or any(not w.stems for w in words):
+            # A phrase, a field, a single word or a Chinese compound: one unit.
+            parsed.groups.append([match])
+        else:
+            # Several Latin words typed as one token (e.g. "e-learning"): each must occur.
+            parsed.groups.extend([Match(words=[w], fields=fields)] for w in words)
+        pending_or = False
+    if parsed.word_count() > MAX_WORDS:
+        parsed.notices.append(
+            _("Only the first %(max)d words of the query were used.") % {"max": MAX_WORDS}
+        )
+        kept, count = [], 0
+        for group in parsed.groups:
+            size = sum(len(m.words) for m in group)
+            if count + size > MAX_WORDS:
+                break
+            kept.append(group)
+            count += size
+        parsed.groups = kept
+        parsed.excluded = parsed.excluded[: max(0, MAX_WORDS - count)]
+    return parsed

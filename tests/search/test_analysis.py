@@ -1,0 +1,98 @@
+"""Language-aware analysis (pure functions, no database)."""
+
+import pytest
+
+from llrc.search.analysis import analyse, query_words
+from llrc.search.query import parse_query
+
+
+def test_traditional_chinese_folds_to_simplified():
+    assert analyse("終身學習", for_query=True).tokens == analyse("终身学习", for_query=True).tokens
+
+
+def test_chinese_words_carry_pinyin():
+    result = analyse("终身学习")
+    assert "zhongshen" in result.pinyin and "xuexi" in result.pinyin
+
+
+@pytest.mark.parametrize(
+    "query", ["zhongshen xuexi", "zhōngshēn xuéxí", "zhong1shen1 xue2xi2", "ZhongShen XueXi"]
+)
+def test_pinyin_queries_with_and_without_tones(query):
+    assert [w.pinyin for w in query_words(query)] == ["zhongshen", "xuexi"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Éducation", "education"), ("educación", "EDUCACION"), ("ёлка", "елка")],
+)
+def test_accents_case_and_yo_fold(a, b):
+    assert analyse(a).tokens == analyse(b).tokens
+
+
+def test_arabic_normalisation():
+    # alef with hamza, diacritics, tatweel and alef maqsura all fold.
+    assert analyse("التَّعْليـــم").tokens == analyse("التعليم").tokens
+    assert analyse("أمي").tokens == analyse("امي").tokens
+    assert analyse("مستوى").tokens == analyse("مستوي").tokens
+
+
+def test_stems_in_the_text_language():
+    assert analyse("learning cities", lang="en").stems == ["learn", "citi"]
+    assert analyse("образования", lang="ru").stems == ["образован"]
+    assert analyse("apprentissage", lang="fr").stems == ["apprentissag"]
+    word = query_words("cities")[0]
+    assert "citi" in word.stems  # the English stem is among a query word's alternatives
+
+
+def test_mixed_language_field():
+    result = analyse("上海 learning city 学习型城市")
+    assert {"上海", "learning", "city", "学习"} <= set(result.tokens)
+
+
+def test_query_language():
+    parsed = parse_query(
+        '"learning city" literacy -children title:adult OR creator:unesco type:report year:2015..2020'
+    )
+    assert parsed.groups[0][0].phrase and [w.token for w in parsed.groups[0][0].words] == [
+        "learning",
+        "city",
+    ]
+    assert [w.token for w in parsed.excluded[0].words] == ["children"]
+    assert parsed.groups[-1][0].fields == ("title",) and parsed.groups[-1][1].fields == ("creator",)
+    assert parsed.filters == {"type": ["report"]}
+    assert parsed.year_range == (2015, 2020)
+    assert not parsed.notices
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"unclosed phrase',
+        "colour:red",
+        "year:20x5",
+        "OR OR",
+        "-",
+        ":",
+        "title:",
+        '""',
+        "a" * 5000,
+        "😀 ((( ]]",
+    ],
+)
+def test_syntax_errors_never_fail(query):
+    parsed = parse_query(query)
+    assert isinstance(parsed.notices, list)
+
+
+def test_syntax_problems_are_explained():
+    assert parse_query('"unclosed phrase').notices
+    parsed = parse_query("colour:red")
+    words = [w.token for group in parsed.groups for match in group for w in match.words]
+    assert parsed.notices and words == ["colour", "red"]
+    assert parse_query("year:20x5").notices
+
+
+def test_thousands_of_terms_are_bounded():
+    parsed = parse_query(" ".join(f"word{n}" for n in range(3000)))
+    assert parsed.word_count() <= 32 and parsed.notices

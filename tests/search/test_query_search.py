@@ -1,0 +1,112 @@
+"""The query language and language-aware matching, end to end through the search service."""
+
+import pytest
+
+from llrc.search import services as search
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def docs(make_resource):
+    return {
+        "zh": make_resource(
+            titles={"zh-hans": "终身学习与社区教育"},
+            original_language="zh-hans",
+            summaries={"zh-hans": "上海推动全民终身学习。"},
+            subjects=[],
+            date_issued="2012",
+        ),
+        "cities": make_resource(
+            titles={"en": "Learning cities and older adults"},
+            summaries={"en": "How cities support learning in later life."},
+            subjects=[],
+            date_issued="2019",
+        ),
+        "fr": make_resource(
+            titles={"fr": "Éducation des adultes en Afrique"},
+            original_language="fr",
+            summaries={"fr": "Un rapport sur l'éducation non formelle."},
+            subjects=[],
+            date_issued="2005",
+        ),
+        "literacy": make_resource(
+            titles={"en": "Adult literacy for women"},
+            summaries={"en": "Literacy circles in rural communities."},
+            subjects=[],
+            resource_type="report",
+            date_issued="2016",
+        ),
+        "children": make_resource(
+            titles={"en": "Literacy for children and families"},
+            summaries={"en": "Family literacy in schools."},
+            subjects=[],
+            date_issued="2021",
+        ),
+    }
+
+
+def found(query, **kwargs):
+    return [h.resource.pk for h in search.search_resources(query, **kwargs).hits]
+
+
+@pytest.mark.parametrize(
+    "query", ["终身学习", "終身學習", "zhongshen xuexi", "zhōngshēn xuéxí", "社區教育"]
+)
+def test_chinese_in_every_form_finds_the_record(docs, query):
+    assert docs["zh"].pk in found(query)
+
+
+def test_english_stemming(docs):
+    assert docs["cities"].pk in found("city")
+    assert docs["cities"].pk in found("learning city adult")
+
+
+def test_french_with_or_without_accents(docs):
+    assert found("education afrique") == [docs["fr"].pk]
+    assert found("éducation AFRIQUE") == [docs["fr"].pk]
+    assert found("formelle") == [docs["fr"].pk]
+
+
+def test_phrase_requires_adjacent_words(docs):
+    assert found('"adult literacy"') == [docs["literacy"].pk]
+    assert found('"literacy adult"') == []
+
+
+def test_exclusion(docs):
+    assert found("literacy -children") == [docs["literacy"].pk]
+    assert found('literacy -"family literacy"') == [docs["literacy"].pk]
+
+
+def test_or(docs):
+    assert set(found("women OR families")) == {docs["literacy"].pk, docs["children"].pk}
+
+
+def test_fields_and_filters_in_the_query(docs):
+    assert found("title:rural") == []  # rural is only in the summary
+    assert found("rural") == [docs["literacy"].pk]
+    assert found("literacy type:report") == [docs["literacy"].pk]
+    assert set(found("literacy year:2015..2020")) == {docs["literacy"].pk}
+    assert set(found("year:2019")) == {docs["cities"].pk}
+    assert found("creator:ministry literacy type:report") == [docs["literacy"].pk]
+
+
+def test_sort_orders(docs):
+    newest = found("", sort="newest")
+    assert newest[0] == docs["children"].pk and newest[-1] == docs["fr"].pk
+    assert found("", sort="oldest")[0] == docs["fr"].pk
+    titles = [search.search_resources("", sort="title").hits[i].title for i in range(5)]
+    assert titles[0].startswith("Adult") and titles[-1] == "终身学习与社区教育"
+    with pytest.raises(search.SearchInputError, match="sort"):
+        search.search_resources("x", sort="random")
+
+
+def test_broken_syntax_falls_back_and_says_so(docs):
+    page = search.search_resources('"adult literacy')
+    assert docs["literacy"].pk in [h.resource.pk for h in page.hits]
+    assert page.notices
+
+
+def test_highlight_covers_stemmed_and_traditional_forms(docs):
+    page = search.search_resources("終身學習")
+    assert "<mark>" in page.hits[0].title_html
