@@ -68,3 +68,17 @@ def test_templates_have_no_untranslated_visible_text_outside_tags():
         if words:
             offenders.append((template.name, words[:5]))
     assert not offenders, offenders
+
+
+def test_demo_keys_are_unique_and_subjects_have_chinese_labels():
+    import json
+
+    keys, subjects = [], set()
+    for path in sorted((ROOT / "llrc" / "demo" / "data" / "resources").glob("*.json")):
+        for item in json.loads(path.read_text())["resources"]:
+            keys.append(item["key"])
+            subjects.update(item["subjects"])
+    assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
+    assert len(keys) >= 150
+    ours = json.loads((ROOT / "llrc" / "vocabularies" / "data" / "unesco-thesaurus-zh-llrc.json").read_text())["labels"]
+    assert not subjects - set(ours), sorted(subjects - set(ours))

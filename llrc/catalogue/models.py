@@ -329,12 +329,30 @@ class ResourceFile(models.Model):
     sha256 = models.CharField(max_length=64, db_index=True)
     language = models.CharField(max_length=16, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    text_status = models.CharField(
+        max_length=20, blank=True, help_text="Result of text extraction: ok, empty, encrypted, failed, unsupported"
+    )
 
     class Meta:
         ordering = ["id"]
 
     def __str__(self) -> str:
         return self.name
+
+
+class FilePage(models.Model):
+    """The text of one page of a file, for full-text search and page-numbered snippets."""
+
+    file = models.ForeignKey(ResourceFile, on_delete=models.CASCADE, related_name="pages")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["file", "number"]
+        constraints = [models.UniqueConstraint(fields=["file", "number"], name="file_page_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.file} p. {self.number}"
 
 
 class AuditEntry(models.Model):

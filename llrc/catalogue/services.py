@@ -22,6 +22,7 @@ from llrc.catalogue.models import (
     Agent,
     AuditEntry,
     Contribution,
+    FilePage,
     Identifier,
     Relation,
     RelationKind,
@@ -35,6 +36,7 @@ from llrc.catalogue.validation import (
     validate_relation_kind,
     validate_resource_data,
 )
+from llrc.ingest.text import extract_pages
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
@@ -229,15 +231,24 @@ def attach_file(
     if errors:
         raise ValidationError(errors)
     relative, digest = _store_bytes(content)
+    media_type = _sniff_media_type(clean_name, content[:8])
+    # Extracted before the transaction: reading a long PDF must not hold the database's write lock.
+    extracted = extract_pages(Path(settings.FILES_DIR) / relative, media_type)
     with transaction.atomic():
         stored = ResourceFile.objects.create(
             resource=resource,
             file=relative,
             name=clean_name,
-            media_type=_sniff_media_type(clean_name, content[:8]),
+            media_type=media_type,
             size=len(content),
             sha256=digest,
             language=language,
+            text_status=extracted.status,
+        )
+        FilePage.objects.bulk_create(
+            FilePage(file=stored, number=number, text=text)
+            for number, text in enumerate(extracted.pages, start=1)
+            if text
         )
         _audit(
             "attach_file", resource.pk, actor=actor, detail={"name": clean_name, "sha256": digest}

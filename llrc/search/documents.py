@@ -22,6 +22,7 @@ PREFETCH = (
     "target_groups",
     "identifiers",
     "collections__parent__parent",
+    "files__pages",
 )
 
 
@@ -40,6 +41,10 @@ def build_document(resource: Resource) -> IndexDocument:
     for collection in resource.collections.all():
         for lang, value in collection.title.items():
             body.add(value, lang)
+    # Words inside attached files are searchable too (issue 3, full text); the service finds the page.
+    for stored in resource.files.all():
+        for page in stored.pages.all():
+            body.add(page.text, stored.language)
     for keyword in resource.keywords or []:
         subject.add(keyword)
     for field in ("subjects", "target_groups", "countries", "regions"):
