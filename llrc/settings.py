@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # Field types of the PostgreSQL search index (llrc.search.models); inert on SQLite.
+    "django.contrib.postgres",
     "django_tasks_db",
     "llrc.accounts",
     "llrc.vocabularies",
@@ -129,6 +131,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 SEARCH_BACKEND = env_str("LLRC_SEARCH_BACKEND", "tantivy")
 SEARCH_PAGE_SIZE = env_int("LLRC_SEARCH_PAGE_SIZE", 20)
+# The means of finding resources across languages, each switchable (bench/relevance.py measures each).
+SEARCH_CONCEPTS = env_bool("LLRC_SEARCH_CONCEPTS", True)  # thesaurus labels in every language
+SEARCH_DICTIONARY = env_bool("LLRC_SEARCH_DICTIONARY", True)  # CC-CEDICT query translation
 
 # No page asks another host for anything (README, "works on a closed network"); the CSP says so to browsers.
 from django.utils.csp import CSP  # noqa: E402

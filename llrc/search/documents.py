@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from llrc.catalogue.models import Resource, Status
@@ -47,12 +48,16 @@ def build_document(resource: Resource) -> IndexDocument:
             body.add(page.text, stored.language)
     for keyword in resource.keywords or []:
         subject.add(keyword)
+    own_languages = {t.language.split("-")[0] for t in texts}
     for field in ("subjects", "target_groups", "countries", "regions"):
         for concept in getattr(resource, field).all():
             for lang, label in {**concept.labels, **concept.local_labels}.items():
-                subject.add(str(label), lang)
-            for label in concept.alt_labels:
-                subject.add(str(label))
+                # With concepts switched off, only labels in the resource's own languages are indexed.
+                if settings.SEARCH_CONCEPTS or lang.split("-")[0] in own_languages:
+                    subject.add(str(label), lang)
+            if settings.SEARCH_CONCEPTS:
+                for label in concept.alt_labels:
+                    subject.add(str(label))
     creators = [c.agent.name for c in resource.contributions.all()]
     for c in resource.contributions.all():
         creators.extend(c.agent.other_names)

@@ -45,6 +45,8 @@ class Match:
     words: list[QueryWord]
     phrase: bool = False
     fields: tuple[str, ...] | None = None
+    boost: float = 1.0  # below 1 for alternatives added by translation
+    via: str = ""  # the query words this alternative translates, for "why did this match"
 
 
 @dataclass
@@ -63,10 +65,15 @@ class ParsedQuery:
         terms: list[str] = []
         for group in self.groups:
             for match in group:
+                if match.via:
+                    continue
                 for word in match.words:
                     terms.append(word.token)
                     terms.extend(s for s in word.stems if len(s) > 2)
         return list(dict.fromkeys(terms))
+
+    def translation_terms(self) -> list[str]:
+        return list(dict.fromkeys(w.token for g in self.groups for m in g if m.via for w in m.words))
 
     def word_count(self) -> int:
         return sum(len(m.words) for g in self.groups for m in g) + sum(

@@ -17,6 +17,8 @@ from llrc.catalogue.models import Collection, Resource, ResourceType, pick_text
 from llrc.lib.identifiers import normalise_doi, normalise_isbn, normalise_issn
 from llrc.search.analysis import QueryWord, normalise
 from llrc.search.backends.base import FACETS, FILTER_ONLY, SORTS, BackendQuery, SearchBackend
+from llrc.search.crosslang import expand_with_dictionary
+from llrc.search.file_snippets import FileSnippet, file_snippets
 from llrc.search.documents import PREFETCH, iter_documents, resources_for_index
 from llrc.search.highlight import highlight, snippet
 from llrc.search.query import Match, ParsedQuery, parse_query
@@ -47,8 +49,21 @@ def get_backend() -> SearchBackend:
         from llrc.search.backends.tantivy import TantivyBackend
 
         return TantivyBackend(settings.INDEX_DIR / "tantivy")
+    if name == "postgres":
+        from django.db import connection
+
+        # The index is a table in the catalogue database (docs/decisions/0004-postgres-search.md).
+        if connection.vendor != "postgresql":
+            raise SearchInputError(
+                "LLRC_SEARCH_BACKEND=postgres keeps the index in PostgreSQL, but the database is "
+                f"{connection.vendor}: set DATABASE_URL to a postgresql:// URL, or use "
+                "LLRC_SEARCH_BACKEND=tantivy"
+            )
+        from llrc.search.backends.postgres import PostgresBackend
+
+        return PostgresBackend()
     raise SearchInputError(
-        f"unknown search backend {name!r} (LLRC_SEARCH_BACKEND); this version has: tantivy"
+        f"unknown search backend {name!r} (LLRC_SEARCH_BACKEND); this version has: tantivy, postgres"
     )
 
 
@@ -138,6 +153,8 @@ class SearchHit:
     title_lang: str
     snippet_html: SafeString
     snippet_lang: str
+    why: str = ""  # set when the match came through a translation or a subject, not the reader's words
+    file_snippet: FileSnippet | None = None
 
 
 @dataclass
@@ -265,9 +282,13 @@ def search_resources(
 
     parsed = _identifier_query(query) or parse_query(query)
     notices.extend(parsed.notices)
+    if settings.SEARCH_DICTIONARY and parsed.groups:
+        expand_with_dictionary(parsed)
     for name, values in parsed.filters.items():
         clean_filters[name] = list(dict.fromkeys([*clean_filters.get(name, []), *values]))
     terms = parsed.highlight_terms()
+    # Words to mark in titles and snippets: the reader's own and their translations.
+    marks = list(dict.fromkeys(terms + parsed.translation_terms()))
     backend = get_backend()
     backend_query = BackendQuery(
         parsed=parsed, filters=clean_filters, offset=offset, limit=page_size, sort=sort
@@ -299,9 +320,9 @@ def search_resources(
         summary_values = resource.texts("summary")
         body, body_lang = pick_text(summary_values, lang)
         # Prefer the summary language where the words actually occur, so a snippet shows the match.
-        if terms and body and not any(t in normalise(body) for t in terms):
+        if marks and body and not any(t in normalise(body) for t in marks):
             for code, text in summary_values.items():
-                if any(t in normalise(text) for t in terms):
+                if any(t in normalise(text) for t in marks):
                     body, body_lang = text, code
                     break
         hits.append(
@@ -309,12 +330,18 @@ def search_resources(
                 resource=resource,
                 score=score,
                 title=title,
-                title_html=highlight(title, terms),
+                title_html=highlight(title, marks),
                 title_lang=title_lang,
-                snippet_html=snippet(body, terms),
+                snippet_html=snippet(body, marks),
                 snippet_lang=body_lang,
             )
         )
+
+    in_files = file_snippets([h.resource.pk for h in hits], marks)
+    translations = parsed.translation_terms()
+    for hit in hits:
+        hit.file_snippet = in_files.get(hit.resource.pk)
+        hit.why = _why(hit.resource, terms, translations, lang) if terms else ""
 
     titles = facet_titles()
     facets: list[Facet] = []
@@ -344,6 +371,21 @@ def search_resources(
         facets=facets,
         notices=notices,
     )
+
+
+def _why(resource: Resource, terms: list[str], translations: list[str], lang: str) -> str:
+    """Say how a resource matched when none of the reader's own words are in its titles or summaries."""
+    own = normalise(" ".join(t.value for t in resource.text_values.all()))
+    if any(term in own for term in terms):
+        return ""
+    found = [t for t in translations if t in own]
+    if found:
+        return _("Found through a translation of your words: %(words)s") % {"words": ", ".join(found[:4])}
+    for concept in resource.subjects.all():
+        labels = normalise(" ".join(concept.all_labels()))
+        if any(term in labels for term in terms):
+            return _("Found through its subject: %(subject)s") % {"subject": concept.label(lang)}
+    return ""
 
 
 def index_health() -> int:

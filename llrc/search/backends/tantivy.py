@@ -175,6 +175,10 @@ class TantivyBackend:
             per_word.append((Occur.Must, tantivy.Query.boolean_query(alternatives)))
         return tantivy.Query.boolean_query(per_word)
 
+    def _weighted(self, match: Match) -> tantivy.Query:
+        query = self._match_query(match)
+        return query if match.boost == 1.0 else tantivy.Query.boost_query(query, match.boost)
+
     def _query(self, query: BackendQuery) -> tantivy.Query:
         parsed = query.parsed
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
@@ -184,7 +188,7 @@ class TantivyBackend:
                 (
                     occur,
                     tantivy.Query.boolean_query(
-                        [(Occur.Should, self._match_query(m)) for m in group]
+                        [(Occur.Should, self._weighted(m)) for m in group]
                     ),
                 )
                 for group in parsed.groups

