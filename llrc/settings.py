@@ -134,6 +134,7 @@ SEARCH_PAGE_SIZE = env_int("LLRC_SEARCH_PAGE_SIZE", 20)
 # The means of finding resources across languages, each switchable (bench/relevance.py measures each).
 SEARCH_CONCEPTS = env_bool("LLRC_SEARCH_CONCEPTS", True)  # thesaurus labels in every language
 SEARCH_DICTIONARY = env_bool("LLRC_SEARCH_DICTIONARY", True)  # CC-CEDICT query translation
+SEARCH_VECTORS = env_bool("LLRC_SEARCH_VECTORS", True)  # multilingual sentence vectors, fused by RRF
 
 # No page asks another host for anything (README, "works on a closed network"); the CSP says so to browsers.
 from django.utils.csp import CSP  # noqa: E402

@@ -3,6 +3,7 @@ and a fresh tantivy index in a temporary folder for every test."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,12 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def search_index(tmp_path: Path, settings: Any) -> Iterator[Path]:
-    """Every test gets its own empty index and file store."""
+    """Every test gets its own empty index and file store.
+
+    LLRC_TEST_SEARCH_BACKEND picks the engine (default tantivy); `postgres` needs DATABASE_URL, and its
+    index is a table, emptied by each test's rollback like every other table.
+    """
+    settings.SEARCH_BACKEND = os.environ.get("LLRC_TEST_SEARCH_BACKEND", "tantivy")
     settings.INDEX_DIR = tmp_path / "index"
     settings.FILES_DIR = tmp_path / "files"
     search_services.reset_backend()
@@ -80,3 +86,10 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def vectors_off_unless_asked(request: Any, settings: Any) -> None:
+    """Word-matching tests assert exact result sets; meaning (vectors) would add near neighbours to them.
+    Tests of the vector means are marked `vectors` and keep them on."""
+    settings.SEARCH_VECTORS = request.node.get_closest_marker("vectors") is not None

@@ -44,6 +44,8 @@ class ResourceSummary(Schema):
     date_issued: str
     snippet: str = ""
     is_demo: bool
+    why: str = ""
+    in_file: dict[str, str | int] | None = None
 
 
 class ResourceOut(ResourceSummary):

@@ -85,7 +85,15 @@ def resource_full(request: HttpRequest, resource: Resource, lang: str) -> dict[s
 def hit_summary(request: HttpRequest, hit: SearchHit, lang: str) -> dict[str, Any]:
     from django.utils.html import strip_tags
 
-    return resource_summary(request, hit.resource, lang, snippet=strip_tags(hit.snippet_html))
+    out = resource_summary(request, hit.resource, lang, snippet=strip_tags(hit.snippet_html))
+    out["why"] = hit.why
+    if hit.file_snippet:
+        out["in_file"] = {
+            "name": hit.file_snippet.file_name,
+            "page": hit.file_snippet.page,
+            "snippet": strip_tags(hit.file_snippet.html),
+        }
+    return out
 
 
 def search_page(request: HttpRequest, page: SearchPage, lang: str) -> dict[str, Any]:

@@ -25,6 +25,8 @@ class ExtractedText:
 
 def _clean(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\x00", "")
+    # PDFium marks a word broken across lines with U+FFFE (a soft hyphen): join the word again.
+    text = re.sub(r"[\ufffe\u00ad]\n?", "", text)
     text = _DOT_LEADERS.sub(" … ", text)  # tables of contents
     return re.sub(r"[ \t]+", " ", text).strip()[:MAX_CHARS_PER_PAGE]
 

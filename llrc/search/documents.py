@@ -108,3 +108,14 @@ def iter_documents(
 ) -> Iterator[IndexDocument]:
     for resource in resources_for_index(ids).iterator(chunk_size=chunk):
         yield build_document(resource)
+
+
+def vector_text(resource: Resource) -> str:
+    """What the sentence encoder reads: titles in every language, then the summary in the original one."""
+    texts = list(resource.text_values.all())
+    titles = [t.value for t in texts if t.field == "title"]
+    original = resource.original_language()
+    summaries = sorted(
+        (t for t in texts if t.field == "summary"), key=lambda t: (t.language != original, t.language)
+    )
+    return ". ".join([*titles, *(t.value for t in summaries[:1])])

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.utils.safestring import SafeString
 
+from django.db.models import Q
+
 from llrc.catalogue.models import FilePage
 from llrc.search.analysis import normalise
 from llrc.search.highlight import snippet
@@ -19,24 +21,35 @@ class FileSnippet:
     html: SafeString
 
 
-def file_snippets(resource_ids: list[int], terms: list[str]) -> dict[int, FileSnippet]:
-    """For each resource, the first page of its files that holds the most query words."""
+def file_snippets(
+    resource_ids: list[int], terms: list[str], *, also: list[str] = (), query: str = ""
+) -> dict[int, FileSnippet]:
+    """For each resource, the first page of its files that best holds the query: the whole query as typed,
+    then the reader's own words, then their translations (`also`)."""
     words = [t for t in terms if len(t) > 1]
-    if not words or not resource_ids:
+    extra = [t for t in also if len(t) > 1 and t not in words]
+    if not (words or extra) or not resource_ids:
         return {}
+    whole = normalise(query).strip()
+    condition = Q()
+    for word in words + extra:
+        condition |= Q(text__icontains=word)
     pages = (
-        FilePage.objects.filter(file__resource_id__in=resource_ids, text__icontains=words[0])
+        FilePage.objects.filter(condition, file__resource_id__in=resource_ids)
         .select_related("file")
         .order_by("file__resource_id", "file_id", "number")
     )
     best: dict[int, tuple[int, FilePage]] = {}
     for page in pages.iterator(chunk_size=200):
         folded = normalise(page.text)
-        score = sum(1 for w in words if w in folded)
+        score = (100 if whole and whole in folded else 0) + 10 * sum(1 for w in words if w in folded)
+        score += sum(1 for w in extra if w in folded)
+        if score == 0:
+            continue
         rid = page.file.resource_id
         if rid not in best or score > best[rid][0]:
             best[rid] = (score, page)
     return {
-        rid: FileSnippet(page.file_id, page.file.name, page.number, snippet(page.text, terms, width=200))
+        rid: FileSnippet(page.file_id, page.file.name, page.number, snippet(page.text, [whole, *words, *extra], width=200))
         for rid, (_score, page) in best.items()
     }

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from llrc.search.analysis import QueryWord, query_words
+from llrc.search.analysis import STOPWORDS, QueryWord, query_words
 
 TEXT_FIELD_ALIASES = {
     "title": ("title",),
@@ -56,10 +56,18 @@ class ParsedQuery:
     filters: dict[str, list[str]] = field(default_factory=dict)
     year_range: tuple[int, int] | None = None
     notices: list[str] = field(default_factory=list)
+    identifier: bool = False  # the query was a DOI, ISBN or ISSN: no expansion, no vectors
 
     @property
     def has_words(self) -> bool:
         return bool(self.groups)
+
+    @property
+    def plain(self) -> bool:
+        """Only words: no phrase, field, exclusion or OR, so the reader left the matching to us."""
+        return not self.excluded and all(
+            len(group) == 1 and not group[0].phrase and group[0].fields is None for group in self.groups
+        )
 
     def highlight_terms(self) -> list[str]:
         terms: list[str] = []
@@ -144,6 +152,10 @@ def parse_query(text: str) -> ParsedQuery:
             # Several Latin words typed as one token (e.g. "e-learning"): each must occur.
             parsed.groups.extend([Match(words=[w], fields=fields)] for w in words)
         pending_or = False
+    # Stopwords typed among other words add nothing (each token was analysed alone above).
+    content = [g for g in parsed.groups if not (len(g) == 1 and len(g[0].words) == 1 and g[0].words[0].token in STOPWORDS)]
+    if content:
+        parsed.groups = content
     if parsed.word_count() > MAX_WORDS:
         parsed.notices.append(
             _("Only the first %(max)d words of the query were used.") % {"max": MAX_WORDS}

@@ -6,9 +6,10 @@ import math
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
+import numpy as np
 from django.conf import settings
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -16,12 +17,26 @@ from django.utils.translation import gettext as _
 from llrc.catalogue.models import Collection, Resource, ResourceType, pick_text
 from llrc.lib.identifiers import normalise_doi, normalise_isbn, normalise_issn
 from llrc.search.analysis import QueryWord, normalise
-from llrc.search.backends.base import FACETS, FILTER_ONLY, SORTS, BackendQuery, SearchBackend
+from llrc.search.backends.base import (
+    FACETS,
+    FILTER_ONLY,
+    SORTS,
+    BackendQuery,
+    BackendResult,
+    SearchBackend,
+)
 from llrc.search.crosslang import expand_with_dictionary
+from llrc.search.documents import (
+    PREFETCH,
+    build_document,
+    iter_documents,
+    resources_for_index,
+    vector_text,
+)
 from llrc.search.file_snippets import FileSnippet, file_snippets
-from llrc.search.documents import PREFETCH, iter_documents, resources_for_index
 from llrc.search.highlight import highlight, snippet
 from llrc.search.query import Match, ParsedQuery, parse_query
+from llrc.search.vectors import VectorStore, encode
 from llrc.vocabularies.models import Concept, Scheme
 
 MAX_QUERY_CHARS = 500
@@ -69,6 +84,7 @@ def get_backend() -> SearchBackend:
 
 def reset_backend() -> None:
     get_backend.cache_clear()
+    get_vector_store.cache_clear()
 
 
 # -- writing ---------------------------------------------------------------------------------------
@@ -97,12 +113,16 @@ def index_resources(ids: Iterable[int]) -> None:
     if getattr(_deferred, "ids", None) is not None:
         _deferred.ids.extend(wanted)
         return
-    docs = list(iter_documents(wanted))
-    present = {d.id for d in docs}
+    resources = list(resources_for_index(wanted))
+    present = {r.pk for r in resources}
+    gone = [i for i in wanted if i not in present]
     backend = get_backend()
-    backend.delete([i for i in wanted if i not in present])
-    if docs:
-        backend.index(docs)
+    backend.delete(gone)
+    if resources:
+        backend.index(build_document(r) for r in resources)
+    if settings.SEARCH_VECTORS:
+        vectors = encode([vector_text(r) for r in resources])
+        get_vector_store().upsert([r.pk for r in resources], vectors, remove=gone)
 
 
 def remove_resources(ids: Iterable[int]) -> None:
@@ -110,6 +130,8 @@ def remove_resources(ids: Iterable[int]) -> None:
         _deferred.ids.extend(ids)  # index_resources drops ids that are no longer published
         return
     get_backend().delete(list(ids))
+    if settings.SEARCH_VECTORS:
+        get_vector_store().upsert([], encode([]), remove=list(ids))
 
 
 def rebuild_index(progress: Callable[[int, int], None] | None = None) -> int:
@@ -125,7 +147,34 @@ def rebuild_index(progress: Callable[[int, int], None] | None = None) -> int:
             if progress and (done % 500 == 0 or done == total):
                 progress(done, total)
 
-    return get_backend().replace_all(counted())
+    count = get_backend().replace_all(counted())
+    if settings.SEARCH_VECTORS:
+        rebuild_vectors()
+    return count
+
+
+def rebuild_vectors(chunk: int = 256) -> int:
+    """Compute every resource's vector again (slower than the word index: it runs apart from it)."""
+    ids: list[int] = []
+    parts = []
+    batch: list[Resource] = []
+    for resource in resources_for_index().iterator(chunk_size=chunk):
+        batch.append(resource)
+        if len(batch) == chunk:
+            parts.append(encode([vector_text(r) for r in batch]))
+            ids.extend(r.pk for r in batch)
+            batch = []
+    if batch:
+        parts.append(encode([vector_text(r) for r in batch]))
+        ids.extend(r.pk for r in batch)
+    matrix = np.concatenate(parts) if parts else encode([])
+    get_vector_store().replace_all(ids, matrix)
+    return len(ids)
+
+
+@cache
+def get_vector_store() -> VectorStore:
+    return VectorStore(settings.INDEX_DIR / "vectors")
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -212,7 +261,7 @@ def _identifier_query(query: str) -> ParsedQuery | None:
         except ValueError:
             continue
         word = QueryWord(token=value, stems=[], pinyin="")
-        return ParsedQuery(groups=[[Match(words=[word], fields=("identifier",))]])
+        return ParsedQuery(groups=[[Match(words=[word], fields=("identifier",))]], identifier=True)
     return None
 
 
@@ -282,7 +331,10 @@ def search_resources(
 
     parsed = _identifier_query(query) or parse_query(query)
     notices.extend(parsed.notices)
-    if settings.SEARCH_DICTIONARY and parsed.groups:
+    # Plain words only get meaning matches: a reader who writes a phrase, a field or an exclusion wants
+    # exactly that. Checked before translations add alternatives to the groups.
+    plain = parsed.plain
+    if settings.SEARCH_DICTIONARY and parsed.groups and not parsed.identifier:
         expand_with_dictionary(parsed)
     for name, values in parsed.filters.items():
         clean_filters[name] = list(dict.fromkeys([*clean_filters.get(name, []), *values]))
@@ -304,6 +356,9 @@ def search_resources(
                     "No resource contains all the words; showing resources that contain some of them."
                 )
             )
+    by_meaning: set[int] = set()
+    if settings.SEARCH_VECTORS and parsed.groups and plain and not parsed.identifier:
+        result, by_meaning = _fuse_with_vectors(backend, backend_query, query, result)
 
     resources = {
         r.pk: r
@@ -337,11 +392,16 @@ def search_resources(
             )
         )
 
-    in_files = file_snippets([h.resource.pk for h in hits], marks)
+    in_files = file_snippets(
+        [h.resource.pk for h in hits], terms, also=parsed.translation_terms(), query=query
+    )
     translations = parsed.translation_terms()
     for hit in hits:
         hit.file_snippet = in_files.get(hit.resource.pk)
-        hit.why = _why(hit.resource, terms, translations, lang) if terms else ""
+        if hit.resource.pk in by_meaning:
+            hit.why = _("Found by meaning: its description is close to your words")
+        else:
+            hit.why = _why(hit.resource, terms, translations, lang) if terms else ""
 
     titles = facet_titles()
     facets: list[Facet] = []
@@ -373,6 +433,54 @@ def search_resources(
     )
 
 
+VECTOR_CANDIDATES = 50
+VECTOR_THRESHOLD = 0.45  # cosine; unrelated texts score about 0.05-0.15, a close match 0.6 and above
+FUSION_WINDOW = 100
+RRF_K = 60  # reciprocal rank fusion constant (Cormack, Clarke and Büttcher 2009)
+
+
+def _fuse_with_vectors(
+    backend: SearchBackend, word_query: BackendQuery, text: str, words: BackendResult
+) -> tuple[BackendResult, set[int]]:
+    """Add resources close in meaning to the query and merge the two rankings by reciprocal rank fusion.
+
+    Totals and facets come from one query that matches the words or the vector candidates, so counts stay
+    exact. The first FUSION_WINDOW results are in fused order; deeper pages keep the engine's order.
+    """
+    candidates = get_vector_store().nearest(
+        encode([text])[0], limit=VECTOR_CANDIDATES, threshold=VECTOR_THRESHOLD
+    )
+    if not candidates:
+        return words, set()
+    union = replace(word_query, also_ids=[i for i, _s in candidates], offset=0, limit=FUSION_WINDOW)
+    window = backend.search(union)
+    allowed = set(window.ids)
+    if window.total > len(window.ids):
+        # Candidates beyond the window: ask which of them pass the filters.
+        check = replace(union, parsed=ParsedQuery(), restrict_ids=union.also_ids, limit=len(candidates), facets=())
+        allowed |= set(backend.search(check).ids)
+    word_ranked = [i for i, score in zip(window.ids, window.scores, strict=True) if score > 0]
+    vector_ranked = [i for i, _s in candidates if i in allowed]
+    if word_query.sort != "relevance":
+        ordered = window.ids
+    else:
+        fused: dict[int, float] = {}
+        for ranking in (word_ranked, vector_ranked):
+            for rank, rid in enumerate(ranking):
+                fused[rid] = fused.get(rid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        ordered = sorted(fused, key=lambda rid: -fused[rid])
+    start, stop = word_query.offset, word_query.offset + word_query.limit
+    if start < FUSION_WINDOW:
+        ids = ordered[start:stop]
+    else:
+        ids = backend.search(replace(union, offset=start, limit=word_query.limit, facets=())).ids
+    score_of = dict(zip(window.ids, window.scores, strict=True))
+    result = BackendResult(
+        total=window.total, ids=ids, scores=[score_of.get(i, 0.0) for i in ids], facets=window.facets
+    )
+    return result, set(vector_ranked) - set(word_ranked)
+
+
 def _why(resource: Resource, terms: list[str], translations: list[str], lang: str) -> str:
     """Say how a resource matched when none of the reader's own words are in its titles or summaries."""
     own = normalise(" ".join(t.value for t in resource.text_values.all()))
@@ -381,10 +489,11 @@ def _why(resource: Resource, terms: list[str], translations: list[str], lang: st
     found = [t for t in translations if t in own]
     if found:
         return _("Found through a translation of your words: %(words)s") % {"words": ", ".join(found[:4])}
-    for concept in resource.subjects.all():
-        labels = normalise(" ".join(concept.all_labels()))
-        if any(term in labels for term in terms):
-            return _("Found through its subject: %(subject)s") % {"subject": concept.label(lang)}
+    for field in ("subjects", "target_groups", "countries", "regions"):
+        for concept in getattr(resource, field).all():
+            labels = normalise(" ".join(concept.all_labels()))
+            if any(term in labels for term in terms):
+                return _("Found through its description: %(label)s") % {"label": concept.label(lang)}
     return ""
 
 

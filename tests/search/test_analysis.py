@@ -96,3 +96,9 @@ def test_syntax_problems_are_explained():
 def test_thousands_of_terms_are_bounded():
     parsed = parse_query(" ".join(f"word{n}" for n in range(3000)))
     assert parsed.word_count() <= 32 and parsed.notices
+
+
+def test_stopwords_among_other_words_are_dropped():
+    words = [w.token for g in parse_query("classes for the elderly").groups for m in g for w in m.words]
+    assert words == ["classes", "elderly"]
+    assert [w.token for g in parse_query("the").groups for m in g for w in m.words] == ["the"]

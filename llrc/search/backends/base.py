@@ -55,6 +55,9 @@ class BackendQuery:
     facets: tuple[str, ...] = FACETS
     facet_size: int = 30
     sort: str = "relevance"
+    # Resources found by meaning (vectors): they match too, with score 0, so totals and facets count them.
+    also_ids: list[int] = field(default_factory=list)
+    restrict_ids: list[int] | None = None  # only these resources (used to check candidates against filters)
 
 
 @dataclass

@@ -193,11 +193,19 @@ class TantivyBackend:
                 )
                 for group in parsed.groups
             ]
-            clauses.append((Occur.Must, tantivy.Query.boolean_query(groups)))
+            words = tantivy.Query.boolean_query(groups)
+            if query.also_ids:
+                by_meaning = tantivy.Query.const_score_query(
+                    tantivy.Query.term_set_query(self.schema, "id", list(query.also_ids)), 0.0
+                )
+                words = tantivy.Query.boolean_query([(Occur.Should, words), (Occur.Should, by_meaning)])
+            clauses.append((Occur.Must, words))
         else:
             clauses.append((Occur.Must, tantivy.Query.all_query()))
         for match in parsed.excluded:
             clauses.append((Occur.MustNot, self._match_query(match)))
+        if query.restrict_ids is not None:
+            clauses.append((Occur.Must, tantivy.Query.term_set_query(self.schema, "id", list(query.restrict_ids))))
         for name, values in query.filters.items():
             if values:
                 clauses.append(

@@ -1,0 +1,61 @@
+"""Words inside attached files are found, with a snippet from the file and its page number."""
+
+from pathlib import Path
+
+import pypdfium2
+import pytest
+
+from llrc.catalogue import services
+from llrc.ingest.text import extract_pages
+from llrc.search import services as search
+
+pytestmark = pytest.mark.django_db
+DATA = Path(__file__).resolve().parent.parent / "data" / "pdf"
+MANUAL = Path(__file__).resolve().parents[2] / "llrc" / "demo" / "data" / "debian-edu" / "debian-edu-bullseye-manual-zh-cn.pdf"
+
+
+@pytest.fixture
+def attach(make_resource, django_capture_on_commit_callbacks):
+    def attach(path: Path, **resource):
+        r = make_resource(subjects=[], collections=[], creators=[], **resource)
+        with django_capture_on_commit_callbacks(execute=True):
+            stored = services.attach_file(r, name=path.name, content=path.read_bytes(), language="en", actor=None)
+        return r, stored
+
+    return attach
+
+
+def test_word_only_in_the_file_is_found_with_page(attach):
+    resource, stored = attach(DATA / "multicolumn.pdf", titles={"en": "A sample layout"}, summaries={})
+    page = search.search_resources("consectetuer")
+    assert [h.resource.pk for h in page.hits] == [resource.pk]
+    snippet = page.hits[0].file_snippet
+    assert snippet.file_name == "multicolumn.pdf" and snippet.page == 1
+    assert "<mark>consectetuer</mark>" in snippet.html.lower()
+    assert stored.text_status == "ok" and stored.pages.count() == 3
+
+
+def test_page_number_is_the_page_holding_the_words(attach):
+    resource, stored = attach(MANUAL, titles={"zh-hans": "手册"}, original_language="zh-hans", summaries={})
+    document = pypdfium2.PdfDocument(str(MANUAL))
+    # A Chinese word that occurs on few pages: the snippet must point at one of them.
+    pages_with_word = [i + 1 for i in range(len(document)) if "瘦客户机" in document[i].get_textpage().get_text_range()]
+    assert pages_with_word
+    hit = search.search_resources("瘦客户机").hits[0]
+    assert hit.resource.pk == resource.pk
+    assert hit.file_snippet.page in pages_with_word
+
+
+def test_encrypted_pdf_is_stored_but_not_read(attach):
+    resource, stored = attach(DATA / "password.pdf", titles={"en": "Locked report"})
+    assert stored.text_status == "encrypted" and stored.pages.count() == 0
+    assert search.search_resources("locked").total == 1  # the description is still searchable
+
+
+def test_extraction_reports_instead_of_raising(tmp_path):
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 this is not really a pdf")
+    assert extract_pages(broken, "application/pdf").status == "failed"
+    assert extract_pages(DATA / "arabic.pdf", "application/pdf").status == "ok"
+    assert extract_pages(tmp_path / "missing.pdf", "application/pdf").status == "failed"
+    assert extract_pages(broken, "application/zip").status == "unsupported"

@@ -1,0 +1,81 @@
+"""Across languages: dictionary translation and sentence vectors, each able to find what words cannot."""
+
+import pytest
+
+from llrc.catalogue import services
+from llrc.search import services as search
+
+pytestmark = [pytest.mark.django_db, pytest.mark.vectors]
+
+
+@pytest.fixture
+def chinese_only(make_resource):
+    return make_resource(
+        titles={"zh-hans": "社区老年人智能手机培训课程"},
+        original_language="zh-hans",
+        summaries={"zh-hans": "街道社区学校为老年人开设智能手机使用课程,帮助他们学会视频通话和网上挂号。"},
+        subjects=[],
+        collections=[],
+        creators=[],
+        countries=[],
+    )
+
+
+@pytest.fixture
+def unrelated(make_resource):
+    return make_resource(
+        titles={"en": "Soil erosion on mountain farms"},
+        summaries={"en": "Terracing and tree planting keep soil on steep fields."},
+        subjects=[],
+        countries=[],
+        collections=[],
+        creators=[],
+    )
+
+
+def ids(page):
+    return [h.resource.pk for h in page.hits]
+
+
+def test_english_query_finds_chinese_only_resource_by_meaning(chinese_only, unrelated, settings):
+    settings.SEARCH_DICTIONARY = False
+    page = search.search_resources("smartphone classes for elderly people")
+    assert chinese_only.pk in ids(page)
+    assert unrelated.pk not in ids(page)
+    hit = next(h for h in page.hits if h.resource.pk == chinese_only.pk)
+    assert "meaning" in hit.why
+
+
+def test_english_query_finds_chinese_only_resource_by_dictionary(chinese_only, settings):
+    settings.SEARCH_VECTORS = False
+    page = search.search_resources("smartphone")
+    assert ids(page) == [chinese_only.pk]
+    assert "translation" in page.hits[0].why
+    assert "<mark>智能手机</mark>" in page.hits[0].title_html
+
+
+def test_without_either_means_the_english_query_finds_nothing(chinese_only, settings):
+    settings.SEARCH_VECTORS = False
+    settings.SEARCH_DICTIONARY = False
+    assert search.search_resources("smartphone classes for elderly").total == 0
+
+
+def test_counts_stay_exact_with_meaning_matches(chinese_only, unrelated, make_resource):
+    make_resource(titles={"en": "Mobile phone skills for older adults"}, countries=["GB"], subjects=[])
+    page = search.search_resources("smartphone classes for elderly people")
+    facets = {f.name: f for f in page.facets}
+    assert sum(b.count for b in facets["type"].buckets) == page.total
+    for bucket in facets["country"].buckets:
+        assert search.search_resources("smartphone classes for elderly people", filters={"country": [bucket.value]}).total == bucket.count
+
+
+def test_deleted_resource_leaves_meaning_results(chinese_only, django_capture_on_commit_callbacks):
+    assert chinese_only.pk in ids(search.search_resources("smartphone classes for elderly people"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_resource(chinese_only, actor=None)
+    assert search.search_resources("smartphone classes for elderly people").total == 0
+    assert search.get_vector_store().count() == 0
+
+
+def test_phrases_and_exclusions_get_no_meaning_matches(chinese_only):
+    assert search.search_resources('"elderly smartphone"').total == 0
