@@ -85,6 +85,8 @@ class SearchOut(Schema):
     results: list[ResourceSummary]
     facets: dict[str, list[BucketOut]]
     notices: list[str]
+    suggestion: str = ""
+    next_cursor: str | None = None
 
 
 class CreatorIn(Schema):

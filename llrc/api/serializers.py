@@ -109,6 +109,8 @@ def search_page(request: HttpRequest, page: SearchPage, lang: str) -> dict[str, 
             for facet in page.facets
         },
         "notices": page.notices,
+        "suggestion": page.suggestion,
+        "next_cursor": page.next_cursor,
     }
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query, Router, Schema, Status
+from ninja import Field, NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -108,6 +108,9 @@ class SearchFilters(Schema):
     page_size: int = 20
     lang: str = "en"
     sort: str = "relevance"
+    cursor: str | None = Field(
+        None, description="Cursor paging: * for the first page, then next_cursor; results in id order"
+    )
 
     def filters(self) -> dict[str, list[str]]:
         names = (
@@ -135,6 +138,7 @@ def _search(request: HttpRequest, params: SearchFilters) -> dict[str, Any]:
         page_size=params.page_size,
         lang=params.lang,
         sort=params.sort,
+        cursor=params.cursor,
     )
     return serializers.search_page(request, page, params.lang)
 

@@ -34,6 +34,41 @@ def resources_for_index(ids: Iterable[int] | None = None) -> QuerySet[Resource]:
     return qs.select_related("publisher").prefetch_related(*PREFETCH).order_by("pk")
 
 
+_ancestors: dict[int, list[str]] = {}
+_codes: dict[int, str] = {}
+
+
+def subject_codes_with_ancestors(concept_ids: list[int]) -> list[str]:
+    """A resource's subjects and every broader concept above them, so subject facets roll up the
+    thesaurus: filtering by Education finds resources described with Adult education."""
+    if any(cid not in _ancestors for cid in concept_ids):
+        _load_hierarchy()
+    codes: list[str] = []
+    for cid in concept_ids:
+        for code in [_codes.get(cid, ""), *_ancestors.get(cid, [])]:
+            if code and code not in codes:
+                codes.append(code)
+    return codes
+
+
+def _load_hierarchy() -> None:
+    from llrc.vocabularies.models import Concept, Scheme
+
+    parent: dict[int, int | None] = {}
+    for cid, code, broader in Concept.objects.filter(scheme=Scheme.SUBJECT).values_list(
+        "id", "code", "broader_id"
+    ):
+        _codes[cid] = code
+        parent[cid] = broader
+    for cid in parent:
+        chain, node, seen = [], parent.get(cid), {cid}
+        while node is not None and node not in seen:
+            chain.append(_codes[node])
+            seen.add(node)
+            node = parent.get(node)
+        _ancestors[cid] = chain
+
+
 def build_document(resource: Resource) -> IndexDocument:
     texts = list(resource.text_values.all())
     title, body, subject = IndexStreams(), IndexStreams(), IndexStreams()
@@ -91,7 +126,7 @@ def build_document(resource: Resource) -> IndexDocument:
             "country": [c.code for c in resource.countries.all()],
             "region": [c.code for c in resource.regions.all()],
             "year": [str(resource.year)] if resource.year else [],
-            "subject": [c.code for c in resource.subjects.all()],
+            "subject": subject_codes_with_ancestors([c.pk for c in resource.subjects.all()]),
             "target_group": [c.code for c in resource.target_groups.all()],
             "sdg": [c.code for c in resource.sdg_targets.all()],
             "collection": collection_slugs,
@@ -116,6 +151,7 @@ def vector_text(resource: Resource) -> str:
     titles = [t.value for t in texts if t.field == "title"]
     original = resource.original_language()
     summaries = sorted(
-        (t for t in texts if t.field == "summary"), key=lambda t: (t.language != original, t.language)
+        (t for t in texts if t.field == "summary"),
+        key=lambda t: (t.language != original, t.language),
     )
     return ". ".join([*titles, *(t.value for t in summaries[:1])])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import math
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -16,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from llrc.catalogue.models import Collection, Resource, ResourceType, pick_text
 from llrc.lib.identifiers import normalise_doi, normalise_isbn, normalise_issn
-from llrc.search.analysis import QueryWord, normalise
+from llrc.lib.text import edit_distance
+from llrc.search.analysis import QueryWord, normalise, query_words
 from llrc.search.backends.base import (
     FACETS,
     FILTER_ONLY,
@@ -202,7 +204,9 @@ class SearchHit:
     title_lang: str
     snippet_html: SafeString
     snippet_lang: str
-    why: str = ""  # set when the match came through a translation or a subject, not the reader's words
+    why: str = (
+        ""  # set when the match came through a translation or a subject, not the reader's words
+    )
     file_snippet: FileSnippet | None = None
 
 
@@ -217,6 +221,8 @@ class SearchPage:
     hits: list[SearchHit]
     facets: list[Facet]
     notices: list[str] = field(default_factory=list)
+    suggestion: str = ""  # "did you mean", for zero or few results
+    next_cursor: str | None = None  # cursor paging: pass it back for the next page; None at the end
 
     @property
     def page_count(self) -> int:
@@ -300,6 +306,7 @@ def search_resources(
     page_size: int | None = None,
     lang: str = "en",
     sort: str = "relevance",
+    cursor: str | None = None,
 ) -> SearchPage:
     """Find published resources matching words and filters, with snippets and facet counts."""
     notices: list[str] = []
@@ -342,11 +349,21 @@ def search_resources(
     # Words to mark in titles and snippets: the reader's own and their translations.
     marks = list(dict.fromkeys(terms + parsed.translation_terms()))
     backend = get_backend()
+    after_id = _decode_cursor(cursor) if cursor is not None else None
     backend_query = BackendQuery(
-        parsed=parsed, filters=clean_filters, offset=offset, limit=page_size, sort=sort
+        parsed=parsed,
+        filters=clean_filters,
+        offset=0 if cursor is not None else offset,
+        limit=page_size,
+        sort="id" if cursor is not None else sort,
+        after_id=after_id,
     )
     result = backend.search(backend_query)
-    if result.total == 0 and len(parsed.groups) > 1:
+    if cursor is not None and after_id is not None:
+        # The total and facets describe the whole result set, not what is left after the cursor.
+        whole = backend.search(replace(backend_query, after_id=None, limit=1))
+        result = replace(result, total=whole.total, facets=whole.facets)
+    if result.total == 0 and len(parsed.groups) > 1 and cursor is None:
         # Nothing has every word: show what has some of them, and say so.
         backend_query.match_all_terms = False
         result = backend.search(backend_query)
@@ -357,7 +374,14 @@ def search_resources(
                 )
             )
     by_meaning: set[int] = set()
-    if settings.SEARCH_VECTORS and parsed.groups and plain and not parsed.identifier:
+    # Cursor paging walks the exact word matches in id order, so meaning matches stay out of it.
+    if (
+        settings.SEARCH_VECTORS
+        and parsed.groups
+        and plain
+        and not parsed.identifier
+        and cursor is None
+    ):
         result, by_meaning = _fuse_with_vectors(backend, backend_query, query, result)
 
     resources = {
@@ -420,7 +444,17 @@ def search_resources(
         if items:
             facets.append(Facet(name, titles[name], items))
 
+    suggestion = ""
+    if result.total < FEW_RESULTS and plain and parsed.groups and not parsed.identifier:
+        suggestion = _did_you_mean(backend, query)
+
+    next_cursor = None
+    if cursor is not None and len(result.ids) == page_size:
+        next_cursor = _encode_cursor(result.ids[-1])
+
     return SearchPage(
+        next_cursor=next_cursor,
+        suggestion=suggestion,
         query=query,
         terms=terms,
         filters=clean_filters,
@@ -434,7 +468,9 @@ def search_resources(
 
 
 VECTOR_CANDIDATES = 50
-VECTOR_THRESHOLD = 0.45  # cosine; unrelated texts score about 0.05-0.15, a close match 0.6 and above
+VECTOR_THRESHOLD = (
+    0.45  # cosine; unrelated texts score about 0.05-0.15, a close match 0.6 and above
+)
 FUSION_WINDOW = 100
 RRF_K = 60  # reciprocal rank fusion constant (Cormack, Clarke and Büttcher 2009)
 
@@ -457,7 +493,13 @@ def _fuse_with_vectors(
     allowed = set(window.ids)
     if window.total > len(window.ids):
         # Candidates beyond the window: ask which of them pass the filters.
-        check = replace(union, parsed=ParsedQuery(), restrict_ids=union.also_ids, limit=len(candidates), facets=())
+        check = replace(
+            union,
+            parsed=ParsedQuery(),
+            restrict_ids=union.also_ids,
+            limit=len(candidates),
+            facets=(),
+        )
         allowed |= set(backend.search(check).ids)
     word_ranked = [i for i, score in zip(window.ids, window.scores, strict=True) if score > 0]
     vector_ranked = [i for i, _s in candidates if i in allowed]
@@ -476,9 +518,70 @@ def _fuse_with_vectors(
         ids = backend.search(replace(union, offset=start, limit=word_query.limit, facets=())).ids
     score_of = dict(zip(window.ids, window.scores, strict=True))
     result = BackendResult(
-        total=window.total, ids=ids, scores=[score_of.get(i, 0.0) for i in ids], facets=window.facets
+        total=window.total,
+        ids=ids,
+        scores=[score_of.get(i, 0.0) for i in ids],
+        facets=window.facets,
     )
     return result, set(vector_ranked) - set(word_ranked)
+
+
+FEW_RESULTS = 3
+
+
+def _encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"after:{last_id}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> int | None:
+    """ "" or "*" starts at the beginning; otherwise the opaque value a previous page returned."""
+    if cursor in ("", "*"):
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, value = raw.split(":", 1)
+        if prefix != "after":
+            raise ValueError(prefix)
+        return int(value)
+    except (ValueError, UnicodeDecodeError):
+        raise SearchInputError(
+            _("the cursor is not one this service gave out; start again with cursor=*")
+        ) from None
+
+
+def _did_you_mean(backend: SearchBackend, query: str) -> str:
+    """Correct words that no document holds (English words, pinyin) to the closest indexed word, and
+    offer the corrected query when it finds more."""
+    similar = getattr(backend, "similar_terms", None)
+    frequency = getattr(backend, "term_frequency", None)
+    if similar is None or frequency is None:
+        return ""
+    changed = False
+    words = query.split()
+    for i, raw in enumerate(words):
+        analysed = query_words(raw)
+        if len(analysed) != 1:
+            continue
+        token = analysed[0].token
+        if not token.isascii() or not token.isalpha() or len(token) < 3 or frequency(token):
+            continue
+        allowed = 1 if len(token) <= 5 else 2
+        best = None
+        for term, count in similar(token):
+            if not term.isascii():
+                continue
+            distance = edit_distance(token, term, limit=allowed + 1)
+            if distance <= allowed and (best is None or (distance, -count) < best[0]):
+                best = ((distance, -count), term)
+        if best:
+            words[i] = best[1]
+            changed = True
+    if not changed:
+        return ""
+    corrected = " ".join(words)
+    check = backend.search(BackendQuery(parsed=parse_query(corrected), limit=1, facets=()))
+    # Only words no document holds were changed, so the query as typed cannot match them all.
+    return corrected if check.total > 0 else ""
 
 
 def _why(resource: Resource, terms: list[str], translations: list[str], lang: str) -> str:
@@ -488,13 +591,47 @@ def _why(resource: Resource, terms: list[str], translations: list[str], lang: st
         return ""
     found = [t for t in translations if t in own]
     if found:
-        return _("Found through a translation of your words: %(words)s") % {"words": ", ".join(found[:4])}
-    for field in ("subjects", "target_groups", "countries", "regions"):
-        for concept in getattr(resource, field).all():
+        return _("Found through a translation of your words: %(words)s") % {
+            "words": ", ".join(found[:4])
+        }
+    for attr in ("subjects", "target_groups", "countries", "regions"):
+        for concept in getattr(resource, attr).all():
             labels = normalise(" ".join(concept.all_labels()))
             if any(term in labels for term in terms):
-                return _("Found through its description: %(label)s") % {"label": concept.label(lang)}
+                return _("Found through its description: %(label)s") % {
+                    "label": concept.label(lang)
+                }
     return ""
+
+
+RELATED_THRESHOLD = 0.3
+
+
+def related_resources(resource: Resource, *, limit: int = 5) -> list[Resource]:
+    """Published resources close to this one: nearest in meaning, then sharing its subjects."""
+    ranked: list[int] = []
+    if settings.SEARCH_VECTORS:
+        store = get_vector_store()
+        own = store.vector_of(resource.pk)
+        if own is not None:
+            near = store.nearest(own, limit=limit + 1, threshold=RELATED_THRESHOLD)
+            ranked += [rid for rid, _score in near if rid != resource.pk]
+    codes = [c.code for c in resource.subjects.all()]
+    if len(ranked) < limit and codes:
+        shared = get_backend().search(
+            BackendQuery(
+                parsed=ParsedQuery(), filters={"subject": codes}, limit=limit + 1, facets=()
+            )
+        )
+        ranked += [rid for rid in shared.ids if rid != resource.pk and rid not in ranked]
+    ranked = ranked[:limit]
+    found = {
+        r.pk: r
+        for r in Resource.objects.filter(pk__in=ranked, status="published").prefetch_related(
+            "text_values"
+        )
+    }
+    return [found[rid] for rid in ranked if rid in found]
 
 
 def index_health() -> int:

@@ -69,7 +69,10 @@ class VectorStore:
     def _load(self) -> None:
         ids_file, vectors_file = self._files()
         if not ids_file.exists():
-            self._ids, self._vectors = np.zeros(0, dtype=np.int64), np.zeros((0, DIMENSIONS), dtype=np.int8)
+            self._ids, self._vectors = (
+                np.zeros(0, dtype=np.int64),
+                np.zeros((0, DIMENSIONS), dtype=np.int8),
+            )
             self._loaded_mtime = -1.0
             return
         mtime = ids_file.stat().st_mtime
@@ -96,13 +99,23 @@ class VectorStore:
         with self._lock:
             self._load()
             drop = set(ids) | set(remove)
-            keep = ~np.isin(self._ids, np.fromiter(drop, dtype=np.int64)) if len(self._ids) else np.zeros(0, bool)
+            keep = (
+                ~np.isin(self._ids, np.fromiter(drop, dtype=np.int64))
+                if len(self._ids)
+                else np.zeros(0, bool)
+            )
             new_ids = np.concatenate([self._ids[keep], np.asarray(ids, dtype=np.int64)])
-            new_vectors = np.concatenate([np.asarray(self._vectors[keep]), quantise(vectors)]) if len(ids) else np.asarray(self._vectors[keep])
+            new_vectors = (
+                np.concatenate([np.asarray(self._vectors[keep]), quantise(vectors)])
+                if len(ids)
+                else np.asarray(self._vectors[keep])
+            )
             self._save(new_ids, new_vectors.reshape(-1, DIMENSIONS).astype(np.int8))
             self._load()
 
-    def nearest(self, query: np.ndarray, *, limit: int, threshold: float) -> list[tuple[int, float]]:
+    def nearest(
+        self, query: np.ndarray, *, limit: int, threshold: float
+    ) -> list[tuple[int, float]]:
         """Resource ids by cosine similarity to the query vector, best first, above the threshold."""
         with self._lock:
             self._load()
@@ -114,6 +127,14 @@ class VectorStore:
         top = np.argpartition(-scores, count - 1)[:count]
         ranked = top[np.argsort(-scores[top])]
         return [(int(ids[i]), float(scores[i])) for i in ranked if scores[i] >= threshold]
+
+    def vector_of(self, resource_id: int) -> np.ndarray | None:
+        with self._lock:
+            self._load()
+            where = np.nonzero(self._ids == resource_id)[0]
+            if not len(where):
+                return None
+            return np.asarray(self._vectors[where[0]], dtype=np.float32) / SCALE
 
     def count(self) -> int:
         with self._lock:

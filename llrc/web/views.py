@@ -90,6 +90,7 @@ def resource_detail(request: HttpRequest, resource_id: int) -> HttpResponse:
         "lang": _lang(),
         "citation": citation_text(resource, url=url, lang=_lang()),
         "translations": queries.translations_of(resource),
+        "related": search_services.related_resources(resource),
     }
     return render(request, "web/resource.html", context)
 

@@ -187,9 +187,7 @@ class TantivyBackend:
             groups = [
                 (
                     occur,
-                    tantivy.Query.boolean_query(
-                        [(Occur.Should, self._weighted(m)) for m in group]
-                    ),
+                    tantivy.Query.boolean_query([(Occur.Should, self._weighted(m)) for m in group]),
                 )
                 for group in parsed.groups
             ]
@@ -198,14 +196,30 @@ class TantivyBackend:
                 by_meaning = tantivy.Query.const_score_query(
                     tantivy.Query.term_set_query(self.schema, "id", list(query.also_ids)), 0.0
                 )
-                words = tantivy.Query.boolean_query([(Occur.Should, words), (Occur.Should, by_meaning)])
+                words = tantivy.Query.boolean_query(
+                    [(Occur.Should, words), (Occur.Should, by_meaning)]
+                )
             clauses.append((Occur.Must, words))
         else:
             clauses.append((Occur.Must, tantivy.Query.all_query()))
         for match in parsed.excluded:
             clauses.append((Occur.MustNot, self._match_query(match)))
+        if query.after_id is not None:
+            clauses.append(
+                (
+                    Occur.Must,
+                    tantivy.Query.range_query(
+                        self.schema, "id", tantivy.FieldType.Unsigned, query.after_id + 1, 2**63
+                    ),
+                )
+            )
         if query.restrict_ids is not None:
-            clauses.append((Occur.Must, tantivy.Query.term_set_query(self.schema, "id", list(query.restrict_ids))))
+            clauses.append(
+                (
+                    Occur.Must,
+                    tantivy.Query.term_set_query(self.schema, "id", list(query.restrict_ids)),
+                )
+            )
         for name, values in query.filters.items():
             if values:
                 clauses.append(
@@ -242,6 +256,7 @@ class TantivyBackend:
                 "oldest": ("year_num", tantivy.Order.Asc),
                 "title": ("sort_title", tantivy.Order.Asc),
                 "newest_added": ("created", tantivy.Order.Desc),
+                "id": ("id", tantivy.Order.Asc),
             }[sort]
             result = searcher.search(
                 q,
@@ -269,3 +284,20 @@ class TantivyBackend:
 
     def count(self) -> int:
         return int(self._index.searcher().num_docs)
+
+    def term_frequency(self, word: str) -> int:
+        """Documents holding `word` as an exact token or pinyin (0 means: probably misspelt)."""
+        searcher = self._index.searcher()
+        return sum(
+            searcher.doc_freq(f, word) for f in ("title", "body", "subject", "creator", "pinyin")
+        )
+
+    def similar_terms(self, word: str, *, limit: int = 2000) -> list[tuple[str, int]]:
+        """Indexed words that start like `word` (typos rarely hit the first letters), with their counts."""
+        searcher = self._index.searcher()
+        prefix = word[:2] if len(word) >= 4 else word[:1]
+        counts: dict[str, int] = {}
+        for f in ("title", "subject", "body", "pinyin"):
+            for term, count in searcher.terms_with_prefix(f, prefix, limit=limit):
+                counts[term] = counts.get(term, 0) + int(count)
+        return list(counts.items())

@@ -1,0 +1,72 @@
+"""Facets, did-you-mean, cursor paging and related resources."""
+
+import pytest
+
+from llrc.catalogue import services
+from llrc.catalogue.models import Resource, ResourceText
+from llrc.search import services as search
+from llrc.search.services import SearchInputError
+from llrc.vocabularies.models import Concept, Scheme
+from tests.conftest import resource_data
+
+pytestmark = pytest.mark.django_db
+
+
+def test_subject_facet_rolls_up_the_thesaurus(make_resource):
+    resource = make_resource(subjects=["concept1488"], titles={"en": "Learning at every age"})
+    broader = Concept.objects.get(scheme=Scheme.SUBJECT, code="concept1488").broader
+    assert broader is not None
+    page = search.search_resources("", filters={"subject": [broader.code]})
+    assert [h.resource.pk for h in page.hits] == [resource.pk]
+    facet = next(f for f in page.facets if f.name == "subject")
+    assert {b.value for b in facet.buckets} >= {"concept1488", broader.code}
+
+
+def test_did_you_mean_for_english_typos_and_pinyin(make_resource):
+    make_resource(titles={"en": "Adult literacy campaigns"}, subjects=[])
+    make_resource(titles={"zh-hans": "终身学习条例"}, original_language="zh-hans", subjects=[])
+    page = search.search_resources("literacey campaigns")
+    assert page.suggestion == "literacy campaigns"
+    assert search.search_resources("zhongshenn xuexi").suggestion == "zhongshen xuexi"
+    assert search.search_resources("literacy campaigns").suggestion == ""
+
+
+def test_cursor_pages_through_1000_results_exactly_once(django_capture_on_commit_callbacks):
+    # Rows in bulk (the services' per-record checks would make this test slow), then a real index build.
+    resources = Resource.objects.bulk_create(Resource(resource_type="report") for _ in range(1000))
+    ResourceText.objects.bulk_create(
+        ResourceText(resource=r, field="title", language="en", value=f"Community learning record {n}", is_original=True)
+        for n, r in enumerate(resources)
+    )
+    assert search.rebuild_index() == 1000
+    seen: list[int] = []
+    cursor = "*"
+    pages = 0
+    while cursor:
+        page = search.search_resources("community", cursor=cursor, page_size=100)
+        assert page.total in (1000, 1001)
+        seen.extend(h.resource.pk for h in page.hits)
+        cursor = page.next_cursor
+        pages += 1
+        if pages == 3:
+            # A change between pages neither repeats nor skips a result that was there before it.
+            with django_capture_on_commit_callbacks(execute=True):
+                services.create_resource(resource_data(titles={"en": "Community late arrival"}), actor=None)
+    assert len(seen) == len(set(seen))  # never repeats
+    assert set(seen) >= {r.pk for r in resources}  # never skips
+
+
+def test_bad_cursor_is_refused_clearly():
+    with pytest.raises(SearchInputError, match="cursor"):
+        search.search_resources("x", cursor="not-a-cursor")
+
+
+@pytest.mark.vectors
+def test_related_resources_are_close_in_meaning(make_resource):
+    base = make_resource(titles={"en": "Literacy classes for rural women"}, subjects=[])
+    near = make_resource(
+        titles={"zh-hans": "农村妇女扫盲班"}, original_language="zh-hans", subjects=[], summaries={}
+    )
+    far = make_resource(titles={"en": "Budget rules for city bus companies"}, subjects=[], summaries={})
+    related = search.related_resources(base)
+    assert near in related and far not in related and base not in related
