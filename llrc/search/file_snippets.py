@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.safestring import SafeString
-
 from django.db.models import Q
+from django.utils.safestring import SafeString
 
 from llrc.catalogue.models import FilePage
 from llrc.search.analysis import normalise
