@@ -5,7 +5,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from llrc.lib.env import env_bool, env_int, env_list, env_path, env_str
+from llrc.lib.env import env_bool, env_float, env_int, env_list, env_path, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("LLRC_DATA_DIR", "./var")
@@ -135,6 +135,8 @@ SEARCH_PAGE_SIZE = env_int("LLRC_SEARCH_PAGE_SIZE", 20)
 SEARCH_CONCEPTS = env_bool("LLRC_SEARCH_CONCEPTS", True)  # thesaurus labels in every language
 SEARCH_DICTIONARY = env_bool("LLRC_SEARCH_DICTIONARY", True)  # CC-CEDICT query translation
 SEARCH_VECTORS = env_bool("LLRC_SEARCH_VECTORS", True)  # multilingual sentence vectors, fused by RRF
+# Cosine similarity a resource needs to be found by meaning alone (tuned with bench/relevance.py).
+SEARCH_VECTOR_THRESHOLD = env_float("LLRC_SEARCH_VECTOR_THRESHOLD", 0.45)
 
 # No page asks another host for anything (README, "works on a closed network"); the CSP says so to browsers.
 from django.utils.csp import CSP  # noqa: E402

@@ -468,9 +468,7 @@ def search_resources(
 
 
 VECTOR_CANDIDATES = 50
-VECTOR_THRESHOLD = (
-    0.45  # cosine; unrelated texts score about 0.05-0.15, a close match 0.6 and above
-)
+# settings.SEARCH_VECTOR_THRESHOLD: unrelated texts score about 0.05-0.15 cosine, close matches 0.5 and up.
 FUSION_WINDOW = 100
 RRF_K = 60  # reciprocal rank fusion constant (Cormack, Clarke and Büttcher 2009)
 
@@ -484,7 +482,7 @@ def _fuse_with_vectors(
     exact. The first FUSION_WINDOW results are in fused order; deeper pages keep the engine's order.
     """
     candidates = get_vector_store().nearest(
-        encode([text])[0], limit=VECTOR_CANDIDATES, threshold=VECTOR_THRESHOLD
+        encode([text])[0], limit=VECTOR_CANDIDATES, threshold=settings.SEARCH_VECTOR_THRESHOLD
     )
     if not candidates:
         return words, set()
