@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
+import dataclasses
 import datetime as dt
+import gc
 import json
 import os
 import platform
@@ -25,6 +28,7 @@ import resource
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,8 +40,6 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-DEMO_DATA = REPO / "llrc" / "demo" / "data"
-CSL_FILE = DEMO_DATA / "csl" / "csl_education_and_lis_subset.jsonl"
 RESULTS_FILE = Path(__file__).resolve().parent / "RESULTS.md"
 
 WARMUP_QUERIES = 50
@@ -77,14 +79,39 @@ EN_JOINERS = ("for", "in", "and", "of", "through")
 
 
 # -- Django ----------------------------------------------------------------------------------------
-def configure_django(data_dir: Path) -> None:
+def git(*args: str) -> str:
+    done = subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True)
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def snapshot_head(target: Path) -> str:
+    """Export llrc/ at HEAD, so edits made to the working tree during a run cannot leak in."""
+    target.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "--format=tar", "HEAD", "llrc"],
+        capture_output=True,
+        check=True,
+    )
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return f"{git('log', '-1', '--format=%h (%cs)')}, exported with git archive"
+
+
+def working_tree_version() -> str:
+    head = git("log", "-1", "--format=%h (%cs)")
+    if not head:
+        return f"{REPO} (not a git checkout)"
+    dirty = git("status", "--porcelain", "llrc")
+    return f"working tree at {head}" + (" + uncommitted changes in llrc/" if dirty else "")
+
+
+def configure_django(data_dir: Path, code_dir: Path) -> None:
     # llrc.settings derives the database and INDEX_DIR from LLRC_DATA_DIR at import time.
     os.environ["LLRC_DATA_DIR"] = str(data_dir)
     os.environ["DJANGO_SETTINGS_MODULE"] = "llrc.settings"
     # Always the embedded SQLite database in the temp dir, never a shared PostgreSQL server.
     os.environ.pop("DATABASE_URL", None)
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
+    # First on the path, ahead of the editable install of this checkout (matters for --snapshot).
+    sys.path.insert(0, str(code_dir))
     import django
 
     django.setup()
@@ -113,6 +140,11 @@ class Pool:
     def one(self, rng: random.Random) -> Any:
         return self.pick(rng)[0]
 
+    def weighted(self) -> dict[Any, float]:
+        return {
+            i: b - a for i, a, b in zip(self.items, [0.0, *self.cum[:-1]], self.cum, strict=True)
+        }
+
 
 @dataclass
 class Vocabulary:
@@ -129,9 +161,15 @@ class Vocabulary:
     country_cn: int
 
 
+def demo_data() -> Path:
+    import llrc  # the package under test: this checkout or the snapshot
+
+    return Path(llrc.__file__).resolve().parent / "demo" / "data"
+
+
 def _demo_resources() -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
-    for path in sorted((DEMO_DATA / "resources").glob("*.json")):
+    for path in sorted((demo_data() / "resources").glob("*.json")):
         items.extend(json.loads(path.read_text(encoding="utf-8"))["resources"])
     return items
 
@@ -150,7 +188,8 @@ def build_vocabulary() -> Vocabulary:
     demo = _demo_resources()
     zh: Counter[str] = Counter()
     keywords: list[str] = []
-    with CSL_FILE.open(encoding="utf-8") as lines:
+    csl = demo_data() / "csl" / "csl_education_and_lis_subset.jsonl"
+    with csl.open(encoding="utf-8") as lines:
         for line in lines:
             row = json.loads(line)
             keywords.extend(row["keywords"])
@@ -453,13 +492,12 @@ def make_queries(rng: random.Random, gen: RecordGenerator, count: int) -> list[B
     from llrc.vocabularies.models import Concept
 
     v = gen.v
-    zh_short = Pool.of(
-        {w: c for w, c in zip(v.zh_words.items, _weights(v.zh_words), strict=True) if len(w) <= 4}
-    )
+    # Query words keep their corpus frequency: common words are searched for more often.
+    zh_short = Pool.of({w: c for w, c in v.zh_words.weighted().items() if len(w) <= 4})
     en_single = Pool.of(
         {
             w: c
-            for w, c in zip(v.en_words.items, _weights(v.en_words), strict=True)
+            for w, c in v.en_words.weighted().items()
             if len(w) >= 4 and w.lower() not in STOPWORDS
         }
     )
@@ -508,85 +546,117 @@ def make_queries(rng: random.Random, gen: RecordGenerator, count: int) -> list[B
     return out
 
 
-def _weights(pool: Pool) -> list[float]:
-    return [b - a for a, b in zip([0.0, *pool.cum[:-1]], pool.cum, strict=True)]
-
-
-# -- timing ----------------------------------------------------------------------------------------
-@dataclass
-class ServiceRun:
-    samples_ms: list[float]
-    round_p50_ms: list[float]
-    totals: list[int]
-    fallbacks: int
-
-
-def time_service(queries: Sequence[BenchQuery], rounds: int) -> ServiceRun:
+# -- timing ---------------------------------------------------------------------------------------
+def _search(q: BenchQuery) -> Any:
     from django.utils import translation
 
     from llrc.search.services import search_resources
 
-    samples: list[float] = []
-    round_p50: list[float] = []
-    totals: list[int] = []
-    fallbacks = 0
-    for round_no in range(rounds):
-        this_round: list[float] = []
-        for q in queries:
-            # The page activates the reader's language (facet titles, labels); that is not timed.
-            with translation.override(q.lang):
-                t0 = time.perf_counter()
-                page = search_resources(q.text, filters=q.filters, page=q.page, lang=q.lang)
-                this_round.append((time.perf_counter() - t0) * 1000)
-            if round_no == 0:
-                totals.append(page.total)
-                fallbacks += bool(page.notices)
-        samples.extend(this_round)
-        round_p50.append(statistics.median(this_round))
-    return ServiceRun(samples, round_p50, totals, fallbacks)
+    # The page activates the reader's language (facet titles, labels) around the call.
+    with translation.override(q.lang):
+        return search_resources(q.text, filters=q.filters, page=q.page, lang=q.lang)
 
 
-def time_backend(queries: Sequence[BenchQuery], rounds: int, *, facets: bool) -> list[float]:
-    """The same queries straight to tantivy: analysis done beforehand, no DB, no snippets."""
-    from django.conf import settings
-
-    from llrc.search.analysis import tokens_for_query
-    from llrc.search.backends.base import FACETS, BackendQuery
-    from llrc.search.services import get_backend
-
-    backend = get_backend()
-    size = settings.SEARCH_PAGE_SIZE
-    prepared = [
-        BackendQuery(
-            terms=tokens_for_query(q.text),
-            filters=q.filters,
-            offset=(q.page - 1) * size,
-            limit=size,
-            facets=FACETS if facets else (),
-        )
-        for q in queries
-    ]
-    samples: list[float] = []
-    for _ in range(rounds):
-        for bq in prepared:
-            t0 = time.perf_counter()
-            backend.search(bq)
-            samples.append((time.perf_counter() - t0) * 1000)
-    return samples
+@dataclass
+class Inspection:
+    backend_calls: list[list[Any]]  # per query, the BackendQuery objects the service sent
+    sql: list[int]
+    totals: list[int]
 
 
-def sql_per_search(queries: Sequence[BenchQuery]) -> float:
+def inspect_queries(queries: Sequence[BenchQuery]) -> Inspection:
+    """One untimed pass: what each search asks of the engine and of the database.
+
+    Recording the service's own BackendQuery objects lets the raw timing replay exactly the engine
+    work of each search (including the any-word fallback), whatever shape BackendQuery has.
+    """
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from llrc.search.services import search_resources
+    from llrc.search.services import get_backend
 
-    counts = []
-    for q in queries:
-        with CaptureQueriesContext(connection) as captured:
-            search_resources(q.text, filters=q.filters, page=q.page, lang=q.lang)
-        counts.append(len(captured))
-    return statistics.median(counts)
+    backend = get_backend()
+    original = backend.search
+    calls: list[Any] = []
+
+    def recording(query: Any) -> Any:
+        calls.append(copy.deepcopy(query))  # the service mutates it before its fallback search
+        return original(query)
+
+    out = Inspection([], [], [])
+    setattr(backend, "search", recording)  # noqa: B010 - shadows the method for this pass only
+    try:
+        for q in queries:
+            calls = []
+            with CaptureQueriesContext(connection) as captured:
+                page = _search(q)
+            out.backend_calls.append(calls)
+            out.sql.append(len(captured))
+            out.totals.append(page.total)
+    finally:
+        delattr(backend, "search")
+    return out
+
+
+@dataclass
+class ServiceTimes:
+    samples_ms: list[float] = field(default_factory=list)
+    round_p50_ms: list[float] = field(default_factory=list)
+    full_gc_ms: list[float] = field(default_factory=list)  # pauses of gen-2 collections
+
+
+@contextlib.contextmanager
+def full_gc_pauses(out: list[float]) -> Iterator[None]:
+    """Record how long each full garbage collection takes.
+
+    A full collection scans every tracked object in the process (large in-memory dictionaries
+    included), so its pauses show up as the slow tail of the latencies.
+    """
+    started: list[float] = []
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            started.append(time.perf_counter())
+        elif started:
+            out.append((time.perf_counter() - started.pop()) * 1000)
+
+    gc.callbacks.append(callback)
+    try:
+        yield
+    finally:
+        gc.callbacks.remove(callback)
+
+
+def time_service(queries: Sequence[BenchQuery], rounds: int) -> ServiceTimes:
+    times = ServiceTimes()
+    with full_gc_pauses(times.full_gc_ms):
+        for _ in range(rounds):
+            this_round = []
+            for q in queries:
+                t0 = time.perf_counter()
+                _search(q)
+                this_round.append((time.perf_counter() - t0) * 1000)
+            times.samples_ms.extend(this_round)
+            times.round_p50_ms.append(statistics.median(this_round))
+    return times
+
+
+def time_backend(calls: Sequence[list[Any]], rounds: int, *, facets: bool) -> list[float]:
+    """The service's engine calls replayed on their own: no DB, no snippets, no labels."""
+    from llrc.search.services import get_backend
+
+    backend = get_backend()
+    prepared = [[c if facets else dataclasses.replace(c, facets=()) for c in q] for q in calls]
+    samples: list[float] = []
+    for _ in range(rounds):
+        for per_query in prepared:
+            t0 = time.perf_counter()
+            for call in per_query:
+                backend.search(call)
+            samples.append((time.perf_counter() - t0) * 1000)
+    return samples
 
 
 def summarise(samples_ms: Sequence[float]) -> dict[str, float]:
@@ -611,7 +681,8 @@ def machine() -> dict[str, str]:
         return next((ln.split(":", 1)[1].strip() for ln in lines if ln.startswith(key)), "")
 
     model = proc("cpuinfo", "model name") or platform.processor() or "unknown"
-    kib = int(proc("meminfo", "MemTotal").split()[0] or 0) if proc("meminfo", "MemTotal") else 0
+    mem = proc("meminfo", "MemTotal").split()  # ["24576000", "kB"]
+    kib = int(mem[0]) if mem else 0
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {
         "cpu": model,
@@ -644,6 +715,17 @@ def render(r: dict[str, Any]) -> str:
         return f"| {label} | {cells} |"
 
     m = r["machine"]
+    # More runnable processes than cores: the latencies include waiting for a CPU.
+    busy = (
+        [
+            f"**The machine was busy** (load average up to {max(r['loadavg']):.1f} on "
+            f"{r['cores']} cores): other processes competed for the CPU, so these figures "
+            "are pessimistic.",
+            "",
+        ]
+        if max(r["loadavg"]) > r["cores"]
+        else []
+    )
     svc, raw, raw_nf = r["service"], r["raw"], r["raw_no_facets"]
     mix = r["mix"]
     lines = [
@@ -655,7 +737,7 @@ def render(r: dict[str, Any]) -> str:
         f"- Machine: {m['cpu']}, {m['cores']}, {m['ram']} RAM, {m['os']}",
         f"- Python {m['python']}; {m['versions']}; "
         f"backend `{r['backend']}`, page size {r['page_size']}",
-        f"- Command: `{r['command']}`",
+        f"- Code: {r['code']}; command `{r['command']}`",
         f"- Records: {r['records']:,} ({r['rows_text']})",
         f"- Catalogue load (bulk_create, setup only): {r['load_s']:.1f} s "
         f"(generating {r['generate_s']:.1f} s, inserting {r['insert_s']:.1f} s); "
@@ -666,6 +748,7 @@ def render(r: dict[str, Any]) -> str:
         f"- Peak RSS: {r['rss_total']:.0f} MiB (after load {r['rss_load']:.0f}, "
         f"after index {r['rss_index']:.0f})",
         "",
+        *busy,
         f"Latency in ms over {r['queries']} queries × {r['rounds']} rounds "
         f"after {WARMUP_QUERIES} warm-up queries (percentiles over all samples):",
         "",
@@ -675,15 +758,21 @@ def render(r: dict[str, Any]) -> str:
         row("`backend.search()` (raw tantivy, facets)", raw),
         row("`backend.search()` (raw, no facets)", raw_nf),
         "",
-        f"- Service overhead at p50: {svc['p50'] - raw['p50']:.1f} ms "
-        f"({r['sql']:.0f} SQL queries per search: hydration prefetches and facet labels); "
-        f"facet aggregation inside tantivy at p50: {raw['p50'] - raw_nf['p50']:.1f} ms",
+        f"- Service overhead at p50: {svc['p50'] - raw['p50']:.1f} ms, everything outside the "
+        f"engine: loading the page of resources ({r['sql']:.0f} SQL queries per search), "
+        "snippets, facet labels and any other query work in the service; facet aggregation "
+        f"inside tantivy at p50: {raw['p50'] - raw_nf['p50']:.1f} ms",
         f"- Service p50 per round: {', '.join(f'{x:.1f}' for x in r['round_p50'])} ms; "
         # Other work on the machine shows up as spread between rounds; the load says how much.
-        f"1-min load average {r['loadavg'][0]:.2f} before, {r['loadavg'][1]:.2f} after timing",
+        f"1-min load average {r['loadavg'][1]:.2f} before, {r['loadavg'][2]:.2f} after timing "
+        f"({r['loadavg'][0]:.2f} at the end of the index rebuild)",
+        f"- Full (gen-2) garbage collections while timing the service: {len(r['full_gc'])}, "
+        f"longest {max(r['full_gc'], default=0):.0f} ms; {r['tracked_objects']:,} objects "
+        "tracked by the collector",
         f"- Query mix: {mix['zh']} Chinese, {mix['en']} English, {mix['browse']} filters only; "
         f"{mix['filtered']} with filters, {mix['page2']} on page 2; "
-        f"{mix['zero']} found nothing, {mix['fallback']} fell back to any-word matching; "
+        f"{mix['zero']} found nothing, "
+        f"{mix['fallback']} made a second engine call (any-word fallback); "
         f"median total hits {mix['median_total']:,}",
         "",
     ]
@@ -722,6 +811,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="passes over the query mix (3)")
     parser.add_argument("--seed", type=int, default=20260101, help="random seed")
     parser.add_argument("--write-results", action="store_true", help=f"update {RESULTS_FILE.name}")
+    parser.add_argument(
+        "--snapshot",
+        action="store_true",
+        help="benchmark llrc/ as committed at HEAD, not the working tree (for recorded results)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
     return parser.parse_args(argv)
 
@@ -737,8 +831,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     data_dir = Path(tempfile.mkdtemp(prefix="llrc-bench-search-"))
     try:
-        configure_django(data_dir)
-        report = run(args, argv, data_dir)
+        if args.snapshot:
+            code_dir, code = data_dir / "code", snapshot_head(data_dir / "code")
+        else:
+            code_dir, code = REPO, working_tree_version()
+        configure_django(data_dir, code_dir)
+        report = run(args, argv, data_dir, code)
     finally:
         if args.keep:
             progress(f"kept {data_dir}")
@@ -750,14 +848,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         progress(f"wrote {RESULTS_FILE}")
 
 
-def run(args: argparse.Namespace, argv: Sequence[str], data_dir: Path) -> str:
+def run(args: argparse.Namespace, argv: Sequence[str], data_dir: Path, code: str) -> str:
     from django.conf import settings
     from django.core.management import call_command
 
     from llrc.search.services import rebuild_index
     from llrc.vocabularies.services import load_vocabularies
 
-    progress(f"data dir {data_dir}; migrating")
+    progress(f"code: {code}; data dir {data_dir}; migrating")
     call_command("migrate", verbosity=0)
     _, vocab_s = timed(load_vocabularies)
     progress(f"vocabularies loaded in {vocab_s:.1f} s")
@@ -773,21 +871,21 @@ def run(args: argparse.Namespace, argv: Sequence[str], data_dir: Path) -> str:
 
     index_docs, index_s = timed(lambda: rebuild_index(report_index))
     rss_index = peak_rss_mib()
+    load_index = os.getloadavg()[0]
 
     # Own random streams, so changing --queries does not change the records or the warm-up.
     queries = make_queries(random.Random(args.seed + 1), generator, args.queries)
     warmup = make_queries(random.Random(args.seed + 2), generator, WARMUP_QUERIES)
     progress("warming up")
     time_service(warmup, 1)
-    time_backend(warmup, 1, facets=True)
+    seen = inspect_queries(queries)
     progress(f"timing the service: {len(queries)} queries × {args.rounds}")
     load_before = os.getloadavg()[0]
     service = time_service(queries, args.rounds)
     progress("timing the raw backend")
-    raw = time_backend(queries, args.rounds, facets=True)
-    raw_no_facets = time_backend(queries, args.rounds, facets=False)
+    raw = time_backend(seen.backend_calls, args.rounds, facets=True)
+    raw_no_facets = time_backend(seen.backend_calls, args.rounds, facets=False)
     load_after = os.getloadavg()[0]
-    sql = sql_per_search(queries[:50])
 
     db_file = Path(settings.DATABASES["default"]["NAME"])
     mix = Counter(q.kind for q in queries)
@@ -797,6 +895,7 @@ def run(args: argparse.Namespace, argv: Sequence[str], data_dir: Path) -> str:
         "backend": settings.SEARCH_BACKEND,
         "page_size": settings.SEARCH_PAGE_SIZE,
         "command": " ".join(["bench/search.py", *argv]),
+        "code": code,
         "records": args.records,
         "rows_text": ", ".join(f"{n:,} {k}" for k, n in load.rows.items() if k != "resources"),
         "load_s": load_s,
@@ -814,21 +913,24 @@ def run(args: argparse.Namespace, argv: Sequence[str], data_dir: Path) -> str:
         "rss_total": peak_rss_mib(),
         "queries": len(queries),
         "rounds": args.rounds,
-        "loadavg": (load_before, load_after),
+        "loadavg": (load_index, load_before, load_after),
         "service": summarise(service.samples_ms),
+        "full_gc": service.full_gc_ms,
+        "tracked_objects": len(gc.get_objects()),
+        "cores": os.cpu_count() or 1,
         "raw": summarise(raw),
         "raw_no_facets": summarise(raw_no_facets),
         "round_p50": service.round_p50_ms,
-        "sql": sql,
+        "sql": statistics.median(seen.sql),
         "mix": {
             "zh": mix["zh"],
             "en": mix["en"],
             "browse": mix["browse"],
             "filtered": sum(bool(q.filters) for q in queries),
             "page2": sum(q.page == 2 for q in queries),
-            "zero": sum(t == 0 for t in service.totals),
-            "fallback": service.fallbacks,
-            "median_total": int(statistics.median(service.totals)),
+            "zero": sum(t == 0 for t in seen.totals),
+            "fallback": sum(len(c) > 1 for c in seen.backend_calls),
+            "median_total": int(statistics.median(seen.totals)),
         },
     }
     return render(results)

@@ -136,7 +136,7 @@ SEARCH_CONCEPTS = env_bool("LLRC_SEARCH_CONCEPTS", True)  # thesaurus labels in 
 SEARCH_DICTIONARY = env_bool("LLRC_SEARCH_DICTIONARY", True)  # CC-CEDICT query translation
 SEARCH_VECTORS = env_bool("LLRC_SEARCH_VECTORS", True)  # multilingual sentence vectors, fused by RRF
 # Cosine similarity a resource needs to be found by meaning alone (tuned with bench/relevance.py).
-SEARCH_VECTOR_THRESHOLD = env_float("LLRC_SEARCH_VECTOR_THRESHOLD", 0.45)
+SEARCH_VECTOR_THRESHOLD = env_float("LLRC_SEARCH_VECTOR_THRESHOLD", 0.30)
 
 # No page asks another host for anything (README, "works on a closed network"); the CSP says so to browsers.
 from django.utils.csp import CSP  # noqa: E402

@@ -104,6 +104,7 @@ def has_han(text: str) -> bool:
     return bool(_HAN.search(text))
 
 
+@lru_cache(maxsize=200_000)
 def _fold_word(word: str) -> str:
     """Case-fold and remove accents, Arabic diacritics and letter variants; ё -> е."""
     word = word.casefold()
@@ -165,6 +166,11 @@ def analyse(text: str, *, lang: str = "", for_query: bool = False) -> Analysed:
     return out
 
 
+@lru_cache(maxsize=100_000)
+def _analyse_short(text: str, lang: str) -> Analysed:
+    return analyse(text, lang=lang)
+
+
 def index_text(*parts: str) -> str:
     """Analysed tokens of untagged text (names, labels), ready for a whitespace tokenizer."""
     return " ".join(t for part in parts if part for t in analyse(part).tokens)
@@ -179,7 +185,8 @@ class IndexStreams:
     pinyin: list[str] = field(default_factory=list)
 
     def add(self, text: str, lang: str = "") -> None:
-        result = analyse(text, lang=lang)
+        # Labels and names recur in thousands of documents: analyse each short text once per process.
+        result = _analyse_short(text, lang) if len(text) <= 200 else analyse(text, lang=lang)
         self.tokens.extend(result.tokens)
         self.stems.extend(result.stems)
         self.pinyin.extend(result.pinyin)

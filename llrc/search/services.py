@@ -29,7 +29,6 @@ from llrc.search.backends.base import (
 )
 from llrc.search.crosslang import expand_with_dictionary
 from llrc.search.documents import (
-    PREFETCH,
     build_document,
     iter_documents,
     resources_for_index,
@@ -285,16 +284,30 @@ def _clean_filters(filters: dict[str, list[str]]) -> dict[str, list[str]]:
     return clean
 
 
+# What a results page shows of each hit: its texts and the concepts "why it matched" may name.
+RESULT_PREFETCH = ("text_values", "subjects", "target_groups", "countries", "regions", "files")
+
+# Facet labels are read on every search; vocabularies change only when `llrc init` reloads them, so labels
+# are kept per process (a new process after a reload sees the new ones).
+_label_cache: dict[tuple[str, str], Concept | None] = {}
+
+
+def _concepts(scheme: str, codes: list[str]) -> dict[str, Concept]:
+    missing = [c for c in codes if (scheme, c) not in _label_cache]
+    if missing:
+        found = {c.code: c for c in Concept.objects.filter(scheme=scheme, code__in=missing).only("code", "labels", "local_labels")}
+        for code in missing:
+            _label_cache[(scheme, code)] = found.get(code)
+    return {c: concept for c in codes if (concept := _label_cache[(scheme, c)]) is not None}
+
+
 def _labels(name: str, values: list[str], lang: str) -> dict[str, str]:
     if name == "type":
         return {v: str(ResourceType(v).label) if v in ResourceType.values else v for v in values}
     if name == "collection":
         return {c.slug: c.display_title(lang) for c in Collection.objects.filter(slug__in=values)}
     if name in FACET_SCHEMES:
-        return {
-            c.code: c.label(lang)
-            for c in Concept.objects.filter(scheme=FACET_SCHEMES[name], code__in=values)
-        }
+        return {code: c.label(lang) for code, c in _concepts(FACET_SCHEMES[name], values).items()}
     return {v: v for v in values}
 
 
@@ -388,7 +401,7 @@ def search_resources(
         r.pk: r
         for r in Resource.objects.filter(pk__in=result.ids)
         .select_related("publisher")
-        .prefetch_related(*PREFETCH)
+        .prefetch_related(*RESULT_PREFETCH)
     }
     hits: list[SearchHit] = []
     for rid, score in zip(result.ids, result.scores, strict=True):
@@ -399,9 +412,11 @@ def search_resources(
         summary_values = resource.texts("summary")
         body, body_lang = pick_text(summary_values, lang)
         # Prefer the summary language where the words actually occur, so a snippet shows the match.
-        if marks and body and not any(t in normalise(body) for t in marks):
+        folded_body = normalise(body) if marks and body else ""
+        if folded_body and not any(t in folded_body for t in marks):
             for code, text in summary_values.items():
-                if any(t in normalise(text) for t in marks):
+                folded = normalise(text)
+                if any(t in folded for t in marks):
                     body, body_lang = text, code
                     break
         hits.append(

@@ -29,6 +29,8 @@ FILTER_ONLY: tuple[str, ...] = ("region", "sdg", "status")
 # "stem" holds Snowball stems of title, body and subject text; "pinyin" the pinyin of their Chinese words.
 DERIVED_FIELDS: dict[str, float] = {"stem": 0.8, "pinyin": 0.8}
 SORTS = ("relevance", "newest", "oldest", "title")
+# Every year must stay reachable from the facet, not only the 30 most frequent.
+FACET_SIZES: dict[str, int] = {"year": 300}
 
 
 @dataclass
@@ -53,7 +55,7 @@ class BackendQuery:
     offset: int = 0
     limit: int = 20
     facets: tuple[str, ...] = FACETS
-    facet_size: int = 30
+    facet_size: int = 30  # values per facet, most frequent first; years get more (FACET_SIZES)
     sort: str = "relevance"
     # Resources found by meaning (vectors): they match too, with score 0, so totals and facets count them.
     also_ids: list[int] = field(default_factory=list)

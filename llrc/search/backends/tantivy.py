@@ -17,6 +17,7 @@ import tantivy
 
 from llrc.search.backends.base import (
     DERIVED_FIELDS,
+    FACET_SIZES,
     FACETS,
     FILTER_ONLY,
     TEXT_FIELDS,
@@ -273,7 +274,7 @@ class TantivyBackend:
         facets: dict[str, list[tuple[str, int]]] = {}
         if query.facets and result.count:
             aggs = {
-                name: {"terms": {"field": f"f_{name}", "size": query.facet_size}}
+                name: {"terms": {"field": f"f_{name}", "size": FACET_SIZES.get(name, query.facet_size)}}
                 for name in query.facets
             }
             raw = searcher.aggregate(q, aggs)
