@@ -88,7 +88,11 @@ def run(lang: str = "en") -> dict[str, dict[str, float]]:
             if docno not in ranking:  # two records of one thing count once, at the better rank
                 ranking.append(docno)
         judged = qrels.get(qid, {})
-        scores = (ndcg_at(ranking, judged), reciprocal_rank(ranking, judged), recall_at(ranking, judged))
+        scores = (
+            ndcg_at(ranking, judged),
+            reciprocal_rank(ranking, judged),
+            recall_at(ranking, judged),
+        )
         per_category[category].append(scores)
         per_category["all"].append(scores)
     return {
@@ -115,16 +119,24 @@ def table(results: dict[str, dict[str, float]]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", help="use an existing LLRC_DATA_DIR instead of a fresh demo site")
-    parser.add_argument("--label", default="all means on", help="name of this configuration in the report")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--data-dir", help="use an existing LLRC_DATA_DIR instead of a fresh demo site"
+    )
+    parser.add_argument(
+        "--label", default="all means on", help="name of this configuration in the report"
+    )
     parser.add_argument("--write-results", action="store_true")
     args = parser.parse_args()
     setup(args.data_dir)
     from django.conf import settings
 
     results = run()
-    report = f"Backend: {settings.SEARCH_BACKEND}; configuration: {args.label}\n\n{table(results)}\n"
+    report = (
+        f"Backend: {settings.SEARCH_BACKEND}; configuration: {args.label}\n\n{table(results)}\n"
+    )
     print(report)
     if args.write_results:
         write_results(report)
@@ -136,7 +148,9 @@ def write_results(report: str) -> None:
     path = HERE / "RESULTS.md"
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
     marker = "## Relevance (bench/relevance.py)"
-    section = f"{marker}\n\nRun {datetime.date.today().isoformat()} over the demo collection.\n\n{report}"
+    section = (
+        f"{marker}\n\nRun {datetime.date.today().isoformat()} over the demo collection.\n\n{report}"
+    )
     if marker in text:
         head, _sep, rest = text.partition(marker)
         tail = rest.split("\n## ", 1)

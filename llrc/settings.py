@@ -134,7 +134,9 @@ SEARCH_PAGE_SIZE = env_int("LLRC_SEARCH_PAGE_SIZE", 20)
 # The means of finding resources across languages, each switchable (bench/relevance.py measures each).
 SEARCH_CONCEPTS = env_bool("LLRC_SEARCH_CONCEPTS", True)  # thesaurus labels in every language
 SEARCH_DICTIONARY = env_bool("LLRC_SEARCH_DICTIONARY", True)  # CC-CEDICT query translation
-SEARCH_VECTORS = env_bool("LLRC_SEARCH_VECTORS", True)  # multilingual sentence vectors, fused by RRF
+SEARCH_VECTORS = env_bool(
+    "LLRC_SEARCH_VECTORS", True
+)  # multilingual sentence vectors, fused by RRF
 # Cosine similarity a resource needs to be found by meaning alone (tuned with bench/relevance.py).
 SEARCH_VECTOR_THRESHOLD = env_float("LLRC_SEARCH_VECTOR_THRESHOLD", 0.30)
 

@@ -80,5 +80,7 @@ def test_demo_keys_are_unique_and_subjects_have_chinese_labels():
             subjects.update(item["subjects"])
     assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
     assert len(keys) >= 150
-    ours = json.loads((ROOT / "llrc" / "vocabularies" / "data" / "unesco-thesaurus-zh-llrc.json").read_text())["labels"]
+    ours = json.loads(
+        (ROOT / "llrc" / "vocabularies" / "data" / "unesco-thesaurus-zh-llrc.json").read_text()
+    )["labels"]
     assert not subjects - set(ours), sorted(subjects - set(ours))

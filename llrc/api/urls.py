@@ -109,7 +109,8 @@ class SearchFilters(Schema):
     lang: str = "en"
     sort: str = "relevance"
     cursor: str | None = Field(
-        None, description="Cursor paging: * for the first page, then next_cursor; results in id order"
+        None,
+        description="Cursor paging: * for the first page, then next_cursor; results in id order",
     )
 
     def filters(self) -> dict[str, list[str]]:

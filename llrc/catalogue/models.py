@@ -330,7 +330,9 @@ class ResourceFile(models.Model):
     language = models.CharField(max_length=16, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     text_status = models.CharField(
-        max_length=20, blank=True, help_text="Result of text extraction: ok, empty, encrypted, failed, unsupported"
+        max_length=20,
+        blank=True,
+        help_text="Result of text extraction: ok, empty, encrypted, failed, unsupported",
     )
 
     class Meta:
@@ -349,7 +351,9 @@ class FilePage(models.Model):
 
     class Meta:
         ordering = ["file", "number"]
-        constraints = [models.UniqueConstraint(fields=["file", "number"], name="file_page_unique_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["file", "number"], name="file_page_unique_number")
+        ]
 
     def __str__(self) -> str:
         return f"{self.file} p. {self.number}"

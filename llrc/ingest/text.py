@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_PAGES = 2000
-MAX_CHARS_PER_PAGE = 20_000  # a page of dense text is about 5,000 characters; more is noise or a table dump
+MAX_CHARS_PER_PAGE = (
+    20_000  # a page of dense text is about 5,000 characters; more is noise or a table dump
+)
 _DOT_LEADERS = re.compile(r"(?:\s?\.){4,}")
 
 

@@ -20,7 +20,9 @@ MAX_TRANSLATIONS = 3
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _HAN_ONLY = re.compile(r"^[\u3400-\u9fff]+$")
 # Glosses that are grammar notes, not meanings.
-_SKIP_GLOSS = re.compile(r"^(cl:|variant of|old variant|see |surname |abbr\. |used in |also written|\(onom\))")
+_SKIP_GLOSS = re.compile(
+    r"^(cl:|variant of|old variant|see |surname |abbr\. |used in |also written|\(onom\))"
+)
 
 
 @dataclass

@@ -41,7 +41,9 @@ def file_snippets(
     best: dict[int, tuple[int, FilePage]] = {}
     for page in pages.iterator(chunk_size=200):
         folded = normalise(page.text)
-        score = (100 if whole and whole in folded else 0) + 10 * sum(1 for w in words if w in folded)
+        score = (100 if whole and whole in folded else 0) + 10 * sum(
+            1 for w in words if w in folded
+        )
         score += sum(1 for w in extra if w in folded)
         if score == 0:
             continue
@@ -49,6 +51,11 @@ def file_snippets(
         if rid not in best or score > best[rid][0]:
             best[rid] = (score, page)
     return {
-        rid: FileSnippet(page.file_id, page.file.name, page.number, snippet(page.text, [whole, *words, *extra], width=200))
+        rid: FileSnippet(
+            page.file_id,
+            page.file.name,
+            page.number,
+            snippet(page.text, [whole, *words, *extra], width=200),
+        )
         for rid, (_score, page) in best.items()
     }

@@ -66,7 +66,8 @@ class ParsedQuery:
     def plain(self) -> bool:
         """Only words: no phrase, field, exclusion or OR, so the reader left the matching to us."""
         return not self.excluded and all(
-            len(group) == 1 and not group[0].phrase and group[0].fields is None for group in self.groups
+            len(group) == 1 and not group[0].phrase and group[0].fields is None
+            for group in self.groups
         )
 
     def highlight_terms(self) -> list[str]:
@@ -81,7 +82,9 @@ class ParsedQuery:
         return list(dict.fromkeys(terms))
 
     def translation_terms(self) -> list[str]:
-        return list(dict.fromkeys(w.token for g in self.groups for m in g if m.via for w in m.words))
+        return list(
+            dict.fromkeys(w.token for g in self.groups for m in g if m.via for w in m.words)
+        )
 
     def word_count(self) -> int:
         return sum(len(m.words) for g in self.groups for m in g) + sum(
@@ -153,7 +156,11 @@ def parse_query(text: str) -> ParsedQuery:
             parsed.groups.extend([Match(words=[w], fields=fields)] for w in words)
         pending_or = False
     # Stopwords typed among other words add nothing (each token was analysed alone above).
-    content = [g for g in parsed.groups if not (len(g) == 1 and len(g[0].words) == 1 and g[0].words[0].token in STOPWORDS)]
+    content = [
+        g
+        for g in parsed.groups
+        if not (len(g) == 1 and len(g[0].words) == 1 and g[0].words[0].token in STOPWORDS)
+    ]
     if content:
         parsed.groups = content
     if parsed.word_count() > MAX_WORDS:

@@ -295,7 +295,12 @@ _label_cache: dict[tuple[str, str], Concept | None] = {}
 def _concepts(scheme: str, codes: list[str]) -> dict[str, Concept]:
     missing = [c for c in codes if (scheme, c) not in _label_cache]
     if missing:
-        found = {c.code: c for c in Concept.objects.filter(scheme=scheme, code__in=missing).only("code", "labels", "local_labels")}
+        found = {
+            c.code: c
+            for c in Concept.objects.filter(scheme=scheme, code__in=missing).only(
+                "code", "labels", "local_labels"
+            )
+        }
         for code in missing:
             _label_cache[(scheme, code)] = found.get(code)
     return {c: concept for c in codes if (concept := _label_cache[(scheme, c)]) is not None}

@@ -99,6 +99,8 @@ def test_thousands_of_terms_are_bounded():
 
 
 def test_stopwords_among_other_words_are_dropped():
-    words = [w.token for g in parse_query("classes for the elderly").groups for m in g for w in m.words]
+    words = [
+        w.token for g in parse_query("classes for the elderly").groups for m in g for w in m.words
+    ]
     assert words == ["classes", "elderly"]
     assert [w.token for g in parse_query("the").groups for m in g for w in m.words] == ["the"]

@@ -11,7 +11,14 @@ from llrc.search import services as search
 
 pytestmark = pytest.mark.django_db
 DATA = Path(__file__).resolve().parent.parent / "data" / "pdf"
-MANUAL = Path(__file__).resolve().parents[2] / "llrc" / "demo" / "data" / "debian-edu" / "debian-edu-bullseye-manual-zh-cn.pdf"
+MANUAL = (
+    Path(__file__).resolve().parents[2]
+    / "llrc"
+    / "demo"
+    / "data"
+    / "debian-edu"
+    / "debian-edu-bullseye-manual-zh-cn.pdf"
+)
 
 
 @pytest.fixture
@@ -19,14 +26,18 @@ def attach(make_resource, django_capture_on_commit_callbacks):
     def attach(path: Path, **resource):
         r = make_resource(subjects=[], collections=[], creators=[], **resource)
         with django_capture_on_commit_callbacks(execute=True):
-            stored = services.attach_file(r, name=path.name, content=path.read_bytes(), language="en", actor=None)
+            stored = services.attach_file(
+                r, name=path.name, content=path.read_bytes(), language="en", actor=None
+            )
         return r, stored
 
     return attach
 
 
 def test_word_only_in_the_file_is_found_with_page(attach):
-    resource, stored = attach(DATA / "multicolumn.pdf", titles={"en": "A sample layout"}, summaries={})
+    resource, stored = attach(
+        DATA / "multicolumn.pdf", titles={"en": "A sample layout"}, summaries={}
+    )
     page = search.search_resources("consectetuer")
     assert [h.resource.pk for h in page.hits] == [resource.pk]
     snippet = page.hits[0].file_snippet
@@ -36,10 +47,16 @@ def test_word_only_in_the_file_is_found_with_page(attach):
 
 
 def test_page_number_is_the_page_holding_the_words(attach):
-    resource, stored = attach(MANUAL, titles={"zh-hans": "手册"}, original_language="zh-hans", summaries={})
+    resource, _stored = attach(
+        MANUAL, titles={"zh-hans": "手册"}, original_language="zh-hans", summaries={}
+    )
     document = pypdfium2.PdfDocument(str(MANUAL))
     # A Chinese word that occurs on few pages: the snippet must point at one of them.
-    pages_with_word = [i + 1 for i in range(len(document)) if "瘦客户机" in document[i].get_textpage().get_text_range()]
+    pages_with_word = [
+        i + 1
+        for i in range(len(document))
+        if "瘦客户机" in document[i].get_textpage().get_text_range()
+    ]
     assert pages_with_word
     hit = search.search_resources("瘦客户机").hits[0]
     assert hit.resource.pk == resource.pk
@@ -47,7 +64,7 @@ def test_page_number_is_the_page_holding_the_words(attach):
 
 
 def test_encrypted_pdf_is_stored_but_not_read(attach):
-    resource, stored = attach(DATA / "password.pdf", titles={"en": "Locked report"})
+    _resource, stored = attach(DATA / "password.pdf", titles={"en": "Locked report"})
     assert stored.text_status == "encrypted" and stored.pages.count() == 0
     assert search.search_resources("locked").total == 1  # the description is still searchable
 

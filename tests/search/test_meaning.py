@@ -13,7 +13,9 @@ def chinese_only(make_resource):
     return make_resource(
         titles={"zh-hans": "社区老年人智能手机培训课程"},
         original_language="zh-hans",
-        summaries={"zh-hans": "街道社区学校为老年人开设智能手机使用课程,帮助他们学会视频通话和网上挂号。"},
+        summaries={
+            "zh-hans": "街道社区学校为老年人开设智能手机使用课程,帮助他们学会视频通话和网上挂号。"
+        },
         subjects=[],
         collections=[],
         creators=[],
@@ -61,12 +63,19 @@ def test_without_either_means_the_english_query_finds_nothing(chinese_only, sett
 
 
 def test_counts_stay_exact_with_meaning_matches(chinese_only, unrelated, make_resource):
-    make_resource(titles={"en": "Mobile phone skills for older adults"}, countries=["GB"], subjects=[])
+    make_resource(
+        titles={"en": "Mobile phone skills for older adults"}, countries=["GB"], subjects=[]
+    )
     page = search.search_resources("smartphone classes for elderly people")
     facets = {f.name: f for f in page.facets}
     assert sum(b.count for b in facets["type"].buckets) == page.total
     for bucket in facets["country"].buckets:
-        assert search.search_resources("smartphone classes for elderly people", filters={"country": [bucket.value]}).total == bucket.count
+        assert (
+            search.search_resources(
+                "smartphone classes for elderly people", filters={"country": [bucket.value]}
+            ).total
+            == bucket.count
+        )
 
 
 def test_deleted_resource_leaves_meaning_results(chinese_only, django_capture_on_commit_callbacks):

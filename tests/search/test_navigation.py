@@ -35,7 +35,13 @@ def test_cursor_pages_through_1000_results_exactly_once(django_capture_on_commit
     # Rows in bulk (the services' per-record checks would make this test slow), then a real index build.
     resources = Resource.objects.bulk_create(Resource(resource_type="report") for _ in range(1000))
     ResourceText.objects.bulk_create(
-        ResourceText(resource=r, field="title", language="en", value=f"Community learning record {n}", is_original=True)
+        ResourceText(
+            resource=r,
+            field="title",
+            language="en",
+            value=f"Community learning record {n}",
+            is_original=True,
+        )
         for n, r in enumerate(resources)
     )
     assert search.rebuild_index() == 1000
@@ -51,7 +57,9 @@ def test_cursor_pages_through_1000_results_exactly_once(django_capture_on_commit
         if pages == 3:
             # A change between pages neither repeats nor skips a result that was there before it.
             with django_capture_on_commit_callbacks(execute=True):
-                services.create_resource(resource_data(titles={"en": "Community late arrival"}), actor=None)
+                services.create_resource(
+                    resource_data(titles={"en": "Community late arrival"}), actor=None
+                )
     assert len(seen) == len(set(seen))  # never repeats
     assert set(seen) >= {r.pk for r in resources}  # never skips
 
@@ -67,6 +75,8 @@ def test_related_resources_are_close_in_meaning(make_resource):
     near = make_resource(
         titles={"zh-hans": "农村妇女扫盲班"}, original_language="zh-hans", subjects=[], summaries={}
     )
-    far = make_resource(titles={"en": "Budget rules for city bus companies"}, subjects=[], summaries={})
+    far = make_resource(
+        titles={"en": "Budget rules for city bus companies"}, subjects=[], summaries={}
+    )
     related = search.related_resources(base)
     assert near in related and far not in related and base not in related

@@ -59,8 +59,12 @@ class BackendQuery:
     sort: str = "relevance"
     # Resources found by meaning (vectors): they match too, with score 0, so totals and facets count them.
     also_ids: list[int] = field(default_factory=list)
-    restrict_ids: list[int] | None = None  # only these resources (used to check candidates against filters)
-    after_id: int | None = None  # cursor paging: resources with a larger id, in id order (sort="id")
+    restrict_ids: list[int] | None = (
+        None  # only these resources (used to check candidates against filters)
+    )
+    after_id: int | None = (
+        None  # cursor paging: resources with a larger id, in id order (sort="id")
+    )
 
 
 @dataclass

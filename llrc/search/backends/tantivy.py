@@ -274,7 +274,9 @@ class TantivyBackend:
         facets: dict[str, list[tuple[str, int]]] = {}
         if query.facets and result.count:
             aggs = {
-                name: {"terms": {"field": f"f_{name}", "size": FACET_SIZES.get(name, query.facet_size)}}
+                name: {
+                    "terms": {"field": f"f_{name}", "size": FACET_SIZES.get(name, query.facet_size)}
+                }
                 for name in query.facets
             }
             raw = searcher.aggregate(q, aggs)
