@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import rjieba
 import Stemmer
@@ -95,6 +96,28 @@ QUERY_STEM_LANGUAGES = ("en", "fr", "es", "ru", "ar")
 _t2s = OpenCC("t2s")
 
 
+def _traditional_characters() -> frozenset[str]:
+    """Characters the t2s conversion would change: text without any of them is left as it is, which spares
+    the (pure-Python) conversion for the simplified Chinese that most records are written in."""
+    import opencc
+
+    folder = Path(opencc.__file__).parent / "dictionary"
+    changed: set[str] = set()
+    for name in ("TSCharacters.txt", "TSPhrases.txt"):
+        for line in (folder / name).read_text(encoding="utf-8").splitlines():
+            source, _tab, targets = line.partition("\t")
+            target = targets.split(" ")[0]
+            changed.update(a for a, b in zip(source, target, strict=False) if a != b)
+    return frozenset(changed)
+
+
+_TRADITIONAL = _traditional_characters()
+
+
+def to_simplified(text: str) -> str:
+    return _t2s.convert(text) if any(ch in _TRADITIONAL for ch in text) else text
+
+
 @lru_cache(maxsize=16)
 def _stemmer(name: str) -> Stemmer.Stemmer:
     return Stemmer.Stemmer(name)
@@ -120,7 +143,7 @@ def _fold_word(word: str) -> str:
 def normalise(text: str) -> str:
     """NFKC, case-folded, traditional Chinese folded to simplified: the form snippets are matched against."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    return _t2s.convert(text) if has_han(text) else text
+    return to_simplified(text)
 
 
 @lru_cache(maxsize=200_000)
@@ -153,7 +176,7 @@ def analyse(text: str, *, lang: str = "", for_query: bool = False) -> Analysed:
     text = _prepare(text)
     for han, word in _RUN.findall(text):
         if han:
-            simplified = _t2s.convert(han)
+            simplified = to_simplified(han)
             words = rjieba.cut(simplified) if for_query else rjieba.cut_for_search(simplified)
             for token in words:
                 if token.strip():
@@ -206,7 +229,7 @@ def query_words(text: str) -> list[QueryWord]:
     words: list[QueryWord] = []
     for han, word in _RUN.findall(_prepare(text)):
         if han:
-            for token in rjieba.cut(_t2s.convert(han)):
+            for token in rjieba.cut(to_simplified(han)):
                 if token.strip():
                     words.append(QueryWord(token=token, stems=[], pinyin=""))
         elif word:

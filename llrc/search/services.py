@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 from django.conf import settings
@@ -493,6 +493,14 @@ FUSION_WINDOW = 100
 RRF_K = 60  # reciprocal rank fusion constant (Cormack, Clarke and Büttcher 2009)
 
 
+@lru_cache(maxsize=4096)
+def _query_vector(text: str) -> np.ndarray:
+    # Encoding a query is the slowest step of a search (tens of milliseconds); readers repeat queries.
+    vector = encode([text])[0]
+    vector.setflags(write=False)
+    return vector
+
+
 def _fuse_with_vectors(
     backend: SearchBackend, word_query: BackendQuery, text: str, words: BackendResult
 ) -> tuple[BackendResult, set[int]]:
@@ -502,7 +510,7 @@ def _fuse_with_vectors(
     exact. The first FUSION_WINDOW results are in fused order; deeper pages keep the engine's order.
     """
     candidates = get_vector_store().nearest(
-        encode([text])[0], limit=VECTOR_CANDIDATES, threshold=settings.SEARCH_VECTOR_THRESHOLD
+        _query_vector(text), limit=VECTOR_CANDIDATES, threshold=settings.SEARCH_VECTOR_THRESHOLD
     )
     if not candidates:
         return words, set()
