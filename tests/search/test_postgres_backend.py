@@ -1,0 +1,353 @@
+"""The PostgreSQL search backend: its table and indexes, odd tokens, and the same answers as tantivy.
+
+The whole search suite also runs on this backend (scripts/test-all.sh sets LLRC_TEST_SEARCH_BACKEND);
+these tests cover what that cannot see: that PostgreSQL really uses the GIN index, tokens that
+to_tsvector would split, and a side-by-side comparison with tantivy over many query shapes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from llrc.search import services as search
+from llrc.search.analysis import QueryWord
+from llrc.search.backends.base import BackendQuery, BackendResult, IndexDocument
+from llrc.search.backends.postgres import PostgresBackend, build_tsvector
+from llrc.search.backends.tantivy import TantivyBackend
+from llrc.search.query import Match, ParsedQuery
+
+ROOT = Path(__file__).resolve().parents[2]
+on_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the postgres backend keeps its index in PostgreSQL; run with DATABASE_URL set "
+    "(scripts/with-postgres.sh)",
+)
+
+
+def test_postgres_backend_without_postgresql_fails_with_a_clear_message(tmp_path):
+    # As an operator would meet it: the environment asks for postgres but names no PostgreSQL database.
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env |= {
+        "LLRC_SEARCH_BACKEND": "postgres",
+        "LLRC_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "llrc.settings",
+    }
+    code = "import django; django.setup(); from llrc.search import services; services.get_backend()"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode != 0
+    assert "SearchInputError" in done.stderr
+    assert "set DATABASE_URL to a postgresql:// URL" in done.stderr
+
+
+@pytest.mark.django_db
+def test_search_table_exists_on_postgresql_only():
+    tables = connection.introspection.table_names()
+    assert ("search_document" in tables) == (connection.vendor == "postgresql")
+
+
+@pytest.mark.django_db
+def test_suite_searches_with_the_backend_the_environment_names():
+    # The postgres pass of scripts/test-all.sh must really search with PostgreSQL, not fall back.
+    assert search.get_backend().name == os.environ.get("LLRC_TEST_SEARCH_BACKEND", "tantivy")
+
+
+# -- PostgreSQL only -------------------------------------------------------------------------------
+def word(token: str, stems: tuple[str, ...] = (), pinyin: str = "") -> QueryWord:
+    return QueryWord(token=token, stems=list(stems), pinyin=pinyin)
+
+
+def one(*words: QueryWord, phrase: bool = False, fields: tuple[str, ...] | None = None) -> Match:
+    return Match(words=list(words), phrase=phrase, fields=fields)
+
+
+def backend_query(*groups: list[Match], **kwargs: object) -> BackendQuery:
+    excluded = kwargs.pop("excluded", [])
+    year_range = kwargs.pop("year_range", None)
+    parsed = ParsedQuery(groups=list(groups), excluded=excluded, year_range=year_range)  # type: ignore[arg-type]
+    return BackendQuery(parsed=parsed, **kwargs)  # type: ignore[arg-type]
+
+
+def document(doc_id: int, **text: str) -> IndexDocument:
+    return IndexDocument(id=doc_id, text=text, facets={"type": ["report"]}, sort_title="")
+
+
+@on_postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "index_name"),
+    [
+        (backend_query([one(word("literacy"))]), "search_document_gin"),
+        (backend_query([one(word("adult"), word("literacy"), phrase=True)]), "search_document_gin"),
+        (backend_query(filters={"country": ["CN"]}), "search_facets_gin"),
+    ],
+)
+def test_gin_indexes_serve_words_phrases_and_filters(query, index_name):
+    backend = PostgresBackend()
+    backend.index([document(1, title="adult literacy")])
+    where = backend._where(query)
+    assert where is not None
+    condition, params, _words = where
+    with connection.cursor() as cursor:
+        # On a handful of rows a sequential scan is cheaper; forbid it to see that the index can serve.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN SELECT resource_id FROM search_document WHERE {condition}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert f"Bitmap Index Scan on {index_name}" in plan, plan
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_titles_sort_in_byte_order_whatever_the_database_collation():
+    # tantivy sorts its raw sort_title field by bytes; a database made with en_US.UTF-8 would not.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT collation_name FROM information_schema.columns "
+            "WHERE table_name = 'search_document' AND column_name = 'sort_title'"
+        )
+        assert cursor.fetchone() == ("C",)
+    backend = PostgresBackend()
+    for doc_id, title in enumerate(["b", "Z", "a", "É", "终身"], start=1):
+        backend.index([IndexDocument(id=doc_id, text={}, facets={}, sort_title=title)])
+    assert backend.search(backend_query(sort="title")).ids == [2, 3, 1, 4, 5]
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_doi_is_one_lexeme_not_split_at_punctuation():
+    backend = PostgresBackend()
+    backend.index(
+        [document(1, identifier="10.1234/lifelong.2020"), document(2, body="lifelong 2020")]
+    )
+    doi = backend_query([one(word("10.1234/lifelong.2020"), fields=("identifier",))])
+    assert backend.search(doi).ids == [1]
+    # to_tsvector('simple') makes '10.1234' and '/lifelong.2020' of it; nothing like that here.
+    part = backend_query([one(word("10.1234"), fields=("identifier",))])
+    assert backend.search(part).total == 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_tsvector('simple', '10.1234/lifelong.2020')::text")
+        assert cursor.fetchone()[0] == "'/lifelong.2020':2 '10.1234':1"
+    assert build_tsvector({"identifier": "10.1234/lifelong.2020"}) == "'i:10.1234/lifelong.2020':1B"
+
+
+@on_postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "token", ["o'neill", "back\\slash", "a&b|c", "!(x)", "it's:a*", "<->", "'", "\\", "终身学习"]
+)
+def test_tokens_with_tsquery_syntax_match_exactly(token):
+    backend = PostgresBackend()
+    backend.index([document(1, identifier=token), document(2, identifier="other")])
+    assert backend.search(backend_query([one(word(token))])).ids == [1]
+    assert backend.search(backend_query([one(word(token + "x"))])).total == 0
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_overlong_token_is_left_out_instead_of_failing():
+    # A lexeme holds at most 2047 bytes; tantivy keeps such a token, PostgreSQL cannot.
+    long_token = "x" * 3000
+    backend = PostgresBackend()
+    assert backend.index([document(1, title=f"short {long_token}")]) == 1
+    assert backend.search(backend_query([one(word("short"))])).ids == [1]
+    assert backend.search(backend_query([one(word(long_token))])).total == 0
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_very_long_text_stays_within_tsvector_limits():
+    # Positions stop at 16383, a lexeme keeps 256 of them, and a document's lexemes stay under 1 MiB.
+    repeated = " ".join(["again"] * 20_000)
+    distinct = " ".join(f"word{n:07d}" for n in range(120_000))
+    vector = build_tsvector({"title": "kept", "body": f"{repeated} {distinct}"})
+    assert "'b:again':1D,2D," in vector and vector.count("D,") < 500
+    assert "'b:word0000000':16383D" in vector and "'b:word0119999'" not in vector
+    backend = PostgresBackend()
+    backend.index([document(1, title="kept", body=f"{repeated} {distinct}")])
+    assert backend.search(backend_query([one(word("kept"))])).ids == [1]
+    assert backend.search(backend_query([one(word("word0000100"))])).ids == [1]
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_title_match_ranks_above_body_match_and_translations_count_less():
+    backend = PostgresBackend()
+    backend.index([document(1, body="literacy"), document(2, title="literacy")])
+    result = backend.search(backend_query([one(word("literacy"))]))
+    assert result.ids == [2, 1] and result.scores[0] > result.scores[1] > 0
+    translated = one(word("literacy"))
+    translated.boost = 0.5
+    backend.index([document(3, title="alphabetisation")])
+    result = backend.search(backend_query([one(word("alphabetisation")), translated]))
+    assert result.ids == [3, 2, 1]
+
+
+# -- the same answers as tantivy -------------------------------------------------------------------
+VOCABULARY = {
+    # token: (stems, pinyin) as llrc.search.analysis would give them
+    "learning": (("learn",), "learning"),
+    "learn": (("learn",), "learn"),
+    "cities": (("citi",), "cities"),
+    "city": (("citi",), "city"),
+    "adult": (("adult",), "adult"),
+    "literacy": (("literaci",), "literacy"),
+    "education": (("educ",), "education"),
+    "终身": ((), ""),
+    "学习": ((), ""),
+    "xuexi": (("xuexi",), "xuexi"),
+    "10.1234/abc.2020": ((), ""),
+    "o'neill": ((), ""),
+}
+TOKENS = list(VOCABULARY)
+TYPES = ["report", "policy", "article"]
+COUNTRIES = ["CN", "DE", "SG", "KE"]
+TITLES = ["", "Adult", "adult", "Éducation", "终身学习", "Zebra", "adult learning"]
+
+
+def corpus(size: int = 60) -> list[IndexDocument]:
+    """Documents with repeated words, shared years and dates and tied facet counts: ties are where two
+    engines most easily disagree."""
+    rng = random.Random(20261128)
+    docs = []
+    for doc_id in range(1, size + 1):
+
+        def some(n: int) -> list[str]:
+            return [rng.choice(TOKENS) for _ in range(rng.randint(0, n))]
+
+        title, body, subject = some(4), some(8), some(3)
+        stems = [s for t in title + body + subject for s in VOCABULARY[t][0]]
+        pinyin = ["xuexi" for t in title + body + subject if t == "学习"]
+        year = rng.choice([None, 2005, 2015, 2015, 2020])
+        docs.append(
+            IndexDocument(
+                id=doc_id,
+                text={
+                    "title": " ".join(title),
+                    "body": " ".join(body),
+                    "subject": " ".join(subject),
+                    "creator": " ".join(some(2)),
+                    "identifier": " ".join(some(1)),
+                    "stem": " ".join(stems),
+                    "pinyin": " ".join(pinyin),
+                },
+                facets={
+                    "type": [rng.choice(TYPES)],
+                    "country": sorted(set(rng.sample(COUNTRIES, rng.randint(0, 2)))),
+                    "year": [str(year)] if year else [],
+                    "status": ["published"],
+                },
+                year=year,
+                created=float(rng.randint(1, 6)),
+                sort_title=rng.choice(TITLES),
+            )
+        )
+    return docs
+
+
+def qw(token: str) -> QueryWord:
+    stems, pinyin = VOCABULARY.get(token, ((), ""))
+    return word(token, stems, pinyin)
+
+
+def queries() -> list[BackendQuery]:
+    shapes: list[BackendQuery] = [backend_query()]
+    for token in [*TOKENS, "missing"]:
+        shapes.append(backend_query([one(qw(token))]))
+        for field in ("title", "creator", "subject", "identifier"):
+            shapes.append(backend_query([one(qw(token), fields=(field,))]))
+    for a, b in itertools.permutations(["adult", "learning", "literacy", "终身", "学习"], 2):
+        shapes.append(backend_query([one(qw(a), qw(b), phrase=True)]))
+        shapes.append(backend_query([one(qw(a), qw(b), phrase=True, fields=("title",))]))
+        shapes.append(backend_query([one(qw(a))], [one(qw(b))]))
+        shapes.append(backend_query([one(qw(a))], [one(qw(b))], match_all_terms=False))
+        shapes.append(backend_query([one(qw(a)), one(qw(b))]))  # a OR b
+        shapes.append(backend_query([one(qw(a), qw(b))]))  # a Chinese compound: both words
+        shapes.append(backend_query([one(qw(a))], excluded=[one(qw(b))]))
+    shapes += [
+        backend_query(excluded=[one(qw("adult"))]),
+        backend_query(excluded=[one(qw("adult"), qw("learning"), phrase=True)]),
+        backend_query([one(qw("city"))], filters={"country": ["CN", "DE"]}),
+        backend_query([one(qw("learn"))], filters={"country": ["SG"], "type": ["report"]}),
+        backend_query(filters={"year": ["2015"], "status": ["published"]}),
+        backend_query(filters={"country": []}),
+        backend_query([one(qw("adult"))], year_range=(2010, 2020)),
+        backend_query(year_range=(0, 2015)),
+    ]
+    translated = one(qw("literacy"))
+    translated.boost = 0.4
+    shapes += [
+        backend_query([one(qw("adult")), translated]),
+        # Found by meaning (search.services): ids that match as well as the words, with score 0.
+        backend_query([one(qw("adult"))], also_ids=[3, 4, 5, 59]),
+        backend_query([one(qw("missing"))], also_ids=[7, 8]),
+        backend_query([one(qw("adult"))], [one(qw("city"))], also_ids=[2], sort="newest"),
+        backend_query(restrict_ids=[1, 2, 3, 50], filters={"type": ["report"]}),
+        backend_query(restrict_ids=[]),
+        backend_query([one(qw("learn"))], after_id=30, sort="id", limit=5),
+        backend_query(after_id=10, sort="id", limit=100),
+    ]
+    sorted_shapes = []
+    for sort in ("relevance", "newest", "oldest", "title", "id"):
+        for base in (backend_query(), backend_query([one(qw("adult")), one(qw("学习"))])):
+            for offset, limit in ((0, 100), (5, 7)):
+                sorted_shapes.append(
+                    BackendQuery(
+                        parsed=base.parsed, sort=sort, offset=offset, limit=limit, facet_size=2
+                    )
+                )
+    return shapes + sorted_shapes
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_postgres_answers_as_tantivy_does(tmp_path):
+    docs = corpus()
+    tantivy = TantivyBackend(tmp_path / "tantivy")
+    postgres = PostgresBackend()
+    assert tantivy.replace_all(docs) == postgres.replace_all(docs) == len(docs)
+    assert tantivy.count() == postgres.count() == len(docs)
+    checked = 0
+    for query in queries():
+        expected: BackendResult = tantivy.search(query)
+        got: BackendResult = postgres.search(query)
+        assert got.total == expected.total, repr(query)
+        assert got.facets == expected.facets, repr(query)
+        ordered = query.sort != "relevance" or not query.parsed.has_words
+        if ordered:
+            # Ties fall back to index order in tantivy, which is id order here, and to id in PostgreSQL.
+            assert got.ids == expected.ids, repr(query)
+        elif query.limit >= expected.total:
+            assert set(got.ids) == set(expected.ids), repr(query)
+            # Resources found only by meaning score 0 in both; the others more.
+            zero = {i for i, score in zip(expected.ids, expected.scores, strict=True) if score == 0}
+            assert {i for i, s in zip(got.ids, got.scores, strict=True) if s == 0} == zero
+        checked += 1
+    assert checked > 150
+    for term in ["learnin", "adlt", "xuexi", "zz", "l", *TOKENS]:
+        assert postgres.term_frequency(term) == tantivy.term_frequency(term), term
+        assert postgres.similar_terms(term) == tantivy.similar_terms(term), term
+    assert postgres.similar_terms("learnin", limit=1) == tantivy.similar_terms("learnin", limit=1)
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_updates_and_deletes_replace_rows():
+    backend = PostgresBackend()
+    backend.index([document(1, title="old"), document(2, title="old")])
+    backend.index([document(1, title="new")])
+    assert backend.search(backend_query([one(word("old"))])).ids == [2]
+    assert backend.search(backend_query([one(word("new"))])).ids == [1]
+    backend.delete([2, 99])
+    backend.delete([])
+    assert backend.count() == 1
+    assert backend.replace_all([document(5, title="x")]) == 1
+    assert backend.count() == 1 and backend.search(backend_query()).ids == [5]
