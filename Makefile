@@ -40,7 +40,7 @@ test-browser: setup
 	.venv/bin/pytest -m browser -q
 
 test-postgres: setup
-	bash scripts/with-postgres.sh .venv/bin/pytest -m "not browser" -q tests/catalogue tests/api tests/search
+	for backend in tantivy postgres; do LLRC_TEST_SEARCH_BACKEND=$$backend bash scripts/with-postgres.sh .venv/bin/pytest -m "not browser" -q tests/catalogue tests/api tests/search || exit 1; done
 
 lint: setup
 	.venv/bin/ruff check llrc tests bench
