@@ -25,6 +25,7 @@ from llrc.api.schemas import (
 from llrc.catalogue import queries, services
 from llrc.catalogue.validation import CreatorData, ResourceData
 from llrc.search import services as search_services
+from llrc.search.backends.base import FACETS, FILTER_ONLY
 from llrc.search.services import SearchInputError
 from llrc.vocabularies import queries as vocab_queries
 
@@ -114,17 +115,8 @@ class SearchFilters(Schema):
     )
 
     def filters(self) -> dict[str, list[str]]:
-        names = (
-            "type",
-            "language",
-            "country",
-            "year",
-            "subject",
-            "target_group",
-            "collection",
-            "region",
-            "sdg",
-        )
+        # The filterable facets are the search service's own list; "status" is not for readers to choose.
+        names = [n for n in (*FACETS, *FILTER_ONLY) if n != "status"]
         return {n: getattr(self, n) for n in names if getattr(self, n)}
 
 
