@@ -247,8 +247,3 @@ def query_words(text: str) -> list[QueryWord]:
     for w in kept or words:
         unique.setdefault(w.token, w)
     return list(unique.values())
-
-
-def tokens_for_query(text: str) -> list[str]:
-    """Plain analysed tokens of a query (used for highlighting)."""
-    return [w.token for w in query_words(text)]

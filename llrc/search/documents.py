@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -136,13 +136,6 @@ def build_document(resource: Resource) -> IndexDocument:
         created=resource.created.timestamp() if resource.created else 0.0,
         sort_title=sort_title,
     )
-
-
-def iter_documents(
-    ids: Iterable[int] | None = None, *, chunk: int = 500
-) -> Iterator[IndexDocument]:
-    for resource in resources_for_index(ids).iterator(chunk_size=chunk):
-        yield build_document(resource)
 
 
 def vector_text(resource: Resource) -> str:

@@ -30,7 +30,6 @@ from llrc.search.backends.base import (
 from llrc.search.crosslang import expand_with_dictionary
 from llrc.search.documents import (
     build_document,
-    iter_documents,
     resources_for_index,
     vector_text,
 )
@@ -136,41 +135,42 @@ def remove_resources(ids: Iterable[int]) -> None:
 
 
 def rebuild_index(progress: Callable[[int, int], None] | None = None) -> int:
-    """Rebuild the whole index from the catalogue in one commit; returns the number of documents."""
+    """Rebuild the whole index, and the vectors, from the catalogue in one pass over it; the word index
+    changes in one commit. Returns the number of documents."""
     total = resources_for_index().count()
     done = 0
+    with_vectors = settings.SEARCH_VECTORS
+    vector_ids: list[int] = []
+    vector_parts: list[np.ndarray] = []
+    pending: list[Resource] = []
 
-    def counted():  # type: ignore[no-untyped-def]
+    def encode_pending() -> None:
+        vector_parts.append(encode([vector_text(r) for r in pending]))
+        vector_ids.extend(r.pk for r in pending)
+        pending.clear()
+
+    def documents():  # type: ignore[no-untyped-def]
         nonlocal done
-        for doc in iter_documents():
-            yield doc
+        for resource in resources_for_index().iterator(chunk_size=500):
+            yield build_document(resource)
+            if with_vectors:
+                pending.append(resource)
+                if len(pending) == VECTOR_BATCH:
+                    encode_pending()
             done += 1
             if progress and (done % 500 == 0 or done == total):
                 progress(done, total)
+        if pending:
+            encode_pending()
 
-    count = get_backend().replace_all(counted())
-    if settings.SEARCH_VECTORS:
-        rebuild_vectors()
+    count = get_backend().replace_all(documents())
+    if with_vectors:
+        matrix = np.concatenate(vector_parts) if vector_parts else encode([])
+        get_vector_store().replace_all(vector_ids, matrix)
     return count
 
 
-def rebuild_vectors(chunk: int = 256) -> int:
-    """Compute every resource's vector again (slower than the word index: it runs apart from it)."""
-    ids: list[int] = []
-    parts = []
-    batch: list[Resource] = []
-    for resource in resources_for_index().iterator(chunk_size=chunk):
-        batch.append(resource)
-        if len(batch) == chunk:
-            parts.append(encode([vector_text(r) for r in batch]))
-            ids.extend(r.pk for r in batch)
-            batch = []
-    if batch:
-        parts.append(encode([vector_text(r) for r in batch]))
-        ids.extend(r.pk for r in batch)
-    matrix = np.concatenate(parts) if parts else encode([])
-    get_vector_store().replace_all(ids, matrix)
-    return len(ids)
+VECTOR_BATCH = 256  # texts per encoder call: large enough to amortise its weight streaming
 
 
 @cache
