@@ -131,6 +131,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 SEARCH_BACKEND = env_str("LLRC_SEARCH_BACKEND", "tantivy")
 SEARCH_PAGE_SIZE = env_int("LLRC_SEARCH_PAGE_SIZE", 20)
+# Processes that build index documents in a rebuild; 0 = one per available core, for large rebuilds only.
+INDEX_WORKERS = env_int("LLRC_INDEX_WORKERS", 0)
 # The means of finding resources across languages, each switchable (bench/relevance.py measures each).
 SEARCH_CONCEPTS = env_bool("LLRC_SEARCH_CONCEPTS", True)  # thesaurus labels in every language
 SEARCH_DICTIONARY = env_bool("LLRC_SEARCH_DICTIONARY", True)  # CC-CEDICT query translation

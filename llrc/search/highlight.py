@@ -7,14 +7,21 @@ spacing of Chinese text (the index holds segmented tokens, not the text a reader
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from html import escape
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from llrc.search.analysis import normalise
 
 
 def _pattern(terms: list[str]) -> re.Pattern[str] | None:
+    # Every hit of a page is marked with the same words: compile them once.
+    return _compiled(tuple(terms))
+
+
+@lru_cache(maxsize=512)
+def _compiled(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     words = sorted({t for t in terms if t}, key=len, reverse=True)
     if not words:
         return None
@@ -36,11 +43,16 @@ def snippet(text: str, terms: list[str], *, width: int = 220) -> SafeString:
     if not matches:
         cut = text[:width]
         return mark_safe(escape(cut) + ("…" if len(text) > width else ""))
-    best_start, best_count = matches[0].start(), 0
-    for m in matches:
-        count = sum(1 for n in matches if m.start() <= n.start() < m.start() + width)
-        if count > best_count:
-            best_start, best_count = m.start(), count
+    # The window starting at the match with most matches after it within `width` (two pointers: a page of
+    # a file can hold hundreds of matches).
+    starts = [m.start() for m in matches]
+    best_start, best_count, last = starts[0], 0, 0
+    for first, position in enumerate(starts):
+        last = max(last, first)
+        while last + 1 < len(starts) and starts[last + 1] < position + width:
+            last += 1
+        if last - first + 1 > best_count:
+            best_start, best_count = position, last - first + 1
     start = 0 if len(text) <= width else max(0, best_start - width // 4)
     end = min(len(text), start + width)
     pieces: list[str] = ["…" if start > 0 else ""]

@@ -6,6 +6,7 @@ import sys
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -48,10 +49,15 @@ class Command(BaseCommand):
             self.stdout.write(f"search index: {count} resources")
         else:
             self.stdout.write(f"search index: {indexed} resources, up to date")
+        if settings.SEARCH_VECTORS:
+            added = search_services.rebuild_vectors(
+                progress=_progress(self.stdout, "vectors"), missing_only=True
+            )
+            self.stdout.write(f"meaning vectors: {added} computed")
         self.stdout.write(f"ready in {time.monotonic() - started:.1f} s")
 
 
-def _progress(out: Any) -> Any:
+def _progress(out: Any, what: str = "indexed") -> Any:
     """A bar on a terminal, plain lines otherwise (CLI contract in DESIGN.md)."""
     tty = sys.stdout.isatty()
 
@@ -63,6 +69,6 @@ def _progress(out: Any) -> Any:
             out.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending=end)
             out.flush()
         else:
-            out.write(f"indexed {done}/{total}")
+            out.write(f"{what} {done}/{total}")
 
     return report

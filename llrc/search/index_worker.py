@@ -1,0 +1,31 @@
+"""Entry points of the processes that build index documents in parallel (llrc.search.documents).
+
+A spawned worker unpickles these functions before Django is set up, so this module imports nothing from
+Django or the models at import time.
+"""
+
+from __future__ import annotations
+
+import gc
+from typing import Any
+
+
+def start() -> None:
+    import django
+
+    django.setup()
+    # Everything imported so far (dictionaries, vocabularies) lives as long as the worker: keep the
+    # garbage collector from scanning it again and again (a fifth of the time, measured 2026-11-29).
+    gc.freeze()
+
+
+_caches: Any = None  # analysed labels and names; the worker lives for one rebuild, and so do they
+
+
+def build(ids: list[int]) -> list[Any]:
+    from llrc.search.documents import _Caches, build_documents
+
+    global _caches
+    if _caches is None:
+        _caches = _Caches()
+    return build_documents(ids, _caches)
