@@ -193,6 +193,38 @@ def update_vectors(ids: list[int], remove: Iterable[int] = ()) -> None:
         store.upsert(batch_ids, vectors, remove=removed if i == 0 else ())
 
 
+def missing_vectors() -> list[int]:
+    """Published resources without a meaning vector (after a bulk load, or a rebuild of words only)."""
+    have = set(get_vector_store().ids().tolist())
+    return [i for i in published_ids() if i not in have]
+
+
+def fill_vectors_in_background(delay: float = 5.0) -> threading.Thread | None:
+    """Compute missing vectors in a daemon thread of the serving process, so a large catalogue is
+    searchable by words at once and by meaning as its vectors arrive. None when vectors are off."""
+    if not settings.SEARCH_VECTORS:
+        return None
+
+    def work() -> None:
+        import logging
+
+        from django.db import connection as thread_connection
+
+        time.sleep(delay)  # let the server answer its first requests first
+        try:
+            added = rebuild_vectors(missing_only=True)
+            if added:
+                logging.getLogger(__name__).warning("meaning vectors: %d computed", added)
+        except Exception:  # a background helper must never take the server down
+            logging.getLogger(__name__).exception("computing missing vectors failed")
+        finally:
+            thread_connection.close()
+
+    thread = threading.Thread(target=work, name="llrc-vectors", daemon=True)
+    thread.start()
+    return thread
+
+
 def rebuild_vectors(
     progress: Callable[[int, int], None] | None = None, *, missing_only: bool = False
 ) -> int:
@@ -385,7 +417,9 @@ def _concepts(scheme: str, codes: list[str]) -> dict[str, Concept]:
 
 
 _collection_cache: tuple[float, dict[str, Collection]] = (0.0, {})
-COLLECTION_CACHE_SECONDS = 30.0  # a renamed collection shows its new name on search pages within this
+COLLECTION_CACHE_SECONDS = (
+    30.0  # a renamed collection shows its new name on search pages within this
+)
 
 
 def _collections() -> dict[str, Collection]:

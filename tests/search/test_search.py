@@ -227,3 +227,27 @@ def test_updating_a_resource_replaces_its_document(
     page = search.search_resources("festival")
     assert page.total == 1
     assert search.get_backend().count() == 1
+
+
+def test_remembered_counts_follow_every_commit(corpus, make_resource, settings):
+    """Totals and facets are kept per query until the index changes, whoever changes it."""
+    if settings.SEARCH_BACKEND != "tantivy":
+        pytest.skip("the count cache belongs to the tantivy backend")
+    from llrc.search.backends.tantivy import TantivyBackend
+
+    first = search.search_resources("learning")
+    again = search.search_resources("learning")
+    assert again.total == first.total
+    make_resource(
+        resource_type="toolkit",
+        titles={"en": "A learning toolkit for community centres"},
+        countries=["KE"],
+    )
+    grown = search.search_resources("learning")
+    assert grown.total == first.total + 1
+    types = {b.value: b.count for f in grown.facets if f.name == "type" for b in f.buckets}
+    assert types.get("toolkit") == 1
+    # Another process (here: another backend object on the same directory) removes everything.
+    other = TantivyBackend(search.get_backend().path)
+    other.replace_all([])
+    assert search.search_resources("learning").total == 0

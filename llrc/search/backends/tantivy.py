@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import tantivy
@@ -27,18 +29,24 @@ from llrc.search.backends.base import (
 )
 from llrc.search.query import Match
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 WRITER_HEAP = 64_000_000
+# A rebuild writes every document in one commit: a larger budget means fewer, larger segments to merge.
+REBUILD_HEAP = 512_000_000
 WRITER_WAIT_SECONDS = 30.0
+COUNT_CACHE_SIZE = 4096  # queries whose totals and facet counts are kept until the next commit
 Occur = tantivy.Occur
 
 
 def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
-    for name in (*TEXT_FIELDS, *DERIVED_FIELDS):
+    for name in TEXT_FIELDS:
         # Text arrives analysed (llrc.search.analysis): tokens separated by spaces, already folded.
         builder.add_text_field(name, tokenizer_name="whitespace", index_option="position")
+    for name in DERIVED_FIELDS:
+        # Stems and pinyin are matched word by word, never as phrases: no positions to write or store.
+        builder.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
     for name in (*FACETS, *FILTER_ONLY):
         # Facet values are whole codes (raw), fast fields for aggregation; prefixed to keep apart from text.
         builder.add_text_field(f"f_{name}", tokenizer_name="raw", fast=True)
@@ -63,13 +71,19 @@ class TantivyBackend:
         self._index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
         version_file.write_text(SCHEMA_VERSION)
         self._lock = threading.Lock()
+        # Totals and facet counts by query, for the index as of one commit (see `_counts`).
+        self._counts: OrderedDict[str, tuple[int, dict[str, list[tuple[str, int]]]]] = OrderedDict()
+        self._counts_lock = threading.Lock()
+        self._seen_commit: tuple[int, int] = (-1, -1)
+        self.count_cache = True  # the benchmark switches it off to time the engine alone
+        self.count_hits = self.count_misses = 0
 
     # -- writing -------------------------------------------------------------------------------------
-    def _writer(self) -> tantivy.IndexWriter:
+    def _writer(self, heap: int = WRITER_HEAP) -> tantivy.IndexWriter:
         deadline = time.monotonic() + WRITER_WAIT_SECONDS
         while True:
             try:
-                return self._index.writer(heap_size=WRITER_HEAP, num_threads=1)
+                return self._index.writer(heap_size=heap, num_threads=1)
             except ValueError:
                 # Another process holds the writer lock; wait for its commit.
                 if time.monotonic() > deadline:
@@ -105,7 +119,7 @@ class TantivyBackend:
     ) -> int:
         count = 0
         with self._lock:
-            writer = self._writer()
+            writer = self._writer(REBUILD_HEAP if clear else WRITER_HEAP)
             try:
                 if clear:
                     writer.delete_all_documents()
@@ -241,16 +255,64 @@ class TantivyBackend:
             )
         return tantivy.Query.boolean_query(clauses)
 
+    def _current_commit(self) -> None:
+        """Reload the searcher and forget cached counts when the index changed since the last search.
+
+        meta.json is rewritten by every commit, in this process or another (`llrc reindex`): checking it
+        costs one stat, and reloading here, not on tantivy's delayed watcher, means a cached count is
+        never served for a newer index than the one it was counted on.
+        """
+        try:
+            stat = (self.path / "meta.json").stat()
+            commit = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            commit = (-1, -1)
+        if commit != self._seen_commit:
+            with self._counts_lock:
+                if commit != self._seen_commit:
+                    self._index.reload()
+                    self._counts.clear()
+                    self._seen_commit = commit
+
+    def _cached_counts(self, key: str) -> tuple[int, dict[str, list[tuple[str, int]]]] | None:
+        if not self.count_cache:
+            return None
+        with self._counts_lock:
+            found = self._counts.get(key)
+            if found is None:
+                self.count_misses += 1
+            else:
+                self.count_hits += 1
+                self._counts.move_to_end(key)
+            return found
+
+    def _remember_counts(
+        self, key: str, total: int, facets: dict[str, list[tuple[str, int]]]
+    ) -> None:
+        with self._counts_lock:
+            self._counts[key] = (total, facets)
+            while len(self._counts) > COUNT_CACHE_SIZE:
+                self._counts.popitem(last=False)
+
     def search(self, query: BackendQuery) -> BackendResult:
+        self._current_commit()
         searcher = self._index.searcher()
         q = self._query(query)
+        # Counting every match and its facet values is most of the cost of a broad query on a large
+        # index (a million resources, "learning"): readers ask the same queries again and again (home
+        # page topics, facet clicks, paging), so the exact counts are kept per query until the next
+        # commit. Without counting, tantivy's top-k collector can skip most of the matches.
+        key = repr(replace(query, offset=0, limit=0, sort=""))
+        counts = self._cached_counts(key)
         sort = (
             query.sort
             if query.parsed.has_words
             else (query.sort if query.sort != "relevance" else "newest_added")
         )
         if sort == "relevance":
-            result = searcher.search(q, limit=query.limit, count=True, offset=query.offset)
+            result = searcher.search(
+                q, limit=query.limit, count=counts is None, offset=query.offset
+            )
         else:
             field, order = {
                 "newest": ("year_num", tantivy.Order.Desc),
@@ -262,17 +324,21 @@ class TantivyBackend:
             result = searcher.search(
                 q,
                 limit=query.limit,
-                count=True,
+                count=counts is None,
                 offset=query.offset,
                 order_by_field=field,
                 order=order,
             )
-        ids, scores = [], []
-        for score, address in result.hits:
-            ids.append(int(searcher.doc(address)["id"][0]))
-            scores.append(float(score) if sort == "relevance" else 0.0)
-        facets: dict[str, list[tuple[str, int]]] = {}
-        if query.facets and result.count:
+        addresses = [address for _score, address in result.hits]
+        # Ids from the fast field: no stored document to load and decompress per hit.
+        ids = [int(v) for v in searcher.fast_field_values("id", addresses)] if addresses else []
+        scores = [float(score) if sort == "relevance" else 0.0 for score, _a in result.hits]
+        if counts is not None:
+            total, facets = counts
+            return BackendResult(total=total, ids=ids, scores=scores, facets=facets)
+        total = int(result.count or 0)
+        facets = {}
+        if query.facets and total:
             aggs = {
                 name: {
                     "terms": {"field": f"f_{name}", "size": FACET_SIZES.get(name, query.facet_size)}
@@ -283,7 +349,8 @@ class TantivyBackend:
             for name in query.facets:
                 buckets = raw.get(name, {}).get("buckets", [])
                 facets[name] = [(str(b["key"]), int(b["doc_count"])) for b in buckets]
-        return BackendResult(total=int(result.count or 0), ids=ids, scores=scores, facets=facets)
+        self._remember_counts(key, total, facets)
+        return BackendResult(total=total, ids=ids, scores=scores, facets=facets)
 
     def count(self) -> int:
         return int(self._index.searcher().num_docs)

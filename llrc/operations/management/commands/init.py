@@ -15,6 +15,8 @@ from llrc.demo.loader import load_demo
 from llrc.search import services as search_services
 from llrc.vocabularies.services import load_vocabularies, vocabularies_current
 
+BACKGROUND_VECTORS_FROM = 5_000
+
 
 class Command(BaseCommand):
     help = (
@@ -50,10 +52,18 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"search index: {indexed} resources, up to date")
         if settings.SEARCH_VECTORS:
-            added = search_services.rebuild_vectors(
-                progress=_progress(self.stdout, "vectors"), missing_only=True
-            )
-            self.stdout.write(f"meaning vectors: {added} computed")
+            missing = len(search_services.missing_vectors())
+            if missing > BACKGROUND_VECTORS_FROM:
+                # Encoding runs at a few hundred resources a second: the site should not wait for it.
+                self.stdout.write(
+                    f"meaning vectors: {missing} resources without one; `llrc serve` computes them "
+                    "in the background (or run `llrc reindex --vectors-only --missing-vectors`)"
+                )
+            elif missing:
+                added = search_services.rebuild_vectors(
+                    progress=_progress(self.stdout, "vectors"), missing_only=True
+                )
+                self.stdout.write(f"meaning vectors: {added} computed")
         self.stdout.write(f"ready in {time.monotonic() - started:.1f} s")
 
 

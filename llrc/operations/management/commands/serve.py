@@ -18,7 +18,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from waitress import serve
 
+        from llrc.search.services import fill_vectors_in_background
         from llrc.wsgi import application
+
+        fill_vectors_in_background()
 
         self.stdout.write(
             f"llrc: serving on http://{options['host']}:{options['port']}/ (Ctrl+C stops)"

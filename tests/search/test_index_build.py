@@ -1,0 +1,53 @@
+"""A large rebuild builds documents in worker processes: they must give exactly what one process gives.
+
+Worker processes open their own database connection, so this runs against a real data directory set up by
+`llrc init --demo` in a subprocess (the test database of pytest-django is invisible to other processes).
+"""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+COMPARE = textwrap.dedent(
+    """
+    import django
+    django.setup()
+    from llrc.search import documents
+
+    documents.BATCH = 40  # the demo has ~270 resources: several batches for two workers
+    ids = documents.published_ids()
+    one = [d for batch in documents.document_batches(ids, workers=1) for d in batch]
+    two = [d for batch in documents.document_batches(ids, workers=2) for d in batch]
+    assert len(one) == len(ids) > 200, (len(one), len(ids))
+    assert [d.id for d in two] == ids
+    assert one == two
+    assert any(d.text["pinyin"] for d in one) and any(d.facets["subject"] for d in one)
+    print("same", len(two))
+    """
+)
+
+
+def test_parallel_document_building_matches_one_process(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {
+        "LLRC_DATA_DIR": str(tmp_path),
+        "LLRC_SEARCH_VECTORS": "0",
+        "DJANGO_SETTINGS_MODULE": "llrc.settings",
+    }
+    llrc = [sys.executable, "-m", "llrc.cli"]
+    subprocess.run([*llrc, "init", "--demo"], env=env, check=True, capture_output=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", COMPARE], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.startswith("same ")
+    # The command itself, with workers asked for explicitly.
+    reindex = subprocess.run(
+        [*llrc, "reindex", "--words-only"],
+        env=env | {"LLRC_INDEX_WORKERS": "2"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert reindex.returncode == 0, reindex.stderr[-3000:]
+    assert f"indexed {done.stdout.split()[1]} resources" in reindex.stdout
