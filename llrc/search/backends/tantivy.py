@@ -274,6 +274,10 @@ class TantivyBackend:
                     self._counts.clear()
                     self._seen_commit = commit
 
+    def forget_counts(self) -> None:
+        with self._counts_lock:
+            self._counts.clear()
+
     def _cached_counts(self, key: str) -> tuple[int, dict[str, list[tuple[str, int]]]] | None:
         if not self.count_cache:
             return None
