@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 import math
 import threading
 import time
@@ -47,7 +48,7 @@ from llrc.search.documents import (
 from llrc.search.file_snippets import FileSnippet, file_snippets
 from llrc.search.highlight import highlight, snippet
 from llrc.search.query import Match, ParsedQuery, parse_query
-from llrc.search.vectors import VectorStore, encode
+from llrc.search.vectors import VectorStore, VectorStoreError, encode
 from llrc.vocabularies.models import Concept, Scheme
 
 MAX_QUERY_CHARS = 500
@@ -137,7 +138,12 @@ def index_resources(ids: Iterable[int]) -> None:
     if present:
         backend.index(iter_documents(present))
     if settings.SEARCH_VECTORS:
-        update_vectors(present, remove=gone)
+        try:
+            update_vectors(present, remove=gone)
+        except VectorStoreError:
+            # The words are indexed and the catalogue change is committed: an unreadable vector store
+            # must not turn a saved edit into an error page. `llrc reindex` rebuilds it.
+            logging.getLogger(__name__).exception("meaning vectors not updated")
 
 
 def remove_resources(ids: Iterable[int]) -> None:
@@ -146,7 +152,10 @@ def remove_resources(ids: Iterable[int]) -> None:
         return
     get_backend().delete(list(ids))
     if settings.SEARCH_VECTORS:
-        get_vector_store().upsert([], encode([]), remove=list(ids))
+        try:
+            get_vector_store().upsert([], encode([]), remove=list(ids))
+        except VectorStoreError:
+            logging.getLogger(__name__).exception("meaning vectors not updated")
 
 
 def rebuild_index(progress: Callable[[int, int], None] | None = None) -> int:

@@ -102,3 +102,13 @@ def test_missing_vectors_are_found_and_filled(chinese_only, unrelated, settings)
     assert chinese_only.pk in ids(search.search_resources("smartphone classes for elderly people"))
     # Nothing missing: nothing recomputed.
     assert search.rebuild_vectors(missing_only=True) == 0
+
+
+def test_unreadable_vector_store_does_not_fail_a_save(chinese_only, make_resource, caplog):
+    store = search.get_vector_store()
+    (store.path / "manifest.json").write_text("{ not json")
+    search.reset_backend()  # a fresh process meets the damaged store
+    fresh = make_resource(titles={"en": "Evening classes for night-shift workers"})
+    # The catalogue change and the word index went through; the failure is logged, not raised.
+    assert fresh.pk in ids(search.search_resources("night-shift workers"))
+    assert "meaning vectors not updated" in caplog.text
