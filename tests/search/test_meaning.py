@@ -96,7 +96,9 @@ def test_missing_vectors_are_found_and_filled(chinese_only, unrelated, settings)
     with store.bulk():  # an empty store, as after a bulk load without vectors
         pass
     assert sorted(search.missing_vectors()) == sorted([chinese_only.pk, unrelated.pk])
-    assert chinese_only.pk not in ids(search.search_resources("smartphone classes for elderly people"))
+    assert chinese_only.pk not in ids(
+        search.search_resources("smartphone classes for elderly people")
+    )
     assert search.rebuild_vectors(missing_only=True) == 2
     assert search.missing_vectors() == []
     assert chinese_only.pk in ids(search.search_resources("smartphone classes for elderly people"))

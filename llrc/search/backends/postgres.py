@@ -3,21 +3,33 @@
 It answers every BackendQuery as the tantivy backend does (docs/decisions/0004-postgres-search.md):
 
 - The text arrives analysed (llrc.search.analysis), so nothing here runs a text-search parser. The
-  tsvector and tsquery are written as literals from the tokens themselves: to_tsvector('simple', ...)
+  tsvectors and tsqueries are written as literals from the tokens themselves: to_tsvector('simple', ...)
   would split a DOI such as 10.1234/abc.2020 at its punctuation and no longer match it as one word.
-- Each lexeme carries its field ("t:learning" in the title, "m:learn" among the stems), so one
-  tsvector with one GIN index serves field limits, phrases (positions are kept per field), OR and NOT;
-  the weight labels A-D carry TEXT_FIELDS / DERIVED_FIELDS into ts_rank.
-- Facet counts are exact: one GROUP BY over the facet values of the whole match set.
+- `words` (GIN-indexed, no positions) finds the matches: each word once as "x:" (any text field), its
+  stems "m:", its pinyin "p:", and the facet values "f:country:CN", so words, filters and plain
+  exclusions are one tsquery the index answers exactly, without reading any row's text.
+- `document` (not indexed, kept out of the row) holds every field's lexemes with positions and weight
+  labels ("t:learning" in the title, "b:learning" in the body): phrases and field limits (title:) are
+  checked against it, and it gives the relevance score.
+- Counting, sorting and ranking never read a tsvector per match: one pass concatenates the matches'
+  fixed-size `ranking` records and `facet_codes` (string_agg), numpy counts and sorts them here, and only
+  the RANK_WINDOW matches with the most query words in their title have their whole document ranked.
 """
 
 from __future__ import annotations
 
 import re
+import struct
+import threading
+import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
+import numpy as np
+import psycopg
 from django.db import connection, transaction
 
 from llrc.search.backends.base import (
@@ -30,11 +42,13 @@ from llrc.search.backends.base import (
     BackendResult,
     IndexDocument,
 )
-from llrc.search.models import SearchDocument
 from llrc.search.query import Match
 
-# The prefix of a field's lexemes. Order matters: when a huge document meets the tsvector size limit,
-# the fields listed first keep their words.
+TABLE = "search_document"
+FACET_TABLE = "search_facet_value"
+
+# The prefix of a field's lexemes in `document`. Order matters: when a huge document meets the tsvector
+# size limit, the fields listed first keep their words.
 FIELD_CODES: dict[str, str] = {
     "title": "t",
     "identifier": "i",
@@ -59,6 +73,18 @@ RANK_WEIGHTS: list[float] = [
     TEXT_FIELDS[name] / TEXT_FIELDS["title"] for name in ("body", "creator", "identifier", "title")
 ]
 assert set(FIELD_CODES) == set(TEXT_FIELDS) | set(DERIVED_FIELDS)
+# The fields of the token mask in `ranking`: the strongest weights, and few tokens, so 128 bits tell
+# them apart well enough to choose which matches to rank.
+MASK_FIELDS = ("title", "identifier")
+MASK_BITS = 128
+# `ranking`: resource id, created, year (-1: none), mask low and high 64 bits; little-endian.
+RANKING = np.dtype(
+    [("id", "<i8"), ("created", "<f8"), ("year", "<i8"), ("lo", "<u8"), ("hi", "<u8")]
+)
+_RANKING_ROW = struct.Struct("<qdqQQ")
+assert RANKING.itemsize == _RANKING_ROW.size
+# In `words`: a word in any text field, the stem and pinyin streams, facet values.
+ANY_FIELD, STEM, PINYIN, FACET = "x", "m", "p", "f"
 
 # tantivy's whitespace tokenizer splits on Rust's ASCII whitespace (space, tab, LF, FF, CR; not VT).
 _WHITESPACE = re.compile(r"[ \t\n\x0c\r]+")
@@ -69,50 +95,94 @@ MAX_LEXEME_BYTES = 2047
 MAX_VECTOR_BYTES = 1_000_000
 MAX_POSITION = 16383
 MAX_POSITIONS_PER_LEXEME = 256
+# Text short enough that no field reaches MAX_POSITION tokens and the whole document stays under
+# MAX_VECTOR_BYTES (a token costs at most 8 bytes per UTF-8 byte, a UTF-8 character at most 4 bytes).
+FAST_PATH_CHARS = min(MAX_POSITION, MAX_VECTOR_BYTES // 32)
+LONG_TOKEN_CHARS = MAX_LEXEME_BYTES // 4  # longer tokens may be too long for a lexeme
+_OTHER_WHITESPACE = re.compile(r"[\t\n\x0c\r]")
 
-BATCH = 500
+BATCH = 500  # documents per upsert statement
+COPY_BATCH = 2000  # documents per COPY in replace_all (the iterator may query the database between)
 # Index writes take this transaction-scoped advisory lock: one writer at a time, as tantivy has, so two
 # processes updating overlapping rows in different orders cannot deadlock. Readers never wait for it.
 WRITE_LOCK = 0x6C6C7263  # "llrc"
+# How many matches, most query words in the title first, have their whole document ranked: the first
+# pages are in true relevance order, and a query matching no more than this many is ranked exactly.
+# Ranking one costs reading its document from TOAST (about 40 µs here), so not thousands. At least
+# search.services.FUSION_WINDOW, which reorders the first 100 results.
+RANK_WINDOW = 100
+# A GIN build sorts its entries in memory; with too little it writes and merges runs many times.
+BUILD_MEMORY = "512MB"
 
-ORDER_BY = {
-    "relevance": "rank DESC, resource_id",
-    "newest": "year DESC NULLS LAST, resource_id",
-    "oldest": "year ASC NULLS LAST, resource_id",
-    "title": "sort_title ASC, resource_id",  # the column's collation is "C": byte order
-    "newest_added": "created DESC, resource_id",
-    "id": "resource_id",  # cursor paging
-}
+SORTS = ("relevance", "newest", "oldest", "title", "newest_added", "id")  # "id": cursor paging
 
 
 def _quote(lexeme: str) -> str:
-    # tsvector/tsquery literal syntax: inside quotes, quotes and backslashes are doubled.
-    if "'" in lexeme or "\\" in lexeme:
-        lexeme = lexeme.replace("\\", "\\\\").replace("'", "''")
-    return "'" + lexeme + "'"
+    return "'" + _escaped(lexeme) + "'"  # _escaped is with the documents below
 
 
-def _lexeme(field: str, token: str) -> str | None:
-    """The quoted lexeme of `token` in `field`; None when it is too long for any tsvector to hold."""
-    lexeme = f"{FIELD_CODES[field]}:{token}"
+def _prefixed(code: str, token: str) -> str | None:
+    """The quoted lexeme `code:token`; None when it is too long for any tsvector to hold."""
+    lexeme = f"{code}:{token}"
     if len(lexeme.encode()) > MAX_LEXEME_BYTES:
         return None
     return _quote(lexeme)
 
 
-def build_tsvector(text: dict[str, str]) -> str:
-    """The tsvector literal of a document's analysed fields: prefixed lexemes, positions, weights."""
-    # This runs for every document of a rebuild: per token only a dict lookup and an append; prefixing,
-    # quoting and formatting happen once per distinct word.
-    parts: list[str] = []
-    size = 0
-    for field, code in FIELD_CODES.items():
-        value = text.get(field)
+def _lexeme(field: str, token: str) -> str | None:
+    return _prefixed(FIELD_CODES[field], token)
+
+
+# -- documents -------------------------------------------------------------------------------------
+# A field's tokens, each with its positions; () for the derived streams, which keep none.
+Positions = dict[str, dict[str, Any]]
+
+
+def _positions(text: dict[str, str]) -> Positions:
+    """Per field, each token with its positions (none for stems and pinyin), within the tsvector
+    limits."""
+    # This runs for every document of a rebuild, so the usual document (short, only spaces between
+    # tokens) takes a path with one dict lookup per token of a text field and C loops for the rest;
+    # _positions_within_limits counts bytes for the others.
+    if sum(map(len, text.values())) > FAST_PATH_CHARS or any(
+        _OTHER_WHITESPACE.search(value) for value in text.values() if value
+    ):
+        return _positions_within_limits(text)
+    out: Positions = {}
+    for name in FIELD_CODES:
+        value = text.get(name)
         if not value:
             continue
-        label = FIELD_LABELS[field]
+        tokens = filter(None, value.split(" "))
+        positions: dict[str, Any]
+        if name in DERIVED_FIELDS:
+            positions = dict.fromkeys(tokens, ())
+        else:
+            positions = {}
+            for position, token in enumerate(tokens, start=1):
+                seen = positions.get(token)
+                if seen is None:
+                    positions[token] = [position]
+                elif len(seen) < MAX_POSITIONS_PER_LEXEME:
+                    seen.append(position)
+        for token in [t for t in positions if len(t) > LONG_TOKEN_CHARS]:
+            if len(FIELD_CODES[name]) + 1 + len(token.encode()) > MAX_LEXEME_BYTES:
+                del positions[token]
+        if positions:
+            out[name] = positions
+    return out
+
+
+def _positions_within_limits(text: dict[str, str]) -> Positions:
+    out: Positions = {}
+    size = 0
+    for name, code in FIELD_CODES.items():
+        value = text.get(name)
+        if not value:
+            continue
         prefix_bytes = len(code) + 1
-        positions: dict[str, list[int]] = {}
+        with_positions = name not in DERIVED_FIELDS
+        positions: dict[str, Any] = {}
         # Positions restart at 1 in every field: prefixes keep fields apart, so a phrase never spans
         # two fields, and each field has the whole position range for itself. Words past the last
         # position share it: they are still found, but a phrase there is not.
@@ -125,23 +195,100 @@ def build_tsvector(text: dict[str, str]) -> str:
             seen = positions.get(token)
             if seen is None:
                 length = prefix_bytes + len(token.encode())
-                cost = length + length % 2 + 4
+                cost = length + length % 2 + 4 + (2 if with_positions else 0)
                 if length > MAX_LEXEME_BYTES or size + cost > MAX_VECTOR_BYTES:
                     continue  # full: the rest of a huge text is left out
                 size += cost
-                positions[token] = [position]
+                positions[token] = [position] if with_positions else ()
             elif (
-                len(seen) < MAX_POSITIONS_PER_LEXEME
+                with_positions
+                and len(seen) < MAX_POSITIONS_PER_LEXEME
                 and seen[-1] != position
                 and size + 2 <= MAX_VECTOR_BYTES
             ):
                 size += 2
                 seen.append(position)
-        separator = label + ","
+        if positions:
+            out[name] = positions
+    return out
+
+
+def _escaped(token: str) -> str:
+    # Inside the quotes of a tsvector/tsquery literal, quotes and backslashes are doubled.
+    if "'" in token or "\\" in token:
+        return token.replace("\\", "\\\\").replace("'", "''")
+    return token
+
+
+def _joined(code: str, tokens: list[str]) -> str:
+    """'code:a' 'code:b' ...: lexemes without positions, joined in one C loop when none needs escaping."""
+    if not tokens:
+        return ""
+    joined = f"' '{code}:".join(tokens)
+    # The separators hold two quotes each; any other quote or backslash is in a token.
+    if joined.count("'") != 2 * (len(tokens) - 1) or "\\" in joined:
+        return " ".join(f"'{code}:{_escaped(token)}'" for token in tokens)
+    return f"'{code}:{joined}'"
+
+
+def _vector(fields: Positions, names: Iterable[str]) -> str:
+    parts: list[str] = []
+    append = parts.append
+    for name in names:
+        positions = fields.get(name)
+        if not positions:
+            continue
+        code, label = FIELD_CODES[name], FIELD_LABELS[name]
+        if name in DERIVED_FIELDS:
+            # No positions, so no label either: ts_rank counts such a lexeme once with the weight of
+            # D, which is these streams' label anyway.
+            append(_joined(code, list(positions)))
+            continue
+        start, separator = f"'{code}:", label + ","
         for token, found in positions.items():
-            places = separator.join(map(str, found)) if len(found) > 1 else str(found[0])
-            parts.append(f"{_quote(code + ':' + token)}:{places}{label}")
+            if len(found) == 1:
+                append(f"{start}{_escaped(token)}':{found[0]}{label}")
+            else:
+                append(f"{start}{_escaped(token)}':{separator.join(map(str, found))}{label}")
     return " ".join(parts)
+
+
+def build_tsvector(text: dict[str, str]) -> str:
+    """The tsvector literal of `document`: a document's analysed fields, prefixed, with positions and
+    weights."""
+    return _vector(_positions(text), FIELD_CODES)
+
+
+def _words(fields: Positions, facets: dict[str, list[str]]) -> str:
+    """The tsvector literal of `words`: what the index finds a document by."""
+    facet_values = [f"{name}:{value}" for name, values in facets.items() for value in values]
+    any_field = dict.fromkeys(
+        token for name in TEXT_FIELDS if name in fields for token in fields[name]
+    )
+    streams = [
+        (FACET, facet_values),
+        (ANY_FIELD, list(any_field)),
+        (STEM, list(fields.get("stem", ()))),
+        (PINYIN, list(fields.get("pinyin", ()))),
+    ]
+    # Lexemes without positions cost their bytes (2-byte aligned) and 4 bytes of entry each.
+    bound = sum(len(t) * 4 + 8 for _code, tokens in streams for t in tokens)
+    if bound > MAX_VECTOR_BYTES or any(len(v) > LONG_TOKEN_CHARS for v in facet_values):
+        # Facet values first: a filter must find the document whatever the size of its text.
+        size = 0
+        kept: list[tuple[str, list[str]]] = []
+        for code, tokens in streams:
+            fitting = []
+            for token in tokens:
+                length = len(code) + 1 + len(token.encode())
+                cost = length + length % 2 + 4
+                if length > MAX_LEXEME_BYTES or size + cost > MAX_VECTOR_BYTES:
+                    continue
+                size += cost
+                fitting.append(token)
+            kept.append((code, fitting))
+        streams = kept
+    return " ".join(part for code, tokens in streams if (part := _joined(code, tokens)))
 
 
 # -- queries: a tsquery is built as text; None stands for "matches nothing" ---------------------------
@@ -181,7 +328,13 @@ def _alternatives(match: Match) -> Iterator[list[tuple[str, str]]]:
         yield pairs
 
 
+def needs_document(match: Match) -> bool:
+    """Whether `words` alone cannot tell: a phrase needs positions, a field limit the field."""
+    return match.phrase or match.fields is not None
+
+
 def match_tsquery(match: Match) -> str | None:
+    """The exact condition, on `document`."""
     if match.phrase:
         # <-> asks for the next position, as tantivy's phrase query; in any one of the fields.
         tokens = [w.token for w in match.words]
@@ -189,14 +342,50 @@ def match_tsquery(match: Match) -> str | None:
     return _all(_any(_lexeme(f, t) for f, t in pairs) for pairs in _alternatives(match))
 
 
-def rank_tsqueries(query: BackendQuery) -> list[tuple[float, str, int]]:
-    """(boost, tsquery, lexeme count) for each boost among the query's matches.
+def words_tsquery(match: Match) -> str | None:
+    """The condition on `words`: exact for plain words, otherwise implied by match_tsquery."""
+    if needs_document(match):
+        # Every word somewhere in the text: what a phrase or a field-limited word has at least.
+        return _all(_prefixed(ANY_FIELD, w.token) for w in match.words)
+    return _all(
+        _any(
+            [
+                _prefixed(ANY_FIELD, word.token),
+                *(_prefixed(STEM, s) for s in word.stems),
+                _prefixed(PINYIN, word.pinyin) if word.pinyin else None,
+            ]
+        )
+        for word in match.words
+    )
+
+
+def filter_tsquery(filters: dict[str, list[str]]) -> tuple[str | None, bool]:
+    """(tsquery over the facet lexemes, whether anything can pass): OR within a facet, AND across."""
+    parts: list[str] = []
+    for name, values in filters.items():
+        if name not in FACETS and name not in FILTER_ONLY:
+            raise ValueError(f"unknown filter field {name!r}")
+        if not values:
+            continue
+        part = _any(_prefixed(FACET, f"{name}:{v}") for v in values)
+        if part is None:
+            return None, False  # only values too long to be indexed: nothing has them
+        parts.append(part)
+    return _all(parts), True
+
+
+def rank_tsqueries(
+    query: BackendQuery, fields: Iterable[str] | None = None
+) -> list[tuple[float, str, int]]:
+    """(boost, tsquery, lexeme count) for each boost among the query's matches (lexemes of `fields` only,
+    when given).
 
     A tsquery of lexemes ORed makes ts_rank sum, over the lexemes found, their field weight (saturating
     with repeats) and divide by the number of lexemes; multiplied back by that number, the parts add up
     to one score in which every lexeme counts its field weight times its match's boost (translations
     count less, as in tantivy).
     """
+    wanted = set(fields) if fields is not None else None
     by_boost: dict[float, dict[str, None]] = {}
     for group in query.parsed.groups:
         for match in group:
@@ -205,13 +394,293 @@ def rank_tsqueries(query: BackendQuery) -> list[tuple[float, str, int]]:
             else:
                 pairs = [pair for word in _alternatives(match) for pair in word]
             lexemes = by_boost.setdefault(match.boost, {})
-            for field, token in pairs:
-                lexeme = _lexeme(field, token)
+            for field_name, token in pairs:
+                if wanted is not None and field_name not in wanted:
+                    continue
+                lexeme = _lexeme(field_name, token)
                 if lexeme is not None:
                     lexemes[lexeme] = None
     return [
         (boost, " | ".join(lexemes), len(lexemes)) for boost, lexemes in by_boost.items() if lexemes
     ]
+
+
+def _bit(token: str) -> int:
+    # crc32, not hash(): the same bit in every process, at index and at query time.
+    return zlib.crc32(token.encode()) % MASK_BITS
+
+
+def _mask(tokens: Iterable[str]) -> int:
+    mask = 0
+    for token in tokens:
+        mask |= 1 << _bit(token)
+    return mask
+
+
+def _query_masks(query: BackendQuery) -> tuple[int, int]:
+    """The mask bits of the query's words that can match a title: the reader's own, and translations."""
+    own = other = 0
+    for group in query.parsed.groups:
+        for match in group:
+            if match.fields is not None and not set(match.fields) & set(MASK_FIELDS):
+                continue
+            bits = _mask(w.token for w in match.words)
+            if match.boost >= 1:
+                own |= bits
+            else:
+                other |= bits
+    return own, other & ~own
+
+
+def _split(mask: int) -> tuple[np.uint64, np.uint64]:
+    return np.uint64(mask & 0xFFFF_FFFF_FFFF_FFFF), np.uint64(mask >> 64)
+
+
+def _title_score(rows: np.ndarray, query: BackendQuery, meaning_only: list[int]) -> np.ndarray:
+    """How many of the query's words each match has in its title or identifiers (the reader's own count
+    twice, translations once); -1 for matches found only by meaning."""
+    own, other = (_split(m) for m in _query_masks(query))
+    score = 2 * (
+        np.bitwise_count(rows["lo"] & own[0]).astype(np.int64)
+        + np.bitwise_count(rows["hi"] & own[1])
+    )
+    score += np.bitwise_count(rows["lo"] & other[0]) + np.bitwise_count(rows["hi"] & other[1])
+    if meaning_only:
+        score[np.isin(rows["id"], meaning_only)] = -1
+    return score
+
+
+def _first(keys: list[np.ndarray], ids: np.ndarray, count: int) -> np.ndarray:
+    """Positions of the `count` first rows ordered by the key (ascending), then by id."""
+    count = min(count, len(ids))
+    if count <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if not keys:
+        key = ids
+    else:
+        key = keys[0]
+        low, high = (int(key.min()), int(key.max())) if key.dtype.kind == "i" else (0, -1)
+        if 0 <= high - low < 1 << 15 and int(ids.min()) >= 0 and int(ids.max()) < 1 << 47:
+            # Small integer keys (title scores, years): key and id in one int64, so one linear
+            # partition finds the first rows, however many share a key.
+            key = ((key - low) << 47) | ids
+        else:
+            # Only rows up to the count-th key can be among the first; ties at that key are all kept.
+            threshold = np.partition(key, count - 1)[count - 1]
+            chosen = np.flatnonzero(key <= threshold)
+            order = np.lexsort((ids[chosen], key[chosen]))
+            return chosen[order[:count]]
+    chosen = np.argpartition(key, count - 1)[:count] if count < len(key) else np.arange(len(key))
+    return chosen[np.argsort(key[chosen], kind="stable")]
+
+
+@dataclass
+class Compiled:
+    """A BackendQuery as SQL: the rows that match, by their words (and those found by meaning)."""
+
+    words: str | None  # what `words @@` must match: words, filters and plain exclusions together
+    exact: str | None  # what `document @@` must match as well (phrases, field limits)
+    conditions: list[str] = field(default_factory=list)  # on the row: year, ids, other exclusions
+    params: dict[str, Any] = field(default_factory=dict)
+    by_words: bool = True  # False: no words were asked for (browsing), every row passing is a match
+    also: list[int] = field(default_factory=list)  # found by meaning: they match without the words
+    rest: str | None = None  # for them: the filters and exclusions of `words`
+
+    def word_rows(self) -> str:
+        """The WHERE clause of the rows found by their words (or by the filters, when browsing)."""
+        conditions = []
+        if self.words is not None:
+            conditions.append("words @@ %(words)s::tsquery")
+        if self.exact is not None:
+            conditions.append("document @@ %(exact)s::tsquery")
+        return " AND ".join([*conditions, *self.conditions]) or "TRUE"
+
+    def meaning_rows(self) -> str:
+        """The WHERE clause of the resources found by meaning that their words do not match."""
+        conditions = ["resource_id = ANY(%(also)s::bigint[])"]
+        if self.words is not None:
+            matched = ["words @@ %(words)s::tsquery"]
+            if self.exact is not None:
+                matched.append("document @@ %(exact)s::tsquery")
+            # A few dozen rows: reading their tsvectors is cheap.
+            conditions.append(f"NOT ({' AND '.join(matched)})")
+        if self.rest is not None:
+            # Checked on these rows only: coalesce() keeps the planner from starting a GIN scan with
+            # it (a tsquery of only exclusions would read the whole index).
+            conditions.append("coalesce(words @@ %(rest)s::tsquery, FALSE)")
+        return " AND ".join([*conditions, *self.conditions])
+
+
+def compile_query(query: BackendQuery) -> Compiled | None:
+    """The SQL conditions of a query; None when nothing can match."""
+    parsed = query.parsed
+    filters, possible = filter_tsquery(query.filters)
+    if not possible:
+        return None
+    compiled = Compiled(words=None, exact=None)
+    params, conditions = compiled.params, compiled.conditions
+
+    compiled.by_words = bool(parsed.groups)
+    if parsed.groups:
+        matches = [m for group in parsed.groups for m in group]
+        group_words = [_any(words_tsquery(m) for m in group) for group in parsed.groups]
+        compiled.words = _all(group_words) if query.match_all_terms else _any(group_words)
+        if any(needs_document(m) for m in matches):
+            groups = [_any(match_tsquery(m) for m in group) for group in parsed.groups]
+            compiled.exact = _all(groups) if query.match_all_terms else _any(groups)
+            if compiled.exact is None:
+                compiled.words = None
+        if compiled.words is None:
+            compiled.exact = None
+            if not query.also_ids:
+                return None
+
+    # Exclusions of plain words join the tsquery, which GIN answers exactly, as long as it has
+    # something positive to start from; the others are a subquery. Never NOT on a row's tsvector: that
+    # would read the tsvector of every match.
+    rest = filters
+    excluded = _any(words_tsquery(m) for m in parsed.excluded)
+    if excluded is not None:
+        exact_needed = any(needs_document(m) for m in parsed.excluded)
+        if not exact_needed and (filters is not None or compiled.words is not None):
+            rest = f"({filters} & !{excluded})" if filters is not None else f"!{excluded}"
+        else:
+            subquery = f"SELECT resource_id FROM {TABLE} WHERE words @@ %(excluded)s::tsquery"
+            params["excluded"] = excluded
+            if exact_needed:
+                subquery += " AND document @@ %(excluded_exact)s::tsquery"
+                params["excluded_exact"] = _any(match_tsquery(m) for m in parsed.excluded)
+            conditions.append(f"resource_id NOT IN ({subquery})")
+
+    if not compiled.by_words:
+        compiled.words = rest  # browsing: the filters (and exclusions) alone, if any
+    elif compiled.words is not None and rest is not None:
+        compiled.words = f"({compiled.words} & {rest})"
+    if compiled.words is not None:
+        params["words"] = compiled.words
+    if compiled.exact is not None:
+        params["exact"] = compiled.exact
+    if compiled.by_words and query.also_ids:
+        compiled.also = list(query.also_ids)
+        params["also"] = compiled.also
+        compiled.rest = rest
+        if rest is not None:
+            params["rest"] = rest
+
+    if query.after_id is not None:
+        conditions.append("resource_id > %(after)s")
+        params["after"] = query.after_id
+    if query.restrict_ids is not None:
+        conditions.append("resource_id = ANY(%(restrict)s::bigint[])")
+        params["restrict"] = list(query.restrict_ids)
+    if parsed.year_range:
+        conditions.append("year BETWEEN %(year_from)s AND %(year_to)s")
+        params["year_from"], params["year_to"] = parsed.year_range
+    return compiled
+
+
+def _rank_sql(parts: list[tuple[float, str, int]], column: str, name: str, params: dict) -> str:
+    """Σ boost × lexemes × ts_rank(column, part): the relevance score (see rank_tsqueries)."""
+    if not parts:
+        return "0.0"
+    params["weights"] = RANK_WEIGHTS
+    terms = []
+    for i, (boost, tsquery, size) in enumerate(parts):
+        params[f"{name}_boost_{i}"] = boost * size
+        params[f"{name}_query_{i}"] = tsquery
+        terms.append(
+            f"%({name}_boost_{i})s::float8 * "
+            f"ts_rank(%(weights)s::float4[], {column}, %({name}_query_{i})s::tsquery)"
+        )
+    return " + ".join(terms)
+
+
+@contextmanager
+def _search_settings() -> Iterator[None]:
+    """One transaction, planned for this table.
+
+    - enable_seqscan off: the planner thinks `@@` costs as little as any operator, but on a row whose
+      tsvector is out of line it costs a TOAST read; a sequential scan would read every one.
+    - jit off: a broad query's estimated cost passes the JIT threshold, and compiling costs more than
+      the query.
+    - work_mem: the bitmap of a broad query's matches stays exact (a lossy one would make PostgreSQL
+      recheck its pages, reading the `words` of every row there), and an exclusion's NOT IN a hash.
+    """
+    outer = connection.in_atomic_block
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('enable_seqscan'), current_setting('jit'), "
+                "current_setting('work_mem'), set_config('enable_seqscan', 'off', true), "
+                "set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"
+            )
+            before = cursor.fetchone()[:3]
+        yield
+        if outer:
+            # SET LOCAL lasts to the end of the enclosing transaction, not of our savepoint.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('enable_seqscan', %s, true), set_config('jit', %s, true), "
+                    "set_config('work_mem', %s, true)",
+                    list(before),
+                )
+
+
+@dataclass
+class _FacetTable:
+    """SearchFacetValue rows as arrays indexed by id, for counting in numpy."""
+
+    names: dict[str, int] = field(default_factory=dict)  # facet name -> number
+    facet: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # -1: unknown id
+    byte_order: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # of the value
+    values: dict[int, str] = field(default_factory=dict)
+
+
+class _FacetValues:
+    """The process's copy of search_facet_value. Ids are never reused (a sequence), so what is known
+    stays true; ids not known yet are read when a count meets them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._table = _FacetTable()
+
+    def covering(self, ids: np.ndarray) -> _FacetTable:
+        table = self._table
+        known = ids < len(table.facet)
+        if known.all() and (table.facet[ids] >= 0).all():
+            return table
+        with self._lock:
+            table = self._table
+            missing = [pk for pk in ids.tolist() if pk >= len(table.facet) or table.facet[pk] < 0]
+            if missing:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"SELECT id, name, value FROM {FACET_TABLE} WHERE id = ANY(%s::int[])",
+                        [missing],
+                    )
+                    rows = cursor.fetchall()
+                table = self._extended(table, rows)
+                self._table = table  # replaced whole: readers keep a consistent one
+            return table
+
+    @staticmethod
+    def _extended(table: _FacetTable, rows: list[tuple[int, str, str]]) -> _FacetTable:
+        names = dict(table.names)
+        values = dict(table.values)
+        size = max([len(table.facet), *(pk + 1 for pk, _n, _v in rows)])
+        facet = np.full(size, -1, np.int32)
+        facet[: len(table.facet)] = table.facet
+        for pk, name, value in rows:
+            facet[pk] = names.setdefault(name, len(names))
+            values[pk] = value
+        # Ties in a count are broken by the value's bytes: rank every known value once.
+        byte_order = np.zeros(size, np.int64)
+        ranked = sorted(values, key=lambda pk: values[pk].encode())
+        byte_order[ranked] = np.arange(len(ranked))
+        return _FacetTable(names=names, facet=facet, byte_order=byte_order, values=values)
+
+
+_FACET_VALUES = _FacetValues()
 
 
 class PostgresBackend:
@@ -222,32 +691,82 @@ class PostgresBackend:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
 
-    def _upsert(self, docs: Iterable[IndexDocument]) -> int:
-        table = SearchDocument._meta.db_table
-        sql = (
-            f"INSERT INTO {table} (resource_id, document, facets, year, created, sort_title) "
-            "VALUES (%s, %s::tsvector, %s::text[], %s, %s, %s) "
-            "ON CONFLICT (resource_id) DO UPDATE SET document = EXCLUDED.document, "
-            "facets = EXCLUDED.facets, year = EXCLUDED.year, created = EXCLUDED.created, "
-            "sort_title = EXCLUDED.sort_title"
+    def _facet_ids(self, cursor: Any, pairs: Iterable[tuple[str, str]], known: dict) -> None:
+        """Fill `known` with the ids of these (name, value) pairs, adding the values never seen."""
+        missing = [p for p in dict.fromkeys(pairs) if p not in known]
+        if not missing:
+            return
+        lookup = (
+            f"SELECT name, value, id FROM {FACET_TABLE} "
+            "WHERE (name, value) IN (SELECT * FROM unnest(%s::text[], %s::text[]))"
         )
-        count = 0
-        iterator = iter(docs)
-        while batch := list(islice(iterator, BATCH)):
-            rows = [
+        names, values = [p[0] for p in missing], [p[1] for p in missing]
+        cursor.execute(lookup, [names, values])
+        for name, value, pk in cursor.fetchall():
+            known[(name, value)] = pk
+        new = [p for p in missing if p not in known]
+        if new:
+            # Writers hold WRITE_LOCK, so nobody adds the same values meanwhile; ON CONFLICT covers
+            # a writer that does not.
+            cursor.execute(
+                f"INSERT INTO {FACET_TABLE} (name, value) "
+                "SELECT * FROM unnest(%s::text[], %s::text[]) ON CONFLICT DO NOTHING",
+                [[p[0] for p in new], [p[1] for p in new]],
+            )
+            cursor.execute(lookup, [[p[0] for p in new], [p[1] for p in new]])
+            for name, value, pk in cursor.fetchall():
+                known[(name, value)] = pk
+
+    def _rows(self, cursor: Any, docs: list[IndexDocument], known: dict) -> list[tuple[Any, ...]]:
+        """Table rows for these documents, in column order (see _COLUMNS)."""
+        pairs = [
+            [(name, value) for name, values in doc.facets.items() for value in values]
+            for doc in docs
+        ]
+        self._facet_ids(cursor, (p for doc_pairs in pairs for p in doc_pairs), known)
+        rows = []
+        pack = _RANKING_ROW.pack
+        for doc, doc_pairs in zip(docs, pairs, strict=True):
+            fields = _positions(doc.text)
+            mask = _mask(t for name in MASK_FIELDS for t in fields.get(name, ()))
+            codes = np.fromiter(
+                dict.fromkeys(known[p] for p in doc_pairs), dtype="<i4", count=-1
+            ).tobytes()
+            rows.append(
                 (
                     doc.id,
-                    build_tsvector(doc.text),
-                    list(
-                        dict.fromkeys(f"{name}:{v}" for name, vs in doc.facets.items() for v in vs)
-                    ),
                     doc.year,
-                    float(doc.created),
+                    pack(
+                        doc.id,
+                        float(doc.created),
+                        -1 if doc.year is None else doc.year,
+                        mask & 0xFFFF_FFFF_FFFF_FFFF,
+                        mask >> 64,
+                    ),
+                    codes,
                     doc.sort_title,
+                    _vector(fields, FIELD_CODES),
+                    _words(fields, doc.facets),
                 )
-                for doc in batch
-            ]
+            )
+        return rows
+
+    _COLUMNS = "resource_id, year, ranking, facet_codes, sort_title, document, words"
+
+    def _upsert(self, docs: Iterable[IndexDocument]) -> int:
+        sql = (
+            f"INSERT INTO {TABLE} ({self._COLUMNS}) "
+            "VALUES (%s, %s, %s, %s, %s, %s::tsvector, %s::tsvector) "
+            "ON CONFLICT (resource_id) DO UPDATE SET year = EXCLUDED.year, "
+            "ranking = EXCLUDED.ranking, facet_codes = EXCLUDED.facet_codes, "
+            "sort_title = EXCLUDED.sort_title, document = EXCLUDED.document, words = EXCLUDED.words"
+        )
+        count = 0
+        known: dict[tuple[str, str], int] = {}
+        iterator = iter(docs)
+        while batch := list(islice(iterator, BATCH)):
             with connection.cursor() as cursor:
+                rows = self._rows(cursor, batch, known)
                 cursor.executemany(sql, rows)
             count += len(rows)
         return count
@@ -258,12 +777,70 @@ class PostgresBackend:
             return self._upsert(docs)
 
     def replace_all(self, docs: Iterable[IndexDocument]) -> int:
-        # One transaction: readers see the old rows until the new ones are complete. DELETE, not TRUNCATE,
-        # which would lock readers out for the whole rebuild.
+        """Fill a new table and swap it in, all in one transaction.
+
+        Readers see the old table until the commit and wait only for the swap itself (a DROP and a few
+        RENAMEs at the end). Filling an empty table without indexes and building them afterwards is many
+        times faster than inserting into indexed rows (and than DELETE plus INSERT, which also leaves the
+        table twice its size until vacuumed).
+        """
+        new = f"{TABLE}_new"
         with transaction.atomic():
             self._lock()
-            SearchDocument.objects.all().delete()
-            return self._upsert(docs)
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'")
+                cursor.execute(
+                    "SELECT coalesce(reloptions, '{}') FROM pg_class WHERE oid = %s::regclass",
+                    [TABLE],
+                )
+                options = ", ".join(cursor.fetchone()[0])
+                cursor.execute(
+                    f"CREATE TABLE {new} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING STORAGE "
+                    f"INCLUDING COMPRESSION INCLUDING CONSTRAINTS)"
+                    + (f" WITH ({options})" if options else "")
+                )
+                count = self._copy(cursor, new, docs)
+                cursor.execute(
+                    "SELECT c.relname, pg_get_indexdef(i.indexrelid), i.indisprimary "
+                    "FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indexrelid "
+                    "WHERE i.indrelid = %s::regclass ORDER BY i.indisprimary DESC, c.relname",
+                    [TABLE],
+                )
+                indexes = cursor.fetchall()
+                for name, definition, _primary in indexes:
+                    cursor.execute(_renamed_index(definition, f"{name}_new", new))
+                # Statistics now, not when autovacuum gets to it: the planner needs them at once.
+                cursor.execute(f"ANALYZE {new}")
+                cursor.execute(f"DROP TABLE {TABLE}")
+                cursor.execute(f"ALTER TABLE {new} RENAME TO {TABLE}")
+                for name, _definition, primary in indexes:
+                    if primary:
+                        cursor.execute(
+                            f"ALTER TABLE {TABLE} ADD CONSTRAINT {name} "
+                            f"PRIMARY KEY USING INDEX {name}_new"
+                        )
+                    else:
+                        cursor.execute(f"ALTER INDEX {name}_new RENAME TO {name}")
+            return count
+
+    def _copy(self, cursor: Any, table: str, docs: Iterable[IndexDocument]) -> int:
+        raw = cursor.cursor  # psycopg's own cursor: COPY
+        known: dict[tuple[str, str], int] = {}
+        seen: set[int] = set()
+        count = 0
+        iterator = iter(docs)
+        # In batches: the documents may come from queries on this same connection, which cannot run
+        # while a COPY is open. (No FREEZE: PostgreSQL refuses it when such a query left a cursor open,
+        # and the refusal would abort the rebuild. Autovacuum sets the visibility map soon after.)
+        while batch := list(islice(iterator, COPY_BATCH)):
+            # A resource given twice is indexed once (the first time), as the primary key demands.
+            unique = [d for d in batch if d.id not in seen and not seen.add(d.id)]
+            rows = self._rows(cursor, unique, known)
+            with raw.copy(f"COPY {table} ({self._COLUMNS}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            count += len(rows)
+        return count
 
     def delete(self, ids: Iterable[int]) -> None:
         wanted = list(ids)
@@ -271,149 +848,155 @@ class PostgresBackend:
             return
         with transaction.atomic():
             self._lock()
-            SearchDocument.objects.filter(resource_id__in=wanted).delete()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"DELETE FROM {TABLE} WHERE resource_id = ANY(%s::bigint[])", [wanted]
+                )
 
     # -- reading -------------------------------------------------------------------------------------
-    def _where(self, query: BackendQuery) -> tuple[str, list[Any], str | None] | None:
-        """The WHERE clause, its parameters and the words' tsquery (if any); None when nothing can match."""
-        parsed = query.parsed
-        conditions: list[str] = []
-        params: list[Any] = []
-        words: str | None = None
-        if parsed.groups:
-            groups = [_any(match_tsquery(m) for m in group) for group in parsed.groups]
-            words = _all(groups) if query.match_all_terms else _any(groups)
-            if query.also_ids:
-                # Resources found by meaning match too (search.services fuses the two rankings).
-                if words is None:
-                    conditions.append("resource_id = ANY(%s::bigint[])")
-                    params.append(list(query.also_ids))
-                else:
-                    conditions.append(
-                        "(document @@ %s::tsquery OR resource_id = ANY(%s::bigint[]))"
-                    )
-                    params += [words, list(query.also_ids)]
-            elif words is None:
-                return None
-            else:
-                conditions.append("document @@ %s::tsquery")
-                params.append(words)
-        excluded = _any(match_tsquery(m) for m in parsed.excluded)
-        if excluded is not None:
-            conditions.append("NOT (document @@ %s::tsquery)")
-            params.append(excluded)
-        if query.after_id is not None:
-            conditions.append("resource_id > %s")
-            params.append(query.after_id)
-        if query.restrict_ids is not None:
-            conditions.append("resource_id = ANY(%s::bigint[])")
-            params.append(list(query.restrict_ids))
-        for name, values in query.filters.items():
-            if name not in FACETS and name not in FILTER_ONLY:
-                raise ValueError(f"unknown filter field {name!r}")
-            if values:
-                # Any of the values (OR within a facet); each facet is one more condition (AND).
-                conditions.append("facets && %s::text[]")
-                params.append([f"{name}:{v}" for v in values])
-        if parsed.year_range:
-            conditions.append("year BETWEEN %s AND %s")
-            params.extend(parsed.year_range)
-        return " AND ".join(conditions) or "TRUE", params, words
-
-    def _rank(self, query: BackendQuery, words: str | None) -> tuple[str, list[Any]]:
-        """The relevance expression and its parameters."""
-        parts = rank_tsqueries(query)
-        if words is None or not parts:
-            return "0.0", []
-        sql = " + ".join(["%s * ts_rank(%s::float4[], document, %s::tsquery)"] * len(parts))
-        params: list[Any] = []
-        for boost, tsquery, size in parts:
-            params += [boost * size, RANK_WEIGHTS, tsquery]
-        if query.also_ids:
-            # As tantivy's constant score 0: a resource found only by meaning has no word score, even
-            # when it holds some of the words; search.services tells the two kinds apart by score > 0.
-            return f"CASE WHEN document @@ %s::tsquery THEN {sql} ELSE 0.0 END", [words, *params]
-        return sql, params
-
     def search(self, query: BackendQuery) -> BackendResult:
-        where = self._where(query)
-        if where is None:
+        compiled = compile_query(query)
+        if compiled is None:
             return BackendResult(total=0, ids=[], scores=[], facets={})
-        condition, params, words = where
-        sort = (
-            query.sort
-            if query.parsed.has_words
-            else (query.sort if query.sort != "relevance" else "newest_added")
+        sort = query.sort
+        if sort == "relevance" and not query.parsed.has_words:
+            sort = "newest_added"
+        if sort not in SORTS:
+            raise ValueError(f"unknown sort {sort!r}")
+        with_facets = bool(query.facets)
+        # One pass over the matches: their number, and their fixed-size records and facet codes
+        # concatenated; everything else happens here (numpy), or on the few rows of the page.
+        outputs = ["count(*)"]
+        outputs.append("string_agg(facet_codes, ''::bytea)" if with_facets else "NULL::bytea")
+        outputs.append("string_agg(ranking, ''::bytea)" if sort != "title" else "NULL::bytea")
+        outputs.append(
+            "array_agg(resource_id) FILTER (WHERE NOT by_words)" if compiled.also else "NULL"
         )
-        rank_sql, rank_params = self._rank(query, words) if sort == "relevance" else ("0.0", [])
-        sizes = [FACET_SIZES.get(name, query.facet_size) for name in query.facets]
-        # One statement, one pass over the matches: a word found in most documents makes PostgreSQL
-        # read (and rank) every matching tsvector, and doing that once for the total, the page and the
-        # facet counts together is about twice as fast as three queries. Rows come back tagged: the
-        # total (part 0), the page with its places (part 1), facet counts (part 2).
-        sql = f"""
-            WITH matched AS MATERIALIZED (
-                SELECT resource_id, {rank_sql} AS rank, year, created, sort_title, facets
-                FROM {SearchDocument._meta.db_table} WHERE {condition}
-            ), page AS (
-                SELECT resource_id, rank, year, created, sort_title FROM matched
-                ORDER BY {ORDER_BY[sort]} LIMIT %s OFFSET %s
-            ), facet_sizes AS (
-                SELECT * FROM unnest(%s::text[], %s::int[]) AS sizes(name, size)
-            ), facet_counts AS (
-                -- Exact counts over all matches; the most frequent values of each facet, ties in byte
-                -- order of the value, as tantivy's terms aggregation gives them.
-                SELECT split_part(f, ':', 1) AS name, substr(f, strpos(f, ':') + 1) AS value,
-                       count(*) AS n,
-                       row_number() OVER (
-                           PARTITION BY split_part(f, ':', 1) ORDER BY count(*) DESC, f COLLATE "C"
-                       ) AS place
-                FROM matched CROSS JOIN LATERAL unnest(matched.facets) AS f
-                WHERE split_part(f, ':', 1) IN (SELECT name FROM facet_sizes)
-                GROUP BY f
-            )
-            SELECT 0 AS part, NULL::bigint, NULL::float8, NULL::text, NULL::text, count(*)
-            FROM matched
-            UNION ALL
-            SELECT 1, resource_id, rank, NULL, NULL, row_number() OVER (ORDER BY {ORDER_BY[sort]})
-            FROM page
-            UNION ALL
-            SELECT 2, NULL, NULL, c.name, c.value, c.n
-            FROM facet_counts AS c JOIN facet_sizes AS s ON s.name = c.name
-            WHERE c.place <= s.size
-        """
-        with connection.cursor() as cursor:
+        # psycopg's own cursor (binary results): Django's binds parameters client-side, which allows
+        # text results only, and the records of a broad query are megabytes of bytea.
+        with _search_settings(), psycopg.Cursor(connection.connection) as cursor:
             cursor.execute(
-                sql,
-                [
-                    *rank_params,
-                    *params,
-                    query.limit,
-                    query.offset,
-                    list(query.facets),
-                    sizes,
-                ],
+                f"SELECT {', '.join(outputs)} FROM ({self._matched(compiled)}) AS matched",
+                compiled.params,
+                prepare=False,
+                binary=True,
             )
-            rows = cursor.fetchall()
-        total = next(int(r[5]) for r in rows if r[0] == 0)
-        hits = sorted((r[5], int(r[1]), float(r[2])) for r in rows if r[0] == 1)
+            total, codes, records, meaning_only = cursor.fetchone()
+            total = int(total)
+            if sort == "title":
+                ids, scores = self._title_page(cursor, compiled, query), []
+            else:
+                ids, scores = self._page(cursor, query, sort, records or b"", meaning_only or [])
         facets: dict[str, list[tuple[str, int]]] = {}
-        if query.facets and total:
-            # As tantivy: every facet asked for, in count order, even when no match has a value.
-            facets = {name: [] for name in query.facets}
-            for _part, _id, _rank, name, value, count in sorted(
-                (r for r in rows if r[0] == 2), key=lambda r: (r[3], -r[5], r[4].encode())
-            ):
-                facets[name].append((value, int(count)))
+        if with_facets and total:
+            facets = self._count_facets(codes or b"", query)
         return BackendResult(
             total=total,
-            ids=[resource_id for _place, resource_id, _score in hits],
-            scores=[score if sort == "relevance" else 0.0 for _place, _id, score in hits],
+            ids=ids,
+            scores=scores if sort == "relevance" else [0.0] * len(ids),
             facets=facets,
         )
 
+    def _matched(self, compiled: Compiled) -> str:
+        """The matching rows (resource_id, ranking, facet_codes, sort_title, by_words)."""
+        columns = "resource_id, ranking, facet_codes, sort_title"
+        words = f"SELECT {columns}, TRUE AS by_words FROM {TABLE} WHERE {compiled.word_rows()}"
+        if not compiled.also:
+            return words
+        meaning = (
+            f"SELECT {columns}, FALSE AS by_words FROM {TABLE} WHERE {compiled.meaning_rows()}"
+        )
+        if compiled.words is None:
+            return meaning  # no word could be looked up: only what meaning found matches
+        return f"{words} UNION ALL {meaning}"
+
+    def _page(
+        self, cursor: Any, query: BackendQuery, sort: str, records: bytes, meaning_only: list[int]
+    ) -> tuple[list[int], list[float]]:
+        """The ids (and relevance scores) of the page, from the matches' ranking records."""
+        rows = np.frombuffer(records, dtype=RANKING)
+        depth = query.offset + query.limit
+        if sort == "relevance":
+            depth = max(depth, RANK_WINDOW)
+        ids = rows["id"]
+        if sort == "relevance":
+            keys: list[np.ndarray] = [-_title_score(rows, query, meaning_only)]
+        elif sort == "newest":
+            keys = [np.where(rows["year"] < 0, np.iinfo(np.int64).max, -rows["year"])]
+        elif sort == "oldest":
+            keys = [np.where(rows["year"] < 0, np.iinfo(np.int64).max, rows["year"])]
+        elif sort == "newest_added":
+            keys = [-rows["created"]]
+        else:  # id
+            keys = []
+        order = _first(keys, ids, depth)
+        ranked = ids[order].tolist()
+        if sort != "relevance":
+            return ranked[query.offset : query.offset + query.limit], []
+        # The RANK_WINDOW with the best title score are ordered by their whole document's score; past
+        # them, the order is the title score's, so pages never repeat or skip a result.
+        window, rest = ranked[:RANK_WINDOW], ranked[RANK_WINDOW:]
+        by_meaning = set(meaning_only)
+        scores = {i: 0.0 for i in window if i in by_meaning}  # as tantivy's constant score 0
+        if query.offset < RANK_WINDOW:
+            words = [i for i in window if i not in by_meaning]
+            scores |= self._document_scores(cursor, query, words)
+        # A resource deleted since the first statement has no score now: it drops out.
+        shown = sorted((i for i in window if i in scores), key=lambda i: (-scores[i], i))
+        # Past the window only the order is known: the scores there repeat the window's lowest, so
+        # they never rise down the list (and a word match stays above 0, a meaning match at 0).
+        floor = min((v for v in scores.values() if v > 0), default=1e-6)
+        scores |= {i: 0.0 if i in by_meaning else floor for i in rest}
+        page = (shown + rest)[query.offset : query.offset + query.limit]
+        return page, [scores[i] for i in page]
+
+    def _document_scores(
+        self, cursor: Any, query: BackendQuery, ids: list[int]
+    ) -> dict[int, float]:
+        if not ids:
+            return {}
+        params: dict[str, Any] = {"ids": ids}
+        score = _rank_sql(rank_tsqueries(query), "document", "rank", params)
+        cursor.execute(
+            f"SELECT resource_id, {score} FROM {TABLE} WHERE resource_id = ANY(%(ids)s::bigint[])",
+            params,
+            prepare=False,
+        )
+        return {int(i): float(v) for i, v in cursor.fetchall()}
+
+    def _title_page(self, cursor: Any, compiled: Compiled, query: BackendQuery) -> list[int]:
+        # Titles are text: PostgreSQL sorts them (byte order: the column's collation is "C").
+        cursor.execute(
+            f"SELECT resource_id FROM ({self._matched(compiled)}) AS matched "
+            "ORDER BY sort_title, resource_id LIMIT %(limit)s OFFSET %(offset)s",
+            compiled.params | {"limit": query.limit, "offset": query.offset},
+            prepare=False,
+        )
+        return [int(row[0]) for row in cursor.fetchall()]
+
+    def _count_facets(self, blob: bytes, query: BackendQuery) -> dict[str, list[tuple[str, int]]]:
+        """Facet counts from the matches' concatenated codes; per facet the most frequent values, ties in
+        byte order of the value, as tantivy's terms aggregation gives them."""
+        counts = np.bincount(np.frombuffer(blob, dtype="<i4"))
+        present = np.flatnonzero(counts)
+        table = _FACET_VALUES.covering(present)
+        facet_of = table.facet[present]
+        out: dict[str, list[tuple[str, int]]] = {}
+        for name in query.facets:
+            ids = present[facet_of == table.names.get(name, -1)]
+            n = counts[ids]
+            size = FACET_SIZES.get(name, query.facet_size)
+            top = np.lexsort((table.byte_order[ids], -n))[:size]
+            out[name] = [
+                (table.values[pk], count)
+                for pk, count in zip(ids[top].tolist(), n[top].tolist(), strict=True)
+            ]
+        return out
+
     def count(self) -> int:
-        return SearchDocument.objects.count()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {TABLE}")
+            return int(cursor.fetchone()[0])
 
     # -- "did you mean" (search.services uses these when a backend has them) -------------------------
     def term_frequency(self, word: str) -> int:
@@ -421,17 +1004,18 @@ class PostgresBackend:
         (0 means: probably misspelt)."""
         lexemes = [
             lexeme
-            for field in ("title", "body", "subject", "creator", "pinyin")
-            if (lexeme := _lexeme(field, word)) is not None
+            for field_name in ("title", "body", "subject", "creator", "pinyin")
+            if (lexeme := _lexeme(field_name, word)) is not None
         ]
-        if not lexemes:
+        candidates = _any([_prefixed(ANY_FIELD, word), _prefixed(PINYIN, word)])
+        if not lexemes or candidates is None:
             return 0
         counts = " + ".join(["count(*) FILTER (WHERE document @@ %s::tsquery)"] * len(lexemes))
         with connection.cursor() as cursor:
+            # `words` finds the documents; `document` tells the fields (only theirs are read).
             cursor.execute(
-                f"SELECT {counts} FROM {SearchDocument._meta.db_table} "
-                "WHERE document @@ %s::tsquery",
-                [*lexemes, " | ".join(lexemes)],
+                f"SELECT {counts} FROM {TABLE} WHERE words @@ %s::tsquery",
+                [*lexemes, candidates],
             )
             return int(cursor.fetchone()[0] or 0)
 
@@ -442,18 +1026,19 @@ class PostgresBackend:
         starts = [f"{FIELD_CODES[f]}:{prefix}" for f in ("title", "subject", "body", "pinyin")]
         if any(len(s.encode()) > MAX_LEXEME_BYTES for s in starts):
             return []
+        candidates = " | ".join(f"{_quote(f'{code}:{prefix}')}:*" for code in (ANY_FIELD, PINYIN))
         with connection.cursor() as cursor:
-            # A prefix tsquery ('t:ab':*) finds the documents through the GIN index; unnest lists
-            # their words.
+            # A prefix tsquery ('x:ab':*) finds the documents through the GIN index; unnest lists
+            # their words per field.
             cursor.execute(
                 f"""
                 SELECT word.lexeme, count(*)
-                FROM {SearchDocument._meta.db_table}
+                FROM {TABLE}
                 CROSS JOIN LATERAL unnest(document) AS word
-                WHERE document @@ %s::tsquery AND word.lexeme ^@ ANY(%s::text[])
+                WHERE words @@ %s::tsquery AND word.lexeme ^@ ANY(%s::text[])
                 GROUP BY word.lexeme
                 """,
-                [" | ".join(f"{_quote(s)}:*" for s in starts), starts],
+                [candidates, starts],
             )
             found = cursor.fetchall()
         counts: dict[str, int] = {}
@@ -466,3 +1051,16 @@ class PostgresBackend:
                 term = lexeme_bytes.decode()[code_length:]
                 counts[term] = counts.get(term, 0) - minus_n
         return list(counts.items())
+
+
+_INDEX_DEFINITION = re.compile(
+    r"^(CREATE (?:UNIQUE )?INDEX )(\S+)( ON (?:ONLY )?)(\S+)( .*)$", re.S
+)
+
+
+def _renamed_index(definition: str, name: str, table: str) -> str:
+    """pg_get_indexdef's statement for the same index under another name, on another table."""
+    found = _INDEX_DEFINITION.match(definition)
+    if found is None:
+        raise ValueError(f"unexpected index definition: {definition}")
+    return f"{found[1]}{name}{found[3]}{table}{found[5]}"
