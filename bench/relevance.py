@@ -76,15 +76,18 @@ def recall_at(ranking: list[str], judged: dict[str, int], k: int = 100) -> float
 
 
 def run(lang: str = "en") -> dict[str, dict[str, float]]:
+    from llrc.catalogue.models import Resource
     from llrc.search.services import search_resources
 
+    # A hit carries what the results page shows, not the record's provenance: read `source` once.
+    source_of = dict(Resource.objects.values_list("pk", "source"))
     queries, qrels = load_judgements()
     per_category: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
     for qid, category, text in queries:
         page = search_resources(text, page_size=100, lang=lang)
         ranking: list[str] = []
         for hit in page.hits:
-            docno = docno_of(hit.resource.source)
+            docno = docno_of(source_of[hit.resource.pk])
             if docno not in ranking:  # two records of one thing count once, at the better rank
                 ranking.append(docno)
         judged = qrels.get(qid, {})
