@@ -160,6 +160,7 @@ class Stopwatch:
 
     def __init__(self) -> None:
         self.seconds = 0.0
+        self.finished = 0.0  # when the last document had been taken
 
     def wrap(self, docs: Iterable[Any]) -> Iterator[Any]:
         iterator = iter(docs)
@@ -168,7 +169,8 @@ class Stopwatch:
             try:
                 doc = next(iterator)
             except StopIteration:
-                self.seconds += time.perf_counter() - t0
+                self.finished = time.perf_counter()
+                self.seconds += self.finished - t0
                 return
             self.seconds += time.perf_counter() - t0
             yield doc
@@ -198,7 +200,22 @@ def rebuild(records: int) -> dict[str, float]:
         "seconds": seconds,
         "building": building.seconds,
         "writing": seconds - building.seconds,
+        # After the last document: building the indexes, ANALYZE, swapping the tables in.
+        "indexing": time.perf_counter() - building.finished if building.finished else 0.0,
     }
+
+
+def vacuum() -> float:
+    """VACUUM the new table, as autovacuum does within minutes of a rebuild (a million inserted rows
+    pass its insert threshold): done before timing, so that it does not run during it. It sets the
+    visibility map and the rows' hint bits. Returns the seconds it took."""
+    from django.db import connection
+
+    bench.progress("vacuuming search_document (what autovacuum would do next)")
+    t0 = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) search_document")
+    return time.perf_counter() - t0
 
 
 def table_sizes() -> dict[str, float]:
@@ -305,7 +322,10 @@ def render(r: dict[str, Any]) -> str:
         return f"| {label}{extra} | {cells} |"
 
     m, idx, raw = r["machine"], r["index"], r["raw"]
-    target = "met" if raw["p50"] <= 50 else "not met"
+    if r["records"] < 1_000_000:
+        target = "not measured (fewer records than the target's)"
+    else:
+        target = "met" if raw["p50"] <= 50 else "not met"
     busy = max(r["loadavg"]) > r["cores"]
     lines = [
         f"## PostgreSQL search, {r['records']:,} records ({r['date']})",
@@ -324,9 +344,11 @@ def render(r: dict[str, Any]) -> str:
         "(setup, not measured)",
         (
             f"- Index rebuild `rebuild_index()`: {idx['docs']:,} documents in {idx['seconds']:.0f} s "
-            f"= **{idx['docs'] / idx['seconds']:,.0f} records/s**; of which building documents "
-            f"{idx['building']:.0f} s, the backend's `replace_all` (COPY, indexes, ANALYZE) "
-            f"{idx['writing']:.0f} s = {idx['docs'] / max(idx['writing'], 1e-9):,.0f} documents/s"
+            f"= **{idx['docs'] / idx['seconds']:,.0f} records/s**. The main process waited "
+            f"{idx['building']:.0f} s for documents (rebuild_index builds them in worker processes) "
+            f"and spent {idx['writing']:.0f} s in the backend's `replace_all` (tsvector literals and "
+            f"COPY, then {idx['indexing']:.0f} s for the indexes, ANALYZE and the table swap); "
+            f"then VACUUM {idx['vacuum']:.0f} s (not counted)"
             if idx["docs"]
             else "- Index: kept from an earlier run (--keep-index)"
         ),
@@ -451,6 +473,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> str:
         load, load_s = bench.timed(lambda: load_catalogue(generator, args.records))
     if not (reuse and args.keep_index):
         index = rebuild(args.records)
+        index["vacuum"] = vacuum()
     load_index = os.getloadavg()[0]
 
     queries = bench.make_queries(random.Random(args.seed + 1), generator, args.queries)

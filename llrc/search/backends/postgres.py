@@ -25,6 +25,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 from typing import Any
 
@@ -32,6 +33,7 @@ import numpy as np
 import psycopg
 from django.db import connection, transaction
 
+from llrc.search.analysis import QUERY_STEM_LANGUAGES, stem
 from llrc.search.backends.base import (
     DERIVED_FIELDS,
     FACET_SIZES,
@@ -259,11 +261,26 @@ def build_tsvector(text: dict[str, str]) -> str:
     return _vector(_positions(text), FIELD_CODES)
 
 
+@lru_cache(maxsize=1 << 18)
+def query_stems(token: str) -> frozenset[str]:
+    """The stems a query looks up for this word: llrc.search.analysis.query_words's, and the word."""
+    return frozenset({token, *(stem(token, lang) for lang in QUERY_STEM_LANGUAGES)})
+
+
 def _words(fields: Positions, facets: dict[str, list[str]]) -> str:
     """The tsvector literal of `words`: what the index finds a document by."""
     facet_values = [f"{name}:{value}" for name, values in facets.items() for value in values]
+    # A query word looks up "x:word" and "m:" of each of query_stems(word). Where one of those stems is
+    # in the document already, "x:word" would only repeat it: left out, the index is smaller and a
+    # query reads half the postings for a word of English text ("x:digital" and "m:digit" hold the
+    # same documents), with the same matches. Words without stems (Chinese, names) keep theirs.
+    stems = set(fields.get("stem", ()))
     any_field = dict.fromkeys(
-        token for name in TEXT_FIELDS if name in fields for token in fields[name]
+        token
+        for name in TEXT_FIELDS
+        if name in fields
+        for token in fields[name]
+        if stems.isdisjoint(query_stems(token))
     )
     streams = [
         (FACET, facet_values),
@@ -342,16 +359,24 @@ def match_tsquery(match: Match) -> str | None:
     return _all(_any(_lexeme(f, t) for f, t in pairs) for pairs in _alternatives(match))
 
 
+def _word_anywhere(token: str, stems: Iterable[str] = ()) -> list[str | None]:
+    """The `words` lexemes of a document holding `token` in some text field (see _words): "x:token",
+    or a stem of it the query looks up."""
+    return [
+        _prefixed(ANY_FIELD, token),
+        *(_prefixed(STEM, s) for s in sorted(query_stems(token).union(stems))),
+    ]
+
+
 def words_tsquery(match: Match) -> str | None:
     """The condition on `words`: exact for plain words, otherwise implied by match_tsquery."""
     if needs_document(match):
         # Every word somewhere in the text: what a phrase or a field-limited word has at least.
-        return _all(_prefixed(ANY_FIELD, w.token) for w in match.words)
+        return _all(_any(_word_anywhere(w.token)) for w in match.words)
     return _all(
         _any(
             [
-                _prefixed(ANY_FIELD, word.token),
-                *(_prefixed(STEM, s) for s in word.stems),
+                *_word_anywhere(word.token, word.stems),
                 _prefixed(PINYIN, word.pinyin) if word.pinyin else None,
             ]
         )
@@ -864,14 +889,16 @@ class PostgresBackend:
         if sort not in SORTS:
             raise ValueError(f"unknown sort {sort!r}")
         with_facets = bool(query.facets)
-        # One pass over the matches: their number, and their fixed-size records and facet codes
-        # concatenated; everything else happens here (numpy), or on the few rows of the page.
-        outputs = ["count(*)"]
-        outputs.append("string_agg(facet_codes, ''::bytea)" if with_facets else "NULL::bytea")
-        outputs.append("string_agg(ranking, ''::bytea)" if sort != "title" else "NULL::bytea")
-        outputs.append(
-            "array_agg(resource_id) FILTER (WHERE NOT by_words)" if compiled.also else "NULL"
-        )
+        # One pass over the matches: their fixed-size records and their facet codes concatenated;
+        # everything else happens here (numpy), or on the few rows of the page. The number of matches
+        # is the length of the records (one aggregate less per row), except for the title order,
+        # which PostgreSQL sorts and which needs no records.
+        outputs = [
+            "NULL" if sort != "title" else "count(*)",
+            "string_agg(facet_codes, ''::bytea)" if with_facets else "NULL::bytea",
+            "string_agg(ranking, ''::bytea)" if sort != "title" else "NULL::bytea",
+            "array_agg(resource_id) FILTER (WHERE NOT by_words)" if compiled.also else "NULL",
+        ]
         # psycopg's own cursor (binary results): Django's binds parameters client-side, which allows
         # text results only, and the records of a broad query are megabytes of bytea.
         with _search_settings(), psycopg.Cursor(connection.connection) as cursor:
@@ -881,11 +908,12 @@ class PostgresBackend:
                 prepare=False,
                 binary=True,
             )
-            total, codes, records, meaning_only = cursor.fetchone()
-            total = int(total)
+            count, codes, records, meaning_only = cursor.fetchone()
             if sort == "title":
+                total = int(count)
                 ids, scores = self._title_page(cursor, compiled, query), []
             else:
+                total = len(records or b"") // RANKING.itemsize
                 ids, scores = self._page(cursor, query, sort, records or b"", meaning_only or [])
         facets: dict[str, list[tuple[str, int]]] = {}
         if with_facets and total:
@@ -1007,7 +1035,7 @@ class PostgresBackend:
             for field_name in ("title", "body", "subject", "creator", "pinyin")
             if (lexeme := _lexeme(field_name, word)) is not None
         ]
-        candidates = _any([_prefixed(ANY_FIELD, word), _prefixed(PINYIN, word)])
+        candidates = _any([*_word_anywhere(word), _prefixed(PINYIN, word)])
         if not lexemes or candidates is None:
             return 0
         counts = " + ".join(["count(*) FILTER (WHERE document @@ %s::tsquery)"] * len(lexemes))
@@ -1026,7 +1054,11 @@ class PostgresBackend:
         starts = [f"{FIELD_CODES[f]}:{prefix}" for f in ("title", "subject", "body", "pinyin")]
         if any(len(s.encode()) > MAX_LEXEME_BYTES for s in starts):
             return []
-        candidates = " | ".join(f"{_quote(f'{code}:{prefix}')}:*" for code in (ANY_FIELD, PINYIN))
+        # A word of the text is under "x:" or, when a stem stands for it, under "m:" (see _words);
+        # stems keep a word's first letters (except where the Arabic stemmer strips a prefix).
+        candidates = " | ".join(
+            f"{_quote(f'{code}:{prefix}')}:*" for code in (ANY_FIELD, STEM, PINYIN)
+        )
         with connection.cursor() as cursor:
             # A prefix tsquery ('x:ab':*) finds the documents through the GIN index; unnest lists
             # their words per field.
