@@ -270,7 +270,7 @@ def rebuild_vectors(
 
 @cache
 def get_vector_store() -> VectorStore:
-    return VectorStore(settings.INDEX_DIR / "vectors")
+    return VectorStore(settings.INDEX_DIR / "vectors", compact_in_background=True)
 
 
 # -- reading ---------------------------------------------------------------------------------------

@@ -15,8 +15,10 @@ The store is three kinds of file, named by one manifest:
   replaces the manifest last, so a reader in any process sees one generation whole.
 
 A small update rewrites only the delta. When the delta passes DELTA_LIMIT the base is loaded, the
-tombstoned ids are removed, the delta is added and a new base is saved (compaction). A rebuild uses
-`bulk()`, which builds a new base from chunks and swaps it in at the end.
+tombstoned ids are removed, the delta is added and a new base is saved (compaction), without the
+write lock: updates made meanwhile are carried into the next generation. The site compacts in a process
+of its own (`compact_in_background`), so no web request waits for it or holds the graph in memory. A
+rebuild uses `bulk()`, which builds a new base from chunks and swaps it in at the end.
 
 HNSW parameters: connectivity 16, expansion_add 64, expansion_search 128. Measured 2026-11-29 on
 clustered synthetic 512-d unit vectors (clusters of ~200 at cosine ~0.5, a hard case: the top 50 differ
@@ -48,6 +50,8 @@ import logging
 import os
 import re
 import secrets
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -68,6 +72,9 @@ MAX_CHARS = 1200  # the encoder reads a few hundred words; longer text only cost
 # Delta rows + tombstones before compaction: an exact search over 2,000 rows takes ~0.4 ms a query,
 # and a compaction of a million-vector base costs seconds, so it should come rarely.
 DELTA_LIMIT = 2_000
+# With background compaction, a write compacts in place only past this many times DELTA_LIMIT: the
+# compacting processes have failed or cannot start, and every query would scan an ever larger delta.
+BACKGROUND_SLACK = 10
 CONNECTIVITY = 16
 EXPANSION_ADD = 64
 EXPANSION_SEARCH = 128
@@ -141,12 +148,22 @@ class _State:
     # Parts that could not be read: searches go on without them, updates refuse (VectorStoreError).
     problems: tuple[str, ...] = ()
 
+    def base_ids(self) -> np.ndarray:
+        """Every id in the base file, tombstoned or not."""
+        if self.base is None or not len(self.base):
+            return np.zeros(0, dtype=np.int64)
+        return np.asarray(self.base.keys[0 : len(self.base)], dtype=np.int64)
+
 
 class VectorStore:
     """Resource vectors in LLRC_DATA_DIR/index/vectors, searched by HNSW; see the module docstring."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, compact_in_background: bool = False) -> None:
         self.path = path
+        # When the delta outgrows DELTA_LIMIT: False compacts in the writing call (scripts, tests);
+        # True starts a separate process for it (the site: loading a million-vector graph costs
+        # seconds and ~700 MB, which must not land on a web request or the serving process).
+        self.compact_in_background = compact_in_background
         self.path.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()  # guards _state and _signature
         # One writing thread at a time here; an flock on LOCK keeps out other processes' writers.
@@ -392,15 +409,21 @@ class VectorStore:
             if not len(keys) and keep.all() and len(tombstones) == len(state.tombstones):
                 return  # removing ids that have no vector: nothing to write
             generation = self._next_generation()
-            if len(delta_ids) + len(tombstones) > DELTA_LIMIT:
-                try:
-                    self._compact(state, generation, delta_ids, delta_vectors, tombstones)
-                    return
-                except Exception:
-                    # The update itself is not lost: it goes into the (oversized) delta below, and
-                    # the next write tries again.
-                    logger.exception("vector store %s: compaction failed", self.path)
+            # The update lands in the delta first, so a compaction that fails loses nothing.
             self._write_delta(state, generation, delta_ids, delta_vectors, tombstones)
+            oversized = len(delta_ids) + len(tombstones)
+        if oversized <= DELTA_LIMIT:
+            return
+        if self.compact_in_background and oversized <= DELTA_LIMIT * BACKGROUND_SLACK:
+            start_background_compaction(self.path)
+            return
+        # Inline, or the background compactions have not kept up (failing, or no process may start):
+        # the delta must not grow without bound, since every query scans it.
+        try:
+            self.compact()
+        except Exception:
+            # The update is in the (oversized) delta already; the next write tries again.
+            logger.exception("vector store %s: compaction failed", self.path)
 
     @contextmanager
     def bulk(self) -> Iterator[BulkWriter]:
@@ -435,47 +458,110 @@ class VectorStore:
             writer._close()
             temporary.unlink(missing_ok=True)
 
-    def _compact(
-        self,
-        state: _State,
-        generation: int,
-        delta_ids: np.ndarray,
-        delta_vectors: np.ndarray,
-        tombstones: np.ndarray,
-    ) -> None:
-        """Fold the delta into a new base file; the old files stay until the manifest names the new."""
-        if state.base_name:
+    def compact(self) -> bool:
+        """Fold the delta and tombstones into a new base. Returns False when there was nothing to do or
+        another compaction is running.
+
+        The slow part (loading the graph, removing, adding, saving: seconds and ~700 MB for a million
+        vectors) runs without the write lock, so updates meanwhile go on into the delta; they are
+        carried over when the new base is swapped in (see _swap_in). One compaction at a time per
+        store, across processes (an flock on COMPACT_LOCK)."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        with open(self.path / COMPACT_LOCK, "a+b") as lock:
+            try:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            try:
+                return self._compact_unlocked()
+            finally:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+    def _compact_unlocked(self) -> bool:
+        with self._write_lock():
+            snapshot = self._current()
+        if snapshot.problems:
+            raise VectorStoreError(
+                f"vector store {self.path} cannot be read ({'; '.join(snapshot.problems)}); "
+                "rebuild it with `llrc reindex`"
+            )
+        if not len(snapshot.delta_ids) and not len(snapshot.tombstones):
+            return False
+        if snapshot.base_name:
             # Loaded, not viewed: a memory-mapped index cannot be changed. Removed slots are reused
             # by the additions, so the file does not keep growing with updates.
             index = Index.restore(
-                str(self.path / state.base_name), view=False, expansion_add=EXPANSION_ADD
+                str(self.path / snapshot.base_name), view=False, expansion_add=EXPANSION_ADD
             )
             if index is None:
-                raise VectorStoreError(f"the base {state.base_name} disappeared")
+                raise VectorStoreError(f"the base {snapshot.base_name} disappeared")
         else:
             index = _new_index()
-        gone = np.union1d(tombstones, delta_ids)
+        gone = np.union1d(snapshot.tombstones, snapshot.delta_ids)
         if len(gone):
             present = np.asarray(index.contains(_keys(gone)), dtype=bool)
             if present.any():
                 index.remove(_keys(gone[present]))
-        if len(delta_ids):
-            index.add(_keys(delta_ids), delta_vectors, threads=_threads())
+        if len(snapshot.delta_ids):
+            index.add(_keys(snapshot.delta_ids), snapshot.delta_vectors, threads=_threads())
+        temporary = self.path / _temporary_name("base")
+        try:
+            if len(index):
+                index.save(str(temporary))
+                _fsync(temporary)
+            _before_swap(self)
+            with self._write_lock():
+                return self._swap_in(snapshot, index, temporary)
+        finally:
+            temporary.unlink(missing_ok=True)
+
+    def _swap_in(self, snapshot: _State, index: Index, temporary: Path) -> bool:
+        """Under the write lock: name the new base, with what was written since the snapshot."""
+        current = self._current()
+        if current.base_name != snapshot.base_name or current.problems:
+            # A rebuild replaced the store meanwhile (or it broke): the new base describes neither.
+            logger.warning("vector store %s: changed during compaction; not swapped in", self.path)
+            return False
+        # Updates since the snapshot: delta rows that are new or changed stay in the delta...
+        kept = np.ones(len(current.delta_ids), dtype=bool)
+        for row, rid in enumerate(current.delta_ids.tolist()):
+            old = snapshot.delta_rows.get(rid)
+            if old is not None and np.array_equal(
+                snapshot.delta_vectors[old], current.delta_vectors[row]
+            ):
+                kept[row] = False
+        delta_ids, delta_vectors = current.delta_ids[kept], current.delta_vectors[kept]
+        # ...and the new base's vectors they replace, or that were removed since, become tombstones.
+        # (Tombstones only grow between compactions, so an id that left the delta without one did so
+        # because it was removed.)
+        live = np.union1d(np.setdiff1d(current.base_ids(), current.tombstones), current.delta_ids)
+        in_new_base = np.union1d(
+            np.setdiff1d(snapshot.base_ids(), snapshot.tombstones), snapshot.delta_ids
+        )
+        tombstones = np.union1d(
+            np.intersect1d(in_new_base, delta_ids), np.setdiff1d(in_new_base, live)
+        ).astype(np.int64)
+        generation = self._next_generation()
         base_name = f"base-{generation:08d}.usearch"
         manifest: dict[str, object] = {"generation": generation}
         if len(index):
-            temporary = self.path / _temporary_name("base")
-            try:
-                index.save(str(temporary))
-                _fsync(temporary)
-                manifest.update(
-                    base=base_name, base_bytes=temporary.stat().st_size, base_count=len(index)
-                )
-                os.replace(temporary, self.path / base_name)
-            finally:
-                temporary.unlink(missing_ok=True)
+            manifest.update(
+                base=base_name, base_bytes=temporary.stat().st_size, base_count=len(index)
+            )
+            os.replace(temporary, self.path / base_name)
+        delta_name = None
+        if len(delta_ids) or len(tombstones):
+            delta_name = f"delta-{generation:08d}.npz"
+            manifest["delta"] = delta_name
+            self._write_file(
+                delta_name,
+                lambda handle: np.savez(
+                    handle, ids=delta_ids, vectors=delta_vectors, tombstones=tombstones
+                ),
+            )
         self._write_manifest(manifest)
-        self._remove_unused({manifest.get("base")})  # type: ignore[arg-type]
+        self._remove_unused({manifest.get("base"), delta_name})  # type: ignore[arg-type]
+        return True
 
     def _write_delta(
         self,
@@ -592,9 +678,45 @@ class _Superseded(Exception):
 
 MANIFEST = "manifest.json"
 LOCK = "write.lock"
+COMPACT_LOCK = "compact.lock"
 _LEGACY_IDS, _LEGACY_VECTORS = "ids.npy", "vectors.npy"
 _GENERATION_FILE = re.compile(r"(?:base|delta)-(\d{8,})\.(?:usearch|npz)")
 _TEMPORARY_FILE = re.compile(r"\.tmp-(\d+)-[0-9a-f]+-.*")
+
+
+_compactions: dict[Path, subprocess.Popen[bytes]] = {}
+_compactions_lock = threading.Lock()
+
+
+def start_background_compaction(path: Path) -> None:
+    """Compact the store at `path` in a process of its own, unless this process already started one
+    that is still running (a compaction started elsewhere holds COMPACT_LOCK, and a second one just
+    exits). Its errors go to this process's stderr, the server log."""
+    with _compactions_lock:
+        running = _compactions.get(path)
+        if running is not None and running.poll() is None:
+            return
+        try:
+            _compactions[path] = subprocess.Popen(
+                [sys.executable, "-m", "llrc.search.compact_vectors", str(path)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                start_new_session=True,  # not killed with a request's process group
+            )
+        except OSError:
+            logger.exception("vector store %s: could not start a compaction process", path)
+
+
+def wait_for_background_compaction(path: Path, timeout: float | None = None) -> int | None:
+    """The exit status of the compaction this process started for `path` (None if none was)."""
+    with _compactions_lock:
+        running = _compactions.get(path)
+    return None if running is None else running.wait(timeout)
+
+
+def _before_swap(store: VectorStore) -> None:
+    """Called between building a compacted base and swapping it in (a seam for tests, which write
+    there as another process would)."""
 
 
 def _search_delta(state: _State, query_i8: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -203,6 +205,104 @@ def test_a_failed_compaction_keeps_the_update(filled, path: Path, rng, monkeypat
     assert store.nearest(fresh[3], limit=1, threshold=0.9)[0][0] == 5003
     store.replace_all([1], fresh[:1])  # a rebuild recovers
     assert store.ids().tolist() == [1]
+
+
+def expect_exactly(store: VectorStore, expected: dict[int, np.ndarray], rng) -> None:
+    assert store.ids().tolist() == sorted(expected)
+    everything = [i for i, _s in store.nearest(unit(rng, 1)[0], limit=1000, threshold=-1.0)]
+    assert sorted(everything) == sorted(expected)  # each once: no stale base copy beside a new one
+    for resource_id, vector in expected.items():
+        assert similarity(store.vector_of(resource_id), vector) > 0.99
+
+
+def test_the_site_compacts_in_a_process_of_its_own(path: Path, rng, monkeypatch) -> None:
+    monkeypatch.setattr(vectors_module, "DELTA_LIMIT", 10)
+    store = VectorStore(path, compact_in_background=True)
+    start = unit(rng, 50)
+    store.replace_all(list(range(50)), start)
+    expected = dict(enumerate(start))
+    base_before = json.loads((path / "manifest.json").read_text())["base"]
+    fresh = unit(rng, 12)
+    for i in range(12):  # the 11th update passes the limit: the write returns, a process compacts
+        store.upsert([100 + i], fresh[i : i + 1])
+        expected[100 + i] = fresh[i]
+    assert vectors_module.wait_for_background_compaction(path, timeout=120) == 0
+    manifest = json.loads((path / "manifest.json").read_text())
+    assert manifest["base"] != base_before
+    assert manifest["base_count"] >= 61  # the delta went into the base...
+    if "delta" in manifest:  # ...except an update that came after the compaction's snapshot
+        with np.load(path / manifest["delta"]) as delta:
+            assert len(delta["ids"]) <= 1
+    expect_exactly(VectorStore(path), expected, rng)
+
+
+def test_updates_during_a_compaction_are_carried_into_the_new_generation(
+    filled, path: Path, rng, monkeypatch
+) -> None:
+    store, stored = filled
+    expected = dict(stored)
+    early = unit(rng, 3)
+    store.upsert([5000, 5001, 1001], early)  # in the delta when the compaction takes its snapshot
+    store.upsert([], np.zeros((0, DIMENSIONS)), remove=[1002])
+    expected.update({5000: early[0], 5001: early[1], 1001: early[2]})
+    expected.pop(1002)
+    late = unit(rng, 3)
+
+    def another_writer(_store: VectorStore) -> None:
+        # What another process writes while the new base is being built.
+        other = VectorStore(path)
+        other.upsert([5000, 6000, 1003], late, remove=[5001, 1004])
+
+    monkeypatch.setattr(vectors_module, "_before_swap", another_writer)
+    assert store.compact() is True
+    expected.update({5000: late[0], 6000: late[1], 1003: late[2]})
+    expected.pop(5001)
+    expected.pop(1004)
+    expect_exactly(store, expected, rng)
+    expect_exactly(VectorStore(path), expected, rng)
+    manifest = json.loads((path / "manifest.json").read_text())
+    with np.load(path / manifest["delta"]) as delta:
+        assert sorted(delta["ids"].tolist()) == [1003, 5000, 6000]  # only what came late
+
+
+def test_a_rebuild_during_a_compaction_wins(filled, path: Path, rng, monkeypatch) -> None:
+    store, _stored = filled
+    store.upsert([5000], unit(rng, 1))
+    rebuilt = unit(rng, 4)
+
+    def rebuild(_store: VectorStore) -> None:
+        VectorStore(path).replace_all([1, 2, 3, 4], rebuilt)
+
+    monkeypatch.setattr(vectors_module, "_before_swap", rebuild)
+    assert store.compact() is False
+    expect_exactly(store, dict(zip([1, 2, 3, 4], rebuilt, strict=True)), rng)
+    assert not [p for p in path.iterdir() if p.name.startswith(".tmp")]
+
+
+def test_only_one_compaction_runs_at_a_time(filled, path: Path, rng, monkeypatch) -> None:
+    store, _stored = filled
+    store.upsert([5000], unit(rng, 1))
+    answers: list[bool] = []
+    monkeypatch.setattr(
+        vectors_module, "_before_swap", lambda _s: answers.append(VectorStore(path).compact())
+    )
+    assert store.compact() is True
+    assert answers == [False]  # the second found the lock taken and left
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [([], "usage"), (["/nonexistent/vectors"], "no vector store at /nonexistent/vectors")],
+)
+def test_the_compaction_command_explains_bad_arguments(args, message) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "llrc.search.compact_vectors", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert message in done.stderr
 
 
 def test_bulk_rebuild_replaces_everything(filled, path: Path, rng) -> None:
