@@ -884,6 +884,20 @@ def render(r: dict[str, Any]) -> str:
         )
     else:
         lines.append("- Vectors: **off** (LLRC_SEARCH_VECTORS=0)")
+    rec = r.get("recall") or {}
+    if rec:
+        lines.append(
+            f"- Vector search recall against a full scan, {rec['queries']} query texts: "
+            f"**{rec['recall_k']:.3f}** of the exact {rec['k']} nearest returned, "
+            f"{rec['recall_10']:.3f} of the exact 10 among the first 10; "
+            f"{rec['graph_ms']:.2f} ms a query (median) against {rec['scan_ms']:.1f} ms for the scan"
+            + (
+                ""
+                if vec and vec["encoded"] >= vec["vectors"]
+                else " (vectors past the encoded sample are sample vectors with random noise: "
+                "harder for a graph search than real texts' vectors, so this is a floor)"
+            )
+        )
     lines += [
         f"- Peak RSS of the benchmark process: {r['rss_service']:.0f} MiB"
         + (
@@ -1137,6 +1151,46 @@ def build_vectors(ids: list[int], sample: int, seed: int) -> dict[str, float]:
     }
 
 
+def ann_recall(queries: Sequence[BenchQuery], count: int = 100) -> dict[str, float]:
+    """How much of the exact nearest neighbours the store's HNSW search returns, for the query texts.
+
+    The product asks VectorStore.nearest() for VECTOR_CANDIDATES; the exact answer is a full scan of
+    the same int8 vectors (usearch's exact search). Bases small enough to be scanned anyway
+    (vectors.EXACT_UP_TO) have recall 1 by construction.
+    """
+    import numpy as np
+
+    from llrc.search.services import VECTOR_CANDIDATES, get_vector_store
+    from llrc.search.vectors import encode, quantise
+
+    store = get_vector_store()
+    base = store._current().base  # bench only: the mapped base file, to scan it exactly
+    texts = list(dict.fromkeys(q.text for q in queries if q.text.strip()))[:count]
+    if base is None or not texts:
+        return {}
+    vectors = encode(texts)
+    k = VECTOR_CANDIDATES
+    at_k, at_10, scan_ms, graph_ms = [], [], [], []
+    for vector in vectors:
+        t0 = time.perf_counter()
+        found = [i for i, _s in store.nearest(vector, limit=k, threshold=-1.0)]
+        graph_ms.append((time.perf_counter() - t0) * 1000)
+        t0 = time.perf_counter()
+        exact = base.search(quantise(vector), k, exact=True, threads=1)
+        scan_ms.append((time.perf_counter() - t0) * 1000)
+        truth = [int(i) for i in np.asarray(exact.keys)]
+        at_k.append(len(set(found) & set(truth)) / max(1, len(truth)))
+        at_10.append(len(set(found[:10]) & set(truth[:10])) / max(1, min(10, len(truth))))
+    return {
+        "queries": len(texts),
+        "k": k,
+        "recall_k": statistics.mean(at_k),
+        "recall_10": statistics.mean(at_10),
+        "graph_ms": statistics.median(graph_ms),
+        "scan_ms": statistics.median(scan_ms),
+    }
+
+
 def time_fts5(data_dir: Path, ids: list[int], queries: Sequence[BenchQuery], rounds: int) -> dict:
     """SQLite FTS5 on the same records and queries (bench/fts5.py says how it is set up). At a million
     records a broad FTS5 query with facet counts takes seconds, so it is timed on the first
@@ -1305,6 +1359,11 @@ def run(
         getattr(backend, "count_hits", 0) - before[0],
         getattr(backend, "count_misses", 0) - before[1],
     )
+    recall: dict[str, float] = {}
+    if settings.SEARCH_VECTORS:
+        progress("measuring the recall of the vector search")
+        recall = ann_recall(queries)
+        progress(f"recall: {recall}")
     progress("timing the raw backend")
     raw = time_backend(seen.backend_calls, args.rounds, facets=True)
     raw_no_facets = time_backend(seen.backend_calls, args.rounds, facets=False)
@@ -1346,6 +1405,7 @@ def run(
         "rss_index": rss_index,
         "rss_service": rss_service,
         "vectors": vectors,
+        "recall": recall,
         "http": http,
         "fts5": fts,
         "queries": len(queries),

@@ -15,6 +15,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -25,7 +26,7 @@ from llrc.catalogue.models import ResourceFile
 from llrc.catalogue.services import file_path
 from llrc.search import services as search_services
 from llrc.search.services import SearchInputError
-from llrc.web.forms import parse_search_params, search_url
+from llrc.web.forms import facet_list_html, parse_search_params, search_url
 
 logger = logging.getLogger(__name__)
 
@@ -59,9 +60,12 @@ def search(request: HttpRequest) -> HttpResponse:
         page = search_services.search_resources("", filters={}, page=1, page_size=1, lang=_lang())
         page.hits, page.facets, page.total = [], [], 0
     base = reverse("web:search")
+    remove_text = _("Remove filter:")
     for facet in page.facets:
-        for bucket in facet.buckets:
-            bucket.url = search_url(base, params, toggle=(facet.name, bucket.value))  # type: ignore[attr-defined]
+        # Built in Python, not in the template: see facet_list_html.
+        facet.items_html = mark_safe(  # type: ignore[attr-defined]  # noqa: S308 - every value escaped
+            facet_list_html(base, params, facet.name, facet.buckets, remove_text)
+        )
     context = {
         "params": params,
         "page": page,

@@ -145,3 +145,42 @@ def test_server_error_page_needs_nothing_from_the_database():
 def test_root_redirects_to_a_language(client):
     response = client.get("/", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
     assert response.status_code == 302 and response["Location"] == "/zh-hans/"
+
+
+def test_facet_links_match_search_url_and_escape_labels():
+    """facet_list_html builds its links without search_url (for speed): they must be the same links."""
+    import html
+    import re
+    from dataclasses import dataclass
+
+    from llrc.web.forms import SearchParams, facet_list_html, search_url
+
+    @dataclass
+    class B:
+        value: str
+        label: str
+        count: int
+        selected: bool = False
+
+    params = SearchParams(
+        q='终身 "learning" & <b>',
+        sort="newest",
+        filters={"type": ["policy"], "country": ["CN", "IE"], "year": ["2015"]},
+    )
+    buckets = [
+        B("CN", "China <PRC>", 12, True),
+        B("IE", "Ireland", 3, True),
+        B("FR", "France & Co", 1),
+        B("a b/c", "odd value", 2),
+    ]
+    out = facet_list_html("/en/search", params, "country", buckets, "Remove filter:")
+    hrefs = [html.unescape(h) for h in re.findall(r'href="([^"]*)"', out)]
+    assert hrefs == [
+        search_url("/en/search", params, toggle=("country", b.value)) for b in buckets
+    ]
+    assert "China &lt;PRC&gt;" in out and "France &amp; Co" in out and "<PRC>" not in out
+    assert out.count('aria-current="true"') == 2
+    assert '<span class="count">12</span>' in out
+    # No other parameters at all: the bare link.
+    bare = facet_list_html("/en/search", SearchParams(), "type", [B("x", "X", 1)], "Remove:")
+    assert 'href="/en/search?type=x"' in bare
