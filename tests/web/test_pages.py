@@ -175,9 +175,7 @@ def test_facet_links_match_search_url_and_escape_labels():
     ]
     out = facet_list_html("/en/search", params, "country", buckets, "Remove filter:")
     hrefs = [html.unescape(h) for h in re.findall(r'href="([^"]*)"', out)]
-    assert hrefs == [
-        search_url("/en/search", params, toggle=("country", b.value)) for b in buckets
-    ]
+    assert hrefs == [search_url("/en/search", params, toggle=("country", b.value)) for b in buckets]
     assert "China &lt;PRC&gt;" in out and "France &amp; Co" in out and "<PRC>" not in out
     assert out.count('aria-current="true"') == 2
     assert '<span class="count">12</span>' in out
