@@ -1084,7 +1084,11 @@ def figures_from_log(path: Path) -> dict[str, Any]:
     indexed = last(r"indexed ([\d,]+)/\1$")
     vectors = ast.literal_eval(last(r"vectors: \{").split("vectors: ", 1)[1])
     gap = (clock(indexed) - clock(loaded)) % 86_400  # the index rebuild starts as the load ends
+    fts5_lines = [
+        ln for ln in lines if "FTS5 built: {" in ln or "FTS5 kept from the earlier run: {" in ln
+    ]
     return {
+        "fts5": ast.literal_eval("{" + fts5_lines[-1].split("{", 1)[1]) if fts5_lines else None,
         "vocab_s": float(re.search(r"in ([\d.]+) s", vocab).group(1)),  # type: ignore[union-attr]
         "load_s": float((clock(loaded) - clock(vocab)) % 86_400),
         "index_s": float(gap),
@@ -1191,7 +1195,13 @@ def ann_recall(queries: Sequence[BenchQuery], count: int = 100) -> dict[str, flo
     }
 
 
-def time_fts5(data_dir: Path, ids: list[int], queries: Sequence[BenchQuery], rounds: int) -> dict:
+def time_fts5(
+    data_dir: Path,
+    ids: list[int],
+    queries: Sequence[BenchQuery],
+    rounds: int,
+    built: dict[str, Any] | None = None,
+) -> dict:
     """SQLite FTS5 on the same records and queries (bench/fts5.py says how it is set up). At a million
     records a broad FTS5 query with facet counts takes seconds, so it is timed on the first
     --fts5-queries of the mix, once, and compared with our first round on the same queries."""
@@ -1200,9 +1210,15 @@ def time_fts5(data_dir: Path, ids: list[int], queries: Sequence[BenchQuery], rou
 
     from llrc.search.documents import document_batches
 
-    documents = (doc for batch in document_batches(ids) for doc in batch)
-    stats = fts5.build(data_dir / "fts5.sqlite3", documents)
-    progress(f"FTS5 built: {stats}")
+    if built is not None and (data_dir / "fts5.sqlite3").exists():
+        stats = (
+            built  # --reuse: the earlier run's FTS5 database, and its build figures from its log
+        )
+        progress(f"FTS5 kept from the earlier run: {stats}")
+    else:
+        documents = (doc for batch in document_batches(ids) for doc in batch)
+        stats = fts5.build(data_dir / "fts5.sqlite3", documents)
+        progress(f"FTS5 built: {stats}")
     with fts5.Searcher(data_dir / "fts5.sqlite3") as searcher:
         fts5.time_queries(searcher, queries[-10:], 1)
         samples = fts5.time_queries(searcher, queries, rounds)
@@ -1305,6 +1321,7 @@ def run(
     progress(f"code: {code}; data dir {data_dir}; migrating")
     call_command("migrate", verbosity=0)
     rng = random.Random(args.seed)
+    earlier: dict[str, Any] = {}
     if args.reuse:
         earlier = figures_from_log(args.reuse_log)
         progress(f"reusing {data_dir}: {earlier}")
@@ -1377,7 +1394,7 @@ def run(
     if not args.skip_fts5:
         progress("building SQLite FTS5 on the same records")
         subset = queries[: args.fts5_queries]
-        fts = time_fts5(data_dir, ids, subset, 1)
+        fts = time_fts5(data_dir, ids, subset, 1, built=earlier.get("fts5"))
         fts["ours"] = summarise(service.first_round_ms[: len(subset)])
 
     db_file = Path(settings.DATABASES["default"]["NAME"])
