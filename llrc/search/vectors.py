@@ -20,7 +20,7 @@ write lock: updates made meanwhile are carried into the next generation. The sit
 of its own (`compact_in_background`), so no web request waits for it or holds the graph in memory. A
 rebuild uses `bulk()`, which builds a new base from chunks and swaps it in at the end.
 
-HNSW parameters: connectivity 16, expansion_add 64, expansion_search 128. Measured 2026-11-29 on
+HNSW parameters: connectivity 32 (was 16, see below), expansion_add 64, expansion_search 128. Measured 2026-11-29 on
 clustered synthetic 512-d unit vectors (clusters of ~200 at cosine ~0.5, a hard case: the top 50 differ
 by small margins), recall@50 against brute force over the same int8 vectors, the base memory-mapped,
 2 threads on 2 cores that other work was also using (load average 4-6, so times are high):
@@ -37,9 +37,20 @@ by small margins), recall@50 against brute force over the same int8 vectors, the
           12/48                         0.46              0.774 / 0.897
 
 The sparser graphs build faster but lose recall as the index grows (12/48 fell from 0.954 to 0.897
-between 100k and 200k); 16/64 kept 0.964 at 200k for half the build cost of the default, and searching
-with 128 rather than 64 candidates leaves a margin for the recall lost between 200k and a million
-(not measured here: the machine is shared). A file costs ~660 bytes a vector (512 int8 + the graph).
+between 100k and 200k); 16/64 kept 0.964 at 200k for half the build cost of the default.
+
+Connectivity is now 32 (2026-11-29, second measurement). Those clusters were easy: real query texts
+against bench/search.py's million vectors (5,000 encoded records, the rest copies of them with random
+noise, so similarities are flat: the 1st and 50th nearest of a query differ by 0.04) gave recall@50 of
+0.165 at a million with 16/64. Same kind of data at 200k, 100 query texts, quiet machine:
+
+    connectivity/expansion_add   built vectors/s   recall@50 (search 128 / 256)   ms a query (128)
+    16/64                              4,680             0.139 / 0.202                 0.35
+    32/64                              4,480             0.501 / 0.625                 0.79
+    32/128                             1,540             0.606 / 0.722                 0.73
+
+32/64 builds as fast as 16/64 and finds three times as much of the exact answer, for half a millisecond
+more a query and a file of ~800 bytes a vector instead of ~660 (512 int8 + the graph).
 """
 
 from __future__ import annotations
@@ -75,7 +86,7 @@ DELTA_LIMIT = 2_000
 # With background compaction, a write compacts in place only past this many times DELTA_LIMIT: the
 # compacting processes have failed or cannot start, and every query would scan an ever larger delta.
 BACKGROUND_SLACK = 10
-CONNECTIVITY = 16
+CONNECTIVITY = 32
 EXPANSION_ADD = 64
 EXPANSION_SEARCH = 128
 # Up to this many vectors the base is searched exhaustively. HNSW is approximate: a graph built by
