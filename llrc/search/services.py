@@ -444,7 +444,7 @@ def _collections() -> dict[str, Collection]:
 
 def _labels(name: str, values: list[str], lang: str) -> dict[str, str]:
     if name == "type":
-        return {v: str(ResourceType(v).label) if v in ResourceType.values else v for v in values}
+        return {v: str(ResourceType(v).label) if v in _TYPES else v for v in values}
     if name == "collection":
         known = _collections()
         return {slug: known[slug].display_title(lang) for slug in values if slug in known}

@@ -182,3 +182,15 @@ def test_facet_links_match_search_url_and_escape_labels():
     # No other parameters at all: the bare link.
     bare = facet_list_html("/en/search", SearchParams(), "type", [B("x", "X", 1)], "Remove:")
     assert 'href="/en/search?type=x"' in bare
+
+
+def test_result_links_are_the_resource_pages_in_the_reader_language(client, site):
+    from django.urls import reverse
+    from django.utils import translation
+
+    for lang in ("en", "zh-hans"):
+        text = client.get(f"/{lang}/search?q=终身学习").content.decode()
+        with translation.override(lang):
+            expected = reverse("web:resource", args=[site["zh"].pk])
+        assert expected.startswith(f"/{lang}/")
+        assert f'<a href="{expected}">' in text

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import template
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import get_language
 
 from llrc.catalogue.models import Resource, pick_text
@@ -47,3 +48,20 @@ def media_label(media_type: str) -> str:
         "text/html": "HTML",
         "text/plain": "Text",
     }.get(media_type, media_type)
+
+
+_resource_prefixes: dict[tuple[str, str], str] = {}
+
+
+@register.filter
+def resource_url(resource_id: int) -> str:
+    """The address of a resource's page, as {% url 'web:resource' id %} gives it.
+
+    A results page links twenty resources; reverse() resolves the pattern each time, so the part before
+    the id is worked out once per language (and script prefix) and kept."""
+    key = (get_script_prefix(), get_language() or "")
+    prefix = _resource_prefixes.get(key)
+    if prefix is None:
+        prefix = reverse("web:resource", args=[0]).removesuffix("0/")
+        _resource_prefixes[key] = prefix
+    return f"{prefix}{int(resource_id)}/"
