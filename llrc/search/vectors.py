@@ -261,12 +261,10 @@ class VectorStore:
         """Every resource id that has a current vector, sorted (int64)."""
         state = self._current()
         base_ids = np.zeros(0, dtype=np.int64)
-        if state.base is not None and len(state.base):
-            try:
-                base_ids = np.asarray(state.base.keys[0 : len(state.base)], dtype=np.int64)
-            except Exception as error:
-                logger.warning("vector store %s: listing the base failed: %s", self.path, error)
-            base_ids = np.setdiff1d(base_ids, state.tombstones)
+        try:
+            base_ids = np.setdiff1d(state.base_ids(), state.tombstones)
+        except Exception as error:
+            logger.warning("vector store %s: listing the base failed: %s", self.path, error)
         return np.union1d(base_ids, state.delta_ids).astype(np.int64)
 
     def _current(self) -> _State:
@@ -545,33 +543,22 @@ class VectorStore:
         # ...and the new base's vectors they replace, or that were removed since, become tombstones.
         # (Tombstones only grow between compactions, so an id that left the delta without one did so
         # because it was removed.)
-        live = np.union1d(np.setdiff1d(current.base_ids(), current.tombstones), current.delta_ids)
-        in_new_base = np.union1d(
-            np.setdiff1d(snapshot.base_ids(), snapshot.tombstones), snapshot.delta_ids
-        )
+        base_ids = snapshot.base_ids()  # the same base file as current's (checked above)
+        live = np.union1d(np.setdiff1d(base_ids, current.tombstones), current.delta_ids)
+        in_new_base = np.union1d(np.setdiff1d(base_ids, snapshot.tombstones), snapshot.delta_ids)
         tombstones = np.union1d(
             np.intersect1d(in_new_base, delta_ids), np.setdiff1d(in_new_base, live)
         ).astype(np.int64)
         generation = self._next_generation()
-        base_name = f"base-{generation:08d}.usearch"
         manifest: dict[str, object] = {"generation": generation}
+        base_name = None
         if len(index):
+            base_name = f"base-{generation:08d}.usearch"
             manifest.update(
                 base=base_name, base_bytes=temporary.stat().st_size, base_count=len(index)
             )
             os.replace(temporary, self.path / base_name)
-        delta_name = None
-        if len(delta_ids) or len(tombstones):
-            delta_name = f"delta-{generation:08d}.npz"
-            manifest["delta"] = delta_name
-            self._write_file(
-                delta_name,
-                lambda handle: np.savez(
-                    handle, ids=delta_ids, vectors=delta_vectors, tombstones=tombstones
-                ),
-            )
-        self._write_manifest(manifest)
-        self._remove_unused({manifest.get("base"), delta_name})  # type: ignore[arg-type]
+        self._publish(manifest, base_name, delta_ids, delta_vectors, tombstones)
         return True
 
     def _write_delta(
@@ -589,9 +576,20 @@ class VectorStore:
                 base_bytes=state.base_bytes,
                 base_count=len(state.base),
             )
+        self._publish(manifest, state.base_name, delta_ids, delta_vectors, tombstones)
+
+    def _publish(
+        self,
+        manifest: dict[str, object],
+        base_name: str | None,
+        delta_ids: np.ndarray,
+        delta_vectors: np.ndarray,
+        tombstones: np.ndarray,
+    ) -> None:
+        """Write the generation's delta (if any), then its manifest, then remove what neither names."""
         delta_name = None
         if len(delta_ids) or len(tombstones):
-            delta_name = f"delta-{generation:08d}.npz"
+            delta_name = f"delta-{manifest['generation']:08d}.npz"
             manifest["delta"] = delta_name
             self._write_file(
                 delta_name,
@@ -600,7 +598,7 @@ class VectorStore:
                 ),
             )
         self._write_manifest(manifest)
-        self._remove_unused({state.base_name, delta_name})
+        self._remove_unused({base_name, delta_name})
 
     def _write_manifest(self, manifest: dict[str, object]) -> None:
         # Replaced last: a reader sees the old generation's files or the new one's, never a mixture.
