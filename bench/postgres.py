@@ -395,21 +395,6 @@ def render(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_results(section: str, records: int) -> None:
-    """Replace (or add) this run's section of RESULTS.md; the rest of the file is left as it is."""
-    begin = f"<!-- bench-postgres records={records} -->"
-    end = f"<!-- /bench-postgres records={records} -->"
-    block = f"{begin}\n{section.rstrip()}\n{end}\n"
-    path = bench.RESULTS_FILE
-    text = path.read_text(encoding="utf-8") if path.exists() else bench.RESULTS_HEADER
-    if begin in text and end in text:
-        head, rest = text.split(begin, 1)
-        text = head + block + rest.split(end, 1)[1].lstrip("\n")
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    path.write_text(text, encoding="utf-8")
-
-
 # -- main ------------------------------------------------------------------------------------------
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -443,7 +428,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     report = run(args, argv)
     print(report)
     if args.write_results:
-        write_results(report, args.records)
+        bench.write_results(report, args.records, kind="bench-postgres")
         bench.progress(f"wrote {bench.RESULTS_FILE}")
 
 

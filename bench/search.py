@@ -981,10 +981,12 @@ word indexing ≥ 5,000 records/s, the serving process ≤ 2 GB with a million v
 """
 
 
-def write_results(section: str, records: int) -> None:
+def write_results(section: str, records: int, kind: str = "bench-search") -> None:
+    """Replace (or add) the section of RESULTS.md marked `kind` and `records`; the rest stays as it is.
+    bench/postgres.py writes its own sections through this too (kind "bench-postgres")."""
     begin, end = (
-        f"<!-- bench-search records={records} -->",
-        f"<!-- /bench-search records={records} -->",
+        f"<!-- {kind} records={records} -->",
+        f"<!-- /{kind} records={records} -->",
     )
     block = f"{begin}\n{section.rstrip()}\n{end}\n"
     text = RESULTS_FILE.read_text(encoding="utf-8") if RESULTS_FILE.exists() else RESULTS_HEADER
