@@ -230,21 +230,33 @@ def test_updating_a_resource_replaces_its_document(
 
 
 def test_remembered_counts_follow_every_commit(corpus, make_resource, settings):
-    """Totals and facets are kept per query until the index changes, whoever changes it."""
+    """Totals, facets and ranked pages are kept per query until the index changes, whoever changes it."""
     if settings.SEARCH_BACKEND != "tantivy":
         pytest.skip("the count cache belongs to the tantivy backend")
     from llrc.search.backends.tantivy import TantivyBackend
 
-    first = search.search_resources("learning")
-    again = search.search_resources("learning")
+    # Words only: a new resource's vector would change the query's meaning candidates, and so the key.
+    settings.SEARCH_VECTORS = False
+    backend = search.get_backend()
+    first = search.search_resources("learning", page_size=100)
+    remembered = backend.hit_cache_hits
+    again = search.search_resources("learning", page_size=100)
+    assert backend.hit_cache_hits > remembered  # the ranked page came from memory
     assert again.total == first.total
-    make_resource(
+    assert [h.resource.pk for h in again.hits] == [h.resource.pk for h in first.hits]
+    # Another page or order of the same query is its own entry, not the first page again.
+    by_title = search.search_resources("learning", page_size=2, sort="title")
+    by_title_2 = search.search_resources("learning", page_size=2, sort="title", page=2)
+    assert by_title.total == by_title_2.total == first.total
+    assert not {h.resource.pk for h in by_title.hits} & {h.resource.pk for h in by_title_2.hits}
+    toolkit = make_resource(
         resource_type="toolkit",
         titles={"en": "A learning toolkit for community centres"},
         countries=["KE"],
     )
-    grown = search.search_resources("learning")
+    grown = search.search_resources("learning", page_size=100)
     assert grown.total == first.total + 1
+    assert toolkit.pk in [h.resource.pk for h in grown.hits]  # the ranked ids followed the commit too
     types = {b.value: b.count for f in grown.facets if f.name == "type" for b in f.buckets}
     assert types.get("toolkit") == 1
     # Another process (here: another backend object on the same directory) removes everything.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from array import array
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import replace
@@ -35,7 +36,41 @@ WRITER_HEAP = 64_000_000
 REBUILD_HEAP = 512_000_000
 WRITER_WAIT_SECONDS = 30.0
 COUNT_CACHE_SIZE = 4096  # queries whose totals and facet counts are kept until the next commit
+HIT_CACHE_SIZE = 4096  # pages of ranked ids (query, filters, sort, offset, limit) kept
 Occur = tantivy.Occur
+
+
+class _Remembered[V]:
+    """What the engine answered, by query, for the index as of one commit; least recently used goes first.
+
+    Shared by the threads of one server process; each process keeps its own (they are cheap to refill).
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[str, V] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: str) -> V | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: str, value: V) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 def build_schema() -> tantivy.Schema:
@@ -71,12 +106,15 @@ class TantivyBackend:
         self._index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
         version_file.write_text(SCHEMA_VERSION)
         self._lock = threading.Lock()
-        # Totals and facet counts by query, for the index as of one commit (see `_counts`).
-        self._counts: OrderedDict[str, tuple[int, dict[str, list[tuple[str, int]]]]] = OrderedDict()
-        self._counts_lock = threading.Lock()
+        # Totals and facet counts by query (any page, any sort), and the ranked ids of one page of one
+        # query, both for the index as of one commit (see `search`).
+        self._counts: _Remembered[tuple[int, dict[str, list[tuple[str, int]]]]] = _Remembered(
+            COUNT_CACHE_SIZE
+        )
+        self._hits: _Remembered[tuple[array[int], array[float]]] = _Remembered(HIT_CACHE_SIZE)
+        self._commit_lock = threading.Lock()
         self._seen_commit: tuple[int, int] = (-1, -1)
         self.count_cache = True  # the benchmark switches it off to time the engine alone
-        self.count_hits = self.count_misses = 0
 
     # -- writing -------------------------------------------------------------------------------------
     def _writer(self, heap: int = WRITER_HEAP) -> tantivy.IndexWriter:
@@ -256,11 +294,11 @@ class TantivyBackend:
         return tantivy.Query.boolean_query(clauses)
 
     def _current_commit(self) -> None:
-        """Reload the searcher and forget cached counts when the index changed since the last search.
+        """Reload the searcher and forget remembered answers when the index changed since the last search.
 
         meta.json is rewritten by every commit, in this process or another (`llrc reindex`): checking it
-        costs one stat, and reloading here, not on tantivy's delayed watcher, means a cached count is
-        never served for a newer index than the one it was counted on.
+        costs one stat, and reloading here, not on tantivy's delayed watcher, means a remembered answer
+        is never served for a newer index than the one it was found in.
         """
         try:
             stat = (self.path / "meta.json").stat()
@@ -268,51 +306,63 @@ class TantivyBackend:
         except OSError:
             commit = (-1, -1)
         if commit != self._seen_commit:
-            with self._counts_lock:
+            with self._commit_lock:
                 if commit != self._seen_commit:
                     self._index.reload()
-                    self._counts.clear()
+                    self.forget_counts()
                     self._seen_commit = commit
 
     def forget_counts(self) -> None:
-        with self._counts_lock:
-            self._counts.clear()
+        """Forget every remembered total, facet count and ranked page (the benchmark starts cold)."""
+        self._counts.clear()
+        self._hits.clear()
 
-    def _cached_counts(self, key: str) -> tuple[int, dict[str, list[tuple[str, int]]]] | None:
-        if not self.count_cache:
-            return None
-        with self._counts_lock:
-            found = self._counts.get(key)
-            if found is None:
-                self.count_misses += 1
-            else:
-                self.count_hits += 1
-                self._counts.move_to_end(key)
-            return found
+    @property
+    def count_hits(self) -> int:
+        return self._counts.hits
 
-    def _remember_counts(
-        self, key: str, total: int, facets: dict[str, list[tuple[str, int]]]
-    ) -> None:
-        with self._counts_lock:
-            self._counts[key] = (total, facets)
-            while len(self._counts) > COUNT_CACHE_SIZE:
-                self._counts.popitem(last=False)
+    @property
+    def count_misses(self) -> int:
+        return self._counts.misses
+
+    @property
+    def hit_cache_hits(self) -> int:
+        return self._hits.hits
+
+    @property
+    def hit_cache_misses(self) -> int:
+        return self._hits.misses
 
     def search(self, query: BackendQuery) -> BackendResult:
         self._current_commit()
+        # Counting every match and its facet values, and scoring every match to find the best, is most of
+        # the cost of a broad query on a large index (a million resources, "learning"). Readers ask the
+        # same queries again and again (home page topics, facet clicks, paging back and forth), so both
+        # answers are kept until the next commit: the counts per query whatever the page or order, the
+        # ranked ids per page. A commit in any process makes `_current_commit` forget both.
+        counts = self._counts.get(self._counts_key(query)) if self.count_cache else None
+        ranked = self._hits.get(repr(query)) if self.count_cache else None
+        if counts is not None and ranked is not None:
+            ids, scores = ranked
+            total, facets = counts
+            return BackendResult(total=total, ids=list(ids), scores=list(scores), facets=facets)
+        return self._search(query, counts)
+
+    @staticmethod
+    def _counts_key(query: BackendQuery) -> str:
+        return repr(replace(query, offset=0, limit=0, sort=""))
+
+    def _search(
+        self, query: BackendQuery, counts: tuple[int, dict[str, list[tuple[str, int]]]] | None
+    ) -> BackendResult:
         searcher = self._index.searcher()
         q = self._query(query)
-        # Counting every match and its facet values is most of the cost of a broad query on a large
-        # index (a million resources, "learning"): readers ask the same queries again and again (home
-        # page topics, facet clicks, paging), so the exact counts are kept per query until the next
-        # commit. Without counting, tantivy's top-k collector can skip most of the matches.
-        key = repr(replace(query, offset=0, limit=0, sort=""))
-        counts = self._cached_counts(key)
         sort = (
             query.sort
             if query.parsed.has_words
             else (query.sort if query.sort != "relevance" else "newest_added")
         )
+        # Without counting, tantivy's top-k collector may skip matches that cannot reach the page.
         if sort == "relevance":
             result = searcher.search(
                 q, limit=query.limit, count=counts is None, offset=query.offset
@@ -337,6 +387,9 @@ class TantivyBackend:
         # Ids from the fast field: no stored document to load and decompress per hit.
         ids = [int(v) for v in searcher.fast_field_values("id", addresses)] if addresses else []
         scores = [float(score) if sort == "relevance" else 0.0 for score, _a in result.hits]
+        if self.count_cache:
+            # Compact arrays: thousands of pages of a hundred ids cost a few MB and nothing to the GC.
+            self._hits.put(repr(query), (array("q", ids), array("d", scores)))
         if counts is not None:
             total, facets = counts
             return BackendResult(total=total, ids=ids, scores=scores, facets=facets)
@@ -353,7 +406,8 @@ class TantivyBackend:
             for name in query.facets:
                 buckets = raw.get(name, {}).get("buckets", [])
                 facets[name] = [(str(b["key"]), int(b["doc_count"])) for b in buckets]
-        self._remember_counts(key, total, facets)
+        if self.count_cache:
+            self._counts.put(self._counts_key(query), (total, facets))
         return BackendResult(total=total, ids=ids, scores=scores, facets=facets)
 
     def count(self) -> int:
