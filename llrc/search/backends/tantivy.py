@@ -18,6 +18,7 @@ from pathlib import Path
 
 import tantivy
 
+from llrc.search.analysis import QueryWord
 from llrc.search.backends.base import (
     DERIVED_FIELDS,
     FACET_SIZES,
@@ -195,9 +196,6 @@ class TantivyBackend:
 
     def _match_query(self, match: Match) -> tantivy.Query:
         fields = match.fields or tuple(TEXT_FIELDS)
-        # Stems and pinyin are one stream for title, body and subject together, so a query limited to
-        # one field (title:) matches exact words only; otherwise a summary word would leak into title:.
-        derived = match.fields is None
         if match.phrase:
             tokens = [w.token for w in match.words]
             return tantivy.Query.boolean_query(
@@ -211,22 +209,50 @@ class TantivyBackend:
                     for f in fields
                 ]
             )
-        per_word = []
-        for word in match.words:
-            alternatives = [
-                (Occur.Should, self._term(f, word.token, TEXT_FIELDS[f])) for f in fields
+        return tantivy.Query.boolean_query(
+            [
+                (Occur.Must, tantivy.Query.boolean_query(self._word_terms(match, w)))
+                for w in match.words
             ]
-            if derived:
-                alternatives += [
-                    (Occur.Should, self._term("stem", s, DERIVED_FIELDS["stem"]))
-                    for s in word.stems
-                ]
-                if word.pinyin:
-                    alternatives.append(
-                        (Occur.Should, self._term("pinyin", word.pinyin, DERIVED_FIELDS["pinyin"]))
+        )
+
+    def _word_terms(
+        self, match: Match, word: QueryWord, boost: float = 1.0
+    ) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        """One query word in every field it may match, each term weighted by its field (times `boost`)."""
+        fields = match.fields or tuple(TEXT_FIELDS)
+        terms = [(Occur.Should, self._term(f, word.token, TEXT_FIELDS[f] * boost)) for f in fields]
+        # Stems and pinyin are one stream for title, body and subject together, so a query limited to
+        # one field (title:) matches exact words only; otherwise a summary word would leak into title:.
+        if match.fields is None:
+            terms += [
+                (Occur.Should, self._term("stem", s, DERIVED_FIELDS["stem"] * boost))
+                for s in word.stems
+            ]
+            if word.pinyin:
+                terms.append(
+                    (
+                        Occur.Should,
+                        self._term("pinyin", word.pinyin, DERIVED_FIELDS["pinyin"] * boost),
                     )
-            per_word.append((Occur.Must, tantivy.Query.boolean_query(alternatives)))
-        return tantivy.Query.boolean_query(per_word)
+                )
+        return terms
+
+    def _group(self, group: list[Match]) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        """The alternatives of one query group (a word and its translations) as clauses of one union.
+
+        A one-word alternative contributes its weighted terms directly rather than a nested query of its
+        own: a union sums its clauses' scores either way, so the ranking is the same, and one flat union
+        of term scorers is walked about 40 % faster than nested ones on a million records ("education":
+        34 instead of 56 ms), which is most of what a broad query costs.
+        """
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        for match in group:
+            if not match.phrase and len(match.words) == 1:
+                clauses += self._word_terms(match, match.words[0], match.boost)
+            else:
+                clauses.append((Occur.Should, self._weighted(match)))
+        return clauses
 
     def _weighted(self, match: Match) -> tantivy.Query:
         query = self._match_query(match)
@@ -236,23 +262,27 @@ class TantivyBackend:
         parsed = query.parsed
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
         if parsed.groups:
-            occur = Occur.Must if query.match_all_terms else Occur.Should
-            groups = [
-                (
-                    occur,
-                    tantivy.Query.boolean_query([(Occur.Should, self._weighted(m)) for m in group]),
-                )
-                for group in parsed.groups
-            ]
-            words = tantivy.Query.boolean_query(groups)
+            if len(parsed.groups) == 1:
+                alternatives = self._group(parsed.groups[0])
+            else:
+                occur = Occur.Must if query.match_all_terms else Occur.Should
+                alternatives = [
+                    (occur, tantivy.Query.boolean_query(self._group(group)))
+                    for group in parsed.groups
+                ]
+                if query.also_ids:
+                    alternatives = [(Occur.Should, tantivy.Query.boolean_query(alternatives))]
             if query.also_ids:
-                by_meaning = tantivy.Query.const_score_query(
-                    tantivy.Query.term_set_query(self.schema, "id", list(query.also_ids)), 0.0
+                alternatives.append(
+                    (
+                        Occur.Should,
+                        tantivy.Query.const_score_query(
+                            tantivy.Query.term_set_query(self.schema, "id", list(query.also_ids)),
+                            0.0,
+                        ),
+                    )
                 )
-                words = tantivy.Query.boolean_query(
-                    [(Occur.Should, words), (Occur.Should, by_meaning)]
-                )
-            clauses.append((Occur.Must, words))
+            clauses.append((Occur.Must, tantivy.Query.boolean_query(alternatives)))
         else:
             clauses.append((Occur.Must, tantivy.Query.all_query()))
         for match in parsed.excluded:
@@ -291,6 +321,8 @@ class TantivyBackend:
                     ),
                 )
             )
+        if len(clauses) == 1:
+            return clauses[0][1]  # nothing to intersect with: one level less to walk
         return tantivy.Query.boolean_query(clauses)
 
     def _current_commit(self) -> None:
