@@ -256,10 +256,47 @@ def test_remembered_counts_follow_every_commit(corpus, make_resource, settings):
     )
     grown = search.search_resources("learning", page_size=100)
     assert grown.total == first.total + 1
-    assert toolkit.pk in [h.resource.pk for h in grown.hits]  # the ranked ids followed the commit too
+    # The ranked ids followed the commit too.
+    assert toolkit.pk in [h.resource.pk for h in grown.hits]
     types = {b.value: b.count for f in grown.facets if f.name == "type" for b in f.buckets}
     assert types.get("toolkit") == 1
     # Another process (here: another backend object on the same directory) removes everything.
     other = TantivyBackend(search.get_backend().path)
     other.replace_all([])
     assert search.search_resources("learning").total == 0
+
+
+# Forking a process that has threads is exactly the situation under test; Python warns about it.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_forked_process_counts_facets_on_its_own_threads(corpus, settings):
+    """A pre-forking server forks after the parent searched: the child must not wait for the parent's
+    facet threads, which it does not have."""
+    if settings.SEARCH_BACKEND != "tantivy":
+        pytest.skip("facets are counted on a thread pool only in the tantivy backend")
+    import os
+    import time
+
+    from llrc.search.backends.base import BackendQuery
+    from llrc.search.query import parse_query
+
+    backend = search.get_backend()
+    assert search.search_resources("learning").facets  # the parent's threads exist now
+    pid = os.fork()
+    if pid == 0:  # the child: answer from the engine only (no database connection shared over fork)
+        code = 1
+        try:
+            backend.forget_counts()
+            result = backend.search(BackendQuery(parsed=parse_query("learning")))
+            code = 0 if result.total and result.facets.get("type") else 3
+        finally:
+            os._exit(code)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.05)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    pytest.fail("the forked process waited a minute for facet counts")

@@ -8,11 +8,13 @@ up other processes' commits through tantivy's reload-on-commit policy.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from array import array
 from collections import OrderedDict
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -39,6 +41,9 @@ WRITER_WAIT_SECONDS = 30.0
 COUNT_CACHE_SIZE = 4096  # queries whose totals and facet counts are kept until the next commit
 HIT_CACHE_SIZE = 4096  # pages of ranked ids (query, filters, sort, offset, limit) kept
 Occur = tantivy.Occur
+# Counting subjects (many values a resource, the thesaurus roll-up) costs about as much as all other facets
+# together, so a search counts them in one thread and the rest in another while it ranks in a third.
+HEAVY_FACETS = ("subject",)
 
 
 class _Remembered[V]:
@@ -116,6 +121,7 @@ class TantivyBackend:
         self._commit_lock = threading.Lock()
         self._seen_commit: tuple[int, int] = (-1, -1)
         self.count_cache = True  # the benchmark switches it off to time the engine alone
+        self._facet_pool: tuple[int, ThreadPoolExecutor] | None = None
 
     # -- writing -------------------------------------------------------------------------------------
     def _writer(self, heap: int = WRITER_HEAP) -> tantivy.IndexWriter:
@@ -380,6 +386,35 @@ class TantivyBackend:
             return BackendResult(total=total, ids=list(ids), scores=list(scores), facets=facets)
         return self._search(query, counts)
 
+    def _count_facets(
+        self, searcher: tantivy.Searcher, q: tantivy.Query, query: BackendQuery
+    ) -> list[Future[dict[str, dict]]]:
+        aggs = {
+            name: {"terms": {"field": f"f_{name}", "size": FACET_SIZES.get(name, query.facet_size)}}
+            for name in query.facets
+        }
+        parts = [
+            {n: a for n, a in aggs.items() if n in HEAVY_FACETS},
+            {n: a for n, a in aggs.items() if n not in HEAVY_FACETS},
+        ]
+        pool = self._facets_pool()
+        return [pool.submit(searcher.aggregate, q, part) for part in parts if part]
+
+    def _facets_pool(self) -> ThreadPoolExecutor:
+        """tantivy releases the GIL while it counts, so facets are counted beside the ranking, on the other
+        core. Two threads per process: under load requests queue for them rather than oversubscribe.
+
+        A pool belongs to the process that made it: a forked worker (a pre-forking server) inherits the
+        pool's bookkeeping but not its threads, and would wait forever for them.
+        """
+        pid = os.getpid()
+        if self._facet_pool is None or self._facet_pool[0] != pid:
+            with self._commit_lock:
+                if self._facet_pool is None or self._facet_pool[0] != pid:
+                    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="llrc-facets")
+                    self._facet_pool = (pid, pool)
+        return self._facet_pool[1]
+
     @staticmethod
     def _counts_key(query: BackendQuery) -> str:
         return repr(replace(query, offset=0, limit=0, sort=""))
@@ -389,6 +424,9 @@ class TantivyBackend:
     ) -> BackendResult:
         searcher = self._index.searcher()
         q = self._query(query)
+        # Facets are counted over every match whatever the total, so they start before the ranking ends;
+        # a query that matches nothing costs them next to nothing.
+        counting = self._count_facets(searcher, q, query) if counts is None else []
         sort = (
             query.sort
             if query.parsed.has_words
@@ -426,18 +464,14 @@ class TantivyBackend:
             total, facets = counts
             return BackendResult(total=total, ids=ids, scores=scores, facets=facets)
         total = int(result.count or 0)
-        facets = {}
-        if query.facets and total:
-            aggs = {
-                name: {
-                    "terms": {"field": f"f_{name}", "size": FACET_SIZES.get(name, query.facet_size)}
-                }
-                for name in query.facets
-            }
-            raw = searcher.aggregate(q, aggs)
-            for name in query.facets:
-                buckets = raw.get(name, {}).get("buckets", [])
-                facets[name] = [(str(b["key"]), int(b["doc_count"])) for b in buckets]
+        raw: dict[str, dict] = {}
+        for part in counting:
+            raw.update(part.result())
+        facets = {
+            name: [(str(b["key"]), int(b["doc_count"])) for b in raw[name].get("buckets", [])]
+            for name in query.facets
+            if total and name in raw
+        }
         if self.count_cache:
             self._counts.put(self._counts_key(query), (total, facets))
         return BackendResult(total=total, ids=ids, scores=scores, facets=facets)
