@@ -1,0 +1,119 @@
+"""Facet counts of the tantivy backend when most of the index matches.
+
+Such a query's facets are counted from the resources that do not match, taken from the whole index's
+counts (remembered per commit). These tests hold that path to counts worked out here from the documents,
+and to the direct count of the matches.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from llrc.search.backends.base import BackendQuery, IndexDocument
+from llrc.search.backends.tantivy import TantivyBackend
+from llrc.search.query import parse_query
+
+LANGUAGES = ["en", "zh", "fr", "ar", "ru", "es"]
+SUBJECTS = [f"s{i}" for i in range(12)]
+
+
+def documents(count: int, with_word: int, seed: int = 7) -> list[IndexDocument]:
+    """`count` documents, the first `with_word` of them about learning, with multi-valued facets."""
+    rng = random.Random(seed)
+    out = []
+    for doc_id in range(1, count + 1):
+        learning = doc_id <= with_word
+        title = "learning for adults" if learning else "community gardens"
+        out.append(
+            IndexDocument(
+                id=doc_id,
+                text={"title": title, "stem": "learn adult" if learning else "commun garden"},
+                facets={
+                    "type": [rng.choice(["report", "toolkit", "policy"])],
+                    "language": rng.sample(LANGUAGES, rng.randint(1, 3)),
+                    "subject": rng.sample(SUBJECTS, rng.randint(1, 4)),
+                    "year": [str(rng.randint(2010, 2020))],
+                },
+                year=2015,
+            )
+        )
+    return out
+
+
+def expected(docs: list[IndexDocument], ids: set[int], name: str) -> dict[str, int]:
+    return dict(Counter(v for d in docs if d.id in ids for v in d.facets.get(name, [])))
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> TantivyBackend:
+    return TantivyBackend(tmp_path / "index")
+
+
+def learning(**kwargs: object) -> BackendQuery:
+    return BackendQuery(parsed=parse_query("learning"), **kwargs)  # type: ignore[arg-type]
+
+
+def test_most_of_the_index_matching_counts_exactly(backend):
+    docs = documents(60, with_word=45)
+    backend.replace_all(docs)
+    query = learning(limit=5)
+    assert backend._matches_most(backend._index.searcher(), query)  # the path under test
+    result = backend.search(query)
+    matching = set(range(1, 46))
+    assert result.total == 45
+    for name in ("type", "language", "subject", "year"):
+        assert dict(result.facets[name]) == expected(docs, matching, name), name
+    # The same counts as counting the matches themselves (the benchmark's engine-only mode).
+    backend.count_cache = False
+    direct = backend.search(query)
+    assert {n: dict(v) for n, v in direct.facets.items()} == {
+        n: dict(v) for n, v in result.facets.items()
+    }
+
+
+def test_few_values_shown_are_the_most_frequent(backend):
+    docs = documents(60, with_word=45)
+    backend.replace_all(docs)
+    result = backend.search(learning(facet_size=3))
+    counts = expected(docs, set(range(1, 46)), "subject")
+    best = sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))[:3]
+    assert result.facets["subject"] == best
+
+
+def test_meaning_matches_are_counted_with_the_words(backend):
+    docs = documents(60, with_word=45)
+    backend.replace_all(docs)
+    result = backend.search(learning(also_ids=[50, 51]))
+    matching = set(range(1, 46)) | {50, 51}
+    assert result.total == 47
+    assert dict(result.facets["language"]) == expected(docs, matching, "language")
+
+
+def test_whole_index_counts_follow_a_commit(backend):
+    docs = documents(60, with_word=45)
+    backend.replace_all(docs)
+    backend.search(learning())
+    extra = IndexDocument(
+        id=99,
+        text={"title": "learning together", "stem": "learn togeth"},
+        facets={"type": ["toolkit"], "language": ["sw"], "subject": ["s0"]},
+    )
+    backend.index([extra])
+    result = backend.search(learning())
+    assert result.total == 46
+    assert dict(result.facets["language"]) == expected(
+        [*docs, extra], {*range(1, 46), 99}, "language"
+    )
+
+
+def test_a_narrow_query_counts_its_matches_directly(backend):
+    docs = documents(60, with_word=20)
+    backend.replace_all(docs)
+    query = learning()
+    assert not backend._matches_most(backend._index.searcher(), query)
+    result = backend.search(query)
+    assert dict(result.facets["subject"]) == expected(docs, set(range(1, 21)), "subject")
