@@ -64,6 +64,7 @@ import secrets
 import subprocess
 import sys
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
@@ -94,6 +95,9 @@ EXPANSION_SEARCH = 128
 # answered 196 of 200), and a small collection should never lose a result to that. Scanning 20,000
 # int8 vectors took 1.4 ms against HNSW's 1.05 (measured 2026-11-29), so below this it costs nothing.
 EXACT_UP_TO = 20_000
+ANSWER_CACHE_SIZE = (
+    1024  # query vectors whose nearest resources are kept for the current generation
+)
 _CHUNK = 10_000  # rows normalised at a time by replace_all, so a big matrix is not copied whole
 
 logger = logging.getLogger(__name__)
@@ -181,6 +185,12 @@ class VectorStore:
         self._write_mutex = threading.Lock()
         self._signature: tuple[int, ...] | None = None
         self._state = _State()
+        # Answers by query vector for one generation (readers repeat queries; a graph search at a million
+        # vectors costs 1-2 ms): compact arrays, dropped whole when another generation is read.
+        self._answers: OrderedDict[tuple[bytes, int, float], tuple[np.ndarray, np.ndarray]] = (
+            OrderedDict()
+        )
+        self._answers_state: _State | None = None
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -200,12 +210,29 @@ class VectorStore:
         # The stored vectors are quantised, so the query is too: base and delta then score the same pair
         # of int8 vectors the same way, and a stored vector finds itself at similarity 1.
         query_i8 = quantise(flat / norm)
-        base_ids, base_scores = self._search_base(state, query_i8, limit)
-        delta_ids, delta_scores = _search_delta(state, query_i8, limit)
-        ids = np.concatenate([base_ids, delta_ids])
-        scores = np.clip(np.concatenate([base_scores, delta_scores]), -1.0, 1.0)
-        order = np.argsort(-scores, kind="stable")[:limit]
-        return [(int(ids[i]), float(scores[i])) for i in order if scores[i] >= threshold]
+        key = (query_i8.tobytes(), limit, threshold)
+        with self._lock:
+            if self._answers_state is not state:
+                self._answers.clear()
+                self._answers_state = state
+            answer = self._answers.get(key)
+            if answer is not None:
+                self._answers.move_to_end(key)
+        if answer is None:
+            base_ids, base_scores = self._search_base(state, query_i8, limit)
+            delta_ids, delta_scores = _search_delta(state, query_i8, limit)
+            ids = np.concatenate([base_ids, delta_ids])
+            scores = np.clip(np.concatenate([base_scores, delta_scores]), -1.0, 1.0)
+            order = np.argsort(-scores, kind="stable")[:limit]
+            keep = order[scores[order] >= threshold]
+            answer = (ids[keep], scores[keep])
+            with self._lock:
+                if self._answers_state is state:
+                    self._answers[key] = answer
+                    while len(self._answers) > ANSWER_CACHE_SIZE:
+                        self._answers.popitem(last=False)
+        ids, scores = answer
+        return [(int(i), float(v)) for i, v in zip(ids, scores, strict=True)]
 
     def _search_base(
         self, state: _State, query_i8: np.ndarray, limit: int

@@ -124,6 +124,24 @@ def test_nearest_respects_limit_and_threshold(filled, rng) -> None:
     assert all(s >= 0.05 for _i, s in store.nearest(query, limit=50, threshold=0.05))
 
 
+def test_answers_are_remembered_for_one_generation_only(path: Path, rng) -> None:
+    """A repeated query is answered from memory, but never past a write by this or another object."""
+    writer, reader = VectorStore(path), VectorStore(path)
+    matrix = unit(rng, 40)
+    writer.replace_all(list(range(40)), matrix)
+    query = matrix[7]
+    first = reader.nearest(query, limit=5, threshold=-1.0)
+    assert first[0][0] == 7
+    assert reader.nearest(query, limit=5, threshold=-1.0) == first
+    assert len(reader._answers) == 1  # remembered (one entry per query vector, limit and threshold)
+    # Another object writes the query's own vector under a new id, and removes the old one.
+    writer.upsert([99], query[None, :], remove=[7])
+    again = reader.nearest(query, limit=5, threshold=-1.0)
+    assert again[0][0] == 99 and 7 not in [i for i, _s in again]
+    # A different limit or threshold is its own question.
+    assert [i for i, _s in reader.nearest(query, limit=5, threshold=0.9)] == [99]
+
+
 def test_upsert_replaces_the_old_vector(filled, rng) -> None:
     store, stored = filled
     old, new = stored[1005], unit(rng, 1)[0]
