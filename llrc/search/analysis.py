@@ -148,6 +148,12 @@ def normalise(text: str) -> str:
     return to_simplified(text)
 
 
+# The titles and summaries of search hits are folded several times a page (to choose a summary, mark
+# words, say why a result matched) and again whenever a query is repeated; indexing keeps `normalise`,
+# whose texts are seen once.
+normalise_shown = lru_cache(maxsize=4096)(normalise)
+
+
 @lru_cache(maxsize=200_000)
 def pinyin_of(word: str) -> str:
     return "".join(lazy_pinyin(word))

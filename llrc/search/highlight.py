@@ -12,7 +12,7 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-from llrc.search.analysis import normalise
+from llrc.search.analysis import normalise_shown
 
 
 def _pattern(terms: list[str]) -> re.Pattern[str] | None:
@@ -38,7 +38,7 @@ def snippet(text: str, terms: list[str], *, width: int = 220) -> SafeString:
     if not text:
         return mark_safe("")
     pattern = _pattern(terms)
-    folded = normalise(text)
+    folded = normalise_shown(text)
     matches = list(pattern.finditer(folded)) if pattern and len(folded) == len(text) else []
     if not matches:
         cut = text[:width]

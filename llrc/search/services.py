@@ -28,7 +28,7 @@ from llrc.catalogue.models import (
 )
 from llrc.lib.identifiers import normalise_doi, normalise_isbn, normalise_issn
 from llrc.lib.text import edit_distance
-from llrc.search.analysis import QueryWord, normalise, query_words
+from llrc.search.analysis import QueryWord, normalise, normalise_shown, query_words
 from llrc.search.backends.base import (
     FACETS,
     FILTER_ONLY,
@@ -575,10 +575,10 @@ def search_resources(
         summary_values = record.texts("summary")
         body, body_lang = pick_text(summary_values, lang)
         # Prefer the summary language where the words actually occur, so a snippet shows the match.
-        folded_body = normalise(body) if marks and body else ""
+        folded_body = normalise_shown(body) if marks and body else ""
         if folded_body and not any(t in folded_body for t in marks):
             for code, text in summary_values.items():
-                folded = normalise(text)
+                folded = normalise_shown(text)
                 if any(t in folded for t in marks):
                     body, body_lang = text, code
                     break
@@ -781,7 +781,7 @@ def _did_you_mean(backend: SearchBackend, query: str) -> str:
 def _why_in_texts(record: HitRecord, terms: list[str], translations: list[str]) -> str | None:
     """ "" when the reader's own words are in the titles or summaries, a sentence when a translation of
     them is, None when neither is (the match came through the resource's concepts)."""
-    own = normalise(" ".join(value for _f, _lang, value in record.text_rows))
+    own = normalise_shown(" ".join(value for _f, _lang, value in record.text_rows))
     if any(term in own for term in terms):
         return ""
     found = [t for t in translations if t in own]
