@@ -261,6 +261,11 @@ class VectorStore:
             logger.warning("vector store %s: searching the base failed: %s", self.path, error)
             return none
 
+    def forget_answers(self) -> None:
+        """Forget the remembered nearest neighbours (the benchmark times first answers)."""
+        with self._lock:
+            self._answers.clear()
+
     def vector_of(self, resource_id: int) -> np.ndarray | None:
         """The stored vector of a resource (float32, unit length), or None."""
         state = self._current()
