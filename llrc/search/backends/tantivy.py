@@ -345,7 +345,7 @@ class TantivyBackend:
             return clauses[0][1]  # nothing to intersect with: one level less to walk
         return tantivy.Query.boolean_query(clauses)
 
-    def _current_commit(self) -> None:
+    def _current_commit(self) -> str:
         """Reload the searcher and forget remembered answers when the index changed since the last search.
 
         meta.json is rewritten by every commit, in this process or another (`llrc reindex`): checking it
@@ -363,6 +363,7 @@ class TantivyBackend:
                     self._index.reload()
                     self.forget_counts()
                     self._seen_commit = commit
+        return f"{commit[0]}.{commit[1]}"
 
     def forget_counts(self) -> None:
         """Forget every remembered total, facet count and ranked page (the benchmark starts cold)."""
@@ -386,22 +387,29 @@ class TantivyBackend:
         return self._hits.misses
 
     def search(self, query: BackendQuery) -> BackendResult:
-        self._current_commit()
+        commit = self._current_commit()
         # Counting every match and its facet values, and scoring every match to find the best, is most of
         # the cost of a broad query on a large index (a million resources, "learning"). Readers ask the
         # same queries again and again (home page topics, facet clicks, paging back and forth), so both
         # answers are kept until the next commit: the counts per query whatever the page or order, the
-        # ranked ids per page. A commit in any process makes `_current_commit` forget both.
-        counts = self._counts.get(self._counts_key(query)) if self.count_cache else None
-        ranked = self._hits.get(repr(query)) if self.count_cache else None
+        # ranked ids per page. A commit in any process makes `_current_commit` forget both. Keys name the
+        # commit a search started on: an answer that a slow search stores after another thread moved on
+        # to a newer commit is never served for it.
+        keys = (
+            f"{commit} {replace(query, offset=0, limit=0, sort='')!r}",
+            f"{commit} {query!r}",
+            commit,
+        )
+        counts = self._counts.get(keys[0]) if self.count_cache else None
+        ranked = self._hits.get(keys[1]) if self.count_cache else None
         if counts is not None and ranked is not None:
             ids, scores = ranked
             total, facets = counts
             return BackendResult(total=total, ids=list(ids), scores=list(scores), facets=facets)
-        return self._search(query, counts)
+        return self._search(query, counts, keys)
 
     def _count_facets(
-        self, searcher: tantivy.Searcher, q: tantivy.Query, query: BackendQuery
+        self, searcher: tantivy.Searcher, q: tantivy.Query, query: BackendQuery, commit: str
     ) -> Callable[[], dict[str, list[tuple[str, int]]]]:
         """Start counting the facet values of the query's matches; the result waits for the counts."""
         sizes = {name: FACET_SIZES.get(name, query.facet_size) for name in query.facets}
@@ -415,7 +423,7 @@ class TantivyBackend:
         # resources that do not, and take their counts from those of the whole index, counted once per
         # commit. Exact, because every value of every resource is in the complete lists on both sides.
         complete = dict.fromkeys(sizes, COMPLETE_SIZE)
-        everything = self._index_facets(searcher, complete)
+        everything = self._index_facets(searcher, complete, commit)
         rest = tantivy.Query.boolean_query(
             [(Occur.Must, tantivy.Query.all_query()), (Occur.MustNot, q)]
         )
@@ -471,10 +479,10 @@ class TantivyBackend:
         return most * 2 > searcher.num_docs
 
     def _index_facets(
-        self, searcher: tantivy.Searcher, sizes: dict[str, int]
+        self, searcher: tantivy.Searcher, sizes: dict[str, int], commit: str
     ) -> dict[str, list[tuple[str, int]]]:
         """Every value of the given facets over the whole index, remembered until the next commit."""
-        key = f"whole index: {sorted(sizes)}"
+        key = f"{commit} whole index: {sorted(sizes)}"
         found = self._counts.get(key)
         if found is None:
             found = (0, _buckets(self._aggregate(searcher, tantivy.Query.all_query(), sizes)))
@@ -496,18 +504,17 @@ class TantivyBackend:
                     self._facet_pool = (pid, pool)
         return self._facet_pool[1]
 
-    @staticmethod
-    def _counts_key(query: BackendQuery) -> str:
-        return repr(replace(query, offset=0, limit=0, sort=""))
-
     def _search(
-        self, query: BackendQuery, counts: tuple[int, dict[str, list[tuple[str, int]]]] | None
+        self,
+        query: BackendQuery,
+        counts: tuple[int, dict[str, list[tuple[str, int]]]] | None,
+        keys: tuple[str, str, str],
     ) -> BackendResult:
         searcher = self._index.searcher()
         q = self._query(query)
         # Facets are counted over every match whatever the total, so they start before the ranking ends;
         # a query that matches nothing costs them next to nothing.
-        counting = self._count_facets(searcher, q, query) if counts is None else dict
+        counting = self._count_facets(searcher, q, query, keys[2]) if counts is None else dict
         sort = (
             query.sort
             if query.parsed.has_words
@@ -540,14 +547,14 @@ class TantivyBackend:
         scores = [float(score) if sort == "relevance" else 0.0 for score, _a in result.hits]
         if self.count_cache:
             # Compact arrays: thousands of pages of a hundred ids cost a few MB and nothing to the GC.
-            self._hits.put(repr(query), (array("q", ids), array("d", scores)))
+            self._hits.put(keys[1], (array("q", ids), array("d", scores)))
         if counts is not None:
             total, facets = counts
             return BackendResult(total=total, ids=ids, scores=scores, facets=facets)
         total = int(result.count or 0)
         facets = counting() if total else {}
         if self.count_cache:
-            self._counts.put(self._counts_key(query), (total, facets))
+            self._counts.put(keys[0], (total, facets))
         return BackendResult(total=total, ids=ids, scores=scores, facets=facets)
 
     def count(self) -> int:

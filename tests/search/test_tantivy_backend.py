@@ -1,8 +1,9 @@
-"""Facet counts of the tantivy backend when most of the index matches.
+"""The tantivy backend's own ways to answer fast: facets from the complement, remembered answers.
 
-Such a query's facets are counted from the resources that do not match, taken from the whole index's
-counts (remembered per commit). These tests hold that path to counts worked out here from the documents,
-and to the direct count of the matches.
+When most of the index matches, a query's facets are counted from the resources that do not match, taken
+from the whole index's counts (remembered per commit). These tests hold that path to counts worked out
+here from the documents, and to the direct count of the matches. Remembered answers are named by the
+commit their search started on.
 """
 
 from __future__ import annotations
@@ -117,3 +118,37 @@ def test_a_narrow_query_counts_its_matches_directly(backend):
     assert not backend._matches_most(backend._index.searcher(), query)
     result = backend.search(query)
     assert dict(result.facets["subject"]) == expected(docs, set(range(1, 21)), "subject")
+
+
+def test_an_answer_stored_late_for_an_older_commit_is_never_served(backend, tmp_path):
+    """A search that took its searcher before a commit stores its answer after another search has
+    noticed the commit: that answer must not be served for the newer index."""
+    backend.replace_all(documents(10, with_word=5))
+    query = learning()
+    engine = backend._index
+
+    class CommitWhileSearching:
+        """The index as the slow search sees it: between taking its searcher and storing its answer,
+        another process commits and another thread searches the new commit."""
+
+        def __init__(self) -> None:
+            self.first = True
+
+        def searcher(self):
+            taken = engine.searcher()
+            if self.first:
+                self.first = False
+                other = TantivyBackend(backend.path)
+                other.index([IndexDocument(id=99, text={"title": "learning"}, facets={})])
+                assert backend.search(query).total == 6  # the other thread, on the new commit
+            return taken
+
+        def __getattr__(self, name: str):
+            return getattr(engine, name)
+
+    backend._index = CommitWhileSearching()
+    assert backend.search(query).total == 5  # the slow search answers from its older searcher
+    backend._index = engine
+    again = backend.search(query)
+    assert again.total == 6
+    assert 99 in again.ids
