@@ -100,6 +100,7 @@ def reset_backend() -> None:
     get_backend.cache_clear()
     get_vector_store.cache_clear()
     _label_cache.clear()
+    _label_maps.clear()
     _concept_by_id.clear()
     _collection_cache = (0.0, {})
 
@@ -449,8 +450,21 @@ def _labels(name: str, values: list[str], lang: str) -> dict[str, str]:
         known = _collections()
         return {slug: known[slug].display_title(lang) for slug in values if slug in known}
     if name in FACET_SCHEMES:
-        return {code: c.label(lang) for code, c in _concepts(FACET_SCHEMES[name], values).items()}
+        # A facet's values repeat from one search to the next: label each list once per language.
+        key = (name, tuple(values), lang)
+        labels = _label_maps.get(key)
+        if labels is None:
+            if len(_label_maps) >= LABEL_MAPS:
+                _label_maps.clear()
+            concepts = _concepts(FACET_SCHEMES[name], values)
+            labels = _label_maps[key] = {code: c.label(lang) for code, c in concepts.items()}
+        return labels
     return {v: v for v in values}
+
+
+# Concept labels by facet value list and language; as lasting as the concepts' own cache (_label_cache).
+_label_maps: dict[tuple[str, tuple[str, ...], str], dict[str, str]] = {}
+LABEL_MAPS = 4096
 
 
 def search_resources(
@@ -831,31 +845,31 @@ def _why_in_concepts(concepts: list[Concept], terms: list[str], lang: str) -> st
 
 
 @cache
-def _hit_sql() -> tuple[str, str, str]:
-    """Three statements for a page of results, written once: through the ORM, building them cost more than
+def _hit_sql() -> tuple[str, str]:
+    """Two statements for a page of results, written once: through the ORM, building them cost more than
     running them (measured 2026-11-29). Table names come from the models; %s is Django's placeholder on
     every database it supports, and {ids} becomes one placeholder per id."""
     res, txt, fil = (m._meta.db_table for m in (Resource, ResourceText, ResourceFile))
     return (
-        f"SELECT id, resource_type, date_issued, is_demo FROM {res} "
-        "WHERE status = 'published' AND id IN ({ids})",
+        f"SELECT r.id, r.resource_type, r.date_issued, r.is_demo, "
+        f"EXISTS (SELECT 1 FROM {fil} f WHERE f.resource_id = r.id) FROM {res} r "
+        "WHERE r.status = 'published' AND r.id IN ({ids})",
         f"SELECT resource_id, field, language, value FROM {txt} "
         "WHERE field IN ('title', 'summary') AND resource_id IN ({ids})",
-        f"SELECT DISTINCT resource_id FROM {fil} WHERE resource_id IN ({{ids}})",
     )
 
 
 def _hit_records(ids: list[int]) -> dict[int, HitRecord]:
-    """The page of results in three queries; only published resources (the index may lag a moment)."""
+    """The page of results in two queries; only published resources (the index may lag a moment)."""
     if not ids:
         return {}
-    resources_sql, texts_sql, files_sql = _hit_sql()
+    resources_sql, texts_sql = _hit_sql()
     records: dict[int, HitRecord] = {}
     with connection.cursor() as cursor:
         marks = ", ".join(["%s"] * len(ids))
         cursor.execute(resources_sql.format(ids=marks), ids)
-        for pk, rtype, date_issued, demo in cursor.fetchall():
-            records[pk] = HitRecord(pk, rtype, date_issued or "", bool(demo), [])
+        for pk, rtype, date_issued, demo, files in cursor.fetchall():
+            records[pk] = HitRecord(pk, rtype, date_issued or "", bool(demo), [], bool(files))
         if not records:
             return records
         found = list(records)
@@ -863,9 +877,6 @@ def _hit_records(ids: list[int]) -> dict[int, HitRecord]:
         cursor.execute(texts_sql.format(ids=marks), found)
         for rid, fld, lang, value in cursor.fetchall():
             records[rid].text_rows.append((fld, lang, value))
-        cursor.execute(files_sql.format(ids=marks), found)
-        for (rid,) in cursor.fetchall():
-            records[rid].has_files = True
     for record in records.values():
         # The order the templates expect from Resource.text_values: original first, then by language.
         record.text_rows.sort(key=lambda row: (row[0], row[1]))
