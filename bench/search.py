@@ -833,6 +833,10 @@ def render(r: dict[str, Any]) -> str:
         f"{verdict(svc['p50'] <= 10 and bool(vec))} |",
         f"| service p99, vectors {'on' if vec else 'OFF'} | ≤ 50 ms | {svc['p99']:.1f} ms | "
         f"{verdict(svc['p99'] <= 50 and bool(vec))} |",
+        # The rows above include repeats, which remembered answers serve; this one holds first answers.
+        f"| the same, each distinct query's first answer | ≤ 10 ms / ≤ 50 ms | "
+        f"p50 {r['service_cold']['p50']:.1f} ms, p99 {r['service_cold']['p99']:.1f} ms | "
+        f"{verdict(r['service_cold']['p50'] <= 10 and r['service_cold']['p99'] <= 50)} |",
     ]
     if http:
         targets.append(

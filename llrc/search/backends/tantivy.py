@@ -100,6 +100,27 @@ def build_schema() -> tantivy.Schema:
     return builder.build()
 
 
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pool_lock = threading.Lock()
+
+
+def _facets_pool() -> ThreadPoolExecutor:
+    """tantivy releases the GIL while it counts, so facets are counted beside the ranking, on the other
+    core. Two threads per process, shared by every backend object: under load requests queue for them
+    rather than oversubscribe.
+
+    A pool belongs to the process that made it: a forked worker (a pre-forking server) inherits the
+    pool's bookkeeping but not its threads, and would wait forever for them.
+    """
+    global _pool
+    pid = os.getpid()
+    if _pool is None or _pool[0] != pid:
+        with _pool_lock:
+            if _pool is None or _pool[0] != pid:
+                _pool = (pid, ThreadPoolExecutor(max_workers=2, thread_name_prefix="llrc-facets"))
+    return _pool[1]
+
+
 def _buckets(counting: list[Future[dict[str, dict]]]) -> dict[str, list[tuple[str, int]]]:
     """(value, count) pairs by facet, most frequent first, from tantivy's terms aggregations."""
     raw: dict[str, dict] = {}
@@ -135,7 +156,6 @@ class TantivyBackend:
         self._commit_lock = threading.Lock()
         self._seen_commit: tuple[int, int] = (-1, -1)
         self.count_cache = True  # the benchmark switches it off to time the engine alone
-        self._facet_pool: tuple[int, ThreadPoolExecutor] | None = None
 
     # -- writing -------------------------------------------------------------------------------------
     def _writer(self, heap: int = WRITER_HEAP) -> tantivy.IndexWriter:
@@ -451,7 +471,7 @@ class TantivyBackend:
             {n: a for n, a in aggs.items() if n in HEAVY_FACETS},
             {n: a for n, a in aggs.items() if n not in HEAVY_FACETS},
         ]
-        pool = self._facets_pool()
+        pool = _facets_pool()
         return [pool.submit(searcher.aggregate, q, part) for part in parts if part]
 
     def _matches_most(self, searcher: tantivy.Searcher, query: BackendQuery) -> bool:
@@ -488,21 +508,6 @@ class TantivyBackend:
             found = (0, _buckets(self._aggregate(searcher, tantivy.Query.all_query(), sizes)))
             self._counts.put(key, found)
         return found[1]
-
-    def _facets_pool(self) -> ThreadPoolExecutor:
-        """tantivy releases the GIL while it counts, so facets are counted beside the ranking, on the other
-        core. Two threads per process: under load requests queue for them rather than oversubscribe.
-
-        A pool belongs to the process that made it: a forked worker (a pre-forking server) inherits the
-        pool's bookkeeping but not its threads, and would wait forever for them.
-        """
-        pid = os.getpid()
-        if self._facet_pool is None or self._facet_pool[0] != pid:
-            with self._commit_lock:
-                if self._facet_pool is None or self._facet_pool[0] != pid:
-                    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="llrc-facets")
-                    self._facet_pool = (pid, pool)
-        return self._facet_pool[1]
 
     def _search(
         self,
