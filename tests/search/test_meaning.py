@@ -114,3 +114,46 @@ def test_unreadable_vector_store_does_not_fail_a_save(chinese_only, make_resourc
     # The catalogue change and the word index went through; the failure is logged, not raised.
     assert fresh.pk in ids(search.search_resources("night-shift workers"))
     assert "meaning vectors not updated" in caplog.text
+
+
+def page_summary(page):
+    return (
+        page.total,
+        [(h.resource.pk, h.why) for h in page.hits],
+        [(f.name, [(b.value, b.count) for b in f.buckets]) for f in page.facets],
+    )
+
+
+def test_words_looked_up_while_the_query_is_encoded_give_the_same_page(
+    chinese_only, unrelated, make_resource, monkeypatch, settings
+):
+    """The engine looks for the words on another thread while the query vector is computed; when every
+    meaning candidate has the words, that answer stands in for the union query. Same pages either way."""
+    if settings.SEARCH_BACKEND != "tantivy":
+        pytest.skip("only the tantivy backend searches on other threads (no database connection)")
+    for n, country in enumerate(["GB", "KE", "CN", "GB"]):
+        make_resource(
+            titles={"en": f"Learning circles for older adults {n}"},
+            summaries={"en": "Older adults learning to use phones and tablets together."},
+            countries=[country],
+            subjects=[],
+        )
+    backend = search.get_backend()
+    stood_in = 0
+    for query in ["older adults learning", "smartphone classes for elderly people", "soil"]:
+        for filters in ({}, {"country": ["GB"]}):
+            for sort in ("relevance", "newest"):
+                pages = []
+                for ahead in (False, True):
+                    monkeypatch.setattr(backend, "searches_in_threads", ahead)
+                    backend.forget_counts()
+                    pages.append(search.search_resources(query, filters=filters, sort=sort))
+                    # The union of words and candidates was never asked when the words stood in for it.
+                    unions = [
+                        k
+                        for k in backend._hits._items
+                        if "restrict_ids=None" in k and "also_ids=[]" not in k
+                    ]
+                    stood_in += ahead and not unions
+                assert page_summary(pages[0]) == page_summary(pages[1]), (query, filters, sort)
+    assert stood_in  # the shortcut was taken at least once, so it was compared
