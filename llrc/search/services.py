@@ -8,7 +8,6 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
@@ -27,7 +26,6 @@ from llrc.catalogue.models import (
     ResourceType,
     pick_text,
 )
-from llrc.lib import threads
 from llrc.lib.identifiers import normalise_doi, normalise_isbn, normalise_issn
 from llrc.lib.text import edit_distance
 from llrc.search.analysis import QueryWord, normalise, normalise_shown, query_words
@@ -532,7 +530,6 @@ def search_resources(
     # Plain words only get meaning matches (see `plain` above); cursor paging walks the exact word matches
     # in id order, so meaning matches stay out of it.
     candidates: list[tuple[int, float]] = []
-    words_ahead: Future[BackendResult] | None = None
     if (
         settings.SEARCH_VECTORS
         and parsed.groups
@@ -540,24 +537,15 @@ def search_resources(
         and not parsed.identifier
         and cursor is None
     ):
-        if backend.searches_in_threads:
-            # The engine looks for the words while the query is encoded and its neighbours found (both
-            # release the GIL): on a first query that is 5-7 ms less to wait for.
-            words_ahead = threads.pool("llrc-words", 2).submit(
-                backend.search, replace(backend_query, offset=0, limit=FUSION_WINDOW)
-            )
         candidates = get_vector_store().nearest(
             _query_vector(query),
             limit=VECTOR_CANDIDATES,
             threshold=settings.SEARCH_VECTOR_THRESHOLD,
         )
-    words_window = words_ahead.result() if words_ahead is not None else None
     by_meaning: set[int] = set()
     if candidates:
         # One engine query answers the words and the meaning candidates together (totals, facets, window).
-        result, by_meaning, words_found = _fuse_with_vectors(
-            backend, backend_query, candidates, words_window
-        )
+        result, by_meaning, words_found = _fuse_with_vectors(backend, backend_query, candidates)
         if not words_found and len(parsed.groups) > 1:
             backend_query.match_all_terms = False
             fallback, fallback_meaning, some_found = _fuse_with_vectors(
@@ -700,34 +688,29 @@ def _query_vector(text: str) -> np.ndarray:
 
 
 def _fuse_with_vectors(
-    backend: SearchBackend,
-    word_query: BackendQuery,
-    candidates: list[tuple[int, float]],
-    words_window: BackendResult | None = None,
+    backend: SearchBackend, word_query: BackendQuery, candidates: list[tuple[int, float]]
 ) -> tuple[BackendResult, set[int], bool]:
     """Add resources close in meaning to the query and merge the two rankings by reciprocal rank fusion.
 
     Totals and facets come from one query that matches the words or the vector candidates, so counts stay
     exact. The first FUSION_WINDOW results are in fused order; deeper pages keep the engine's order.
-    `words_window`, the first FUSION_WINDOW results of the words alone, stands for that query when every
-    candidate that passes the filters also has the words (usual for a broad query): the two match the
-    same resources then, with the same scores. Returns the result, the ids found by meaning alone, and
-    whether any resource matched the words.
+    Returns the result, the ids found by meaning alone, and whether any resource matched the words.
     """
     union = replace(word_query, also_ids=[i for i, _s in candidates], offset=0, limit=FUSION_WINDOW)
-    window: BackendResult | None = None
-    if words_window is not None:
-        passing = _passing_candidates(backend, union)
-        if passing <= _candidates_with_words(backend, union):
-            window = words_window
-    if window is None:
-        window = backend.search(union)
-        passing = set(window.ids)
-        if window.total > len(window.ids):
-            # Candidates beyond the window: ask which of them pass the filters.
-            passing |= _passing_candidates(backend, union)
+    window = backend.search(union)
+    allowed = set(window.ids)
+    if window.total > len(window.ids):
+        # Candidates beyond the window: ask which of them pass the filters.
+        check = replace(
+            union,
+            parsed=ParsedQuery(),
+            restrict_ids=union.also_ids,
+            limit=len(candidates),
+            facets=(),
+        )
+        allowed |= set(backend.search(check).ids)
     word_ranked = [i for i, score in zip(window.ids, window.scores, strict=True) if score > 0]
-    vector_ranked = [i for i, _s in candidates if i in passing]
+    vector_ranked = [i for i, _s in candidates if i in allowed]
     if word_query.sort != "relevance":
         ordered = window.ids
     else:
@@ -749,26 +732,6 @@ def _fuse_with_vectors(
         facets=window.facets,
     )
     return result, set(vector_ranked) - set(word_ranked), bool(word_ranked)
-
-
-def _passing_candidates(backend: SearchBackend, union: BackendQuery) -> set[int]:
-    """The meaning candidates that pass the filters (a query over those few ids only)."""
-    check = replace(
-        union,
-        parsed=ParsedQuery(),
-        restrict_ids=union.also_ids,
-        limit=len(union.also_ids),
-        facets=(),
-    )
-    return set(backend.search(check).ids)
-
-
-def _candidates_with_words(backend: SearchBackend, union: BackendQuery) -> set[int]:
-    """The meaning candidates that pass the filters and have the words too."""
-    check = replace(
-        union, also_ids=[], restrict_ids=union.also_ids, limit=len(union.also_ids), facets=()
-    )
-    return set(backend.search(check).ids)
 
 
 FEW_RESULTS = 3

@@ -77,9 +77,6 @@ class BackendResult:
 
 class SearchBackend(Protocol):
     name: str
-    # search() may run on another thread than the request's: it needs no database connection (a Django
-    # connection belongs to its thread, and a test's transaction is invisible to any other).
-    searches_in_threads: bool
 
     def index(self, docs: Iterable[IndexDocument]) -> int: ...
 

@@ -710,7 +710,6 @@ _FACET_VALUES = _FacetValues()
 
 class PostgresBackend:
     name = "postgres"
-    searches_in_threads = False
 
     # -- writing -------------------------------------------------------------------------------------
     def _lock(self) -> None:

@@ -8,18 +8,18 @@ up other processes' commits through tantivy's reload-on-commit policy.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
 import tantivy
 
-from llrc.lib import threads
 from llrc.search.analysis import QueryWord
 from llrc.search.backends.base import (
     DERIVED_FIELDS,
@@ -100,6 +100,27 @@ def build_schema() -> tantivy.Schema:
     return builder.build()
 
 
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pool_lock = threading.Lock()
+
+
+def _facets_pool() -> ThreadPoolExecutor:
+    """tantivy releases the GIL while it counts, so facets are counted beside the ranking, on the other
+    core. Two threads per process, shared by every backend object: under load requests queue for them
+    rather than oversubscribe.
+
+    A pool belongs to the process that made it: a forked worker (a pre-forking server) inherits the
+    pool's bookkeeping but not its threads, and would wait forever for them.
+    """
+    global _pool
+    pid = os.getpid()
+    if _pool is None or _pool[0] != pid:
+        with _pool_lock:
+            if _pool is None or _pool[0] != pid:
+                _pool = (pid, ThreadPoolExecutor(max_workers=2, thread_name_prefix="llrc-facets"))
+    return _pool[1]
+
+
 def _buckets(counting: list[Future[dict[str, dict]]]) -> dict[str, list[tuple[str, int]]]:
     """(value, count) pairs by facet, most frequent first, from tantivy's terms aggregations."""
     raw: dict[str, dict] = {}
@@ -113,7 +134,6 @@ def _buckets(counting: list[Future[dict[str, dict]]]) -> dict[str, list[tuple[st
 
 class TantivyBackend:
     name = "tantivy"
-    searches_in_threads = True
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -451,10 +471,8 @@ class TantivyBackend:
             {n: a for n, a in aggs.items() if n in HEAVY_FACETS},
             {n: a for n, a in aggs.items() if n not in HEAVY_FACETS},
         ]
-        # tantivy releases the GIL while it counts, so facets are counted beside the ranking, on the other
-        # core. Two threads per process: under load requests queue for them rather than oversubscribe.
-        facets = threads.pool("llrc-facets", 2)
-        return [facets.submit(searcher.aggregate, q, part) for part in parts if part]
+        pool = _facets_pool()
+        return [pool.submit(searcher.aggregate, q, part) for part in parts if part]
 
     def _matches_most(self, searcher: tantivy.Searcher, query: BackendQuery) -> bool:
         """Whether surely more than half of the index matches: one word (with its translations) and no
