@@ -9,10 +9,12 @@ so each is analysed once per process and kept (`_Caches`).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +31,7 @@ from llrc.catalogue.models import (
     Status,
 )
 from llrc.search import index_worker
-from llrc.search.analysis import Analysed, IndexStreams, analyse, index_text, normalise
+from llrc.search.analysis import IndexStreams, Joined, analyse_joined, index_text, normalise
 from llrc.search.backends.base import IndexDocument
 from llrc.vocabularies.models import Concept
 
@@ -63,16 +65,18 @@ class _Row:
 @dataclass
 class _Concept:
     code: str
-    labels: list[tuple[str, Analysed]]  # (base language, analysed label)
-    alt: list[Analysed]
+    labels: list[tuple[str, Joined]]  # (base language, analysed label)
+    alt: list[Joined]
     ancestors: list[str]  # codes of broader concepts, nearest first
-    everything: Analysed = field(default_factory=Analysed)  # every label and synonym, joined once
+    everything: Joined = ("", "", "")  # every label and synonym, joined once
 
     def __post_init__(self) -> None:
-        for analysed in [a for _lang, a in self.labels] + self.alt:
-            self.everything.tokens.extend(analysed.tokens)
-            self.everything.stems.extend(analysed.stems)
-            self.everything.pinyin.extend(analysed.pinyin)
+        parts = [a for _lang, a in self.labels] + self.alt
+        self.everything = (
+            " ".join(p[0] for p in parts if p[0]),
+            " ".join(p[1] for p in parts if p[1]),
+            " ".join(p[2] for p in parts if p[2]),
+        )
 
 
 class _Caches:
@@ -97,13 +101,13 @@ class _Caches:
         )
         for cid, code, labels, local, alt, broader in rows:
             labelled = [
-                (lang.split("-")[0], analyse(str(label), lang=lang))
+                (lang.split("-")[0], analyse_joined(str(label), lang))
                 for lang, label in {**labels, **local}.items()
                 if label
             ]
             ancestors = self._ancestors(broader) if broader else []
             self.concepts[cid] = _Concept(
-                code, labelled, [analyse(str(a)) for a in alt or [] if a], ancestors
+                code, labelled, [analyse_joined(str(a)) for a in alt or [] if a], ancestors
             )
 
     def _ancestors(self, start: int) -> list[str]:
@@ -225,12 +229,6 @@ def _rows(ids: list[int]) -> list[_Row]:
     return [rows[rid] for rid in sorted(rows)]
 
 
-def _extend(streams: IndexStreams, analysed: Analysed) -> None:
-    streams.tokens.extend(analysed.tokens)
-    streams.stems.extend(analysed.stems)
-    streams.pinyin.extend(analysed.pinyin)
-
-
 def _document(row: _Row, caches: _Caches, with_concepts: bool) -> IndexDocument:
     title, body, subject = IndexStreams(), IndexStreams(), IndexStreams()
     for fld, lang, value, _original in row.texts:
@@ -250,12 +248,12 @@ def _document(row: _Row, caches: _Caches, with_concepts: bool) -> IndexDocument:
             if concept is None:
                 continue
             if with_concepts:
-                _extend(subject, concept.everything)
+                subject.add_joined(concept.everything)
                 continue
             for lang, analysed in concept.labels:
                 # With concepts switched off, only labels in the resource's own languages are indexed.
                 if lang in own_languages:
-                    _extend(subject, analysed)
+                    subject.add_joined(analysed)
     creators = [caches.agents[a][1] for a in row.agents if a in caches.agents]
     if row.publisher_id in caches.agents:
         creators.append(caches.agents[row.publisher_id][1])  # type: ignore[index]
@@ -317,8 +315,27 @@ def build_documents(ids: list[int], caches: _Caches | None = None) -> list[Index
     """Documents for these resources (published ones only), in id order. `caches` carries analysed labels
     and names from batch to batch within one rebuild; it must not outlive it, or an edited name or label
     would be indexed in its old form."""
+    with _collector_paused():
+        return _build(ids, caches or _Caches())
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Building a batch allocates hundreds of thousands of short-lived lists and strings that reference
+    counting frees; with the cyclic collector on, every few hundred of them set off a scan of everything
+    alive, caches included: 40 % of a worker's time (measured 2026-11-29: 570 against 330 µs a document).
+    Nothing built here forms a cycle; whatever else does is collected once the batch is done."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _build(ids: list[int], caches: _Caches) -> list[IndexDocument]:
     rows = _rows(ids)
-    caches = caches or _Caches()
     caches.load_concepts(cid for row in rows for cids in row.concepts.values() for cid in cids)
     caches.load_agents(
         [a for row in rows for a in row.agents] + [r.publisher_id for r in rows if r.publisher_id]

@@ -45,6 +45,25 @@ def test_stems_in_the_text_language():
     assert "citi" in word.stems  # the English stem is among a query word's alternatives
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Éducation des adultes: l'apprentissage tout au long de la vie", "fr"),
+        ("Learning cities, 2015-2020 (UNESCO_GNLC)", "en"),
+        ("Образование взрослых, ёлка", "ru"),
+        ("التَّعْليـــم مدى الحياة", "ar"),
+        ("Aprendizaje a lo largo de la vida", "es-MX"),
+        ("untagged words ÉCOLE", ""),
+    ],
+)
+def test_text_without_chinese_splits_as_mixed_text_does(text, lang):
+    # Text without Han characters takes a shorter path than mixed text; both must give the same words.
+    alone = analyse(text, lang=lang)
+    mixed = analyse(text + " 学习", lang=lang)
+    assert alone.tokens and alone.tokens == mixed.tokens[:-1] and mixed.tokens[-1] == "学习"
+    assert alone.stems == mixed.stems and mixed.pinyin == ["xuexi"] and alone.pinyin == []
+
+
 def test_mixed_language_field():
     result = analyse("上海 learning city 学习型城市")
     assert {"上海", "learning", "city", "学习"} <= set(result.tokens)

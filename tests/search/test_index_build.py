@@ -4,10 +4,15 @@ Worker processes open their own database connection, so this runs against a real
 `llrc init --demo` in a subprocess (the test database of pytest-django is invisible to other processes).
 """
 
+import gc
 import os
 import subprocess
 import sys
 import textwrap
+
+import pytest
+
+from llrc.search import documents
 
 COMPARE = textwrap.dedent(
     """
@@ -51,3 +56,21 @@ def test_parallel_document_building_matches_one_process(tmp_path):
     )
     assert reindex.returncode == 0, reindex.stderr[-3000:]
     assert f"indexed {done.stdout.split()[1]} resources" in reindex.stdout
+
+
+@pytest.mark.django_db
+def test_building_documents_gives_the_garbage_collector_back():
+    # Documents are built with the cyclic collector paused; a serving process that indexes a changed
+    # resource must get it back as it was, also when building fails.
+    assert gc.isenabled()
+    assert documents.build_documents([]) == []
+    assert gc.isenabled()
+    with pytest.raises(TypeError):
+        documents.build_documents(["not", "ids"])  # type: ignore[list-item]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        documents.build_documents([])
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()
