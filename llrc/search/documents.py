@@ -289,7 +289,9 @@ def _document(row: _Row, caches: _Caches, with_concepts: bool) -> IndexDocument:
             "body": " ".join(body.tokens),
             "creator": " ".join(t for t in creators if t),
             "subject": " ".join(subject.tokens),
-            "identifier": " ".join(dict.fromkeys(identifiers)) + " " + index_text(*identifiers),
+            "identifier": " ".join([*dict.fromkeys(identifiers), index_text(*identifiers)])
+            if identifiers
+            else "",
             "stem": " ".join(title.stems + body.stems + subject.stems),
             "pinyin": " ".join(title.pinyin + body.pinyin + subject.pinyin),
         },
