@@ -12,10 +12,12 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
+from multiprocessing.pool import AsyncResult, Pool
 from typing import Any
 
 from django.conf import settings
@@ -372,8 +374,26 @@ def document_batches(ids: list[int], *, workers: int = 0) -> Iterator[list[Index
     # half-locked. Each worker sets Django up from the same environment and opens its own connection.
     context = multiprocessing.get_context("spawn")
     with context.Pool(workers, initializer=index_worker.start) as pool:
-        # imap keeps the order, so the index is written in id order whatever the workers' speeds.
-        yield from pool.imap(index_worker.build, batches)
+        yield from _in_order(pool, index_worker.build, batches, ahead=4 * workers)
+
+
+def _in_order[T, R](
+    pool: Pool, fn: Callable[[T], R], items: Iterable[T], *, ahead: int
+) -> Iterator[R]:
+    """`fn` of each item, computed on the pool and given back in the items' order (so the index is
+    written in id order whatever the workers' speeds), with at most `ahead` results being made or
+    waiting. `pool.imap` would hand every batch out at once: when the index is written slower than the
+    workers build (PostgreSQL writes a third as fast), the built documents of a whole catalogue would
+    pile up in this process."""
+    source = iter(items)
+    pending: deque[AsyncResult[R]] = deque(
+        pool.apply_async(fn, (item,)) for item in islice(source, ahead)
+    )
+    while pending:
+        result = pending.popleft().get()
+        for item in islice(source, 1):
+            pending.append(pool.apply_async(fn, (item,)))
+        yield result
 
 
 def vector_texts(ids: list[int]) -> list[tuple[int, str]]:

@@ -5,6 +5,7 @@ Worker processes open their own database connection, so this runs against a real
 """
 
 import gc
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -74,3 +75,21 @@ def test_building_documents_gives_the_garbage_collector_back():
         assert not gc.isenabled()  # a caller that had it off keeps it off
     finally:
         gc.enable()
+
+
+def test_parallel_building_keeps_only_a_few_batches_ahead():
+    # Workers must not build the whole catalogue ahead of a slow index writer (PostgreSQL): the built
+    # documents would pile up in the writing process.
+    pulled: list[int] = []
+
+    def batches():
+        for i in range(20):
+            pulled.append(i)
+            yield [i, 1]
+
+    got: list[int] = []
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        for result in documents._in_order(pool, sum, batches(), ahead=3):
+            got.append(result)
+            assert len(pulled) <= len(got) + 3, (len(pulled), len(got))
+    assert got == [i + 1 for i in range(20)]  # every batch, in order
