@@ -908,10 +908,10 @@ def render(r: dict[str, Any]) -> str:
         + (
             f" (after load {r['rss_load']:.0f}, after the word index {r['rss_index']:.0f})"
             if r["rss_load"]
-            else " (word index rebuilt and searched here: the catalogue and vectors were built by an "
-            "earlier run with this command and `--keep`, whose progress log gave the load and vector "
-            "figures above)"
-            if r.get("index_in_run")
+            else f" (after the word index {r['rss_index']:.0f}; the word index was rebuilt here, and "
+            "the catalogue and vectors were built by an earlier run with this command and `--keep`, "
+            "whose progress log gave the load and vector figures above)"
+            if r.get("index_in_run", True)
             else " (searching only: the catalogue, index and vectors were built by an earlier run "
             "with this command and `--keep`, whose progress log gave the load, index and vector "
             "figures above)"
@@ -1394,7 +1394,9 @@ def run(
     warmup = make_queries(random.Random(args.seed + 2), generator, WARMUP_QUERIES)
     # The serving process starts by moving what it loaded out of the collector's view (llrc/wsgi.py).
     # This process has also loaded or rebuilt the index: collect its garbage first, so the timing does
-    # not pay a full collection of what a serving process never held.
+    # not pay a full collection of what a serving process never held. (The freeze also hides the
+    # benchmark's own objects, which a server does not hold, so full collections here may be a little
+    # shorter than a server's.)
     gc.collect()
     gc.freeze()
     progress("warming up")

@@ -59,10 +59,10 @@ def test_parallel_document_building_matches_one_process(tmp_path):
     assert f"indexed {done.stdout.split()[1]} resources" in reindex.stdout
 
 
-@pytest.mark.django_db
 def test_building_documents_gives_the_garbage_collector_back():
     # Documents are built with the cyclic collector paused; a serving process that indexes a changed
-    # resource must get it back as it was, also when building fails.
+    # resource must get it back as it was, also when building fails (ids that are not numbers fail
+    # while the rows are selected, before any query).
     assert gc.isenabled()
     assert documents.build_documents([]) == []
     assert gc.isenabled()
@@ -75,6 +75,19 @@ def test_building_documents_gives_the_garbage_collector_back():
         assert not gc.isenabled()  # a caller that had it off keeps it off
     finally:
         gc.enable()
+
+
+def test_overlapping_builds_give_the_collector_back_when_the_last_ends():
+    # Two request threads indexing edits at once: the first to finish must not switch the collector on
+    # under the other, and the last must switch it back on (checking and switching it per build, the
+    # second could see it off, remember that, and leave it off for good).
+    first, second = documents._collector_paused(), documents._collector_paused()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
 
 
 def test_parallel_building_keeps_only_a_few_batches_ahead():
