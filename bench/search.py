@@ -7,9 +7,10 @@ and, for the same queries, the bare tantivy backend, so the service's own cost i
     .venv/bin/python bench/search.py --records 5000
     .venv/bin/python bench/search.py --write-results          # 100,000 records, updates RESULTS.md
 
-A million records take hours to load and encode, so a big run can keep its data (`--keep`, stderr saved)
-and later runs time the searches on it (`--reuse DIR --reuse-log LOG`), taking the load and vector figures
-from that log; `--reindex` also rebuilds and times the word index of the code being measured.
+A million records take a quarter of an hour or more to load and vectorise, so a big run can keep its
+data (`--keep`, stderr saved) and later runs time the searches on it (`--reuse DIR --reuse-log LOG`),
+taking the load and vector figures from that log; `--reindex` also rebuilds and times the word index of
+the code being measured.
 
 Django reads its settings from the environment when it starts, so every llrc import below happens
 inside functions that run after `configure_django()`.
