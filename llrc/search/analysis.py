@@ -240,12 +240,9 @@ def index_text(*parts: str) -> str:
 
 
 @dataclass
-class IndexStreams:
-    """The three token streams of one text field of a document, as pieces to be joined with spaces."""
-
-    tokens: list[str] = field(default_factory=list)
-    stems: list[str] = field(default_factory=list)
-    pinyin: list[str] = field(default_factory=list)
+class IndexStreams(Analysed):
+    """The three token streams of one text field of a document, as pieces to be joined with spaces
+    (`joined` gives the field texts)."""
 
     def add(self, text: str, lang: str = "") -> None:
         self.add_joined(analyse_joined(text, lang))

@@ -34,7 +34,14 @@ from llrc.catalogue.models import (
     Status,
 )
 from llrc.search import index_worker
-from llrc.search.analysis import IndexStreams, Joined, analyse_joined, index_text, normalise
+from llrc.search.analysis import (
+    IndexStreams,
+    Joined,
+    analyse_joined,
+    index_text,
+    joined,
+    normalise,
+)
 from llrc.search.backends.base import IndexDocument
 from llrc.vocabularies.models import Concept
 
@@ -74,12 +81,10 @@ class _Concept:
     everything: Joined = ("", "", "")  # every label and synonym, joined once
 
     def __post_init__(self) -> None:
-        parts = [a for _lang, a in self.labels] + self.alt
-        self.everything = (
-            " ".join(p[0] for p in parts if p[0]),
-            " ".join(p[1] for p in parts if p[1]),
-            " ".join(p[2] for p in parts if p[2]),
-        )
+        streams = IndexStreams()
+        for pieces in [a for _lang, a in self.labels] + self.alt:
+            streams.add_joined(pieces)
+        self.everything = joined(streams)
 
 
 class _Caches:
