@@ -229,10 +229,17 @@ def test_updating_a_resource_replaces_its_document(
     assert search.get_backend().count() == 1
 
 
+def _on_tantivy(settings):
+    """The next two tests hold mechanisms of the tantivy backend only (remembered answers, facet threads):
+    they run on it whichever backend the suite is testing, over the same catalogue."""
+    settings.SEARCH_BACKEND = "tantivy"
+    search.reset_backend()
+    search.rebuild_index()
+
+
 def test_remembered_counts_follow_every_commit(corpus, make_resource, settings):
     """Totals, facets and ranked pages are kept per query until the index changes, whoever changes it."""
-    if settings.SEARCH_BACKEND != "tantivy":
-        pytest.skip("the count cache belongs to the tantivy backend")
+    _on_tantivy(settings)
     from llrc.search.backends.tantivy import TantivyBackend
 
     # Words only: a new resource's vector would change the query's meaning candidates, and so the key.
@@ -271,8 +278,7 @@ def test_remembered_counts_follow_every_commit(corpus, make_resource, settings):
 def test_a_forked_process_counts_facets_on_its_own_threads(corpus, settings):
     """A pre-forking server forks after the parent searched: the child must not wait for the parent's
     facet threads, which it does not have."""
-    if settings.SEARCH_BACKEND != "tantivy":
-        pytest.skip("facets are counted on a thread pool only in the tantivy backend")
+    _on_tantivy(settings)
     import os
     import time
 
