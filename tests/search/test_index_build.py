@@ -106,3 +106,5 @@ def test_parallel_building_keeps_only_a_few_batches_ahead():
             got.append(result)
             assert len(pulled) <= len(got) + 3, (len(pulled), len(got))
     assert got == [i + 1 for i in range(20)]  # every batch, in order
+    with pytest.raises(ValueError, match="ahead must be at least 1"):
+        next(documents._in_order(pool, sum, [[1]], ahead=0))  # would silently yield nothing
