@@ -100,9 +100,12 @@ def test_a_large_base_is_searched_through_the_graph(path: Path, rng, monkeypatch
 
     monkeypatch.setattr(vectors_module.Index, "search", spy)
     picks = rng.choice(3000, size=60, replace=False)
-    first = [store.nearest(near(matrix[i], rng), limit=5, threshold=0.5)[0][0] for i in picks]
+    # A vector the graph cannot reach is a miss with nothing above the threshold (other vectors are at
+    # similarity ~0): an empty answer, counted as a miss rather than failing on its first element.
+    answers = [store.nearest(near(matrix[i], rng), limit=5, threshold=0.5) for i in picks]
+    first = [found[0][0] if found else None for found in answers]
     assert searched and not any(searched)  # the graph, not a scan
-    assert sum(int(f) == int(i) for f, i in zip(first, picks, strict=True)) >= 59
+    assert sum(f == int(i) for f, i in zip(first, picks, strict=True)) >= 59
 
 
 def test_a_small_base_answers_every_vector(store, rng) -> None:
