@@ -7,8 +7,10 @@ Needs a PostgreSQL database it may fill (DATABASE_URL); scripts/with-postgres.sh
 
 It loads N generated records (COPY: bulk_create is setup time we do not measure), times
 `rebuild_index()` (document building and the backend's writes apart), then replays the engine calls
-`search_resources()` makes for bench/search.py's query mix on the bare backend (the figure issue 3 sets a
-target for: p50 ≤ 50 ms at 1M records), and times `search_resources()` itself.
+`search_resources()` makes for bench/search.py's query mix on the bare backend with remembered answers off
+(every call ranked and counted in full), and times `search_resources()` itself over the same rounds as
+bench/search.py, reporting each distinct query's first answer apart. Issue 3's target is p50 ≤ 50 ms at
+1M records; the report gives that percentile for all three.
 
 `--reuse` skips loading when the database already holds the records of an earlier run with the same
 --records and --seed (a server kept running with `... with-postgres.sh sleep infinity`), and
@@ -321,18 +323,28 @@ def render(r: dict[str, Any]) -> str:
         cells = " | ".join(f"{s[k]:.1f}" for k in ("p50", "p95", "p99", "mean", "max"))
         return f"| {label}{extra} | {cells} |"
 
-    m, idx, raw = r["machine"], r["index"], r["raw"]
-    if r["records"] < 1_000_000:
-        target = "not measured (fewer records than the target's)"
-    else:
-        target = "met" if raw["p50"] <= 50 else "not met"
+    m, idx, raw, service, cold = r["machine"], r["index"], r["raw"], r["service"], r["service_cold"]
+
+    def verdict(ms: float) -> str:
+        if r["records"] < 1_000_000:
+            return "not measured (fewer records than the target's)"
+        return "met" if ms <= 50 else "not met"
+
     busy = max(r["loadavg"]) > r["cores"]
     lines = [
         f"## PostgreSQL search, {r['records']:,} records ({r['date']})",
         "",
-        "Issue 3 target for the PostgreSQL backend: p50 ≤ 50 ms at 1M records "
-        f"(engine calls, exact facet counts): **{target}** here, p50 {raw['p50']:.1f} ms "
-        f"at {r['records']:,} records.",
+        "Issue 3 target for the PostgreSQL backend: p50 ≤ 50 ms at 1M records, exact facet counts.",
+        "",
+        "| measured as | p50 | |",
+        "|---|---:|---|",
+        f"| through the service, the mix's repeats answered from memory (as the embedded backend "
+        f"does; decisions/0007) | {service['p50']:.1f} ms | **{verdict(service['p50'])}** |",
+        f"| the first answer to each of the {r['distinct']} distinct queries | {cold['p50']:.1f} ms "
+        f"| **{verdict(cold['p50'])}** |",
+        f"| the engine calls alone, every one ranked and counted in full | {raw['p50']:.1f} ms "
+        f"| **{verdict(raw['p50'])}** |",
+        "",
         "",
         f"- Machine: {m['cpu']}, {m['cores']}, {m['ram']} RAM, {m['os']}; Python {m['python']}",
         f"- PostgreSQL {r['pg']['server_version']} (scripts/with-postgres.sh: fsync off, "
@@ -370,7 +382,18 @@ def render(r: dict[str, Any]) -> str:
         "|---|---:|---:|---:|---:|---:|",
         row("`backend.search()` (engine calls of the service, facets)", raw),
         row("`backend.search()` (same, no facets)", r["raw_no_facets"]),
-        row("`search_resources()` (service)", r["service"]),
+        row(
+            f"`search_resources()` (service, {r['queries']} queries × {r['service_rounds']} rounds)",
+            service,
+        ),
+        row(
+            f"`search_resources()`, each of the {r['distinct']} distinct queries the first time",
+            cold,
+        ),
+        "",
+        f"The engine rows replay the service's engine calls with remembered answers off. Through the "
+        f"service, {r['remembered'][0]:,} engine calls were answered from memory and "
+        f"{r['remembered'][1]:,} computed (an answer is kept until the next index write).",
         "",
         "Engine calls by the share of the catalogue the query matched:",
         "",
@@ -402,7 +425,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--queries", type=int, default=500, help="measured queries (500)")
     parser.add_argument("--rounds", type=int, default=3, help="passes over the query mix (3)")
     parser.add_argument(
-        "--service-rounds", type=int, default=1, help="passes through search_resources() (1)"
+        "--service-rounds", type=int, default=3, help="passes through search_resources() (3)"
     )
     parser.add_argument(
         "--seed", type=int, default=20260101, help="random seed (bench/search.py's)"
@@ -438,6 +461,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> str:
     from django.conf import settings
     from django.core.management import call_command
 
+    from llrc.search.services import get_backend
     from llrc.vocabularies.services import load_vocabularies
 
     code = bench.working_tree_version()
@@ -470,8 +494,15 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> str:
     load_before = os.getloadavg()[0]
     raw = bench.time_backend(seen.backend_calls, args.rounds, facets=True)
     raw_no_facets = bench.time_backend(seen.backend_calls, args.rounds, facets=False)
+    # The inspection asked every timed query through the service: forget the answers it left, or the
+    # first round would find them all remembered. What the warm-up queries left stays, as on a server
+    # that has been serving.
+    backend = get_backend()
+    backend.forget_counts()
     bench.progress(f"timing search_resources(): {len(queries)} queries × {args.service_rounds}")
+    before = (backend.count_hits, backend.count_misses)
     service = bench.time_service(queries, args.service_rounds)
+    remembered = (backend.count_hits - before[0], backend.count_misses - before[1])
     load_after = os.getloadavg()[0]
 
     mix = Counter(q.kind for q in queries)
@@ -496,6 +527,10 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> str:
         "raw": bench.summarise(raw),
         "raw_no_facets": bench.summarise(raw_no_facets),
         "service": bench.summarise(service.samples_ms),
+        "service_rounds": args.service_rounds,
+        "service_cold": bench.summarise(bench.first_answers(queries, service.first_round_ms)),
+        "distinct": len(bench.first_answers(queries, service.first_round_ms)),
+        "remembered": remembered,
         "buckets": by_match_share(seen.backend_calls, seen.totals, raw, args.records),
         "slowest": slowest(seen.backend_calls, raw),
         "mix": {

@@ -739,6 +739,19 @@ def time_service(
     return times
 
 
+def first_answers(queries: Sequence[BenchQuery], first_round_ms: Sequence[float]) -> list[float]:
+    """The time of each distinct query the first time it was asked: nothing about it remembered by the
+    engine (the query mix repeats queries, as readers do)."""
+    asked: set[tuple[str, str, str, int]] = set()
+    cold: list[float] = []
+    for q, ms in zip(queries, first_round_ms, strict=True):
+        key = (q.text, q.lang, repr(sorted(q.filters.items())), q.page)
+        if key not in asked:
+            asked.add(key)
+            cold.append(ms)
+    return cold
+
+
 def time_backend(calls: Sequence[list[Any]], rounds: int, *, facets: bool) -> list[float]:
     """The service's engine calls replayed on their own: no DB, no snippets, no labels."""
     from llrc.search.services import get_backend
@@ -1423,14 +1436,7 @@ def run(
     before = cache_figures()
     service = time_service(queries, args.rounds, forget=_query_vector.cache_clear)
     cache = tuple(after - earlier for after, earlier in zip(cache_figures(), before, strict=True))
-    # Each distinct query the first time it was asked: nothing about it remembered by the engine.
-    asked: set[tuple[str, str, str, int]] = set()
-    cold: list[float] = []
-    for q, ms in zip(queries, service.first_round_ms, strict=True):
-        key = (q.text, q.lang, repr(sorted(q.filters.items())), q.page)
-        if key not in asked:
-            asked.add(key)
-            cold.append(ms)
+    cold = first_answers(queries, service.first_round_ms)
     recall: dict[str, float] = {}
     if settings.SEARCH_VECTORS:
         progress("measuring the recall of the vector search")

@@ -12,7 +12,6 @@ import os
 import threading
 import time
 from array import array
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
@@ -31,6 +30,7 @@ from llrc.search.backends.base import (
     BackendResult,
     IndexDocument,
 )
+from llrc.search.backends.remembered import Remembered
 from llrc.search.query import Match
 
 SCHEMA_VERSION = "3"
@@ -47,39 +47,6 @@ HEAVY_FACETS = ("subject",)
 COMPLETE_SIZE = (
     100_000  # "every value": far more than any facet has (a thesaurus of ~10,000 concepts)
 )
-
-
-class _Remembered[V]:
-    """What the engine answered, by query, for the index as of one commit; least recently used goes first.
-
-    Shared by the threads of one server process; each process keeps its own (they are cheap to refill).
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[str, V] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = self.misses = 0
-
-    def get(self, key: str) -> V | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is None:
-                self.misses += 1
-            else:
-                self.hits += 1
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: str, value: V) -> None:
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
 
 
 def build_schema() -> tantivy.Schema:
@@ -149,10 +116,10 @@ class TantivyBackend:
         self._lock = threading.Lock()
         # Totals and facet counts by query (any page, any sort), and the ranked ids of one page of one
         # query, both for the index as of one commit (see `search`).
-        self._counts: _Remembered[tuple[int, dict[str, list[tuple[str, int]]]]] = _Remembered(
+        self._counts: Remembered[tuple[int, dict[str, list[tuple[str, int]]]]] = Remembered(
             COUNT_CACHE_SIZE
         )
-        self._hits: _Remembered[tuple[array[int], array[float]]] = _Remembered(HIT_CACHE_SIZE)
+        self._hits: Remembered[tuple[array[int], array[float]]] = Remembered(HIT_CACHE_SIZE)
         # Every facet value over the whole index, for one commit and set of facets (`_index_facets`).
         self._whole_index: tuple[str, dict[str, list[tuple[str, int]]]] | None = None
         self._commit_lock = threading.Lock()
