@@ -324,6 +324,9 @@ def render(r: dict[str, Any]) -> str:
         return f"| {label}{extra} | {cells} |"
 
     m, idx, raw, service, cold = r["machine"], r["index"], r["raw"], r["service"], r["service_cold"]
+    # Judged on the mix asked once: later rounds ask the same queries again, all of them remembered, so
+    # their share of the samples, not the readers' habits, would set the percentile.
+    once = r["service_first_round"]
 
     def verdict(ms: float) -> str:
         if r["records"] < 1_000_000:
@@ -338,8 +341,9 @@ def render(r: dict[str, Any]) -> str:
         "",
         "| measured as | p50 | |",
         "|---|---:|---|",
-        f"| through the service, the mix's repeats answered from memory (as the embedded backend "
-        f"does; decisions/0007) | {service['p50']:.1f} ms | **{verdict(service['p50'])}** |",
+        f"| through the service, the {r['queries']} queries of the mix once ({r['distinct']} "
+        f"distinct; the mix's own repeats answered from memory, decisions/0007) | "
+        f"{once['p50']:.1f} ms | **{verdict(once['p50'])}** |",
         f"| the first answer to each of the {r['distinct']} distinct queries | {cold['p50']:.1f} ms "
         f"| **{verdict(cold['p50'])}** |",
         f"| the engine calls alone, every one ranked and counted in full | {raw['p50']:.1f} ms "
@@ -386,6 +390,7 @@ def render(r: dict[str, Any]) -> str:
             f"`search_resources()` (service, {r['queries']} queries × {r['service_rounds']} rounds)",
             service,
         ),
+        row("`search_resources()`, first round only", once),
         row(
             f"`search_resources()`, each of the {r['distinct']} distinct queries the first time",
             cold,
@@ -494,9 +499,8 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> str:
     load_before = os.getloadavg()[0]
     raw = bench.time_backend(seen.backend_calls, args.rounds, facets=True)
     raw_no_facets = bench.time_backend(seen.backend_calls, args.rounds, facets=False)
-    # The inspection asked every timed query through the service: forget the answers it left, or the
-    # first round would find them all remembered. What the warm-up queries left stays, as on a server
-    # that has been serving.
+    # The inspection asked every timed query through the service: forget the engine's answers, or the
+    # first round would find them all remembered (the warm-up's go too).
     backend = get_backend()
     backend.forget_counts()
     bench.progress(f"timing search_resources(): {len(queries)} queries × {args.service_rounds}")
@@ -528,6 +532,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> str:
         "raw_no_facets": bench.summarise(raw_no_facets),
         "service": bench.summarise(service.samples_ms),
         "service_rounds": args.service_rounds,
+        "service_first_round": bench.summarise(service.first_round_ms),
         "service_cold": bench.summarise(bench.first_answers(queries, service.first_round_ms)),
         "distinct": len(bench.first_answers(queries, service.first_round_ms)),
         "remembered": remembered,

@@ -741,11 +741,12 @@ def time_service(
 
 def first_answers(queries: Sequence[BenchQuery], first_round_ms: Sequence[float]) -> list[float]:
     """The time of each distinct query the first time it was asked: nothing about it remembered by the
-    engine (the query mix repeats queries, as readers do)."""
-    asked: set[tuple[str, str, str, int]] = set()
+    engine (the query mix repeats queries, as readers do). The interface language is not part of what
+    makes a query distinct: the engine is asked the same either way, and remembers the answer."""
+    asked: set[tuple[str, str, int]] = set()
     cold: list[float] = []
     for q, ms in zip(queries, first_round_ms, strict=True):
-        key = (q.text, q.lang, repr(sorted(q.filters.items())), q.page)
+        key = (q.text, repr(sorted(q.filters.items())), q.page)
         if key not in asked:
             asked.add(key)
             cold.append(ms)
@@ -758,7 +759,7 @@ def time_backend(calls: Sequence[list[Any]], rounds: int, *, facets: bool) -> li
 
     backend = get_backend()
     # The engine's own work every time: no totals or facet counts remembered from an earlier query.
-    setattr(backend, "count_cache", False)  # noqa: B010 - tantivy backend only; others ignore it
+    setattr(backend, "count_cache", False)  # noqa: B010 - both backends have it; not in the protocol
     prepared = [[c if facets else dataclasses.replace(c, facets=()) for c in q] for q in calls]
     samples: list[float] = []
     for _ in range(rounds):
@@ -842,15 +843,19 @@ def render(r: dict[str, Any]) -> str:
         else []
     )
     svc, raw, raw_nf = r["service"], r["raw"], r["raw_no_facets"]
+    # The targets are judged on the query mix asked once (its own repeats included): later rounds ask
+    # the same queries again, every answer remembered, and their share of the samples would set the
+    # percentiles instead of the readers' habits.
+    once = r["service_first_round"]
     vec, http, fts = r["vectors"], r["http"], r["fts5"]
     mix = r["mix"]
     targets = [
         "| target (issue 3) | required | measured | |",
         "|---|---|---|---|",
-        f"| service p50, vectors {'on' if vec else 'OFF'} | ≤ 10 ms | {svc['p50']:.1f} ms | "
-        f"{verdict(svc['p50'] <= 10 and bool(vec))} |",
-        f"| service p99, vectors {'on' if vec else 'OFF'} | ≤ 50 ms | {svc['p99']:.1f} ms | "
-        f"{verdict(svc['p99'] <= 50 and bool(vec))} |",
+        f"| service p50, vectors {'on' if vec else 'OFF'}, the mix once | ≤ 10 ms | "
+        f"{once['p50']:.1f} ms | {verdict(once['p50'] <= 10 and bool(vec))} |",
+        f"| service p99, vectors {'on' if vec else 'OFF'}, the mix once | ≤ 50 ms | "
+        f"{once['p99']:.1f} ms | {verdict(once['p99'] <= 50 and bool(vec))} |",
         # The rows above include repeats, which remembered answers serve; this one holds first answers.
         f"| the same, each distinct query's first answer | ≤ 10 ms / ≤ 50 ms | "
         f"p50 {r['service_cold']['p50']:.1f} ms, p99 {r['service_cold']['p99']:.1f} ms | "
@@ -858,8 +863,8 @@ def render(r: dict[str, Any]) -> str:
     ]
     if http:
         targets.append(
-            f"| search page over HTTP p50 | ≤ 30 ms | {http['latency']['p50']:.1f} ms | "
-            f"{verdict(http['latency']['p50'] <= 30)} |"
+            f"| search page over HTTP p50, the mix once | ≤ 30 ms | "
+            f"{http['first_round']['p50']:.1f} ms | {verdict(http['first_round']['p50'] <= 30)} |"
         )
         targets.append(
             f"| peak memory of the serving process | ≤ 2 GB with {vec.get('vectors', 0):,} vectors"
@@ -955,6 +960,7 @@ def render(r: dict[str, Any]) -> str:
     ]
     if http:
         lines.append(row("search page over HTTP (`llrc serve`, HTML)", http["latency"]))
+        lines.append(row("search page over HTTP, first round only", http["first_round"]))
     if fts:
         lines.append(
             row(f"`search_resources()`, first {fts['queries']} queries of round 1", fts["ours"])
@@ -1268,7 +1274,13 @@ def time_fts5(
     return {"build": stats, "latency": summarise(samples), "queries": len(queries)}
 
 
-def time_http(data_dir: Path, code_dir: Path, queries: Sequence[BenchQuery], rounds: int) -> dict:
+def time_http(
+    data_dir: Path,
+    code_dir: Path,
+    queries: Sequence[BenchQuery],
+    rounds: int,
+    warmup: Sequence[BenchQuery],
+) -> dict:
     """The search page over HTTP from `llrc serve` in its own process, and that process's peak memory."""
     import http.client
     import socket
@@ -1321,7 +1333,9 @@ def time_http(data_dir: Path, code_dir: Path, queries: Sequence[BenchQuery], rou
                 raise RuntimeError(f"{url(q)} answered {response.status}")
             return elapsed, len(body)
 
-        for q in queries[:WARMUP_QUERIES]:
+        # Warmed with other queries than the timed ones, as the service timing is: the server's first
+        # answer to each timed query is part of the first round.
+        for q in warmup:
             fetch(q)
         samples: list[float] = []
         sizes: list[int] = []
@@ -1330,6 +1344,7 @@ def time_http(data_dir: Path, code_dir: Path, queries: Sequence[BenchQuery], rou
                 elapsed, size = fetch(q)
                 samples.append(elapsed)
                 sizes.append(size)
+        first_round = samples[: len(queries)]
         status = Path(f"/proc/{server.pid}/status").read_text()
         memory = {
             line.split(":")[0]: int(line.split()[1]) / 1024
@@ -1338,6 +1353,7 @@ def time_http(data_dir: Path, code_dir: Path, queries: Sequence[BenchQuery], rou
         }
         return {
             "latency": summarise(samples),
+            "first_round": summarise(first_round),
             "page_kib": statistics.median(sizes) / 1024,
             "peak_rss_mib": memory.get("VmHWM", 0.0),
             "rss_mib": memory.get("VmRSS", 0.0),
@@ -1420,8 +1436,9 @@ def run(
     progress("warming up")
     time_service(warmup, 1)
     seen = inspect_queries(queries)
-    # The inspection just asked every timed query: forget its counts, or the first round would find
-    # them all remembered. What the warm-up queries left stays, as on a server that has been serving.
+    # The inspection just asked every timed query: forget the engine's answers, or the first round
+    # would find them all remembered (the warm-up's go too). The rest of what the warm-up filled stays,
+    # as on a server that has been serving: query vectors of other texts, labels, SQLite's pages.
     getattr(get_backend(), "forget_counts", lambda: None)()
     if settings.SEARCH_VECTORS:
         get_vector_store().forget_answers()
@@ -1450,7 +1467,7 @@ def run(
     http: dict[str, Any] = {}
     if not args.skip_http:
         progress("timing the search page over HTTP")
-        http = time_http(data_dir, code_dir, queries, args.rounds)
+        http = time_http(data_dir, code_dir, queries, args.rounds, warmup)
     fts: dict[str, Any] = {}
     if not args.skip_fts5:
         progress("building SQLite FTS5 on the same records")

@@ -7,6 +7,7 @@ to_tsvector would split, and a side-by-side comparison with tantivy over many qu
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import os
 import random
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection, transaction
@@ -353,6 +355,11 @@ def test_updates_and_deletes_replace_rows():
     backend.index([document(1, title="old"), document(2, title="old")])
     backend.index([document(1, title="new")])
     assert backend.search(backend_query([one(word("old"))])).ids == [2]
+    # Given twice in one write (one statement a batch): written as last given.
+    assert backend.index([document(3, title="first"), document(3, title="last")]) == 1
+    assert backend.search(backend_query([one(word("first"))])).total == 0
+    assert backend.search(backend_query([one(word("last"))])).ids == [3]
+    backend.delete([3])
     assert backend.search(backend_query([one(word("new"))])).ids == [1]
     backend.delete([2, 99])
     backend.delete([])
@@ -434,3 +441,95 @@ def test_a_write_by_another_process_is_seen_at_once():
     writer.start()
     writer.join()
     assert sorted(reader.search(shared).ids) == [1, 2]
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_rows_changed_without_the_backend_are_seen_at_once():
+    # An older llrc still running during an upgrade, an operator's SQL, `manage.py flush`: the table's
+    # trigger starts a new generation for every statement that changes it, in that statement's
+    # transaction, also after replace_all has swapped in a new table.
+    backend = PostgresBackend()
+    backend.replace_all([document(1, title="seen"), document(2, title="seen")])
+    seen = backend_query([one(word("seen"))])
+    assert sorted(backend.search(seen).ids) == [1, 2]
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM search_document WHERE resource_id = 1")
+    assert backend.search(seen).ids == [2]
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE search_document")
+    assert backend.search(seen).total == 0
+    backend.index([document(3, title="seen")])
+    assert backend.search(seen).ids == [3]
+    with connection.cursor() as cursor:
+        # A second TRUNCATE in one transaction empties the table in place, keeping its file.
+        cursor.execute("TRUNCATE search_document")
+    assert backend.search(seen).total == 0
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_a_generation_table_made_anew_does_not_bring_old_answers_back():
+    # Migration 0003 reversed and applied again restarts the sequence: its numbers come round again.
+    migration = importlib.import_module("llrc.search.migrations.0003_search_generation")
+    backend = PostgresBackend()
+    backend.index([document(1, title="again")])
+    again = backend_query([one(word("again"))])
+    assert backend.search(again).ids == [1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT value FROM search_generation")
+        (remembered_under,) = cursor.fetchone()
+    editor = SimpleNamespace(connection=connection)
+    migration.drop_generation(None, editor)
+    migration.create_generation(None, editor)
+    backend.index([document(2, title="again")])
+    with connection.cursor() as cursor:
+        # The new sequence reaches the number the first answer was remembered under.
+        cursor.execute("UPDATE search_generation SET value = %s", [remembered_under])
+    assert sorted(backend.search(again).ids) == [1, 2]
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_generation_is_read_before_the_search():
+    # A write that commits after the search has read the rows: its answer must stay under the older
+    # generation. Were the generation read after the search, the old answer would be filed under the
+    # write's generation and served from then on.
+    backend = PostgresBackend()
+    backend.index([document(1, title="late")])
+    late = backend_query([one(word("late"))])
+    search_rows = backend._search
+
+    def write_from_elsewhere() -> None:
+        try:
+            PostgresBackend().index([document(2, title="late")])
+        finally:
+            connection.close()
+
+    def search_then_another_process_writes(query: BackendQuery) -> BackendResult:
+        answer = search_rows(query)
+        writer = threading.Thread(target=write_from_elsewhere)
+        writer.start()
+        writer.join()
+        return answer
+
+    backend._search = search_then_another_process_writes  # type: ignore[method-assign]
+    assert backend.search(late).ids == [1]
+    backend._search = search_rows  # type: ignore[method-assign]
+    assert sorted(backend.search(late).ids) == [1, 2]
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_a_remembered_answer_is_not_changed_by_what_a_reader_does_with_it():
+    backend = PostgresBackend()
+    backend.index([document(1, title="kept"), document(2, title="kept")])
+    kept = backend_query([one(word("kept"))])
+    first = backend.search(kept)
+    shown = {name: list(values) for name, values in first.facets.items()}
+    first.facets["type"].append(("not-a-type", 0))
+    first.facets.pop("language")
+    first.ids.append(99)
+    again = backend.search(kept)
+    assert backend.count_hits == 1
+    assert again.facets == shown and sorted(again.ids) == [1, 2]

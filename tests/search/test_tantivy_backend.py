@@ -152,3 +152,18 @@ def test_an_answer_stored_late_for_an_older_commit_is_never_served(backend, tmp_
     again = backend.search(query)
     assert again.total == 6
     assert 99 in again.ids
+
+
+def test_a_remembered_answer_is_not_changed_by_what_a_reader_does_with_it(backend):
+    backend.replace_all(documents(40, with_word=30))
+    first = backend.search(learning())
+    shown = {name: list(values) for name, values in first.facets.items()}
+    # A caller that edits its answer (adds a selected value, drops an empty one) edits its own copy.
+    first.facets["type"].append(("not-a-type", 0))
+    first.facets.pop("language")
+    again = backend.search(learning())
+    assert backend.count_hits >= 1
+    assert again.facets == shown
+    again.facets["subject"].clear()
+    # Another page of the same query: its counts come from memory too.
+    assert backend.search(learning(offset=20)).facets == shown

@@ -45,13 +45,18 @@ from llrc.search.backends.base import (
     BackendResult,
     IndexDocument,
 )
-from llrc.search.backends.remembered import Remembered
+from llrc.search.backends.remembered import Remembered, copied
 from llrc.search.query import Match
 
 TABLE = "search_document"
 FACET_TABLE = "search_facet_value"
-# One row: the index's generation, set from search_generation_seq by every write (migration 0003).
+# One row: the index's generation, set from search_generation_seq by every statement that changes
+# search_document (a trigger, migration 0003) and by the backend's writes (`_lock`).
 GENERATION_TABLE = "search_generation"
+_NEW_GENERATION = (
+    f"INSERT INTO {GENERATION_TABLE} (id, value) VALUES (1, nextval('search_generation_seq')) "
+    "ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value"
+)
 ANSWER_CACHE_SIZE = 4096  # answers (total, facets, page) kept per process, as tantivy keeps them
 
 # The prefix of a field's lexemes in `document`. Order matters: when a huge document meets the tsvector
@@ -728,14 +733,13 @@ class PostgresBackend:
     def _lock(self) -> None:
         """Take the write lock and start a new generation of the index, both until the transaction ends.
 
-        Every write goes through here, in the transaction that writes: readers see the new generation
-        exactly when they can see the write, and a write that rolls back takes its generation with it
-        (nextval never gives that number again, so no answer is ever filed under it for other rows)."""
+        The trigger of migration 0003 starts one for every statement that changes the rows; this one is
+        for what fires no trigger (replace_all's DROP and RENAME). Readers see the new generation exactly
+        when they can see the write, and a write that rolls back takes its generation with it (nextval
+        never gives that number again, so no answer is ever filed under it for other rows)."""
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
-            cursor.execute(
-                f"UPDATE {GENERATION_TABLE} SET value = nextval('search_generation_seq') WHERE id = 1"
-            )
+            cursor.execute(_NEW_GENERATION)
 
     def _facet_ids(self, cursor: Any, pairs: Iterable[tuple[str, str]], known: dict) -> None:
         """Fill `known` with the ids of these (name, value) pairs, adding the values never seen."""
@@ -800,9 +804,8 @@ class PostgresBackend:
     _COLUMNS = "resource_id, year, ranking, facet_codes, sort_title, document, words"
 
     def _upsert(self, docs: Iterable[IndexDocument]) -> int:
-        sql = (
-            f"INSERT INTO {TABLE} ({self._COLUMNS}) "
-            "VALUES (%s, %s, %s, %s, %s, %s::tsvector, %s::tsvector) "
+        row = "(%s, %s, %s, %s, %s, %s::tsvector, %s::tsvector)"
+        conflict = (
             "ON CONFLICT (resource_id) DO UPDATE SET year = EXCLUDED.year, "
             "ranking = EXCLUDED.ranking, facet_codes = EXCLUDED.facet_codes, "
             "sort_title = EXCLUDED.sort_title, document = EXCLUDED.document, words = EXCLUDED.words"
@@ -811,9 +814,17 @@ class PostgresBackend:
         known: dict[tuple[str, str], int] = {}
         iterator = iter(docs)
         while batch := list(islice(iterator, BATCH)):
+            # One statement a batch, not one a row: the table's trigger (migration 0003) then runs once
+            # a batch (row by row it doubled the time of a 5,000-document write). A statement may not
+            # change a row twice, so a resource given twice in a batch is written as last given.
+            unique = list({doc.id: doc for doc in batch}.values())
             with connection.cursor() as cursor:
-                rows = self._rows(cursor, batch, known)
-                cursor.executemany(sql, rows)
+                rows = self._rows(cursor, unique, known)
+                cursor.execute(
+                    f"INSERT INTO {TABLE} ({self._COLUMNS}) VALUES "
+                    f"{', '.join([row] * len(rows))} {conflict}",
+                    [value for values in rows for value in values],
+                )
             count += len(rows)
         return count
 
@@ -855,6 +866,15 @@ class PostgresBackend:
                 indexes = cursor.fetchall()
                 for name, definition, _primary in indexes:
                     cursor.execute(_renamed_index(definition, f"{name}_new", new))
+                # The table's own triggers (the generation's, migration 0003), made again on the new
+                # table once it has the name: LIKE copies none, and the rows it was filled with must not
+                # fire them statement by statement anyway.
+                cursor.execute(
+                    "SELECT pg_get_triggerdef(oid) FROM pg_trigger "
+                    "WHERE tgrelid = %s::regclass AND NOT tgisinternal ORDER BY tgname",
+                    [TABLE],
+                )
+                triggers = [row[0] for row in cursor.fetchall()]
                 # Statistics now, not when autovacuum gets to it: the planner needs them at once.
                 cursor.execute(f"ANALYZE {new}")
                 cursor.execute(f"DROP TABLE {TABLE}")
@@ -867,6 +887,8 @@ class PostgresBackend:
                         )
                     else:
                         cursor.execute(f"ALTER INDEX {name}_new RENAME TO {name}")
+                for definition in triggers:
+                    cursor.execute(definition)
             return count
 
     def _copy(self, cursor: Any, table: str, docs: Iterable[IndexDocument]) -> int:
@@ -901,15 +923,18 @@ class PostgresBackend:
 
     # -- reading -------------------------------------------------------------------------------------
     def _generation(self) -> str:
-        """The state of the index as this connection sees it now: the generation every write sets, and
-        the table's file, which a TRUNCATE (`manage.py flush`) or a swapped-in table changes without a
-        write through this backend."""
+        """The state of the index as this connection sees it now: the generation, and the generation
+        table's and the search table's identities, so that a generation table made anew (migration 0003
+        reversed and applied again restarts the sequence) or a table swapped or truncated in a way that
+        fired no trigger cannot bring an old key back."""
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT value, pg_relation_filenode(%s::regclass) FROM {GENERATION_TABLE}", [TABLE]
+                f"SELECT (SELECT value FROM {GENERATION_TABLE} WHERE id = 1), "
+                f"%s::regclass::oid, pg_relation_filenode(%s::regclass)",
+                [GENERATION_TABLE, TABLE],
             )
-            value, filenode = cursor.fetchone()
-        return f"{value}.{filenode}"
+            value, table, filenode = cursor.fetchone()
+        return f"{value}.{table}.{filenode}"
 
     def forget_counts(self) -> None:
         """Forget every remembered answer (the benchmark starts cold)."""
@@ -926,20 +951,28 @@ class PostgresBackend:
     def search(self, query: BackendQuery) -> BackendResult:
         # Readers repeat queries (topics on the home page, facet clicks, paging back), and a broad query
         # costs hundreds of milliseconds here at a million records: its answer is kept until the next
-        # write (decisions/0007). The generation is read before the search runs, and every statement
-        # after it sees at least that state: an answer is filed under a generation no newer than the rows
-        # it was computed from, so no reader of a later generation is ever given it.
+        # write (decisions/0007). The generation is read before the search runs, and under READ
+        # COMMITTED (Django's default) every statement after it sees at least that state: an answer is
+        # filed under a generation no newer than the rows it was computed from, so no reader of a later
+        # generation is ever given it.
         key = f"{self._generation()} {query!r}" if self.count_cache else None
         if key is not None:
             found = self._answers.get(key)
             if found is not None:
                 total, ids, scores, facets = found
-                return BackendResult(total=total, ids=list(ids), scores=list(scores), facets=facets)
+                return BackendResult(
+                    total=total, ids=list(ids), scores=list(scores), facets=copied(facets)
+                )
         result = self._search(query)
         if key is not None:
             self._answers.put(
                 key,
-                (result.total, array("q", result.ids), array("d", result.scores), result.facets),
+                (
+                    result.total,
+                    array("q", result.ids),
+                    array("d", result.scores),
+                    copied(result.facets),
+                ),
             )
         return result
 

@@ -44,3 +44,9 @@ class Remembered[V]:
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+
+
+def copied(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[tuple[str, int]]]:
+    """Facet counts as a caller may change them: a remembered answer is handed to every later reader of
+    the same query, so neither the first reader nor a later one may hold the kept lists."""
+    return {name: list(values) for name, values in facets.items()}

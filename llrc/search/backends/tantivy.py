@@ -30,7 +30,7 @@ from llrc.search.backends.base import (
     BackendResult,
     IndexDocument,
 )
-from llrc.search.backends.remembered import Remembered
+from llrc.search.backends.remembered import Remembered, copied
 from llrc.search.query import Match
 
 SCHEMA_VERSION = "3"
@@ -395,7 +395,9 @@ class TantivyBackend:
         if counts is not None and ranked is not None:
             ids, scores = ranked
             total, facets = counts
-            return BackendResult(total=total, ids=list(ids), scores=list(scores), facets=facets)
+            return BackendResult(
+                total=total, ids=list(ids), scores=list(scores), facets=copied(facets)
+            )
         return self._search(query, counts, keys)
 
     def _count_facets(
@@ -525,11 +527,11 @@ class TantivyBackend:
             self._hits.put(keys[1], (array("q", ids), array("d", scores)))
         if counts is not None:
             total, facets = counts
-            return BackendResult(total=total, ids=ids, scores=scores, facets=facets)
+            return BackendResult(total=total, ids=ids, scores=scores, facets=copied(facets))
         total = int(result.count or 0)
         facets = counting() if total else {}
         if self.count_cache:
-            self._counts.put(keys[0], (total, facets))
+            self._counts.put(keys[0], (total, copied(facets)))
         return BackendResult(total=total, ids=ids, scores=scores, facets=facets)
 
     def count(self) -> int:

@@ -4,30 +4,52 @@
 
 from django.db import migrations
 
+# Every statement that changes search_document starts a new generation, in the transaction that makes the
+# change: a reader sees the new number exactly when it can see the rows. A trigger rather than the
+# backend's own writes alone, so that nothing can change the rows unseen: an older llrc still running
+# during an upgrade, `manage.py flush` (TRUNCATE), an operator's SQL. A sequence never gives a number
+# twice, even when the transaction that took it rolls back, so a number is never reused for other rows.
+# The backend repeats the upsert when it swaps in a rebuilt table (DROP and RENAME fire no trigger), and
+# copies the trigger onto that table.
+CREATE = [
+    "CREATE SEQUENCE search_generation_seq",
+    "CREATE TABLE search_generation (id smallint PRIMARY KEY CHECK (id = 1), value bigint NOT NULL)",
+    "INSERT INTO search_generation (id, value) VALUES (1, nextval('search_generation_seq'))",
+    """
+    CREATE FUNCTION search_generation_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO search_generation (id, value) VALUES (1, nextval('search_generation_seq'))
+        ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value;
+        RETURN NULL;
+    END
+    $$
+    """,
+    "CREATE TRIGGER search_generation_bump "
+    "AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON search_document "
+    "FOR EACH STATEMENT EXECUTE FUNCTION search_generation_bump()",
+]
+DROP = [
+    "DROP TRIGGER search_generation_bump ON search_document",
+    "DROP FUNCTION search_generation_bump()",
+    "DROP TABLE search_generation",
+    "DROP SEQUENCE search_generation_seq",
+]
+
 
 def create_generation(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     with schema_editor.connection.cursor() as cursor:
-        # Writers set the row to nextval() in their own transaction, so a reader sees a new number exactly
-        # when it can see the write. A sequence never gives a number twice, even when the transaction
-        # that took it rolls back: a key is never reused for another state of the index.
-        cursor.execute("CREATE SEQUENCE search_generation_seq")
-        cursor.execute(
-            "CREATE TABLE search_generation ("
-            "id smallint PRIMARY KEY CHECK (id = 1), value bigint NOT NULL)"
-        )
-        cursor.execute(
-            "INSERT INTO search_generation (id, value) VALUES (1, nextval('search_generation_seq'))"
-        )
+        for statement in CREATE:
+            cursor.execute(statement)
 
 
 def drop_generation(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute("DROP TABLE search_generation")
-        cursor.execute("DROP SEQUENCE search_generation_seq")
+        for statement in DROP:
+            cursor.execute(statement)
 
 
 class Migration(migrations.Migration):
