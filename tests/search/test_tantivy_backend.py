@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from llrc.search.backends.base import BackendQuery, IndexDocument
+from llrc.search.backends.remembered import packed, unpacked
 from llrc.search.backends.tantivy import TantivyBackend
 from llrc.search.query import parse_query
 
@@ -167,3 +168,13 @@ def test_a_remembered_answer_is_not_changed_by_what_a_reader_does_with_it(backen
     again.facets["subject"].clear()
     # Another page of the same query: its counts come from memory too.
     assert backend.search(learning(offset=20)).facets == shown
+
+
+def test_remembered_facet_counts_share_their_values_and_come_back_whole():
+    # Thousands of remembered answers name the same facet values: each value is kept once.
+    first = {"country": [("".join(["C", "N"]), 5), ("FR", 2)], "year": []}
+    second = {"country": [("".join(["C", "N"]), 1)]}
+    kept_first, kept_second = packed(first), packed(second)
+    assert kept_first[0][1][0] is kept_second[0][1][0]
+    assert unpacked(kept_first) == first and unpacked(kept_second) == second
+    assert unpacked(kept_first) is not unpacked(kept_first)

@@ -45,7 +45,7 @@ from llrc.search.backends.base import (
     BackendResult,
     IndexDocument,
 )
-from llrc.search.backends.remembered import Remembered, copied
+from llrc.search.backends.remembered import PackedFacets, Remembered, packed, unpacked
 from llrc.search.query import Match
 
 TABLE = "search_document"
@@ -724,9 +724,9 @@ class PostgresBackend:
     def __init__(self) -> None:
         # Whole answers (total, facet counts, one page) by query, for one generation of the index: see
         # `search` and decisions/0007.
-        self._answers: Remembered[
-            tuple[int, array[int], array[float], dict[str, list[tuple[str, int]]]]
-        ] = Remembered(ANSWER_CACHE_SIZE)
+        self._answers: Remembered[tuple[int, array[int], array[float], PackedFacets]] = Remembered(
+            ANSWER_CACHE_SIZE
+        )
         self.count_cache = True  # the benchmark switches it off to time the engine alone
 
     # -- writing -------------------------------------------------------------------------------------
@@ -961,7 +961,7 @@ class PostgresBackend:
             if found is not None:
                 total, ids, scores, facets = found
                 return BackendResult(
-                    total=total, ids=list(ids), scores=list(scores), facets=copied(facets)
+                    total=total, ids=list(ids), scores=list(scores), facets=unpacked(facets)
                 )
         result = self._search(query)
         if key is not None:
@@ -971,7 +971,7 @@ class PostgresBackend:
                     result.total,
                     array("q", result.ids),
                     array("d", result.scores),
-                    copied(result.facets),
+                    packed(result.facets),
                 ),
             )
         return result

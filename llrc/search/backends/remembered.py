@@ -10,6 +10,7 @@ Decision 0007 says why answers are remembered and how the keys stay correct.
 from __future__ import annotations
 
 import threading
+from array import array
 from collections import OrderedDict
 
 
@@ -46,7 +47,28 @@ class Remembered[V]:
             self._items.clear()
 
 
-def copied(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[tuple[str, int]]]:
-    """Facet counts as a caller may change them: a remembered answer is handed to every later reader of
-    the same query, so neither the first reader nor a later one may hold the kept lists."""
-    return {name: list(values) for name, values in facets.items()}
+Facets = dict[str, list[tuple[str, int]]]
+# Per facet: its name, its values and their counts. Values are shared between answers (`_VALUES`) and
+# counts kept in an array: an answer with the most values a page shows (300 years and 30 values of six
+# other facets) costs ~8 KB instead of ~70 KB as lists of tuples, so 4,096 remembered answers stay near
+# 30 MB, and the collector has nothing to scan in them.
+PackedFacets = tuple[tuple[str, tuple[str, ...], "array[int]"], ...]
+_VALUES: dict[str, str] = {}
+_MOST_VALUES = 200_000  # distinct facet values shared at most (a thesaurus has ~10,000)
+
+
+def packed(facets: Facets) -> PackedFacets:
+    """Facet counts as a remembered answer keeps them."""
+    if len(_VALUES) > _MOST_VALUES:
+        _VALUES.clear()  # answers keep their own references; later ones share anew
+    share = _VALUES.setdefault
+    return tuple(
+        (name, tuple(share(v, v) for v, _c in values), array("q", [c for _v, c in values]))
+        for name, values in facets.items()
+    )
+
+
+def unpacked(facets: PackedFacets) -> Facets:
+    """Facet counts as a reader gets them: new lists, so that what one reader does with its answer never
+    reaches another reader of the same remembered answer."""
+    return {name: list(zip(values, counts, strict=True)) for name, values, counts in facets}

@@ -30,7 +30,7 @@ from llrc.search.backends.base import (
     BackendResult,
     IndexDocument,
 )
-from llrc.search.backends.remembered import Remembered, copied
+from llrc.search.backends.remembered import PackedFacets, Remembered, packed, unpacked
 from llrc.search.query import Match
 
 SCHEMA_VERSION = "3"
@@ -116,9 +116,7 @@ class TantivyBackend:
         self._lock = threading.Lock()
         # Totals and facet counts by query (any page, any sort), and the ranked ids of one page of one
         # query, both for the index as of one commit (see `search`).
-        self._counts: Remembered[tuple[int, dict[str, list[tuple[str, int]]]]] = Remembered(
-            COUNT_CACHE_SIZE
-        )
+        self._counts: Remembered[tuple[int, PackedFacets]] = Remembered(COUNT_CACHE_SIZE)
         self._hits: Remembered[tuple[array[int], array[float]]] = Remembered(HIT_CACHE_SIZE)
         # Every facet value over the whole index, for one commit and set of facets (`_index_facets`).
         self._whole_index: tuple[str, dict[str, list[tuple[str, int]]]] | None = None
@@ -396,7 +394,7 @@ class TantivyBackend:
             ids, scores = ranked
             total, facets = counts
             return BackendResult(
-                total=total, ids=list(ids), scores=list(scores), facets=copied(facets)
+                total=total, ids=list(ids), scores=list(scores), facets=unpacked(facets)
             )
         return self._search(query, counts, keys)
 
@@ -484,7 +482,7 @@ class TantivyBackend:
     def _search(
         self,
         query: BackendQuery,
-        counts: tuple[int, dict[str, list[tuple[str, int]]]] | None,
+        counts: tuple[int, PackedFacets] | None,
         keys: tuple[str, str, str],
     ) -> BackendResult:
         searcher = self._index.searcher()
@@ -526,12 +524,12 @@ class TantivyBackend:
             # Compact arrays: thousands of pages of a hundred ids cost a few MB and nothing to the GC.
             self._hits.put(keys[1], (array("q", ids), array("d", scores)))
         if counts is not None:
-            total, facets = counts
-            return BackendResult(total=total, ids=ids, scores=scores, facets=copied(facets))
+            total, remembered = counts
+            return BackendResult(total=total, ids=ids, scores=scores, facets=unpacked(remembered))
         total = int(result.count or 0)
         facets = counting() if total else {}
         if self.count_cache:
-            self._counts.put(keys[0], (total, copied(facets)))
+            self._counts.put(keys[0], (total, packed(facets)))
         return BackendResult(total=total, ids=ids, scores=scores, facets=facets)
 
     def count(self) -> int:
