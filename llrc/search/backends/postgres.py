@@ -867,8 +867,8 @@ class PostgresBackend:
                 for name, definition, _primary in indexes:
                     cursor.execute(_renamed_index(definition, f"{name}_new", new))
                 # The table's own triggers (the generation's, migration 0003), made again on the new
-                # table once it has the name: LIKE copies none, and the rows it was filled with must not
-                # fire them statement by statement anyway.
+                # table once it has the name: LIKE copies none. Filling it fires none either, which is
+                # right: `_lock` set the generation once for the whole swap.
                 cursor.execute(
                     "SELECT pg_get_triggerdef(oid) FROM pg_trigger "
                     "WHERE tgrelid = %s::regclass AND NOT tgisinternal ORDER BY tgname",
