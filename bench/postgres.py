@@ -507,6 +507,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> str:
     before = (backend.count_hits, backend.count_misses)
     service = bench.time_service(queries, args.service_rounds)
     remembered = (backend.count_hits - before[0], backend.count_misses - before[1])
+    cold = bench.first_answers(queries, service.first_round_ms)
     load_after = os.getloadavg()[0]
 
     mix = Counter(q.kind for q in queries)
@@ -533,8 +534,8 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> str:
         "service": bench.summarise(service.samples_ms),
         "service_rounds": args.service_rounds,
         "service_first_round": bench.summarise(service.first_round_ms),
-        "service_cold": bench.summarise(bench.first_answers(queries, service.first_round_ms)),
-        "distinct": len(bench.first_answers(queries, service.first_round_ms)),
+        "service_cold": bench.summarise(cold),
+        "distinct": len(cold),
         "remembered": remembered,
         "buckets": by_match_share(seen.backend_calls, seen.totals, raw, args.records),
         "slowest": slowest(seen.backend_calls, raw),

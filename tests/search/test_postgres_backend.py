@@ -369,6 +369,20 @@ def test_updates_and_deletes_replace_rows():
 
 
 # -- remembered answers (decisions/0007) -----------------------------------------------------------
+def index_from_another_connection(*docs: IndexDocument) -> None:
+    """Index and commit as another process would: a thread has its own connection and backend."""
+
+    def write() -> None:
+        try:
+            PostgresBackend().index(list(docs))
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    writer.join()
+
+
 @on_postgres
 @pytest.mark.django_db
 def test_answers_are_remembered_until_the_next_write():
@@ -431,15 +445,7 @@ def test_a_write_by_another_process_is_seen_at_once():
     shared = backend_query([one(word("shared"))])
     assert reader.search(shared).ids == [1]
 
-    def write() -> None:
-        try:
-            PostgresBackend().index([document(2, title="shared")])
-        finally:
-            connection.close()
-
-    writer = threading.Thread(target=write)
-    writer.start()
-    writer.join()
+    index_from_another_connection(document(2, title="shared"))
     assert sorted(reader.search(shared).ids) == [1, 2]
 
 
@@ -500,17 +506,9 @@ def test_the_generation_is_read_before_the_search():
     late = backend_query([one(word("late"))])
     search_rows = backend._search
 
-    def write_from_elsewhere() -> None:
-        try:
-            PostgresBackend().index([document(2, title="late")])
-        finally:
-            connection.close()
-
     def search_then_another_process_writes(query: BackendQuery) -> BackendResult:
         answer = search_rows(query)
-        writer = threading.Thread(target=write_from_elsewhere)
-        writer.start()
-        writer.join()
+        index_from_another_connection(document(2, title="late"))
         return answer
 
     backend._search = search_then_another_process_writes  # type: ignore[method-assign]

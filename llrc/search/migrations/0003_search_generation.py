@@ -36,20 +36,20 @@ DROP = [
 ]
 
 
-def create_generation(apps, schema_editor):
+def _on_postgresql(schema_editor, statements):
     if schema_editor.connection.vendor != "postgresql":
         return
     with schema_editor.connection.cursor() as cursor:
-        for statement in CREATE:
+        for statement in statements:
             cursor.execute(statement)
+
+
+def create_generation(apps, schema_editor):
+    _on_postgresql(schema_editor, CREATE)
 
 
 def drop_generation(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        for statement in DROP:
-            cursor.execute(statement)
+    _on_postgresql(schema_editor, DROP)
 
 
 class Migration(migrations.Migration):
