@@ -30,6 +30,7 @@ run: setup
 test: setup
 	bash scripts/system-packages.sh
 	$(CURDIR)/.venv/bin/lint-imports --no-cache
+	$(CURDIR)/.venv/bin/mypy
 	bash scripts/test-all.sh
 
 test-sqlite: setup
@@ -46,6 +47,7 @@ lint: setup
 	.venv/bin/ruff check llrc tests bench
 	.venv/bin/ruff format --check llrc tests bench
 	.venv/bin/lint-imports --no-cache
+	.venv/bin/mypy
 
 fmt: setup
 	.venv/bin/ruff format llrc tests bench

@@ -78,7 +78,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "llrc.sqlite3",
+            "NAME": str(DATA_DIR / "llrc.sqlite3"),
             # WAL + busy timeout + IMMEDIATE: parallel writers wait instead of failing with
             # "database is locked" (DESIGN.md, growing past one machine).
             "OPTIONS": {

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from llrc.catalogue.models import Collection, Resource, pick_text
-from llrc.search.services import SearchHit, SearchPage
+from llrc.search.services import HitRecord, SearchHit, SearchPage
 from llrc.vocabularies.models import Concept
 
 
@@ -22,7 +22,7 @@ def page_url(request: HttpRequest, resource_id: int, lang: str) -> str:
 
 
 def resource_summary(
-    request: HttpRequest, resource: Resource, lang: str, snippet: str = ""
+    request: HttpRequest, resource: Resource | HitRecord, lang: str, snippet: str = ""
 ) -> dict[str, Any]:
     title, title_lang = pick_text(resource.texts("title"), lang)
     return {

@@ -157,7 +157,7 @@ def get_resource(request: HttpRequest, resource_id: int, lang: str = "en") -> di
 
 
 @resources.post("", response={201: ResourceOut, 401: ErrorOut, 422: ErrorOut}, auth=StaffToken())
-def create_resource(request: HttpRequest, payload: ResourceIn) -> Status:
+def create_resource(request: HttpRequest, payload: ResourceIn) -> Status[dict[str, Any]]:
     """Add a resource (curators, with an API token). Invalid input is refused whole, naming each field."""
     data = ResourceData(
         resource_type=payload.type,

@@ -266,7 +266,7 @@ def multilingual_form(model: type, json_fields: dict[str, bool]) -> type[forms.M
                 self.fields[f"{name}__{code}"].initial = values.get(code, "")
 
     def clean(self: Any) -> dict[str, Any]:
-        data = forms.ModelForm.clean(self)
+        data: dict[str, Any] = forms.ModelForm.clean(self) or {}
         for name in json_fields:
             values = {
                 code: (data.get(f"{name}__{code}") or "").strip() for code, _l in CONTENT_LANGUAGES

@@ -79,7 +79,7 @@ def collection_tree() -> list[InstitutionTree]:
             n=Count("resources", filter=Q(resources__status=Status.PUBLISHED))
         )
     )
-    nodes = {c.pk: CollectionNode(c, c.n, []) for c in collections}  # type: ignore[attr-defined]
+    nodes = {c.pk: CollectionNode(c, c.n, []) for c in collections}
     roots: dict[int, list[CollectionNode]] = {}
     for c in collections:
         if c.parent_id and c.parent_id in nodes:

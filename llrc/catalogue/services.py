@@ -11,7 +11,7 @@ import mimetypes
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -38,6 +38,9 @@ from llrc.catalogue.validation import (
 )
 from llrc.ingest.text import extract_pages
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 Actor = AbstractBaseUser | AnonymousUser | None
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -46,7 +49,8 @@ MAX_FILE_BYTES = 512 * 1024 * 1024
 def _audit(
     action: str, resource_id: int | None, *, actor: Actor, detail: dict[str, Any] | None = None
 ) -> None:
-    user = actor if isinstance(actor, AbstractBaseUser) else None
+    # The audit's actor is a key to AUTH_USER_MODEL, the one user class there is; the stubs call it User.
+    user = cast("User", actor) if isinstance(actor, AbstractBaseUser) else None
     AuditEntry.objects.create(
         actor=user,
         actor_label=user.get_username() if user else "system",
@@ -211,6 +215,8 @@ def _store_bytes(content: bytes) -> tuple[str, str]:
 
 def file_path(stored: ResourceFile) -> Path:
     """Where a stored file's bytes are (under LLRC_DATA_DIR/files)."""
+    if not stored.file.name:
+        raise FileNotFoundError(f"file {stored.pk} has no stored bytes")
     return Path(settings.FILES_DIR) / stored.file.name
 
 

@@ -79,7 +79,7 @@ class ValidResource:
 
 
 # Which ResourceData attribute is checked against which scheme.
-CONCEPT_FIELDS: dict[str, str] = {
+CONCEPT_FIELDS: dict[str, Scheme] = {
     "languages": Scheme.LANGUAGE,
     "countries": Scheme.COUNTRY,
     "regions": Scheme.REGION,
@@ -195,14 +195,14 @@ def validate_resource_data(data: ResourceData) -> ValidResource:
             ]
 
     identifiers: list[tuple[str, str]] = []
-    for scheme, value in data.identifiers:
+    for id_scheme, value in data.identifiers:
         try:
-            normalised = normalise_identifier(scheme, value)
+            normalised = normalise_identifier(id_scheme, value)
         except ValueError as exc:
             errors.setdefault("identifiers", []).append(str(exc))
             continue
-        if (scheme, normalised) not in identifiers:
-            identifiers.append((scheme, normalised))
+        if (id_scheme, normalised) not in identifiers:
+            identifiers.append((id_scheme, normalised))
 
     collections = list(Collection.objects.filter(slug__in=data.collections))
     missing_collections = sorted(set(data.collections) - {c.slug for c in collections})

@@ -264,7 +264,7 @@ def _document(row: _Row, caches: _Caches, with_concepts: bool) -> IndexDocument:
                     subject.add_joined(analysed)
     creators = [caches.agents[a][1] for a in row.agents if a in caches.agents]
     if row.publisher_id in caches.agents:
-        creators.append(caches.agents[row.publisher_id][1])  # type: ignore[index]
+        creators.append(caches.agents[row.publisher_id][1])
     identifiers: list[str] = []
     for value in row.identifiers:
         identifiers.append(value.lower())
@@ -431,10 +431,10 @@ def vector_texts(ids: list[int]) -> list[tuple[int, str]]:
     for rid in sorted(texts):
         rows = texts[rid]
         titles = [v for f, _lang, v, _o in rows if f == "title"]
-        original = next((lang for f, lang, _v, o in rows if f == "title" and o), "")
+        title_lang = next((lang for f, lang, _v, o in rows if f == "title" and o), "")
         summaries = sorted(
             ((lang, v) for f, lang, v, _o in rows if f == "summary"),
-            key=lambda item: (item[0] != original, item[0]),
+            key=lambda item: (item[0] != title_lang, item[0]),
         )
         out.append((rid, ". ".join([*titles, *(v for _lang, v in summaries[:1])])))
     return out

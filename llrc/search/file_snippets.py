@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -21,7 +22,7 @@ class FileSnippet:
 
 
 def file_snippets(
-    resource_ids: list[int], terms: list[str], *, also: list[str] = (), query: str = ""
+    resource_ids: list[int], terms: list[str], *, also: Sequence[str] = (), query: str = ""
 ) -> dict[int, FileSnippet]:
     """For each resource, the first page of its files that best holds the query: the whole query as typed,
     then the reader's own words, then their translations (`also`)."""

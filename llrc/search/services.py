@@ -621,11 +621,11 @@ def search_resources(
         if hit.resource.pk in by_meaning:
             hit.why = _("Found by meaning: its description is close to your words")
         elif terms:
-            hit.why = _why_in_texts(hit.resource, terms, translations)
-            if hit.why is None:
+            why = _why_in_texts(hit.resource, terms, translations)
+            if why is None:
                 unexplained.append(hit)
             else:
-                hit.why = hit.why or ""
+                hit.why = why
     if unexplained:
         # Rare: none of the words is in the titles or summaries, so the match came through a subject
         # label; those concepts are read only for these hits.
@@ -682,7 +682,7 @@ RRF_K = 60  # reciprocal rank fusion constant (Cormack, Clarke and Büttcher 200
 @lru_cache(maxsize=4096)
 def _query_vector(text: str) -> np.ndarray:
     # Encoding a query is the slowest step of a search (tens of milliseconds); readers repeat queries.
-    vector = encode([text])[0]
+    vector: np.ndarray = encode([text])[0]
     vector.setflags(write=False)
     return vector
 

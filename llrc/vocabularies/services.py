@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import gettext
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pycountry
 from django.db import transaction
@@ -24,17 +25,18 @@ Progress = Callable[[str], None]
 
 
 def _upsert(
-    scheme: str, rows: list[dict[str, object]], parents: dict[str, str] | None = None
+    scheme: str, rows: Sequence[Mapping[str, Any]], parents: dict[str, str] | None = None
 ) -> int:
     """Create or update the concepts of one scheme; rows carry code, labels and optional fields."""
     existing = {c.code: c for c in Concept.objects.filter(scheme=scheme)}
-    to_create, to_update = [], []
+    to_create: list[Concept] = []
+    to_update: list[Concept] = []
     for row in rows:
         code = str(row["code"])
         concept = existing.get(code) or Concept(scheme=scheme, code=code)
-        concept.labels = row.get("labels", {})  # type: ignore[assignment]
-        concept.local_labels = row.get("local_labels", concept.local_labels or {})  # type: ignore[assignment]
-        concept.alt_labels = row.get("alt_labels", [])  # type: ignore[assignment]
+        concept.labels = row.get("labels", {})
+        concept.local_labels = row.get("local_labels", concept.local_labels or {})
+        concept.alt_labels = row.get("alt_labels", [])
         concept.uri = str(row.get("uri", ""))
         concept.notation = str(row.get("notation", ""))
         concept.search_text = " ".join([code, *concept.all_labels()])
@@ -182,7 +184,9 @@ def load_thesaurus() -> int:
         if code is None:
             continue
         labels = {
-            str(o.language): str(o) for o in graph.objects(subject, SKOS.prefLabel) if o.language
+            str(o.language): str(o)
+            for o in graph.objects(subject, SKOS.prefLabel)
+            if isinstance(o, rdflib.Literal) and o.language
         }
         alts = [str(o) for o in graph.objects(subject, SKOS.altLabel)]
         zh = local_zh.get(code)
@@ -203,9 +207,7 @@ def load_thesaurus() -> int:
 def data_digest() -> str:
     import hashlib
 
-    digest = hashlib.sha256(
-        pycountry.__version__.encode() if hasattr(pycountry, "__version__") else b""
-    )
+    digest = hashlib.sha256((getattr(pycountry, "__version__", None) or "").encode())
     for path in sorted(DATA.iterdir()):
         if path.is_file():
             digest.update(path.name.encode())

@@ -9,6 +9,7 @@ from urllib.parse import quote_plus, urlencode
 from django.http import QueryDict
 
 from llrc.search.backends.base import FACETS, SORTS
+from llrc.search.services import Bucket
 
 
 @dataclass
@@ -63,7 +64,7 @@ def search_url(
 
 
 def facet_list_html(
-    base: str, params: SearchParams, name: str, buckets: list, remove_text: str
+    base: str, params: SearchParams, name: str, buckets: list[Bucket], remove_text: str
 ) -> str:
     """The <li> items of one facet: a link that adds or removes each value, and its count.
 

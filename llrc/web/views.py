@@ -13,6 +13,7 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -133,7 +134,7 @@ def about_demo(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def download_file(request: HttpRequest, file_id: int, name: str) -> HttpResponse:
+def download_file(request: HttpRequest, file_id: int, name: str) -> HttpResponseBase:
     stored = ResourceFile.objects.select_related("resource").filter(pk=file_id, name=name).first()
     if stored is None or stored.resource.status != "published":
         raise Http404("No such file")

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import psycopg
@@ -614,7 +614,9 @@ def compile_query(query: BackendQuery) -> Compiled | None:
     return compiled
 
 
-def _rank_sql(parts: list[tuple[float, str, int]], column: str, name: str, params: dict) -> str:
+def _rank_sql(
+    parts: list[tuple[float, str, int]], column: str, name: str, params: dict[str, Any]
+) -> str:
     """Σ boost × lexemes × ts_rank(column, part): the relevance score (see rank_tsqueries)."""
     if not parts:
         return "0.0"
@@ -741,7 +743,9 @@ class PostgresBackend:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
             cursor.execute(_NEW_GENERATION)
 
-    def _facet_ids(self, cursor: Any, pairs: Iterable[tuple[str, str]], known: dict) -> None:
+    def _facet_ids(
+        self, cursor: Any, pairs: Iterable[tuple[str, str]], known: dict[tuple[str, str], int]
+    ) -> None:
         """Fill `known` with the ids of these (name, value) pairs, adding the values never seen."""
         missing = [p for p in dict.fromkeys(pairs) if p not in known]
         if not missing:
@@ -767,7 +771,9 @@ class PostgresBackend:
             for name, value, pk in cursor.fetchall():
                 known[(name, value)] = pk
 
-    def _rows(self, cursor: Any, docs: list[IndexDocument], known: dict) -> list[tuple[Any, ...]]:
+    def _rows(
+        self, cursor: Any, docs: list[IndexDocument], known: dict[tuple[str, str], int]
+    ) -> list[tuple[Any, ...]]:
         """Table rows for these documents, in column order (see _COLUMNS)."""
         pairs = [
             [(name, value) for name, values in doc.facets.items() for value in values]
@@ -902,7 +908,11 @@ class PostgresBackend:
         # and the refusal would abort the rebuild. Autovacuum sets the visibility map soon after.)
         while batch := list(islice(iterator, COPY_BATCH)):
             # A resource given twice is indexed once (the first time), as the primary key demands.
-            unique = [d for d in batch if d.id not in seen and not seen.add(d.id)]
+            unique = []
+            for doc in batch:
+                if doc.id not in seen:
+                    seen.add(doc.id)
+                    unique.append(doc)
             rows = self._rows(cursor, unique, known)
             with raw.copy(f"COPY {table} ({self._COLUMNS}) FROM STDIN") as copy:
                 for row in rows:
@@ -1005,10 +1015,12 @@ class PostgresBackend:
                 prepare=False,
                 binary=True,
             )
-            count, codes, records, meaning_only = cursor.fetchone()
+            # An aggregate without GROUP BY gives one row, even over no rows.
+            count, codes, records, meaning_only = cast("tuple[Any, ...]", cursor.fetchone())
+            scores: list[float] = []
             if sort == "title":
                 total = int(count)
-                ids, scores = self._title_page(cursor, compiled, query), []
+                ids = self._title_page(cursor, compiled, query)
             else:
                 total = len(records or b"") // RANKING.itemsize
                 ids, scores = self._page(cursor, query, sort, records or b"", meaning_only or [])

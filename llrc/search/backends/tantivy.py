@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, cast
 
 import tantivy
 
@@ -88,9 +89,9 @@ def _facets_pool() -> ThreadPoolExecutor:
     return _pool[1]
 
 
-def _buckets(counting: list[Future[dict[str, dict]]]) -> dict[str, list[tuple[str, int]]]:
+def _buckets(counting: list[Future[dict[str, Any]]]) -> dict[str, list[tuple[str, int]]]:
     """(value, count) pairs by facet, most frequent first, from tantivy's terms aggregations."""
-    raw: dict[str, dict] = {}
+    raw: dict[str, Any] = {}
     for part in counting:
         raw.update(part.result())
     return {
@@ -204,7 +205,7 @@ class TantivyBackend:
     def _match_query(self, match: Match) -> tantivy.Query:
         fields = match.fields or tuple(TEXT_FIELDS)
         if match.phrase:
-            tokens = [w.token for w in match.words]
+            tokens: list[str | tuple[int, str]] = [w.token for w in match.words]
             return tantivy.Query.boolean_query(
                 [
                     (
@@ -433,7 +434,7 @@ class TantivyBackend:
 
     def _aggregate(
         self, searcher: tantivy.Searcher, q: tantivy.Query, sizes: dict[str, int]
-    ) -> list[Future[dict[str, dict]]]:
+    ) -> list[Future[dict[str, Any]]]:
         aggs = {
             name: {"terms": {"field": f"f_{name}", "size": size}} for name, size in sizes.items()
         }
@@ -518,7 +519,8 @@ class TantivyBackend:
             )
         addresses = [address for _score, address in result.hits]
         # Ids from the fast field: no stored document to load and decompress per hit.
-        ids = [int(v) for v in searcher.fast_field_values("id", addresses)] if addresses else []
+        values = cast("list[int]", searcher.fast_field_values("id", addresses)) if addresses else []
+        ids = [int(v) for v in values]
         scores = [float(score) if sort == "relevance" else 0.0 for score, _a in result.hits]
         if self.count_cache:
             # Compact arrays: thousands of pages of a hundred ids cost a few MB and nothing to the GC.
@@ -526,7 +528,7 @@ class TantivyBackend:
         if counts is not None:
             total, remembered = counts
             return BackendResult(total=total, ids=ids, scores=scores, facets=unpacked(remembered))
-        total = int(result.count or 0)
+        total = int(result.count or 0)  # type: ignore[attr-defined]  # in the extension, not its stub
         facets = counting() if total else {}
         if self.count_cache:
             self._counts.put(keys[0], (total, packed(facets)))

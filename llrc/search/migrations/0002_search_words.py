@@ -4,37 +4,24 @@
 import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 from django.db import DatabaseError, migrations, models, transaction
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
+
+from llrc.search.postgres_only import (
+    CreateModelOnPostgreSQL,
+    DeleteModelOnPostgreSQL,
+    on_postgresql,
+)
 
 
-class OnPostgreSQL:
-    """An operation whose database work happens on PostgreSQL only (see 0001): the model stays in the
-    migration state everywhere, the table exists where the postgres backend can run."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
-
-
-class DeleteModelOnPostgreSQL(OnPostgreSQL, migrations.DeleteModel):
-    pass
-
-
-class CreateModelOnPostgreSQL(OnPostgreSQL, migrations.CreateModel):
-    pass
-
-
-def set_storage(apps, schema_editor):
+def set_storage(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Keep a row small: the big tsvectors out of it, the columns every match is read for in it.
 
     A search visits the row of every match; with document and words in TOAST, a row is a few hundred
     bytes and nothing is decompressed unless a function asks for those columns. The backend copies these
     settings when `replace_all` builds a new table (it reads them from the catalog).
     """
-    if schema_editor.connection.vendor != "postgresql":
+    if not on_postgresql(schema_editor):
         return
     with schema_editor.connection.cursor() as cursor:
         # TOAST moves the largest values out until the row is under 512 bytes: document and words.

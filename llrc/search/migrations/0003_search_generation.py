@@ -3,6 +3,10 @@
 # like the tables of 0001 and 0002; no model, because only the postgres backend reads or writes it.
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
+
+from llrc.search.postgres_only import execute_on_postgresql
 
 # Every statement that changes search_document starts a new generation, in the transaction that makes the
 # change: a reader sees the new number exactly when it can see the rows. A trigger rather than the
@@ -36,20 +40,12 @@ DROP = [
 ]
 
 
-def _on_postgresql(schema_editor, statements):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
+def create_generation(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    execute_on_postgresql(schema_editor, CREATE)
 
 
-def create_generation(apps, schema_editor):
-    _on_postgresql(schema_editor, CREATE)
-
-
-def drop_generation(apps, schema_editor):
-    _on_postgresql(schema_editor, DROP)
+def drop_generation(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    execute_on_postgresql(schema_editor, DROP)
 
 
 class Migration(migrations.Migration):
