@@ -141,6 +141,14 @@ SEARCH_VECTORS = env_bool(
 )  # multilingual sentence vectors, fused by RRF
 # Cosine similarity a resource needs to be found by meaning alone (tuned with bench/relevance.py).
 SEARCH_VECTOR_THRESHOLD = env_float("LLRC_SEARCH_VECTOR_THRESHOLD", 0.30)
+# Longest a statement of one search may run in PostgreSQL before it is stopped and the reader asked to
+# narrow the query (issue 3, limits). The broadest one-word query takes 1.7 s at a million records on two
+# busy cores, a query of 32 common words 5.4 s (measured 2026-11-29). 0: no limit.
+SEARCH_TIMEOUT_MS = env_int("LLRC_SEARCH_TIMEOUT_MS", 3000)
+if SEARCH_TIMEOUT_MS < 0:
+    raise ValueError(
+        f"LLRC_SEARCH_TIMEOUT_MS must be 0 (no limit) or a number of milliseconds, not {SEARCH_TIMEOUT_MS}"
+    )
 
 # No page asks another host for anything (README, "works on a closed network"); the CSP says so to browsers.
 from django.utils.csp import CSP  # noqa: E402

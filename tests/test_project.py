@@ -1,6 +1,9 @@
 """Project rules that are easy to break silently: documented settings and commands, named migrations."""
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,3 +87,22 @@ def test_demo_keys_are_unique_and_subjects_have_chinese_labels():
         (ROOT / "llrc" / "vocabularies" / "data" / "unesco-thesaurus-zh-llrc.json").read_text()
     )["labels"]
     assert not subjects - set(ours), sorted(subjects - set(ours))
+
+
+def test_a_negative_search_time_limit_is_refused_by_name(tmp_path):
+    env = os.environ | {
+        "LLRC_SEARCH_TIMEOUT_MS": "-5",
+        "LLRC_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "llrc.settings",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode != 0
+    assert "LLRC_SEARCH_TIMEOUT_MS must be 0 (no limit) or a number of milliseconds, not -5" in (
+        done.stderr
+    )

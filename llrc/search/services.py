@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from functools import cache, lru_cache
+from functools import cache, lru_cache, wraps
 
 import numpy as np
 from django.conf import settings
@@ -37,6 +37,7 @@ from llrc.search.backends.base import (
     BackendResult,
     IndexDocument,
     SearchBackend,
+    SearchTimeout,
 )
 from llrc.search.crosslang import expand_with_dictionary
 from llrc.search.documents import (
@@ -67,6 +68,30 @@ FACET_SCHEMES = {
 
 class SearchInputError(ValueError):
     """A search parameter that cannot be served; the message names it."""
+
+
+class SearchTooLong(SearchInputError):
+    """The engine stopped the search at settings.SEARCH_TIMEOUT_MS: the reader should narrow it."""
+
+
+def _stopped_searches_ask_to_narrow[**P, R](search: Callable[P, R]) -> Callable[P, R]:
+    """A search the engine stopped for taking too long becomes SearchTooLong, whose message every
+    adapter shows as it shows other input errors: a clear answer instead of a 500 (issue 3, limits)."""
+
+    @wraps(search)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return search(*args, **kwargs)
+        except SearchTimeout as error:
+            logging.getLogger(__name__).warning("search stopped: %s; %r %r", error, args, kwargs)
+            raise SearchTooLong(
+                _(
+                    "This search took too long and was stopped. Add words or filters to narrow it, "
+                    "or put a phrase in quotation marks."
+                )
+            ) from error
+
+    return guarded
 
 
 @cache
@@ -346,6 +371,13 @@ class SearchPage:
     suggestion: str = ""  # "did you mean", for zero or few results
     next_cursor: str | None = None  # cursor paging: pass it back for the next page; None at the end
 
+    @classmethod
+    def empty(cls, query: str = "") -> SearchPage:
+        """A page with nothing on it, for a search that could not be served (no engine is asked)."""
+        return cls(
+            query=query, terms=[], filters={}, total=0, page=1, page_size=1, hits=[], facets=[]
+        )
+
     @property
     def page_count(self) -> int:
         reachable = min(self.total, MAX_RESULT_WINDOW)
@@ -467,6 +499,7 @@ _label_maps: dict[tuple[str, tuple[str, ...], str], dict[str, str]] = {}
 LABEL_MAPS = 4096
 
 
+@_stopped_searches_ask_to_narrow
 def search_resources(
     query: str = "",
     *,
@@ -897,12 +930,21 @@ def related_resources(resource: Resource, *, limit: int = 5) -> list[Resource]:
             ranked += [rid for rid, _score in near if rid != resource.pk]
     codes = [c.code for c in resource.subjects.all()]
     if len(ranked) < limit and codes:
-        shared = get_backend().search(
-            BackendQuery(
-                parsed=ParsedQuery(), filters={"subject": codes}, limit=limit + 1, facets=()
+        try:
+            shared = (
+                get_backend()
+                .search(
+                    BackendQuery(
+                        parsed=ParsedQuery(), filters={"subject": codes}, limit=limit + 1, facets=()
+                    )
+                )
+                .ids
             )
-        )
-        ranked += [rid for rid in shared.ids if rid != resource.pk and rid not in ranked]
+        except SearchTimeout:
+            # Related resources are a help beside the record, not worth failing its page for.
+            logging.getLogger(__name__).warning("related resources of %s: stopped", resource.pk)
+            shared = []
+        ranked += [rid for rid in shared if rid != resource.pk and rid not in ranked]
     ranked = ranked[:limit]
     found = {
         r.pk: r

@@ -26,7 +26,7 @@ from llrc.catalogue.citation import citation_text
 from llrc.catalogue.models import ResourceFile
 from llrc.catalogue.services import file_path
 from llrc.search import services as search_services
-from llrc.search.services import SearchInputError
+from llrc.search.services import SearchInputError, SearchTooLong
 from llrc.web.forms import facet_list_html, parse_search_params, search_url
 
 logger = logging.getLogger(__name__)
@@ -58,8 +58,8 @@ def search(request: HttpRequest) -> HttpResponse:
         )
     except SearchInputError as exc:
         error = str(exc)
-        page = search_services.search_resources("", filters={}, page=1, page_size=1, lang=_lang())
-        page.hits, page.facets, page.total = [], [], 0
+        # Not another search: the one that failed may have been stopped for taking too long.
+        page = search_services.SearchPage.empty(params.q)
     base = reverse("web:search")
     remove_text = _("Remove filter:")
     for facet in page.facets:
@@ -107,6 +107,7 @@ def collection_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if collection is None:
         raise Http404(_("There is no collection with this name."))
     params = parse_search_params(request.GET)
+    error = ""
     try:
         page = search_services.search_resources(
             params.q,
@@ -114,10 +115,15 @@ def collection_detail(request: HttpRequest, slug: str) -> HttpResponse:
             page=params.page,
             lang=_lang(),
         )
+    except SearchTooLong as exc:
+        # The collection exists; listing it took longer than the engine allows this time.
+        error = str(exc)
+        page = search_services.SearchPage.empty(params.q)
     except SearchInputError as exc:
         raise Http404(str(exc)) from exc
     base = reverse("web:collection", args=[slug])
     context = {
+        "error": error,
         "collection": collection,
         "children": queries.child_collections(collection),
         "page": page,
@@ -125,7 +131,7 @@ def collection_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "next_url": search_url(base, params, page=page.page + 1) if page.has_next else "",
         "previous_url": search_url(base, params, page=page.page - 1) if page.has_previous else "",
     }
-    return render(request, "web/collection.html", context)
+    return render(request, "web/collection.html", context, status=503 if error else 200)
 
 
 @require_GET

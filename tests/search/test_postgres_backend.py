@@ -22,7 +22,7 @@ from django.db import connection, transaction
 
 from llrc.search import services as search
 from llrc.search.analysis import QueryWord
-from llrc.search.backends.base import BackendQuery, BackendResult, IndexDocument
+from llrc.search.backends.base import BackendQuery, BackendResult, IndexDocument, SearchTimeout
 from llrc.search.backends.postgres import PostgresBackend, build_tsvector, compile_query
 from llrc.search.backends.tantivy import TantivyBackend
 from llrc.search.query import Match, ParsedQuery
@@ -531,3 +531,65 @@ def test_a_remembered_answer_is_not_changed_by_what_a_reader_does_with_it():
     again = backend.search(kept)
     assert backend.count_hits == 1
     assert again.facets == shown and sorted(again.ids) == [1, 2]
+
+
+def _settings_now() -> tuple[str, ...]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('statement_timeout'), current_setting('enable_seqscan'), "
+            "current_setting('work_mem')"
+        )
+        return tuple(cursor.fetchone())
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_a_search_past_the_time_limit_is_stopped_and_leaves_the_connection_as_it_was(settings):
+    backend = PostgresBackend()
+    backend.index(corpus(3000))
+    broad = backend_query([one(qw(t)) for t in TOKENS])  # any word: nearly every document
+    before = _settings_now()
+    settings.SEARCH_TIMEOUT_MS = 1  # the statement reads thousands of rows: far past a millisecond
+    # Inside a request's transaction, as with ATOMIC_REQUESTS or a view that writes first.
+    with transaction.atomic():
+        with pytest.raises(SearchTimeout, match="1 ms"):
+            backend.search(broad)
+        assert backend.count_misses == 1 and backend.count_hits == 0
+        # The transaction goes on: the stopped statement's savepoint was rolled back, with its settings.
+        assert _settings_now() == before
+        settings.SEARCH_TIMEOUT_MS = 60_000
+        assert backend.search(broad).total > 2900
+        # A search that ends well sets back what it changed, though the transaction goes on.
+        assert _settings_now() == before
+    assert _settings_now() == before
+    # Nothing was remembered of the stopped search: asked again with room, it is computed.
+    assert backend.count_hits == 0
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_a_stopped_search_asks_the_reader_to_narrow_it(settings, client):
+    # Through the service and the adapters, as a reader and a machine meet it: never a 500.
+    settings.SEARCH_BACKEND = "postgres"
+    search.reset_backend()
+    docs = corpus(3000)
+    for doc in docs:
+        doc.facets["collection"] = ["laws"]  # made for every test session (tests/conftest.py)
+    search.get_backend().index(docs)
+    settings.SEARCH_TIMEOUT_MS = 1
+    settings.SEARCH_VECTORS = False
+    words = " OR ".join(TOKENS[:6])
+    with pytest.raises(search.SearchTooLong, match="took too long"):
+        search.search_resources(words)
+    page = client.get("/en/search", {"q": words})
+    assert page.status_code == 400
+    assert "took too long and was stopped" in page.content.decode()
+    api = client.get("/api/v1/search", {"q": words})
+    assert api.status_code == 400 and "took too long" in api.json()["detail"]
+    # Listing a collection is no reader's mistake, but it is stopped the same way: the collection's
+    # page still shows, with the message, as unavailable for now.
+    listing = client.get("/en/collections/laws/")
+    assert listing.status_code == 503
+    assert "took too long and was stopped" in listing.content.decode()
+    settings.SEARCH_TIMEOUT_MS = 0
+    assert search.search_resources(words).total > 2900

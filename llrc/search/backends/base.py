@@ -33,6 +33,10 @@ SORTS = ("relevance", "newest", "oldest", "title")
 FACET_SIZES: dict[str, int] = {"year": 300}
 
 
+class SearchTimeout(RuntimeError):
+    """The engine stopped a search that ran longer than settings.SEARCH_TIMEOUT_MS allows."""
+
+
 @dataclass
 class IndexDocument:
     id: int

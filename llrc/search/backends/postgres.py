@@ -32,7 +32,8 @@ from typing import Any, cast
 
 import numpy as np
 import psycopg
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
 
 from llrc.search.analysis import QUERY_STEM_LANGUAGES, stem
 from llrc.search.backends.base import (
@@ -44,6 +45,7 @@ from llrc.search.backends.base import (
     BackendQuery,
     BackendResult,
     IndexDocument,
+    SearchTimeout,
 )
 from llrc.search.backends.remembered import PackedFacets, Remembered, packed, unpacked
 from llrc.search.query import Match
@@ -642,25 +644,40 @@ def _search_settings() -> Iterator[None]:
       the query.
     - work_mem: the bitmap of a broad query's matches stays exact (a lossy one would make PostgreSQL
       recheck its pages, reading the `words` of every row there), and an exclusion's NOT IN a hash.
+    - statement_timeout: no statement of a search holds a worker and a connection longer than
+      settings.SEARCH_TIMEOUT_MS; PostgreSQL stops it, and the search raises SearchTimeout. Its
+      transaction (a savepoint inside a request's) rolls back, and with it these settings.
     """
     outer = connection.in_atomic_block
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT current_setting('enable_seqscan'), current_setting('jit'), "
-                "current_setting('work_mem'), set_config('enable_seqscan', 'off', true), "
-                "set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"
-            )
-            before = cursor.fetchone()[:3]
-        yield
-        if outer:
-            # SET LOCAL lasts to the end of the enclosing transaction, not of our savepoint.
+    try:
+        with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT set_config('enable_seqscan', %s, true), set_config('jit', %s, true), "
-                    "set_config('work_mem', %s, true)",
-                    list(before),
+                    "SELECT current_setting('enable_seqscan'), current_setting('jit'), "
+                    "current_setting('work_mem'), current_setting('statement_timeout'), "
+                    "set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true), "
+                    "set_config('work_mem', '64MB', true), set_config('statement_timeout', %s, true)",
+                    [f"{settings.SEARCH_TIMEOUT_MS}ms"],
                 )
+                before = cursor.fetchone()[:4]
+            yield
+            if outer:
+                # SET LOCAL lasts to the end of the enclosing transaction, not of our savepoint.
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT set_config('enable_seqscan', %s, true), set_config('jit', %s, true), "
+                        "set_config('work_mem', %s, true), set_config('statement_timeout', %s, true)",
+                        list(before),
+                    )
+    except (psycopg.errors.QueryCanceled, OperationalError) as error:
+        # Django's cursors wrap the driver's error; the backend's own psycopg cursor does not.
+        if not isinstance(error, psycopg.errors.QueryCanceled) and not isinstance(
+            error.__cause__, psycopg.errors.QueryCanceled
+        ):
+            raise
+        raise SearchTimeout(
+            f"a search statement ran past {settings.SEARCH_TIMEOUT_MS} ms and was stopped"
+        ) from error
 
 
 @dataclass
