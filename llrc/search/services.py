@@ -39,7 +39,7 @@ from llrc.search.backends.base import (
     SearchBackend,
     SearchTimeout,
 )
-from llrc.search.crosslang import expand_with_dictionary
+from llrc.search.crosslang import dictionary, expand_with_dictionary
 from llrc.search.documents import (
     document_batches,
     iter_documents,
@@ -232,6 +232,49 @@ def missing_vectors() -> list[int]:
     """Published resources without a meaning vector (after a bulk load, or a rebuild of words only)."""
     have = set(get_vector_store().ids().tolist())
     return [i for i in published_ids() if i not in have]
+
+
+def warm_up() -> list[str]:
+    """Load now what the first search would otherwise load while its reader waits, and say what failed.
+
+    Measured in a fresh process (2026-11-29, 2 cores): the Chinese-English dictionary 4.6 s, the sentence
+    encoder 2.2 s, the vector store of a million 0.4 s; the first search after a restart took 7 s more
+    than the second. A part that cannot load now (no index yet, the database away) is named and left
+    for the request that needs it, which then reports it as it always did.
+    """
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("analysis", lambda: query_words("終身學習 learning zhongshen")),
+        ("search index", lambda: get_backend().count()),
+    ]
+    if settings.SEARCH_DICTIONARY:
+        steps.append(("dictionary", dictionary))
+    if settings.SEARCH_VECTORS:
+        steps += [("sentence encoder", lambda: encode(["warm up"]))]
+        steps += [("vector store", lambda: get_vector_store().count())]
+    failed: list[str] = []
+    for name, step in steps:
+        try:
+            step()
+        except Exception:
+            logging.getLogger(__name__).exception("warming up the %s failed", name)
+            failed.append(name)
+    return failed
+
+
+def warm_up_in_background() -> threading.Thread:
+    """`warm_up` in a daemon thread, so the server answers at once (the first readers wait as before)."""
+
+    def work() -> None:
+        from django.db import connection as thread_connection
+
+        try:
+            warm_up()
+        finally:
+            thread_connection.close()
+
+    thread = threading.Thread(target=work, name="llrc-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def fill_vectors_in_background(delay: float = 5.0) -> threading.Thread | None:

@@ -306,3 +306,30 @@ def test_a_forked_process_counts_facets_on_its_own_threads(corpus, settings):
     os.kill(pid, 9)
     os.waitpid(pid, 0)
     pytest.fail("the forked process waited a minute for facet counts")
+
+
+@pytest.mark.vectors
+@pytest.mark.django_db
+def test_warming_up_loads_what_the_first_search_would(monkeypatch):
+    from llrc.search import crosslang, vectors
+
+    # As in a fresh server process: nothing loaded yet.
+    monkeypatch.setattr(crosslang, "_dictionary", None)
+    monkeypatch.setattr(vectors, "_encoder", None)
+    assert search.warm_up() == []
+    assert crosslang._dictionary is not None
+    assert vectors._encoder is not None
+
+
+@pytest.mark.django_db
+def test_a_part_that_cannot_warm_up_is_named_and_the_rest_still_loads(monkeypatch, settings):
+    from llrc.search import crosslang
+
+    monkeypatch.setattr(crosslang, "_dictionary", None)
+    settings.SEARCH_BACKEND = "elastic"
+    search.reset_backend()
+    assert search.warm_up() == ["search index"]
+    assert crosslang._dictionary is not None
+    # The request that needs the index reports it as before.
+    with pytest.raises(SearchInputError, match="unknown search backend 'elastic'"):
+        search.search_resources("learning")

@@ -18,9 +18,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from waitress import serve
 
-        from llrc.search.services import fill_vectors_in_background
+        from llrc.search.services import fill_vectors_in_background, warm_up_in_background
         from llrc.wsgi import application
 
+        warm_up_in_background()
         fill_vectors_in_background()
 
         self.stdout.write(
