@@ -261,16 +261,22 @@ def warm_up() -> list[str]:
     return failed
 
 
-def warm_up_in_background() -> threading.Thread:
-    """`warm_up` in a daemon thread, so the server answers at once (the first readers wait as before)."""
+def warm_up_in_background(
+    done: Callable[[list[str], float], None] | None = None,
+) -> threading.Thread:
+    """`warm_up` in a daemon thread, so the server answers at once (the first readers wait as before).
+    `done` is told what failed and how many seconds it took."""
 
     def work() -> None:
         from django.db import connection as thread_connection
 
+        started = time.monotonic()
         try:
-            warm_up()
+            failed = warm_up()
         finally:
             thread_connection.close()
+        if done is not None:
+            done(failed, time.monotonic() - started)
 
     thread = threading.Thread(target=work, name="llrc-warm-up", daemon=True)
     thread.start()

@@ -333,3 +333,15 @@ def test_a_part_that_cannot_warm_up_is_named_and_the_rest_still_loads(monkeypatc
     # The request that needs the index reports it as before.
     with pytest.raises(SearchInputError, match="unknown search backend 'elastic'"):
         search.search_resources("learning")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_warm_up_in_the_background_reports_when_it_is_done(settings):
+    settings.SEARCH_BACKEND = "elastic"  # one part fails: the report names it
+    search.reset_backend()
+    reports = []
+    thread = search.warm_up_in_background(lambda failed, seconds: reports.append((failed, seconds)))
+    thread.join(timeout=120)
+    assert not thread.is_alive()
+    assert [failed for failed, _s in reports] == [["search index"]]
+    assert reports[0][1] >= 0

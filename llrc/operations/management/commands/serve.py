@@ -21,7 +21,16 @@ class Command(BaseCommand):
         from llrc.search.services import fill_vectors_in_background, warm_up_in_background
         from llrc.wsgi import application
 
-        warm_up_in_background()
+        def warmed(failed: list[str], seconds: float) -> None:
+            if failed:
+                self.stdout.write(
+                    f"llrc: search warmed up in {seconds:.1f} s except: {', '.join(failed)}"
+                )
+            else:
+                self.stdout.write(f"llrc: search warmed up in {seconds:.1f} s")
+            self.stdout.flush()
+
+        warm_up_in_background(warmed)
         fill_vectors_in_background()
 
         self.stdout.write(
