@@ -145,9 +145,10 @@ SEARCH_VECTOR_THRESHOLD = env_float("LLRC_SEARCH_VECTOR_THRESHOLD", 0.30)
 # narrow the query (issue 3, limits). The broadest one-word query takes 1.7 s at a million records on two
 # busy cores, a query of 32 common words 5.4 s (measured 2026-11-29). 0: no limit.
 SEARCH_TIMEOUT_MS = env_int("LLRC_SEARCH_TIMEOUT_MS", 3000)
-if SEARCH_TIMEOUT_MS < 0:
+if not 0 <= SEARCH_TIMEOUT_MS <= 2_147_483_647:  # PostgreSQL's statement_timeout takes no more
     raise ValueError(
-        f"LLRC_SEARCH_TIMEOUT_MS must be 0 (no limit) or a number of milliseconds, not {SEARCH_TIMEOUT_MS}"
+        "LLRC_SEARCH_TIMEOUT_MS must be 0 (no limit) or a number of milliseconds up to 2147483647, "
+        f"not {SEARCH_TIMEOUT_MS}"
     )
 
 # No page asks another host for anything (README, "works on a closed network"); the CSP says so to browsers.

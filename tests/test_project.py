@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -89,9 +91,10 @@ def test_demo_keys_are_unique_and_subjects_have_chinese_labels():
     assert not subjects - set(ours), sorted(subjects - set(ours))
 
 
-def test_a_negative_search_time_limit_is_refused_by_name(tmp_path):
+@pytest.mark.parametrize("value", ["-5", "3000000000"])
+def test_a_search_time_limit_out_of_range_is_refused_by_name(tmp_path, value):
     env = os.environ | {
-        "LLRC_SEARCH_TIMEOUT_MS": "-5",
+        "LLRC_SEARCH_TIMEOUT_MS": value,
         "LLRC_DATA_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "llrc.settings",
     }
@@ -103,6 +106,7 @@ def test_a_negative_search_time_limit_is_refused_by_name(tmp_path):
         text=True,
     )
     assert done.returncode != 0
-    assert "LLRC_SEARCH_TIMEOUT_MS must be 0 (no limit) or a number of milliseconds, not -5" in (
-        done.stderr
-    )
+    assert (
+        "LLRC_SEARCH_TIMEOUT_MS must be 0 (no limit) or a number of milliseconds up to 2147483647, "
+        f"not {value}"
+    ) in done.stderr

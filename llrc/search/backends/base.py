@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -35,6 +38,25 @@ FACET_SIZES: dict[str, int] = {"year": 300}
 
 class SearchTimeout(RuntimeError):
     """The engine stopped a search that ran longer than settings.SEARCH_TIMEOUT_MS allows."""
+
+
+# When the search being served must be over (time.monotonic()). The service sets it for the whole of one
+# search, so all the engine calls and statements that search makes share one budget; a backend used
+# directly (benchmarks, tests) has none and limits each statement instead. A ContextVar: each request
+# thread has its own.
+search_deadline: ContextVar[float | None] = ContextVar("search_deadline", default=None)
+
+
+def time_left_ms(limit_ms: int) -> int | None:
+    """Milliseconds the current statement may run: what is left of the search's deadline, or `limit_ms`
+    when no search set one; None when there is no limit at all. Raises SearchTimeout when none is left."""
+    deadline = search_deadline.get()
+    if deadline is None:
+        return limit_ms or None
+    left = math.ceil((deadline - time.monotonic()) * 1000)
+    if left <= 0:
+        raise SearchTimeout(f"the search used up its {limit_ms} ms")
+    return left
 
 
 @dataclass

@@ -46,6 +46,7 @@ from llrc.search.backends.base import (
     BackendResult,
     IndexDocument,
     SearchTimeout,
+    time_left_ms,
 )
 from llrc.search.backends.remembered import PackedFacets, Remembered, packed, unpacked
 from llrc.search.query import Match
@@ -644,11 +645,13 @@ def _search_settings() -> Iterator[None]:
       the query.
     - work_mem: the bitmap of a broad query's matches stays exact (a lossy one would make PostgreSQL
       recheck its pages, reading the `words` of every row there), and an exclusion's NOT IN a hash.
-    - statement_timeout: no statement of a search holds a worker and a connection longer than
-      settings.SEARCH_TIMEOUT_MS; PostgreSQL stops it, and the search raises SearchTimeout. Its
-      transaction (a savepoint inside a request's) rolls back, and with it these settings.
+    - statement_timeout: a statement may run only for what is left of its search's time
+      (settings.SEARCH_TIMEOUT_MS for the whole search, see base.time_left_ms); PostgreSQL stops it,
+      and the search raises SearchTimeout. Its transaction (a savepoint inside a request's) rolls back,
+      and with it these settings. Without a limit, the database's own statement_timeout stays.
     """
     outer = connection.in_atomic_block
+    limit = time_left_ms(settings.SEARCH_TIMEOUT_MS)
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
@@ -656,8 +659,9 @@ def _search_settings() -> Iterator[None]:
                     "SELECT current_setting('enable_seqscan'), current_setting('jit'), "
                     "current_setting('work_mem'), current_setting('statement_timeout'), "
                     "set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true), "
-                    "set_config('work_mem', '64MB', true), set_config('statement_timeout', %s, true)",
-                    [f"{settings.SEARCH_TIMEOUT_MS}ms"],
+                    "set_config('work_mem', '64MB', true), set_config('statement_timeout', "
+                    "coalesce(%s, current_setting('statement_timeout')), true)",
+                    [None if limit is None else f"{limit}ms"],
                 )
                 before = cursor.fetchone()[:4]
             yield
@@ -675,8 +679,12 @@ def _search_settings() -> Iterator[None]:
             error.__cause__, psycopg.errors.QueryCanceled
         ):
             raise
+        cancelled = error if isinstance(error, psycopg.errors.QueryCanceled) else error.__cause__
+        reason = getattr(getattr(cancelled, "diag", None), "message_primary", None) or "cancelled"
         raise SearchTimeout(
-            f"a search statement ran past {settings.SEARCH_TIMEOUT_MS} ms and was stopped"
+            f"PostgreSQL stopped a search statement after {limit} ms ({reason})"
+            if limit is not None
+            else f"PostgreSQL stopped a search statement ({reason})"
         ) from error
 
 
@@ -1165,7 +1173,7 @@ class PostgresBackend:
         if not lexemes or candidates is None:
             return 0
         counts = " + ".join(["count(*) FILTER (WHERE document @@ %s::tsquery)"] * len(lexemes))
-        with connection.cursor() as cursor:
+        with _search_settings(), connection.cursor() as cursor:
             # `words` finds the documents; `document` tells the fields (only theirs are read).
             cursor.execute(
                 f"SELECT {counts} FROM {TABLE} WHERE words @@ %s::tsquery",
@@ -1185,7 +1193,8 @@ class PostgresBackend:
         candidates = " | ".join(
             f"{_quote(f'{code}:{prefix}')}:*" for code in (ANY_FIELD, STEM, PINYIN)
         )
-        with connection.cursor() as cursor:
+        # A prefix of one letter (words of three) finds most of the index: the time limit bounds it.
+        with _search_settings(), connection.cursor() as cursor:
             # A prefix tsquery ('x:ab':*) finds the documents through the GIN index; unnest lists
             # their words per field.
             cursor.execute(
