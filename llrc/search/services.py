@@ -263,8 +263,8 @@ def missing_vectors() -> list[int]:
 def warm_up() -> list[str]:
     """Load now what the first search would otherwise load while its reader waits, and say what failed.
 
-    Measured in a fresh process (2026-11-29, 2 cores): the Chinese-English dictionary 4.6 s, the sentence
-    encoder 2.2 s, the vector store of a million 0.4 s; over HTTP the first search after a restart took
+    Measured in a fresh process (2026-11-29, 2 cores): the Chinese-English dictionary 4.6 s (0.2 s once
+    kept built in LLRC_DATA_DIR/cache), the sentence encoder 2.2 s, the vector store of a million 0.4 s; over HTTP the first search after a restart took
     6.1 s, 0.23 s once warmed up (bench/RESULTS.md, start-up). A part that cannot load now (no index yet,
     the database away) is named and left for the request that needs it, which then reports it as it
     always did.
