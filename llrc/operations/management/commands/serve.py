@@ -22,12 +22,8 @@ class Command(BaseCommand):
         from llrc.wsgi import application
 
         def warmed(failed: list[str], seconds: float) -> None:
-            if failed:
-                self.stdout.write(
-                    f"llrc: search warmed up in {seconds:.1f} s except: {', '.join(failed)}"
-                )
-            else:
-                self.stdout.write(f"llrc: search warmed up in {seconds:.1f} s")
+            missing = f" except: {', '.join(failed)}" if failed else ""
+            self.stdout.write(f"llrc: search warmed up in {seconds:.1f} s{missing}")
             self.stdout.flush()
 
         warm_up_in_background(warmed)
