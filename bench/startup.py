@@ -114,8 +114,8 @@ class Server:
                 time.sleep(0.05)
         raise RuntimeError("llrc serve did not answer in time")
 
-    def wait_warmed(self, timeout: float = 300.0) -> tuple[float, str]:
-        """Seconds from start until the warm-up is reported, and the report."""
+    def wait_warmed(self, timeout: float = 300.0) -> float:
+        """Seconds from start until the warm-up is reported."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -123,7 +123,7 @@ class Server:
             except queue.Empty:
                 continue
             if "search warmed up" in line:
-                return self.since_start(), line
+                return self.since_start()
         raise RuntimeError("llrc serve never reported its warm-up")
 
     def search(self, query: str) -> float:
@@ -143,7 +143,7 @@ def one_round(data_dir: Path, queries: list[str]) -> dict[str, float]:
     try:
         row["listening"] = server.wait_listening()
         row["first_at_once"] = server.search(queries[0])
-        row["warmed"], _report = server.wait_warmed()
+        row["warmed"] = server.wait_warmed()
     finally:
         server.stop()
     server = Server(data_dir)
@@ -176,7 +176,7 @@ def count_records(data_dir: Path) -> int:
     return int(done.stdout.strip().splitlines()[-1])
 
 
-def report(rows: list[dict[str, float]], data_dir: Path, records: int, demo: bool) -> str:
+def report(rows: list[dict[str, float]], records: int, demo: bool) -> str:
     def median_ms(key: str) -> str:
         return f"{statistics.median(r[key] for r in rows) * 1000:,.0f}"
 
@@ -234,7 +234,7 @@ def main() -> None:
         row = one_round(data_dir, QUERIES[n * 3 : n * 3 + 3])
         print({k: round(v, 3) for k, v in row.items()}, flush=True)
         rows.append(row)
-    text = report(rows, data_dir, records, demo)
+    text = report(rows, records, demo)
     print(text)
     if args.write_results:
         bench.write_results(text, records, kind="bench-startup")
