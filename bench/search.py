@@ -1020,9 +1020,10 @@ word indexing ≥ 5,000 records/s, the serving process ≤ 2 GB with a million v
 """
 
 
-def write_results(section: str, records: int, kind: str = "bench-search") -> None:
+def write_results(section: str, records: int | str, kind: str = "bench-search") -> None:
     """Replace (or add) the section of RESULTS.md marked `kind` and `records`; the rest stays as it is.
-    bench/postgres.py writes its own sections through this too (kind "bench-postgres")."""
+    The other benchmarks write their own sections through this too (kind "bench-postgres", ...;
+    bench/relevance.py names its collection "demo" instead of a record count)."""
     begin, end = (
         f"<!-- {kind} records={records} -->",
         f"<!-- /{kind} records={records} -->",
