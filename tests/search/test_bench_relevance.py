@@ -17,7 +17,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 def _load_relevance() -> ModuleType:
     # bench/ is a folder of scripts, not a package: load the module from its file.
-    spec = importlib.util.spec_from_file_location("bench_relevance", REPO / "bench" / "relevance.py")
+    spec = importlib.util.spec_from_file_location(
+        "bench_relevance", REPO / "bench" / "relevance.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -61,7 +63,11 @@ def _judged_set(tmp_path: Path, queries: str, qrels: str) -> Path:
     ("queries", "qrels", "said"),
     [
         ("q1\tzh\n", "q1 0 d1 2\n", "queries.tsv:1: expected qid<TAB>category<TAB>query"),
-        ("q1\tzh\t学习\nq1\ten\tlearning\n", "q1 0 d1 2\n", "queries.tsv:2: query q1 is listed twice"),
+        (
+            "q1\tzh\t学习\nq1\ten\tlearning\n",
+            "q1 0 d1 2\n",
+            "queries.tsv:2: query q1 is listed twice",
+        ),
         ("q1\tzh\t学习\n", "q1 0 d1\n", "qrels.txt:1: expected 'qid 0 docno grade'"),
         ("q1\tzh\t学习\n", "q1 0 d1 two\n", "qrels.txt:1: expected 'qid 0 docno grade'"),
         ("q1\tzh\t学习\n", "q1 0 d1 2\nq9 0 d1 1\n", "qrels.txt:2: query q9 is not in queries.tsv"),

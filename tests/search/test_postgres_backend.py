@@ -201,6 +201,39 @@ def test_title_match_ranks_above_body_match_and_translations_count_less():
     assert result.ids == [3, 2, 1]
 
 
+@on_postgres
+@pytest.mark.django_db
+def test_rare_words_count_more_once_the_table_is_analysed():
+    # "education" is in every record but one, in its title and summary; "fitness" in one title. More
+    # matches than RANK_WINDOW, and the fitness record last by id: it reaches the window of ranked
+    # documents only if the title score weighs its rare word too.
+    docs = [document(i, title="education", body="education policy") for i in range(1, 151)]
+    PostgresBackend().index([*docs, document(200, title="fitness")])
+    either = backend_query([one(word("education", ("educ",))), one(word("fitness", ("fit",)))])
+    # Before any ANALYZE every word weighs the same: two lexemes found beat one.
+    assert PostgresBackend().search(either).ids[0] != 200
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_document")
+    # A backend reads the statistics anew (an existing one within SHARES_SECONDS).
+    result = PostgresBackend().search(either)
+    assert result.ids[0] == 200 and result.total == 151
+    assert result.scores[0] > 2 * result.scores[1]
+    # One word alone: its weight is the same for every match, so the order is the field weights'.
+    assert PostgresBackend().search(backend_query([one(word("education"))])).ids[:3] == [1, 2, 3]
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_statistics_of_a_few_rows_do_not_weigh_words():
+    # Weighed by these three rows, "fitness" would come first, as in the test above.
+    docs = [document(i, title="education", body="education policy") for i in (1, 2)]
+    PostgresBackend().index([*docs, document(3, title="fitness")])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_document")
+    either = backend_query([one(word("education")), one(word("fitness"))])
+    assert PostgresBackend().search(either).ids == [1, 2, 3]
+
+
 # -- the same answers as tantivy -------------------------------------------------------------------
 VOCABULARY = {
     # token: (stems, pinyin) as llrc.search.analysis would give them

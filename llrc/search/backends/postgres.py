@@ -18,9 +18,11 @@ It answers every BackendQuery as the tantivy backend does (docs/decisions/0004-p
 
 from __future__ import annotations
 
+import math
 import re
 import struct
 import threading
+import time
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator
@@ -35,7 +37,7 @@ import psycopg
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 
-from llrc.search.analysis import QUERY_STEM_LANGUAGES, stem
+from llrc.search.analysis import QUERY_STEM_LANGUAGES, QueryWord, stem
 from llrc.search.backends.base import (
     DERIVED_FIELDS,
     FACET_SIZES,
@@ -130,6 +132,14 @@ RANK_WINDOW = 100
 BUILD_MEMORY = "512MB"
 
 SORTS = ("relevance", "newest", "oldest", "title", "newest_added", "id")  # "id": cursor paging
+# How long a process keeps what ANALYZE counted of `words` (WordShares) before reading it again; and
+# that nothing was counted yet (a new site: autovacuum analyses it within a minute of its first writes).
+SHARES_SECONDS = 300.0
+NO_SHARES_SECONDS = 10.0
+# Fewer analysed rows than this (autovacuum's own threshold for analysing a table): words weigh the same.
+MIN_ANALYSED_ROWS = 50
+# Added to both sides of the idf's ratio, so that a word in every document still weighs a little.
+IDF_SMOOTHING = 0.001
 
 
 def _quote(lexeme: str) -> str:
@@ -412,34 +422,76 @@ def filter_tsquery(filters: dict[str, list[str]]) -> tuple[str | None, bool]:
     return _all(parts), True
 
 
+def idf(share: float) -> float:
+    """How much a word found in this share of the documents counts: BM25's inverse document frequency,
+    ln(1 + (N - n) / n), as tantivy scores, written with the share n / N (and smoothed)."""
+    share = min(max(share, 0.0), 1.0)
+    return math.log(1 + (1 - share + IDF_SMOOTHING) / (share + IDF_SMOOTHING))
+
+
+@dataclass(frozen=True)
+class WordShares:
+    """The share of documents holding each of the most frequent lexemes of `words`, as ANALYZE counts
+    them (pg_stats.most_common_elems, from a sample of the rows; the thousand most frequent at the
+    default statistics target). A lexeme not listed is in at most `floor`, the lowest listed share."""
+
+    shares: dict[str, float]
+    floor: float
+
+    def share(self, word: QueryWord) -> float:
+        # A document holds the word if it holds any of the lexemes a query looks up for it (words_tsquery):
+        # the word is in at least the share of the most frequent of them.
+        lexemes = [f"{ANY_FIELD}:{word.token}"]
+        lexemes += [f"{STEM}:{s}" for s in query_stems(word.token).union(word.stems)]
+        if word.pinyin:
+            lexemes.append(f"{PINYIN}:{word.pinyin}")
+        return max(self.shares.get(lexeme, 0.0) for lexeme in lexemes) or self.floor
+
+    def weight(self, words: list[QueryWord]) -> float:
+        """The idf of a word, or the mean idf of a phrase's words."""
+        return sum(idf(self.share(w)) for w in words) / len(words) if words else 1.0
+
+
+def _units(match: Match) -> Iterator[tuple[list[QueryWord], list[tuple[str, str]]]]:
+    """What a score weighs as one, with the (field, token) pairs that find it: a phrase whole, any other
+    match word by word."""
+    if match.phrase:
+        yield match.words, [(f, w.token) for f in _fields(match) for w in match.words]
+    else:
+        yield from zip(([w] for w in match.words), _alternatives(match), strict=True)
+
+
+def _rounded(weight: float) -> float:
+    # Two significant digits: words about as rare share one ts_rank call per ranked document.
+    return float(f"{weight:.2g}")
+
+
 def rank_tsqueries(
-    query: BackendQuery, fields: Iterable[str] | None = None
+    query: BackendQuery, shares: WordShares | None = None
 ) -> list[tuple[float, str, int]]:
-    """(boost, tsquery, lexeme count) for each boost among the query's matches (lexemes of `fields` only,
-    when given).
+    """(weight, tsquery, lexeme count) for each weight among the query's words. A word weighs its match's
+    boost (translations count less, as in tantivy) times, with `shares`, its idf: without it "physical
+    education" would rank a record for "education" in title and summary above one for "physical" in its
+    title, where most records hold "education". Words of about the same weight share one tsquery.
 
     A tsquery of lexemes ORed makes ts_rank sum, over the lexemes found, their field weight (saturating
     with repeats) and divide by the number of lexemes; multiplied back by that number, the parts add up
-    to one score in which every lexeme counts its field weight times its match's boost (translations
-    count less, as in tantivy).
+    to one score in which every lexeme counts its field weight times its word's weight.
     """
-    wanted = set(fields) if fields is not None else None
-    by_boost: dict[float, dict[str, None]] = {}
+    by_weight: dict[float, dict[str, None]] = {}
     for group in query.parsed.groups:
         for match in group:
-            if match.phrase:
-                pairs = [(f, w.token) for f in _fields(match) for w in match.words]
-            else:
-                pairs = [pair for word in _alternatives(match) for pair in word]
-            lexemes = by_boost.setdefault(match.boost, {})
-            for field_name, token in pairs:
-                if wanted is not None and field_name not in wanted:
-                    continue
-                lexeme = _lexeme(field_name, token)
-                if lexeme is not None:
-                    lexemes[lexeme] = None
+            for words, pairs in _units(match):
+                weight = match.boost * (shares.weight(words) if shares is not None else 1.0)
+                lexemes = by_weight.setdefault(_rounded(weight), {})
+                for field_name, token in pairs:
+                    lexeme = _lexeme(field_name, token)
+                    if lexeme is not None:
+                        lexemes[lexeme] = None
     return [
-        (boost, " | ".join(lexemes), len(lexemes)) for boost, lexemes in by_boost.items() if lexemes
+        (weight, " | ".join(lexemes), len(lexemes))
+        for weight, lexemes in by_weight.items()
+        if lexemes
     ]
 
 
@@ -455,34 +507,41 @@ def _mask(tokens: Iterable[str]) -> int:
     return mask
 
 
-def _query_masks(query: BackendQuery) -> tuple[int, int]:
-    """The mask bits of the query's words that can match a title: the reader's own, and translations."""
-    own = other = 0
+def _query_masks(query: BackendQuery, shares: WordShares | None) -> list[tuple[int, int]]:
+    """(weight, mask) pairs: the mask bits of the query's words that can match a title, grouped by
+    weight: the reader's own words count twice, translations once, each times its idf (in eighths, so
+    that the title score stays a small integer). A bit shared by two words counts the higher weight."""
+    best: dict[int, int] = {}
     for group in query.parsed.groups:
         for match in group:
             if match.fields is not None and not set(match.fields) & set(MASK_FIELDS):
                 continue
-            bits = _mask(w.token for w in match.words)
-            if match.boost >= 1:
-                own |= bits
-            else:
-                other |= bits
-    return own, other & ~own
+            for word in match.words:
+                rarity = idf(shares.share(word)) if shares is not None else 1.0
+                weight = max(1, round((2 if match.boost >= 1 else 1) * rarity * 8))
+                bit = _bit(word.token)
+                best[bit] = max(best.get(bit, 0), weight)
+    masks: dict[int, int] = {}
+    for bit, weight in best.items():
+        masks[weight] = masks.get(weight, 0) | 1 << bit
+    return sorted(masks.items())
 
 
 def _split(mask: int) -> tuple[np.uint64, np.uint64]:
     return np.uint64(mask & 0xFFFF_FFFF_FFFF_FFFF), np.uint64(mask >> 64)
 
 
-def _title_score(rows: np.ndarray, query: BackendQuery, meaning_only: list[int]) -> np.ndarray:
-    """How many of the query's words each match has in its title or identifiers (the reader's own count
-    twice, translations once); -1 for matches found only by meaning."""
-    own, other = (_split(m) for m in _query_masks(query))
-    score = 2 * (
-        np.bitwise_count(rows["lo"] & own[0]).astype(np.int64)
-        + np.bitwise_count(rows["hi"] & own[1])
-    )
-    score += np.bitwise_count(rows["lo"] & other[0]) + np.bitwise_count(rows["hi"] & other[1])
+def _title_score(
+    rows: np.ndarray, query: BackendQuery, meaning_only: list[int], shares: WordShares | None
+) -> np.ndarray:
+    """How much of the query each match has in its title or identifiers: its words found there, each by
+    its weight (see _query_masks); -1 for matches found only by meaning."""
+    score = np.zeros(len(rows), dtype=np.int64)
+    for weight, mask in _query_masks(query, shares):
+        lo, hi = _split(mask)
+        score += weight * (
+            np.bitwise_count(rows["lo"] & lo).astype(np.int64) + np.bitwise_count(rows["hi"] & hi)
+        )
     if meaning_only:
         score[np.isin(rows["id"], meaning_only)] = -1
     return score
@@ -753,6 +812,8 @@ class PostgresBackend:
             ANSWER_CACHE_SIZE
         )
         self.count_cache = True  # the benchmark switches it off to time the engine alone
+        # (time read, WordShares or None): what ANALYZE last counted, kept for SHARES_SECONDS.
+        self._shares: tuple[float, WordShares | None] = (-math.inf, None)
 
     # -- writing -------------------------------------------------------------------------------------
     def _lock(self) -> None:
@@ -1080,7 +1141,8 @@ class PostgresBackend:
             depth = max(depth, RANK_WINDOW)
         ids = rows["id"]
         if sort == "relevance":
-            keys: list[np.ndarray] = [-_title_score(rows, query, meaning_only)]
+            shares = self._word_shares(cursor)
+            keys: list[np.ndarray] = [-_title_score(rows, query, meaning_only, shares)]
         elif sort == "newest":
             keys = [np.where(rows["year"] < 0, np.iinfo(np.int64).max, -rows["year"])]
         elif sort == "oldest":
@@ -1100,7 +1162,7 @@ class PostgresBackend:
         scores = {i: 0.0 for i in window if i in by_meaning}  # as tantivy's constant score 0
         if query.offset < RANK_WINDOW:
             words = [i for i in window if i not in by_meaning]
-            scores |= self._document_scores(cursor, query, words)
+            scores |= self._document_scores(cursor, query, words, shares)
         # A resource deleted since the first statement has no score now: it drops out.
         shown = sorted((i for i in window if i in scores), key=lambda i: (-scores[i], i))
         # Past the window only the order is known: the scores there repeat the window's lowest, so
@@ -1110,13 +1172,45 @@ class PostgresBackend:
         page = (shown + rest)[query.offset : query.offset + query.limit]
         return page, [scores[i] for i in page]
 
+    def _word_shares(self, cursor: Any) -> WordShares | None:
+        """How many documents hold the most frequent words, for the idf of the relevance score: from the
+        statistics PostgreSQL keeps anyway (ANALYZE after every rebuild, autovacuum after many updates),
+        read again after SHARES_SECONDS. Counting a common word's documents at a million records would
+        read most of its GIN postings on every search. None before the table was ever analysed: every
+        word then weighs the same."""
+        read_at, shares = self._shares
+        if time.monotonic() - read_at < (SHARES_SECONDS if shares else NO_SHARES_SECONDS):
+            return shares
+        # most_common_elems is an anyarray column: through text to text[]. The frequencies list the
+        # elements' shares, then the lowest and the highest of them (and, for some types, a null share).
+        # reltuples is the row count ANALYZE saw (-1 since a TRUNCATE): statistics of a few rows, or
+        # left from rows since truncated, would weigh words by chance.
+        cursor.execute(
+            "SELECT c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs "
+            "FROM pg_class AS c JOIN pg_stats AS s ON s.schemaname = current_schema() "
+            "AND s.tablename = c.relname AND s.attname = 'words' "
+            "WHERE c.oid = %s::regclass",
+            [TABLE],
+            prepare=False,
+        )
+        row = cursor.fetchone()
+        shares = None
+        if row is not None and row[0] >= MIN_ANALYSED_ROWS and row[1] and len(row[2]) > len(row[1]):
+            _rows, elements, frequencies = row
+            shares = WordShares(
+                shares=dict(zip(elements, map(float, frequencies), strict=False)),
+                floor=float(frequencies[len(elements)]),
+            )
+        self._shares = (time.monotonic(), shares)
+        return shares
+
     def _document_scores(
-        self, cursor: Any, query: BackendQuery, ids: list[int]
+        self, cursor: Any, query: BackendQuery, ids: list[int], shares: WordShares | None
     ) -> dict[int, float]:
         if not ids:
             return {}
         params: dict[str, Any] = {"ids": ids}
-        score = _rank_sql(rank_tsqueries(query), "document", "rank", params)
+        score = _rank_sql(rank_tsqueries(query, shares), "document", "rank", params)
         cursor.execute(
             f"SELECT resource_id, {score} FROM {TABLE} WHERE resource_id = ANY(%(ids)s::bigint[])",
             params,
