@@ -1210,9 +1210,13 @@ class PostgresBackend:
         if not ids:
             return {}
         params: dict[str, Any] = {"ids": ids}
-        score = _rank_sql(rank_tsqueries(query, shares), "document", "rank", params)
+        score = _rank_sql(rank_tsqueries(query, shares), "d", "rank", params)
+        # Each ts_rank call would fetch and decompress the document from TOAST again (one call per word
+        # weight): `|| ''` makes it a value in memory once per row, for every call (about 8 µs a call
+        # and document saved at a million records, measured 2026-11-29).
         cursor.execute(
-            f"SELECT resource_id, {score} FROM {TABLE} WHERE resource_id = ANY(%(ids)s::bigint[])",
+            f"SELECT resource_id, {score} FROM (SELECT resource_id, document || ''::tsvector AS d "
+            f"FROM {TABLE} WHERE resource_id = ANY(%(ids)s::bigint[]) OFFSET 0) AS ranked",
             params,
             prepare=False,
         )
