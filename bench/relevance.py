@@ -11,9 +11,11 @@ Configurations, each over the same queries: all means on; thesaurus concept labe
 (LLRC_SEARCH_CONCEPTS=0: the word index is rebuilt without them, and rebuilt with them again at the end);
 the CC-CEDICT dictionary off; meaning vectors off; all three off.
 
-A fresh demo site is made in a temporary folder. With DATABASE_URL set it is made in that database, which
-must hold no resources yet (scripts/with-postgres.sh starts a throw-away one): the script refuses to load
-the demo collection into a database that already holds a site.
+A fresh demo site is made in a temporary folder, removed at the end. With DATABASE_URL set it is made in
+that database, which must hold no resources yet (scripts/with-postgres.sh starts a throw-away one): the
+script refuses to load the demo collection into a database that already holds a site. With --data-dir the
+site's own word index is rebuilt without concept labels while those configurations run, and rebuilt
+with them at the end: not for a site readers are using.
 
 Queries: bench/relevance/queries.tsv (qid, category, query); judgements: bench/relevance/qrels.txt
 (qid 0 docno grade). Docnos are stable across rebuilds: a described resource's key, a CSL record's id, or
@@ -26,6 +28,7 @@ import argparse
 import datetime as dt
 import math
 import os
+import shutil
 import sys
 import tempfile
 from collections import defaultdict
@@ -246,14 +249,16 @@ def site_database_refusal() -> str | None:
     )
 
 
-def setup(data_dir: str | None) -> None:
-    os.environ["LLRC_DATA_DIR"] = data_dir or tempfile.mkdtemp(prefix="llrc-relevance-")
+def setup(data_dir: str) -> None:
+    """Django set up on the site in `data_dir` (and DATABASE_URL, when set)."""
+    os.environ["LLRC_DATA_DIR"] = data_dir
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "llrc.settings")
     import django
 
     django.setup()
-    if data_dir is not None:
-        return
+
+
+def load_demo() -> None:
     if os.environ.get("DATABASE_URL"):
         refusal = site_database_refusal()
         if refusal:
@@ -262,12 +267,16 @@ def setup(data_dir: str | None) -> None:
 
     bench.progress("loading the demo collection")
     call_command("init", demo=True, verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def analyse_search_table() -> None:
+    """On PostgreSQL, ANALYZE the index table, as autovacuum does within a minute of many writes: the
+    backend weighs words by the statistics ANALYZE keeps, and the scores must not depend on whether
+    autovacuum got there yet (the demo's records were indexed one by one as they were loaded)."""
+    from django.conf import settings
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        # The demo's records were indexed one by one as they were loaded. A site's autovacuum analyses
-        # the new rows within a minute; the scores must not depend on whether it did yet: the
-        # PostgreSQL backend weighs words by the statistics ANALYZE keeps.
+    if settings.SEARCH_BACKEND == "postgres" and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE search_document")
 
@@ -361,11 +370,26 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--write-results", action="store_true", help="replace this backend's section of RESULTS.md"
     )
     args = parser.parse_args(argv)
+    if args.all_on_only and args.write_results:
+        # The section holds every configuration; one row would replace the others' figures.
+        parser.error("--write-results needs every configuration: leave out --all-on-only")
     try:
         queries, qrels = load_judgements()
     except JudgementError as exc:
         sys.exit(f"bench/relevance.py: {exc}")
-    setup(args.data_dir)
+    made = None if args.data_dir else tempfile.mkdtemp(prefix="llrc-relevance-")
+    try:
+        setup(args.data_dir or made or "")
+        if made:
+            load_demo()
+        analyse_search_table()
+        measure(args, argv, queries, qrels)
+    finally:
+        if made:
+            shutil.rmtree(made, ignore_errors=True)
+
+
+def measure(args: argparse.Namespace, argv: list[str], queries: list[Query], qrels: Judged) -> None:
     from django.conf import settings
 
     names = ["all means on"] if args.all_on_only else list(CONFIGURATIONS)

@@ -13,7 +13,8 @@ It answers every BackendQuery as the tantivy backend does (docs/decisions/0004-p
   checked against it, and it gives the relevance score.
 - Counting, sorting and ranking never read a tsvector per match: one pass concatenates the matches'
   fixed-size `ranking` records and `facet_codes` (string_agg), numpy counts and sorts them here, and only
-  the RANK_WINDOW matches with the most query words in their title have their whole document ranked.
+  the RANK_WINDOW matches with the best title score (the query's words in their title, each weighed by
+  its idf, see WordShares) have their whole document ranked.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import math
 import re
 import struct
 import threading
-import time
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator
@@ -123,7 +123,7 @@ COPY_BATCH = 2000  # documents per COPY in replace_all (the iterator may query t
 # Index writes take this transaction-scoped advisory lock: one writer at a time, as tantivy has, so two
 # processes updating overlapping rows in different orders cannot deadlock. Readers never wait for it.
 WRITE_LOCK = 0x6C6C7263  # "llrc"
-# How many matches, most query words in the title first, have their whole document ranked: the first
+# How many matches, best title score first (_title_score), have their whole document ranked: the first
 # pages are in true relevance order, and a query matching no more than this many is ranked exactly.
 # Ranking one costs reading its document from TOAST (about 40 µs here), so not thousands. At least
 # search.services.FUSION_WINDOW, which reorders the first 100 results.
@@ -132,10 +132,6 @@ RANK_WINDOW = 100
 BUILD_MEMORY = "512MB"
 
 SORTS = ("relevance", "newest", "oldest", "title", "newest_added", "id")  # "id": cursor paging
-# How long a process keeps what ANALYZE counted of `words` (WordShares) before reading it again; and
-# that nothing was counted yet (a new site: autovacuum analyses it within a minute of its first writes).
-SHARES_SECONDS = 300.0
-NO_SHARES_SECONDS = 10.0
 # Fewer analysed rows than this (autovacuum's own threshold for analysing a table): words weigh the same.
 MIN_ANALYSED_ROWS = 50
 # Added to both sides of the idf's ratio, so that a word in every document still weighs a little.
@@ -382,12 +378,17 @@ def match_tsquery(match: Match) -> str | None:
     return _all(_any(_lexeme(f, t) for f, t in pairs) for pairs in _alternatives(match))
 
 
-def _word_anywhere(token: str, stems: Iterable[str] = ()) -> list[str | None]:
-    """The `words` lexemes of a document holding `token` in some text field (see _words): "x:token",
-    or a stem of it the query looks up."""
+def _word_anywhere(token: str, stems: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """The `words` lexemes, as (code, token), of a document holding `token` in some text field (see
+    _words): "x:token", or a stem of it the query looks up."""
+    return [(ANY_FIELD, token), *((STEM, s) for s in sorted(query_stems(token).union(stems)))]
+
+
+def _word_lexemes(word: QueryWord) -> list[tuple[str, str]]:
+    """The `words` lexemes, as (code, token), any of which finds a plain query word."""
     return [
-        _prefixed(ANY_FIELD, token),
-        *(_prefixed(STEM, s) for s in sorted(query_stems(token).union(stems))),
+        *_word_anywhere(word.token, word.stems),
+        *([(PINYIN, word.pinyin)] if word.pinyin else []),
     ]
 
 
@@ -395,16 +396,10 @@ def words_tsquery(match: Match) -> str | None:
     """The condition on `words`: exact for plain words, otherwise implied by match_tsquery."""
     if needs_document(match):
         # Every word somewhere in the text: what a phrase or a field-limited word has at least.
-        return _all(_any(_word_anywhere(w.token)) for w in match.words)
-    return _all(
-        _any(
-            [
-                *_word_anywhere(word.token, word.stems),
-                _prefixed(PINYIN, word.pinyin) if word.pinyin else None,
-            ]
+        return _all(
+            _any(_prefixed(code, t) for code, t in _word_anywhere(w.token)) for w in match.words
         )
-        for word in match.words
-    )
+    return _all(_any(_prefixed(code, t) for code, t in _word_lexemes(word)) for word in match.words)
 
 
 def filter_tsquery(filters: dict[str, list[str]]) -> tuple[str | None, bool]:
@@ -441,11 +436,8 @@ class WordShares:
     def share(self, word: QueryWord) -> float:
         # A document holds the word if it holds any of the lexemes a query looks up for it (words_tsquery):
         # the word is in at least the share of the most frequent of them.
-        lexemes = [f"{ANY_FIELD}:{word.token}"]
-        lexemes += [f"{STEM}:{s}" for s in query_stems(word.token).union(word.stems)]
-        if word.pinyin:
-            lexemes.append(f"{PINYIN}:{word.pinyin}")
-        return max(self.shares.get(lexeme, 0.0) for lexeme in lexemes) or self.floor
+        found = (self.shares.get(f"{code}:{token}", 0.0) for code, token in _word_lexemes(word))
+        return max(found) or self.floor
 
     def weight(self, words: list[QueryWord]) -> float:
         """The idf of a word, or the mean idf of a phrase's words."""
@@ -518,7 +510,9 @@ def _query_masks(query: BackendQuery, shares: WordShares | None) -> list[tuple[i
                 continue
             for word in match.words:
                 rarity = idf(shares.share(word)) if shares is not None else 1.0
-                weight = max(1, round((2 if match.boost >= 1 else 1) * rarity * 8))
+                # At least one eighth, so that a word in nearly every title still counts, and the
+                # reader's own words twice that of translations however common.
+                weight = (2 if match.boost >= 1 else 1) * max(1, round(rarity * 8))
                 bit = _bit(word.token)
                 best[bit] = max(best.get(bit, 0), weight)
     masks: dict[int, int] = {}
@@ -802,6 +796,14 @@ class _FacetValues:
 _FACET_VALUES = _FacetValues()
 
 
+@dataclass(frozen=True)
+class _IndexState:
+    """What a search's answer depends on besides the query (PostgresBackend._state)."""
+
+    key: str  # generation, tables, last ANALYZE: names a remembered answer
+    statistics: str  # the search table and its last ANALYZE: names the WordShares read for it
+
+
 class PostgresBackend:
     name = "postgres"
 
@@ -812,8 +814,8 @@ class PostgresBackend:
             ANSWER_CACHE_SIZE
         )
         self.count_cache = True  # the benchmark switches it off to time the engine alone
-        # (time read, WordShares or None): what ANALYZE last counted, kept for SHARES_SECONDS.
-        self._shares: tuple[float, WordShares | None] = (-math.inf, None)
+        # (the table and its last ANALYZE, as _IndexState.statistics; WordShares or None).
+        self._shares: tuple[str, WordShares | None] = ("", None)
 
     # -- writing -------------------------------------------------------------------------------------
     def _lock(self) -> None:
@@ -1016,19 +1018,30 @@ class PostgresBackend:
                 )
 
     # -- reading -------------------------------------------------------------------------------------
-    def _generation(self) -> str:
+    def _state(self) -> _IndexState:
         """The state of the index as this connection sees it now: the generation, and the generation
         table's and the search table's identities, so that a generation table made anew (migration 0003
         reversed and applied again restarts the sequence) or a table swapped or truncated in a way that
-        fired no trigger cannot bring an old key back."""
+        fired no trigger cannot bring an old key back; and when the table was last analysed, because
+        the ranking weighs words by the statistics ANALYZE keeps (WordShares): an ANALYZE changes the
+        order of answers without writing a row.
+
+        PostgreSQL keeps the analysis times it has read until the transaction ends: a search in a
+        transaction that analysed the table itself goes on seeing the earlier time. An ANALYZE
+        reports its time a moment before its statistics commit; a process that reads them in between
+        keeps the earlier statistics under the new time until the next ANALYZE: its order of results
+        stays one order, only not the newest."""
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT (SELECT value FROM {GENERATION_TABLE} WHERE id = 1), "
-                f"%s::regclass::oid, pg_relation_filenode(%s::regclass)",
+                f"SELECT (SELECT value FROM {GENERATION_TABLE} WHERE id = 1), %s::regclass::oid, "
+                "t.oid, pg_relation_filenode(t.oid), greatest(pg_stat_get_last_analyze_time(t.oid), "
+                "pg_stat_get_last_autoanalyze_time(t.oid)) FROM (SELECT %s::regclass::oid AS oid) AS t",
                 [GENERATION_TABLE, TABLE],
             )
-            value, table, filenode = cursor.fetchone()
-        return f"{value}.{table}.{filenode}"
+            value, generations, table, filenode, analysed = cursor.fetchone()
+        return _IndexState(
+            key=f"{value}.{generations}.{filenode}.{analysed}", statistics=f"{table}.{analysed}"
+        )
 
     def forget_counts(self) -> None:
         """Forget every remembered answer (the benchmark starts cold)."""
@@ -1049,7 +1062,8 @@ class PostgresBackend:
         # COMMITTED (Django's default) every statement after it sees at least that state: an answer is
         # filed under a generation no newer than the rows it was computed from, so no reader of a later
         # generation is ever given it.
-        key = f"{self._generation()} {query!r}" if self.count_cache else None
+        state = self._state()
+        key = f"{state.key} {query!r}" if self.count_cache else None
         if key is not None:
             found = self._answers.get(key)
             if found is not None:
@@ -1057,7 +1071,7 @@ class PostgresBackend:
                 return BackendResult(
                     total=total, ids=list(ids), scores=list(scores), facets=unpacked(facets)
                 )
-        result = self._search(query)
+        result = self._search(query, state)
         if key is not None:
             self._answers.put(
                 key,
@@ -1070,7 +1084,7 @@ class PostgresBackend:
             )
         return result
 
-    def _search(self, query: BackendQuery) -> BackendResult:
+    def _search(self, query: BackendQuery, state: _IndexState) -> BackendResult:
         compiled = compile_query(query)
         if compiled is None:
             return BackendResult(total=0, ids=[], scores=[], facets={})
@@ -1107,7 +1121,9 @@ class PostgresBackend:
                 ids = self._title_page(cursor, compiled, query)
             else:
                 total = len(records or b"") // RANKING.itemsize
-                ids, scores = self._page(cursor, query, sort, records or b"", meaning_only or [])
+                ids, scores = self._page(
+                    cursor, query, sort, records or b"", meaning_only or [], state
+                )
         facets: dict[str, list[tuple[str, int]]] = {}
         if with_facets and total:
             facets = self._count_facets(codes or b"", query)
@@ -1132,7 +1148,13 @@ class PostgresBackend:
         return f"{words} UNION ALL {meaning}"
 
     def _page(
-        self, cursor: Any, query: BackendQuery, sort: str, records: bytes, meaning_only: list[int]
+        self,
+        cursor: Any,
+        query: BackendQuery,
+        sort: str,
+        records: bytes,
+        meaning_only: list[int],
+        state: _IndexState,
     ) -> tuple[list[int], list[float]]:
         """The ids (and relevance scores) of the page, from the matches' ranking records."""
         rows = np.frombuffer(records, dtype=RANKING)
@@ -1141,7 +1163,7 @@ class PostgresBackend:
             depth = max(depth, RANK_WINDOW)
         ids = rows["id"]
         if sort == "relevance":
-            shares = self._word_shares(cursor)
+            shares = self._word_shares(cursor, state)
             keys: list[np.ndarray] = [-_title_score(rows, query, meaning_only, shares)]
         elif sort == "newest":
             keys = [np.where(rows["year"] < 0, np.iinfo(np.int64).max, -rows["year"])]
@@ -1172,24 +1194,25 @@ class PostgresBackend:
         page = (shown + rest)[query.offset : query.offset + query.limit]
         return page, [scores[i] for i in page]
 
-    def _word_shares(self, cursor: Any) -> WordShares | None:
+    def _word_shares(self, cursor: Any, state: _IndexState) -> WordShares | None:
         """How many documents hold the most frequent words, for the idf of the relevance score: from the
         statistics PostgreSQL keeps anyway (ANALYZE after every rebuild, autovacuum after many updates),
-        read again after SHARES_SECONDS. Counting a common word's documents at a million records would
-        read most of its GIN postings on every search. None before the table was ever analysed: every
-        word then weighs the same."""
-        read_at, shares = self._shares
-        if time.monotonic() - read_at < (SHARES_SECONDS if shares else NO_SHARES_SECONDS):
+        read again when the table was analysed since (`state`). Counting a common word's documents at a
+        million records would read most of its GIN postings on every search. None before the table was
+        ever analysed, or from fewer than MIN_ANALYSED_ROWS rows: every word then weighs the same."""
+        read_for, shares = self._shares
+        if read_for == state.statistics:
             return shares
         # most_common_elems is an anyarray column: through text to text[]. The frequencies list the
         # elements' shares, then the lowest and the highest of them (and, for some types, a null share).
-        # reltuples is the row count ANALYZE saw (-1 since a TRUNCATE): statistics of a few rows, or
-        # left from rows since truncated, would weigh words by chance.
+        # reltuples is the row count ANALYZE saw (-1 after a TRUNCATE). It is updated in place, so an
+        # ANALYZE rolled back leaves its count beside the statistics it replaced: the guard is against
+        # a table analysed with a handful of rows, not proof that these statistics describe them.
         cursor.execute(
             "SELECT c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs "
-            "FROM pg_class AS c JOIN pg_stats AS s ON s.schemaname = current_schema() "
-            "AND s.tablename = c.relname AND s.attname = 'words' "
-            "WHERE c.oid = %s::regclass",
+            "FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace "
+            "JOIN pg_stats AS s ON s.schemaname = n.nspname AND s.tablename = c.relname "
+            "AND s.attname = 'words' WHERE c.oid = %s::regclass",
             [TABLE],
             prepare=False,
         )
@@ -1201,7 +1224,7 @@ class PostgresBackend:
                 shares=dict(zip(elements, map(float, frequencies), strict=False)),
                 floor=float(frequencies[len(elements)]),
             )
-        self._shares = (time.monotonic(), shares)
+        self._shares = (state.statistics, shares)
         return shares
 
     def _document_scores(
@@ -1265,7 +1288,7 @@ class PostgresBackend:
             for field_name in ("title", "body", "subject", "creator", "pinyin")
             if (lexeme := _lexeme(field_name, word)) is not None
         ]
-        candidates = _any([*_word_anywhere(word), _prefixed(PINYIN, word)])
+        candidates = _any(_prefixed(code, t) for code, t in [*_word_anywhere(word), (PINYIN, word)])
         if not lexemes or candidates is None:
             return 0
         counts = " + ".join(["count(*) FILTER (WHERE document @@ %s::tsquery)"] * len(lexemes))
