@@ -22,6 +22,7 @@ from django.db import connection, transaction
 
 from llrc.search import services as search
 from llrc.search.analysis import QueryWord
+from llrc.search.backends import postgres as postgres_backend
 from llrc.search.backends.base import BackendQuery, BackendResult, IndexDocument, SearchTimeout
 from llrc.search.backends.postgres import PostgresBackend, build_tsvector, compile_query
 from llrc.search.backends.tantivy import TantivyBackend
@@ -383,6 +384,21 @@ def test_postgres_answers_as_tantivy_does(tmp_path):
         assert postgres.term_frequency(term) == tantivy.term_frequency(term), term
         assert postgres.similar_terms(term) == tantivy.similar_terms(term), term
     assert postgres.similar_terms("learnin", limit=1) == tantivy.similar_terms("learnin", limit=1)
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_did_you_mean_reads_a_sample_of_the_documents(monkeypatch):
+    backend = PostgresBackend()
+    backend.index([document(i, title="learning", body="lesson") for i in range(1, 9)])
+    assert backend.term_frequency("learning") == 8
+    assert dict(backend.similar_terms("learnin")) == {"learning": 8, "lesson": 8}
+    # Past the sample the counts are those in it: still enough to say the word is indexed, and to
+    # offer it for a typo.
+    monkeypatch.setattr(postgres_backend, "WORD_SAMPLE", 3)
+    assert backend.term_frequency("learning") == 3
+    assert dict(backend.similar_terms("learnin")) == {"learning": 3, "lesson": 3}
+    assert backend.term_frequency("lerning") == 0
 
 
 @on_postgres

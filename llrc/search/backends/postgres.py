@@ -132,6 +132,11 @@ RANK_WINDOW = 100
 BUILD_MEMORY = "512MB"
 
 SORTS = ("relevance", "newest", "oldest", "title", "newest_added", "id")  # "id": cursor paging
+# "Did you mean" reads the documents holding a word, or words with the same first letters: at most this
+# many. A common word or a two-letter prefix is in hundreds of thousands of documents at a million
+# records, and reading each from TOAST took longer than the whole time limit of a search (3 s); 500
+# documents take ~0.1 s besides the ~0.15 s of finding a common prefix's matches (measured 2026-11-29).
+WORD_SAMPLE = 500
 # Fewer analysed rows than this (autovacuum's own threshold for analysing a table): words weigh the same.
 MIN_ANALYSED_ROWS = 50
 # Added to both sides of the idf's ratio, so that a word in every document still weighs a little.
@@ -1282,7 +1287,9 @@ class PostgresBackend:
     # -- "did you mean" (search.services uses these when a backend has them) -------------------------
     def term_frequency(self, word: str) -> int:
         """Documents holding `word` as an exact token or pinyin, summed over the fields as tantivy does
-        (0 means: probably misspelt)."""
+        (0 means: probably misspelt), counted in at most WORD_SAMPLE of the documents that may hold it:
+        exact for a rare word, a lower bound for a common one, which "did you mean" leaves as it is
+        either way."""
         lexemes = [
             lexeme
             for field_name in ("title", "body", "subject", "creator", "pinyin")
@@ -1295,14 +1302,18 @@ class PostgresBackend:
         with _search_settings(), connection.cursor() as cursor:
             # `words` finds the documents; `document` tells the fields (only theirs are read).
             cursor.execute(
-                f"SELECT {counts} FROM {TABLE} WHERE words @@ %s::tsquery",
-                [*lexemes, candidates],
+                f"SELECT {counts} FROM (SELECT document FROM {TABLE} WHERE words @@ %s::tsquery "
+                "LIMIT %s) AS sample",
+                [*lexemes, candidates, WORD_SAMPLE],
             )
             return int(cursor.fetchone()[0] or 0)
 
     def similar_terms(self, word: str, *, limit: int = 2000) -> list[tuple[str, int]]:
         """Indexed words that start like `word` (typos rarely hit the first letters), with their counts:
-        per field the `limit` most frequent, ties in byte order, as tantivy's terms_with_prefix."""
+        per field the `limit` most frequent, ties in byte order, as tantivy's terms_with_prefix. Read from
+        at most WORD_SAMPLE documents with such words: in a large index the counts are those in the
+        sample (what "did you mean" compares them for is which of two equally close words is more
+        common), and a word found only outside it is not offered."""
         prefix = word[:2] if len(word) >= 4 else word[:1]
         starts = [f"{FIELD_CODES[f]}:{prefix}" for f in ("title", "subject", "body", "pinyin")]
         if any(len(s.encode()) > MAX_LEXEME_BYTES for s in starts):
@@ -1312,19 +1323,18 @@ class PostgresBackend:
         candidates = " | ".join(
             f"{_quote(f'{code}:{prefix}')}:*" for code in (ANY_FIELD, STEM, PINYIN)
         )
-        # A prefix of one letter (words of three) finds most of the index: the time limit bounds it.
         with _search_settings(), connection.cursor() as cursor:
             # A prefix tsquery ('x:ab':*) finds the documents through the GIN index; unnest lists
             # their words per field.
             cursor.execute(
                 f"""
                 SELECT word.lexeme, count(*)
-                FROM {TABLE}
-                CROSS JOIN LATERAL unnest(document) AS word
-                WHERE words @@ %s::tsquery AND word.lexeme ^@ ANY(%s::text[])
+                FROM (SELECT document FROM {TABLE} WHERE words @@ %s::tsquery LIMIT %s) AS sample
+                CROSS JOIN LATERAL unnest(sample.document) AS word
+                WHERE word.lexeme ^@ ANY(%s::text[])
                 GROUP BY word.lexeme
                 """,
-                [candidates, starts],
+                [candidates, WORD_SAMPLE, starts],
             )
             found = cursor.fetchall()
         counts: dict[str, int] = {}
