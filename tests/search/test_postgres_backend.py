@@ -202,6 +202,24 @@ def test_title_match_ranks_above_body_match_and_translations_count_less():
     assert result.ids == [3, 2, 1]
 
 
+@on_postgres
+@pytest.mark.django_db
+def test_statistics_are_found_when_the_role_has_a_schema_of_its_own():
+    # With the default search_path ("$user", public) a schema named after the role becomes the current
+    # one, while the tables stay in public: the statistics must be looked up where the table is.
+    docs = [document(i, title="education", body="education policy") for i in range(1, 151)]
+    PostgresBackend().index([*docs, document(200, title="fitness")])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        (role,) = cursor.fetchone()
+        cursor.execute(f'CREATE SCHEMA "{role}"')
+        cursor.execute("ANALYZE search_document")
+        cursor.execute("SELECT current_schema()")
+        assert cursor.fetchone()[0] == role
+    either = backend_query([one(word("education", ("educ",))), one(word("fitness", ("fit",)))])
+    assert PostgresBackend().search(either).ids[0] == 200
+
+
 # These two commit and analyse, as autovacuum would: PostgreSQL keeps the analysis times it has read
 # until the transaction ends. The flush after each truncates the table, and statistics of truncated rows
 # are not used (reltuples -1).
