@@ -202,8 +202,12 @@ def test_title_match_ranks_above_body_match_and_translations_count_less():
     assert result.ids == [3, 2, 1]
 
 
+# These three commit and analyse, as autovacuum would: PostgreSQL keeps the analysis times it has read
+# until the transaction ends, and an ANALYZE rolled back would leave its row count (updated in place)
+# beside older statistics. The flush after each truncates the table, and statistics of truncated rows
+# are not used (reltuples -1).
 @on_postgres
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_statistics_are_found_when_the_role_has_a_schema_of_its_own():
     # With the default search_path ("$user", public) a schema named after the role becomes the current
     # one, while the tables stay in public: the statistics must be looked up where the table is.
@@ -213,16 +217,20 @@ def test_statistics_are_found_when_the_role_has_a_schema_of_its_own():
         cursor.execute("SELECT current_user")
         (role,) = cursor.fetchone()
         cursor.execute(f'CREATE SCHEMA "{role}"')
-        cursor.execute("ANALYZE search_document")
-        cursor.execute("SELECT current_schema()")
-        assert cursor.fetchone()[0] == role
-    either = backend_query([one(word("education", ("educ",))), one(word("fitness", ("fit",)))])
-    assert PostgresBackend().search(either).ids[0] == 200
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute('SET search_path = "$user", public')
+            cursor.execute("ANALYZE search_document")
+            cursor.execute("SELECT current_schema()")
+            assert cursor.fetchone()[0] == role
+        either = backend_query([one(word("education", ("educ",))), one(word("fitness", ("fit",)))])
+        assert PostgresBackend().search(either).ids[0] == 200
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA "{role}"')
+            cursor.execute("RESET search_path")
 
 
-# These two commit and analyse, as autovacuum would: PostgreSQL keeps the analysis times it has read
-# until the transaction ends. The flush after each truncates the table, and statistics of truncated rows
-# are not used (reltuples -1).
 @on_postgres
 @pytest.mark.django_db(transaction=True)
 def test_rare_words_count_more_once_the_table_is_analysed():
@@ -417,6 +425,23 @@ def test_did_you_mean_reads_a_sample_of_the_documents(monkeypatch):
     assert backend.term_frequency("learning") == 3
     assert dict(backend.similar_terms("learnin")) == {"learning": 3, "lesson": 3}
     assert backend.term_frequency("lerning") == 0
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_a_word_whose_stem_fills_the_sample_is_not_taken_for_a_typo(monkeypatch):
+    # `words` keeps English words as their stems: the documents that may hold "learning" are those with
+    # the stem "learn". When the first of them fill the sample without the word itself, the word is
+    # still an indexed one, not a misspelling to correct to "leaning".
+    backend = PostgresBackend()
+    docs = [document(i, title="learn leaning", stem="learn lean") for i in range(1, 5)]
+    backend.index([*docs, document(10, title="learning", stem="learn")])
+    assert backend.term_frequency("learning") == 1
+    monkeypatch.setattr(postgres_backend, "WORD_SAMPLE", 3)
+    assert backend.term_frequency("learning") == 1
+    assert backend.term_frequency("lerning") == 0
+    # The same when it is asked through "did you mean".
+    assert search._did_you_mean(backend, "learning") == ""
 
 
 @on_postgres

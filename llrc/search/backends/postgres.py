@@ -1287,9 +1287,11 @@ class PostgresBackend:
     # -- "did you mean" (search.services uses these when a backend has them) -------------------------
     def term_frequency(self, word: str) -> int:
         """Documents holding `word` as an exact token or pinyin, summed over the fields as tantivy does
-        (0 means: probably misspelt), counted in at most WORD_SAMPLE of the documents that may hold it:
-        exact for a rare word, a lower bound for a common one, which "did you mean" leaves as it is
-        either way."""
+        (0 means: probably misspelt), counted in at most WORD_SAMPLE of the documents that may hold it
+        (the word, or one of its stems, or its pinyin: `words` keeps an English word only as its stem),
+        the first in table order. Exact when fewer may hold it; otherwise a lower bound, and 1 when
+        none in a full sample holds the word itself: a word whose stems fill the sample is a form of
+        an indexed word, not a misspelling for "did you mean" to correct."""
         lexemes = [
             lexeme
             for field_name in ("title", "body", "subject", "creator", "pinyin")
@@ -1302,18 +1304,22 @@ class PostgresBackend:
         with _search_settings(), connection.cursor() as cursor:
             # `words` finds the documents; `document` tells the fields (only theirs are read).
             cursor.execute(
-                f"SELECT {counts} FROM (SELECT document FROM {TABLE} WHERE words @@ %s::tsquery "
-                "LIMIT %s) AS sample",
+                f"SELECT {counts}, count(*) FROM (SELECT document FROM {TABLE} "
+                "WHERE words @@ %s::tsquery LIMIT %s) AS sample",
                 [*lexemes, candidates, WORD_SAMPLE],
             )
-            return int(cursor.fetchone()[0] or 0)
+            found, sampled = cursor.fetchone()
+        if not found and sampled >= WORD_SAMPLE:
+            return 1
+        return int(found or 0)
 
     def similar_terms(self, word: str, *, limit: int = 2000) -> list[tuple[str, int]]:
         """Indexed words that start like `word` (typos rarely hit the first letters), with their counts:
         per field the `limit` most frequent, ties in byte order, as tantivy's terms_with_prefix. Read from
         at most WORD_SAMPLE documents with such words: in a large index the counts are those in the
         sample (what "did you mean" compares them for is which of two equally close words is more
-        common), and a word found only outside it is not offered."""
+        common), and a word found only outside it is not offered. The sample is the first documents in
+        table order, not a random one: it leans to the records indexed first."""
         prefix = word[:2] if len(word) >= 4 else word[:1]
         starts = [f"{FIELD_CODES[f]}:{prefix}" for f in ("title", "subject", "body", "pinyin")]
         if any(len(s.encode()) > MAX_LEXEME_BYTES for s in starts):
@@ -1323,6 +1329,8 @@ class PostgresBackend:
         candidates = " | ".join(
             f"{_quote(f'{code}:{prefix}')}:*" for code in (ANY_FIELD, STEM, PINYIN)
         )
+        # A prefix of one letter (words of three) finds most of the index before the sample is taken:
+        # the time limit bounds that.
         with _search_settings(), connection.cursor() as cursor:
             # A prefix tsquery ('x:ab':*) finds the documents through the GIN index; unnest lists
             # their words per field.
