@@ -1013,8 +1013,9 @@ def render(r: dict[str, Any]) -> str:
 
 RESULTS_HEADER = """# Search benchmark results
 
-Produced by `bench/search.py` (see its docstring). Each section is one run on the named machine;
-rerunning with the same record count replaces that section. Issue 3 sets the targets: at a million
+Produced by the scripts in `bench/` (`search.py`, `postgres.py`, `startup.py`, `relevance.py`; see their
+docstrings). Each section is one run on the named machine, with its command; rerunning the same command
+(the same record count, or for relevance the same backend) replaces that section. Issue 3 sets the targets: at a million
 records, search through the service p50 ≤ 10 ms and p99 ≤ 50 ms with vectors on, the HTML page p50 ≤ 30 ms,
 word indexing ≥ 5,000 records/s, the serving process ≤ 2 GB with a million vectors, PostgreSQL p50 ≤ 50 ms.
 """
