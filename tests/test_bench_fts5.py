@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from llrc.search.backends.base import IndexDocument
+from tests.bench_scripts import load
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def _load_fts5() -> ModuleType:
-    # bench/ is a folder of scripts, not a package: load the module from its file.
-    spec = importlib.util.spec_from_file_location("bench_fts5", REPO / "bench" / "fts5.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-fts5 = _load_fts5()
+fts5 = load("fts5")
 
 
 def doc(

@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import os
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from django.conf import settings
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.bench_scripts import load
 
-
-def _load_relevance() -> ModuleType:
-    # bench/ is a folder of scripts, not a package: load the module from its file.
-    spec = importlib.util.spec_from_file_location(
-        "bench_relevance", REPO / "bench" / "relevance.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-relevance = _load_relevance()
+relevance = load("relevance")
 
 
 def test_measures_on_a_ranking_worked_by_hand():
