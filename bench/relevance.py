@@ -377,16 +377,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         queries, qrels = load_judgements()
     except JudgementError as exc:
         sys.exit(f"bench/relevance.py: {exc}")
-    made = None if args.data_dir else tempfile.mkdtemp(prefix="llrc-relevance-")
+    fresh = args.data_dir is None
+    data_dir = tempfile.mkdtemp(prefix="llrc-relevance-") if fresh else args.data_dir
     try:
-        setup(args.data_dir or made or "")
-        if made:
+        setup(data_dir)
+        if fresh:
             load_demo()
         analyse_search_table()
         measure(args, argv, queries, qrels)
     finally:
-        if made:
-            shutil.rmtree(made, ignore_errors=True)
+        if fresh:
+            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def measure(args: argparse.Namespace, argv: list[str], queries: list[Query], qrels: Judged) -> None:
