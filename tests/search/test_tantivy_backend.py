@@ -86,6 +86,30 @@ def test_few_values_shown_are_the_most_frequent(backend):
     assert result.facets["subject"] == best
 
 
+def test_the_values_shown_are_counted_in_every_segment(backend):
+    """Each commit writes a segment of its own. tantivy counts a facet per segment and, by default,
+    keeps only each segment's 10 × size most frequent values before adding the segments together: a
+    value outside one segment's list lost that segment's count, so a filter link showed fewer
+    resources than it then found. Here "x" is in 2 resources of the first segment (below ten values
+    in 3) and 2 of the second: 4 in all, the most frequent."""
+
+    def doc(doc_id: int, subject: str) -> IndexDocument:
+        return IndexDocument(
+            id=doc_id,
+            text={"title": "learning for adults", "stem": "learn adult"},
+            facets={"type": ["report"], "subject": [subject]},
+        )
+
+    first = [doc(i * 3 + k + 1, f"v{i}") for i in range(10) for k in range(3)]
+    backend.index([*first, doc(31, "x"), doc(32, "x")])
+    backend.index([doc(33, "x"), doc(34, "x")])
+    assert backend._index.searcher().num_segments == 2  # the situation under test
+    # A filter, so that the facets are counted over the matches (not from the complement).
+    result = backend.search(learning(facet_size=1, filters={"type": ["report"]}))
+    assert result.total == 34
+    assert result.facets["subject"] == [("x", 4)]
+
+
 def test_meaning_matches_are_counted_with_the_words(backend):
     docs = documents(60, with_word=45)
     backend.replace_all(docs)
