@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 
 from llrc.catalogue import services
 from llrc.catalogue.models import Collection, Institution, Resource
@@ -93,3 +95,13 @@ def vectors_off_unless_asked(request: Any, settings: Any) -> None:
     """Word-matching tests assert exact result sets; meaning (vectors) would add near neighbours to them.
     Tests of the vector means are marked `vectors` and keep them on."""
     settings.SEARCH_VECTORS = request.node.get_closest_marker("vectors") is not None
+
+
+@pytest.fixture(autouse=True)
+def interface_language_of_its_own() -> Iterator[None]:
+    """Every test starts in the default interface language. A page request activates the reader's
+    language for the thread and leaves it active after the response (Django's LocaleMiddleware does not
+    undo it), so a test after a /zh-hans/ page would otherwise get its messages in Chinese."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

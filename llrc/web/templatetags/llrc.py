@@ -109,6 +109,6 @@ def results_list(hits: list[SearchHit], start: int = 1) -> SafeString:
         lines.append("  </li>")
         items.append("\n".join(lines))
     # Every part above is escaped or was built escaped.
-    return mark_safe(  # noqa: S308
+    return mark_safe(
         f'<ol class="results" start="{int(start)}">\n' + "\n".join(items) + "\n</ol>"
     )
