@@ -84,7 +84,7 @@ def results_list(hits: list[SearchHit], start: int = 1) -> SafeString:
     items = []
     for hit in hits:
         record = hit.resource
-        meta = escape(record.get_resource_type_display())
+        meta: str = escape(record.get_resource_type_display())
         if record.date_issued:
             meta += f" · {escape(record.date_issued)}"
         if record.is_demo:
@@ -109,6 +109,4 @@ def results_list(hits: list[SearchHit], start: int = 1) -> SafeString:
         lines.append("  </li>")
         items.append("\n".join(lines))
     # Every part above is escaped or was built escaped.
-    return mark_safe(
-        f'<ol class="results" start="{int(start)}">\n' + "\n".join(items) + "\n</ol>"
-    )
+    return mark_safe(f'<ol class="results" start="{int(start)}">\n' + "\n".join(items) + "\n</ol>")
