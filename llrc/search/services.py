@@ -859,7 +859,11 @@ FEW_RESULTS = 3
 
 
 def _encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"after:{last_id}".encode()).decode().rstrip("=")
+    return _encode_cursor_text(f"after:{last_id}")
+
+
+def _encode_cursor_text(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
 def _decode_cursor(cursor: str) -> int | None:
@@ -871,7 +875,12 @@ def _decode_cursor(cursor: str) -> int | None:
         prefix, value = raw.split(":", 1)
         if prefix != "after":
             raise ValueError(prefix)
-        return int(value)
+        last_id = int(value)
+        # Ids are positive and fit the engines' 64-bit fields: anything else was not given out here
+        # (tantivy refused 2**64 with an error of its own, a 500).
+        if not 0 <= last_id < 2**63 - 1:
+            raise ValueError(value)
+        return last_id
     except (ValueError, UnicodeDecodeError):
         raise SearchInputError(
             _("the cursor is not one this service gave out; start again with cursor=*")

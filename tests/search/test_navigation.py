@@ -64,9 +64,15 @@ def test_cursor_pages_through_1000_results_exactly_once(django_capture_on_commit
     assert set(seen) >= {r.pk for r in resources}  # never skips
 
 
-def test_bad_cursor_is_refused_clearly():
+@pytest.mark.parametrize(
+    "forged",
+    ["not-a-cursor", "after:x", "before:5", "after:-1", f"after:{2**64}", "after:" + "9" * 23],
+)
+def test_bad_cursor_is_refused_clearly(make_resource, forged):
+    make_resource()  # an engine with something in it, so the cursor reaches it unless refused
+    cursor = forged if forged == "not-a-cursor" else search._encode_cursor_text(forged)
     with pytest.raises(SearchInputError, match="cursor"):
-        search.search_resources("x", cursor="not-a-cursor")
+        search.search_resources("learning", cursor=cursor)
 
 
 @pytest.mark.vectors
