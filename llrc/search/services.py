@@ -841,10 +841,20 @@ def _fuse_with_vectors(
                 fused[rid] = fused.get(rid, 0.0) + 1.0 / (RRF_K + rank + 1)
         ordered = sorted(fused, key=lambda rid: -fused[rid])
     start, stop = word_query.offset, word_query.offset + word_query.limit
-    if start < FUSION_WINDOW:
-        ids = ordered[start:stop]
-    else:
-        ids = backend.search(replace(union, offset=start, limit=word_query.limit, facets=())).ids
+    ids = ordered[start:stop]
+    if len(ids) < word_query.limit and window.total > len(window.ids):
+        # Past the fused list come the engine's results beyond its window, less those the fused list
+        # already holds (meaning matches may rank anywhere in the engine's order). The fused list holds
+        # the whole window, up to FUSION_WINDOW + VECTOR_CANDIDATES results: serving pages past the
+        # window's length from the engine's own order instead showed some results twice and never the
+        # word matches that meaning had pushed past that length.
+        shown = set(ordered)
+        skip = max(0, start - len(ordered))  # results past the fused list that earlier pages showed
+        wanted = word_query.limit - len(ids)
+        more = backend.search(
+            replace(union, offset=len(window.ids), limit=skip + wanted + len(shown), facets=())
+        ).ids
+        ids += [i for i in more if i not in shown][skip : skip + wanted]
     score_of = dict(zip(window.ids, window.scores, strict=True))
     result = BackendResult(
         total=window.total,

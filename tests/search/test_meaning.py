@@ -114,3 +114,30 @@ def test_unreadable_vector_store_does_not_fail_a_save(chinese_only, make_resourc
     # The catalogue change and the word index went through; the failure is logged, not raised.
     assert fresh.pk in ids(search.search_resources("night-shift workers"))
     assert "meaning vectors not updated" in caplog.text
+
+
+@pytest.mark.parametrize("candidates", [3, 50])
+def test_pages_past_the_fused_results_repeat_and_skip_nothing(
+    make_resource, settings, monkeypatch, candidates
+):
+    """Meaning matches are fused with the word matches over the first FUSION_WINDOW results; pages
+    past those come in the engine's order, without what the fused list already showed. (A small window
+    here: the same holds for 100 of a large catalogue.) With 3 candidates some word matches lie past
+    the fused list; with 50 every resource is a candidate and the fused list holds them all."""
+    monkeypatch.setattr(search, "FUSION_WINDOW", 4)
+    monkeypatch.setattr(search, "VECTOR_CANDIDATES", candidates)
+    settings.SEARCH_VECTOR_THRESHOLD = -1.0  # every resource is near enough to be a candidate
+    settings.SEARCH_DICTIONARY = False
+    topics = ["reading circles", "numeracy", "writing", "phonics", "libraries", "radio", "poetry"]
+    for topic in topics:
+        make_resource(titles={"en": f"Literacy and {topic}"}, subjects=[], collections=[])
+    for topic in ["Soil erosion", "Bee keeping", "Fishing nets", "Bridge building"]:
+        make_resource(titles={"en": topic}, subjects=[], collections=[])
+    first = search.search_resources("literacy", page_size=2)
+    # The seven word matches, and with 50 candidates the four others by meaning.
+    assert first.total == 11 if candidates == 50 else first.total >= 7
+    seen = []
+    for number in range(1, first.page_count + 1):
+        seen += ids(search.search_resources("literacy", page_size=2, page=number))
+    assert len(seen) == len(set(seen)) == first.total
+    assert len(seen) > 4  # the pages went past the fused window
