@@ -22,8 +22,13 @@ import Stemmer
 from opencc import OpenCC
 from pypinyin import lazy_pinyin
 
-# Han ideographs (CJK Unified, Extension A, Compatibility) form one run; everything else is split by \w+.
-_RUN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([^\W_]+)", re.UNICODE)
+# Han ideographs (CJK Unified, Extension A, Compatibility) form one run; other letters and digits another.
+# Han characters are word characters too, so the second run excludes them: "CBA与NBA总决赛" is CBA, 与,
+# NBA, 总决赛 (segmented), and "2011赛季" is 2011 and 赛季, not one token that no query could match.
+_RUN = re.compile(
+    r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([^\W_\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)",
+    re.UNICODE,
+)
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)  # the second alternative of _RUN
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ARABIC_DIACRITICS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")

@@ -69,6 +69,23 @@ def test_mixed_language_field():
     assert {"上海", "learning", "city", "学习"} <= set(result.tokens)
 
 
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("CBA与NBA总决赛比较研究", ["cba", "nba", "总决赛", "比较"]),
+        ("2011赛季的比赛数据", ["2011", "赛季", "比赛"]),
+        ("生涯学習の振興", ["生涯", "の", "振兴"]),
+    ],
+)
+def test_chinese_next_to_latin_letters_or_digits_is_split(text, words):
+    """Han characters are word characters too: without a boundary between scripts, a title such as
+    CBA与NBA总决赛 was one token that neither NBA nor 总决赛 could match."""
+    indexed = analyse(text).tokens
+    assert set(words) <= set(indexed)
+    assert not any(t[0].isascii() and not t.isascii() for t in indexed)
+    assert {w.token for w in query_words(text)} <= set(indexed)
+
+
 def test_query_language():
     parsed = parse_query(
         '"learning city" literacy -children title:adult OR creator:unesco type:report year:2015..2020'

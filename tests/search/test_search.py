@@ -80,6 +80,18 @@ def test_chinese_compound_query(corpus):
     assert corpus["en_other"].pk not in ids(page)
 
 
+def test_chinese_title_with_latin_letters_is_found_by_each_word(make_resource):
+    both = make_resource(
+        titles={"zh-hans": "CBA与NBA总决赛比较研究"},
+        original_language="zh-hans",
+        summaries={"zh-hans": "对2011赛季总决赛的比赛数据进行统计。"},
+        subjects=[],
+        collections=[],
+    )
+    for query in ("title:NBA", "总决赛", "cba", "赛季"):
+        assert both.pk in ids(search.search_resources(query)), query
+
+
 def test_multi_word_english_query_requires_every_word(corpus):
     page = search.search_resources("lifelong learning strategy")
     assert ids(page) == {corpus["en_policy"].pk}
