@@ -14,7 +14,7 @@ words, and the results page says so (notices).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext as _
 
@@ -34,6 +34,8 @@ FILTER_FIELD_ALIASES = {
     "collection": "collection",
 }
 MAX_WORDS = 32
+# Field names a reader may type before a colon (text fields, filters, the year).
+_FIELDS = frozenset([*TEXT_FIELD_ALIASES, *FILTER_FIELD_ALIASES, "year"])
 
 _TOKEN = re.compile(r'(-?)(?:(\w+):)?(?:"([^"]*)"|(\S+))', re.UNICODE)
 
@@ -53,6 +55,8 @@ class Match:
 class ParsedQuery:
     groups: list[list[Match]] = field(default_factory=list)  # AND of groups; OR within a group
     excluded: list[Match] = field(default_factory=list)
+    # Filter values to leave out (-type:report): resources with any of them do not match.
+    excluded_filters: dict[str, list[str]] = field(default_factory=dict)
     filters: dict[str, list[str]] = field(default_factory=dict)
     year_range: tuple[int, int] | None = None
     notices: list[str] = field(default_factory=list)
@@ -111,15 +115,29 @@ def parse_query(text: str) -> ParsedQuery:
         )
         text = text.replace('"', " ")
     pending_or = False
+    dangling_or = wildcards = False
     for minus, field_name, quoted, bare in _TOKEN.findall(text):
         if bare == "OR" and not minus and not field_name and quoted == "":
+            dangling_or = dangling_or or not parsed.groups or pending_or
             pending_or = bool(parsed.groups)
             continue
+        if not quoted and not field_name and bare.endswith(":") and bare[:-1].lower() in _FIELDS:
+            parsed.notices.append(
+                _("“%(field)s” has nothing after it; it was left out.") % {"field": bare}
+            )
+            continue
+        # A question mark ending a word is the end of a question (电大现在叫什么?), not a wildcard.
+        wildcards = wildcards or (
+            not quoted and ("*" in bare or "?" in bare.rstrip("?") or set(bare) == {"?"})
+        )
         value = quoted if quoted or not bare else bare
         name = field_name.lower()
-        if name in FILTER_FIELD_ALIASES and value and not minus:
-            parsed.filters.setdefault(FILTER_FIELD_ALIASES[name], []).append(
-                value if name != "country" else value.upper()
+        if name in FILTER_FIELD_ALIASES and value:
+            chosen = parsed.excluded_filters if minus else parsed.filters
+            # Codes are lower case (types, languages, collections) or upper case (countries), as a
+            # reader may not type them: type:Legislation is type:legislation.
+            chosen.setdefault(FILTER_FIELD_ALIASES[name], []).append(
+                value.upper() if name == "country" else value.lower()
             )
             continue
         if name == "year":
@@ -155,6 +173,24 @@ def parse_query(text: str) -> ParsedQuery:
             # Several Latin words typed as one token (e.g. "e-learning"): each must occur.
             parsed.groups.extend([Match(words=[w], fields=fields)] for w in words)
         pending_or = False
+    if dangling_or or pending_or:
+        parsed.notices.append(
+            _("“OR” needs a word on each side; where it had none it was left out.")
+        )
+    if wildcards:
+        parsed.notices.append(
+            _("Wildcards (* and ?) are not supported: the words were searched without them.")
+        )
+    if text.strip() and not (
+        parsed.groups
+        or parsed.excluded
+        or parsed.filters
+        or parsed.excluded_filters
+        or parsed.year_range
+    ):
+        parsed.notices.append(
+            _("Nothing in the query could be searched for, so every resource is listed.")
+        )
     # Stopwords typed among other words add nothing (each token was analysed alone above).
     content = [
         g
@@ -167,13 +203,23 @@ def parse_query(text: str) -> ParsedQuery:
         parsed.notices.append(
             _("Only the first %(max)d words of the query were used.") % {"max": MAX_WORDS}
         )
-        kept, count = [], 0
+        # Words are kept in the order typed, within a group too: a group of alternatives longer than
+        # the limit (a OR b OR ... with 33 words) keeps its first ones, instead of leaving the query
+        # with no words at all, which listed every resource.
+        kept: list[list[Match]] = []
+        count = 0
         for group in parsed.groups:
-            size = sum(len(m.words) for m in group)
-            if count + size > MAX_WORDS:
-                break
-            kept.append(group)
-            count += size
+            part: list[Match] = []
+            for match in group:
+                room = MAX_WORDS - count
+                if room <= 0:
+                    break
+                if len(match.words) > room:
+                    match = replace(match, words=match.words[:room])
+                part.append(match)
+                count += len(match.words)
+            if part:
+                kept.append(part)
         parsed.groups = kept
         parsed.excluded = parsed.excluded[: max(0, MAX_WORDS - count)]
     return parsed

@@ -134,6 +134,41 @@ def test_thousands_of_terms_are_bounded():
     assert parsed.word_count() <= 32 and parsed.notices
 
 
+def test_a_long_chain_of_alternatives_keeps_its_first_words():
+    """33 words joined by OR are one group: cutting whole groups at the limit left no words at all, and
+    the search listed every resource."""
+    parsed = parse_query("literacy " + " ".join(f"OR word{n}" for n in range(40)))
+    assert len(parsed.groups) == 1 and parsed.word_count() == 32
+    assert parsed.groups[0][0].words[0].token == "literacy"
+    assert parsed.notices
+
+
+@pytest.mark.parametrize(
+    ("query", "words", "says"),
+    [
+        ("title:", [], ["nothing after it", "every resource"]),
+        ("year:", [], ["nothing after it", "every resource"]),
+        ("adult title:", ["adult"], ["nothing after it"]),
+        ("older OR", ["older"], ["OR"]),
+        ("OR older", ["older"], ["OR"]),
+        ("OR", [], ["OR", "every resource"]),
+        ("lit*", ["lit"], ["Wildcards"]),
+        ("lit?racy", ["lit", "racy"], ["Wildcards"]),
+        ("*", [], ["Wildcards", "every resource"]),
+        ("📚", [], ["every resource"]),
+        ("older OR elderly", ["older", "elderly"], []),
+        ("what is adult learning?", ["what", "adult", "learning"], []),
+    ],
+)
+def test_what_cannot_be_searched_is_said(query, words, says):
+    parsed = parse_query(query)
+    found = [w.token for group in parsed.groups for match in group for w in match.words]
+    assert found == words
+    for part in says:
+        assert any(part in notice for notice in parsed.notices), (part, parsed.notices)
+    assert bool(says) == bool(parsed.notices)
+
+
 def test_stopwords_among_other_words_are_dropped():
     words = [
         w.token for g in parse_query("classes for the elderly").groups for m in g for w in m.words

@@ -86,9 +86,24 @@ def test_fields_and_filters_in_the_query(docs):
     assert found("title:rural") == []  # rural is only in the summary
     assert found("rural") == [docs["literacy"].pk]
     assert found("literacy type:report") == [docs["literacy"].pk]
+    assert found("literacy type:Report") == [docs["literacy"].pk]
     assert set(found("literacy year:2015..2020")) == {docs["literacy"].pk}
     assert set(found("year:2019")) == {docs["cities"].pk}
     assert found("creator:ministry literacy type:report") == [docs["literacy"].pk]
+
+
+def test_filters_left_out_in_the_query(docs):
+    everything = {d.pk for d in docs.values()}
+    assert found("literacy -type:report") == [docs["children"].pk]
+    assert found("literacy -type:Report") == [docs["children"].pk]  # codes in any case
+    assert set(found("-type:report")) == everything - {docs["literacy"].pk}
+    assert found("-type:policy") == [docs["literacy"].pk]
+    assert found("-type:report -type:policy") == []
+    assert found("-type:report -language:zh") == []  # every resource here is in Chinese too
+    page = search.search_resources("literacy -type:report")
+    assert page.total == 1 and not page.notices
+    # Left out of the counts too.
+    assert {b.value for f in page.facets if f.name == "type" for b in f.buckets} == {"policy"}
 
 
 def test_sort_orders(docs):

@@ -635,7 +635,17 @@ def compile_query(query: BackendQuery) -> Compiled | None:
     # something positive to start from; the others are a subquery. Never NOT on a row's tsvector: that
     # would read the tsvector of every match.
     rest = filters
-    excluded = _any(words_tsquery(m) for m in parsed.excluded)
+    # Excluded filter values (-type:report) are facet lexemes, left out like plain words.
+    excluded = _any(
+        [
+            *(words_tsquery(m) for m in parsed.excluded),
+            *(
+                _prefixed(FACET, f"{name}:{value}")
+                for name, values in parsed.excluded_filters.items()
+                for value in values
+            ),
+        ]
+    )
     if excluded is not None:
         exact_needed = any(needs_document(m) for m in parsed.excluded)
         if not exact_needed and (filters is not None or compiled.words is not None):

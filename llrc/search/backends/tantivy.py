@@ -297,6 +297,10 @@ class TantivyBackend:
             clauses.append((Occur.Must, tantivy.Query.all_query()))
         for match in parsed.excluded:
             clauses.append((Occur.MustNot, self._match_query(match)))
+        for name, values in parsed.excluded_filters.items():
+            clauses.append(
+                (Occur.MustNot, tantivy.Query.term_set_query(self.schema, f"f_{name}", values))
+            )
         if query.after_id is not None:
             clauses.append(
                 (
@@ -460,6 +464,7 @@ class TantivyBackend:
         if (
             len(parsed.groups) != 1
             or parsed.excluded
+            or parsed.excluded_filters
             or parsed.year_range
             or any(query.filters.values())
             or query.restrict_ids is not None
