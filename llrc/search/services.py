@@ -770,7 +770,7 @@ def search_resources(
     suggestion = ""
     if result.total < FEW_RESULTS and plain and parsed.groups and not parsed.identifier:
         try:
-            suggestion = _did_you_mean(backend, query)
+            suggestion = _did_you_mean(backend, query, clean_filters)
         except SearchTimeout:
             # The results are found; a suggestion that ran out of time is only left out.
             logging.getLogger(__name__).warning("did you mean for %r: stopped", query)
@@ -897,9 +897,12 @@ def _decode_cursor(cursor: str) -> int | None:
         ) from None
 
 
-def _did_you_mean(backend: SearchBackend, query: str) -> str:
+def _did_you_mean(
+    backend: SearchBackend, query: str, filters: dict[str, list[str]] | None = None
+) -> str:
     """Correct words that no document holds (English words, pinyin) to the closest indexed word, and
-    offer the corrected query when it finds more."""
+    offer the corrected query when it finds something under the same filters (a suggestion the
+    reader's filters would empty is no help)."""
     similar = getattr(backend, "similar_terms", None)
     frequency = getattr(backend, "term_frequency", None)
     if similar is None or frequency is None:
@@ -927,7 +930,11 @@ def _did_you_mean(backend: SearchBackend, query: str) -> str:
     if not changed:
         return ""
     corrected = " ".join(words)
-    check = backend.search(BackendQuery(parsed=parse_query(corrected), limit=1, facets=()))
+    parsed = parse_query(corrected)
+    merged = {k: list(v) for k, v in (filters or {}).items()}
+    for name, values in parsed.filters.items():
+        merged[name] = list(dict.fromkeys([*merged.get(name, []), *values]))
+    check = backend.search(BackendQuery(parsed=parsed, filters=merged, limit=1, facets=()))
     # Only words no document holds were changed, so the query as typed cannot match them all.
     return corrected if check.total > 0 else ""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import logging
 
 from django.conf import settings
@@ -73,6 +75,10 @@ def search(request: HttpRequest) -> HttpResponse:
         "page": page,
         "error": error,
         "clear_url": search_url(base, params, clear_filters=True),
+        # The corrected words with the reader's filters and order: the suggestion was checked with them.
+        "suggestion_url": search_url(base, replace(params, q=page.suggestion))
+        if page.suggestion
+        else "",
         "sort_options": [
             ("relevance", _("Best match")),
             ("newest", _("Newest first")),

@@ -64,6 +64,19 @@ def test_cursor_pages_through_1000_results_exactly_once(django_capture_on_commit
     assert set(seen) >= {r.pk for r in resources}  # never skips
 
 
+def test_did_you_mean_keeps_the_readers_filters(make_resource, client):
+    make_resource(titles={"en": "Adult literacy campaigns"}, subjects=[], resource_type="report")
+    # The only literacy resource is a report: under a policy filter the correction finds nothing.
+    assert search.search_resources("litteracy", filters={"type": ["policy"]}).suggestion == ""
+    assert search.search_resources("litteracy type:policy").suggestion == ""
+    assert search.search_resources("litteracy", filters={"type": ["report"]}).suggestion == (
+        "literacy"
+    )
+    # The page links the correction with the same filters and order.
+    html = client.get("/en/search?q=litteracy&type=report&sort=newest").content.decode()
+    assert 'href="/en/search?q=literacy&amp;type=report&amp;sort=newest"' in html
+
+
 @pytest.mark.parametrize(
     "forged",
     ["not-a-cursor", "after:x", "before:5", "after:-1", f"after:{2**64}", "after:" + "9" * 23],
