@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import logging
+from dataclasses import replace
 
 from django.conf import settings
 from django.http import (
