@@ -750,10 +750,30 @@ def search_resources(
         for hit in unexplained:
             hit.why = _why_in_concepts(concepts.get(hit.resource.pk, []), terms, lang)
 
+    # Values within one facet combine with OR, so a facet with a selection is counted as if it had none
+    # (the other filters still apply): each value's count is how many resources it has, the number its
+    # link finds on its own. Counted over the current results instead, "French 14" under English
+    # meant English and French, and clicking it (English or French) found 25.
+    counting = replace(
+        backend_query,
+        also_ids=[i for i, _s in candidates] if candidates else [],
+        offset=0,
+        limit=1,
+        sort="relevance",
+        after_id=None,
+    )
+    own_facet: dict[str, list[tuple[str, int]]] = {}
+    for name in FACETS:
+        if clean_filters.get(name):
+            others = {k: v for k, v in clean_filters.items() if k != name}
+            own_facet[name] = backend.search(
+                replace(counting, filters=others, facets=(name,))
+            ).facets.get(name, [])
+
     titles = facet_titles()
     facets: list[Facet] = []
     for name in FACETS:
-        buckets = result.facets.get(name, [])
+        buckets = own_facet[name] if name in own_facet else result.facets.get(name, [])
         selected = clean_filters.get(name, [])
         values = [v for v, _count in buckets]
         labels = _labels(name, values + selected, lang)

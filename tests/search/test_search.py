@@ -124,6 +124,34 @@ def test_facet_counts_equal_number_of_matches(corpus):
             assert filtered.total == bucket.count, (facet_name, bucket.value)
 
 
+def test_a_facet_with_a_selection_counts_each_value_as_its_link_finds_it(make_resource):
+    """Within a facet values combine with OR: its counts are taken without its own selection (the
+    other filters still apply), so each count is what that value finds with the other filters."""
+    for languages, kind in (
+        (["en"], "report"),
+        (["fr"], "report"),
+        (["en", "fr"], "report"),
+        (["en", "fr"], "policy"),
+        (["es"], "report"),
+    ):
+        make_resource(titles={"en": "Adult learning"}, languages=languages, resource_type=kind)
+    filters = {"language": ["en"], "type": ["report"]}
+    page = search.search_resources("learning", filters=filters)
+    assert page.total == 2
+    facets = {f.name: {b.value: b.count for b in f.buckets} for f in page.facets}
+    assert facets["language"] == {"en": 2, "fr": 2, "es": 1}
+    assert facets["type"] == {"report": 2, "policy": 1}
+    for name, counts in facets.items():
+        if name not in filters:
+            continue
+        for value, count in counts.items():
+            alone = search.search_resources("learning", filters={**filters, name: [value]})
+            assert alone.total == count, (name, value)
+    # Adding a value finds what either value finds.
+    both = search.search_resources("learning", filters={**filters, "language": ["en", "fr"]})
+    assert both.total == 3
+
+
 def test_filters_combine_across_facets(corpus):
     page = search.search_resources(
         "", filters={"target_group": ["older-people"], "country": ["SG"]}
