@@ -744,11 +744,18 @@ def search_resources(
             else:
                 hit.why = why
     if unexplained:
-        # Rare: none of the words is in the titles or summaries, so the match came through a subject
-        # label; those concepts are read only for these hits.
-        concepts = _hit_concepts([h.resource.pk for h in unexplained])
+        # Rare: none of the words is in the titles or summaries, so the match came through the free
+        # keywords or a subject label; both are read only for these hits.
+        pks = [h.resource.pk for h in unexplained]
+        keywords = dict(Resource.objects.filter(pk__in=pks).values_list("pk", "keywords"))
+        concepts = _hit_concepts(pks)
         for hit in unexplained:
-            hit.why = _why_in_concepts(concepts.get(hit.resource.pk, []), terms, lang)
+            pk = hit.resource.pk
+            in_keywords = _why_in_words(keywords.get(pk) or [], terms, translations)
+            if in_keywords is not None:
+                hit.why = in_keywords
+            else:
+                hit.why = _why_in_concepts(concepts.get(pk, []), terms + translations, lang)
 
     # Values within one facet combine with OR, so a facet with a selection is counted as if it had none
     # (the other filters still apply): each value's count is how many resources it has, the number its
@@ -961,8 +968,12 @@ def _did_you_mean(
 
 def _why_in_texts(record: HitRecord, terms: list[str], translations: list[str]) -> str | None:
     """ "" when the reader's own words are in the titles or summaries, a sentence when a translation of
-    them is, None when neither is (the match came through the resource's concepts)."""
-    own = normalise_shown(" ".join(value for _f, _lang, value in record.text_rows))
+    them is, None when neither is (the match came through the keywords or the resource's concepts)."""
+    return _why_in_words([value for _f, _lang, value in record.text_rows], terms, translations)
+
+
+def _why_in_words(texts: list[str], terms: list[str], translations: list[str]) -> str | None:
+    own = normalise_shown(" ".join(str(t) for t in texts))
     if any(term in own for term in terms):
         return ""
     found = [t for t in translations if t in own]

@@ -141,3 +141,18 @@ def test_pages_past_the_fused_results_repeat_and_skip_nothing(
         seen += ids(search.search_resources("literacy", page_size=2, page=number))
     assert len(seen) == len(set(seen)) == first.total
     assert len(seen) > 4  # the pages went past the fused window
+
+
+def test_a_match_through_a_translated_keyword_says_so(make_resource, settings):
+    settings.SEARCH_VECTORS = False
+    found = make_resource(
+        titles={"zh-hans": "总决赛比较研究"},
+        original_language="zh-hans",
+        summaries={"zh-hans": "对比赛数据进行统计。"},
+        keywords=["篮球"],
+        subjects=[],
+        collections=[],
+    )
+    page = search.search_resources("basketball")
+    assert ids(page) == [found.pk]
+    assert "translation" in page.hits[0].why and "篮球" in page.hits[0].why
