@@ -7,12 +7,15 @@ spacing of Chinese text (the index holds segmented tokens, not the text a reader
 from __future__ import annotations
 
 import re
+import unicodedata
+from bisect import bisect_right
 from functools import lru_cache
 from html import escape
+from itertools import accumulate
 
 from django.utils.safestring import SafeString, mark_safe
 
-from llrc.search.analysis import normalise_shown
+from llrc.search.analysis import normalise_shown, to_simplified
 
 
 def _pattern(terms: list[str]) -> re.Pattern[str] | None:
@@ -38,14 +41,13 @@ def snippet(text: str, terms: list[str], *, width: int = 220) -> SafeString:
     if not text:
         return mark_safe("")
     pattern = _pattern(terms)
-    folded = normalise_shown(text)
-    matches = list(pattern.finditer(folded)) if pattern and len(folded) == len(text) else []
+    matches = _matches(text, pattern) if pattern else []
     if not matches:
         cut = text[:width]
         return mark_safe(escape(cut) + ("…" if len(text) > width else ""))
     # The window starting at the match with most matches after it within `width` (two pointers: a page of
     # a file can hold hundreds of matches).
-    starts = [m.start() for m in matches]
+    starts = [start for start, _end in matches]
     best_start, best_count, last = starts[0], 0, 0
     for first, position in enumerate(starts):
         last = max(last, first)
@@ -57,15 +59,37 @@ def snippet(text: str, terms: list[str], *, width: int = 220) -> SafeString:
     end = min(len(text), start + width)
     pieces: list[str] = ["…" if start > 0 else ""]
     cursor = start
-    for m in matches:
-        if m.start() < start or m.end() > end:
+    for m_start, m_end in matches:
+        if m_start < start or m_end > end or m_start < cursor:
             continue
-        pieces.append(escape(text[cursor : m.start()]))
-        pieces.append(f"<mark>{escape(text[m.start() : m.end()])}</mark>")
-        cursor = m.end()
+        pieces.append(escape(text[cursor:m_start]))
+        pieces.append(f"<mark>{escape(text[m_start:m_end])}</mark>")
+        cursor = m_end
     pieces.append(escape(text[cursor:end]))
     pieces.append("…" if end < len(text) else "")
     return mark_safe("".join(pieces))
+
+
+def _matches(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Where the pattern matches the folded text, as spans of `text` itself.
+
+    Folding usually keeps the length, and the spans are the same. When it does not (PDF text is full of
+    ligatures: NFKC makes "ﬁ" two letters; ß casefolds to ss), each character is folded apart and the
+    spans are mapped back, so a page of a file still shows and marks its matches."""
+    folded = normalise_shown(text)
+    if len(folded) == len(text):
+        return [(m.start(), m.end()) for m in pattern.finditer(folded)]
+    pieces = [unicodedata.normalize("NFKC", ch).casefold() for ch in text]
+    joined = to_simplified("".join(pieces))
+    ends = list(accumulate(len(p) for p in pieces))
+    if len(joined) != ends[-1]:
+        return []  # the Chinese conversion changed the length too: no spans to map back
+    spans = []
+    for m in pattern.finditer(joined):
+        if m.end() > m.start():
+            # The original characters holding the first and the last folded character of the match.
+            spans.append((bisect_right(ends, m.start()), bisect_right(ends, m.end() - 1) + 1))
+    return spans
 
 
 def highlight(text: str, terms: list[str]) -> SafeString:

@@ -76,3 +76,30 @@ def test_extraction_reports_instead_of_raising(tmp_path):
     assert extract_pages(DATA / "arabic.pdf", "application/pdf").status == "ok"
     assert extract_pages(tmp_path / "missing.pdf", "application/pdf").status == "failed"
     assert extract_pages(broken, "application/zip").status == "unsupported"
+
+
+@pytest.mark.parametrize(
+    ("text", "term", "marked"),
+    [
+        ("The ﬁrst LTSP server", "ltsp", "<mark>LTSP</mark>"),
+        ("The ﬁrst LTSP server", "first", "<mark>ﬁrst</mark>"),
+        ("Schulen in der Straße, LTSP", "strasse", "<mark>Straße</mark>"),
+    ],
+)
+def test_snippets_mark_words_in_text_that_folding_lengthens(text, term, marked):
+    """PDF text is full of ligatures (ﬁ, ﬂ), which NFKC makes two letters: a page holding one lost every
+    mark, and its snippet showed the start of the page instead of the words."""
+    from llrc.search.highlight import snippet
+
+    long_page = "Other words. " * 40 + text + " and more." * 40
+    html = snippet(long_page, [term])
+    assert marked in html
+
+
+def test_a_file_snippet_shows_the_word_on_a_page_with_ligatures(attach):
+    english = MANUAL.with_name("debian-edu-bullseye-manual-en.pdf")
+    resource, _stored = attach(english, titles={"en": "Manual"}, summaries={})
+    page = search.search_resources("LTSP")
+    found = page.hits[0].file_snippet
+    assert page.hits[0].resource.pk == resource.pk
+    assert "<mark>LTSP</mark>" in found.html
