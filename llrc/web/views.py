@@ -74,6 +74,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "page": page,
         "error": error,
         "clear_url": search_url(base, params, clear_filters=True),
+        "first_page_url": search_url(base, params, page=1),
         # The corrected words with the reader's filters and order: the suggestion was checked with them.
         "suggestion_url": search_url(base, replace(params, q=page.suggestion))
         if page.suggestion

@@ -136,6 +136,12 @@ def test_bad_search_parameters_are_answered_with_a_message(client, site):
     assert client.get("/en/search?page=abc").status_code == 200
 
 
+def test_a_page_past_the_last_says_so_and_links_the_first(client, site):
+    text = client.get("/en/search?q=learning&country=IE&page=50").content.decode()
+    assert "past the last page" in text and "Nothing matched" not in text
+    assert 'href="/en/search?q=learning&amp;country=IE"' in text
+
+
 def test_server_error_page_needs_nothing_from_the_database():
     response = server_error(RequestFactory().get("/en/"))
     assert response.status_code == 500
