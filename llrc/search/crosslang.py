@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import rjieba
+
 from llrc.search.analysis import QueryWord, has_han, query_words
 from llrc.search.query import Match, ParsedQuery
 
@@ -68,12 +70,20 @@ class Dictionary:
             if not glosses:
                 continue
             zh_en.setdefault(word, []).extend(g for g in glosses if g not in zh_en.get(word, []))
+            # How common the word is in Chinese text (jieba's dictionary counts, through rjieba): a gloss
+            # names rare literary words as often as everyday ones ("education": 弦歌 before 教育,
+            # "city": 城池 before 城市), and readers' words are the everyday ones.
+            common = rjieba.suggest_freq(word) if len(word) >= 2 else 0
             for position, gloss in enumerate(glosses):
-                # Prefer words whose main sense is this gloss, with few senses, of two or more characters.
-                rank = (position, len(glosses), 0 if len(word) >= 2 else 1)
+                # Common words whose earlier senses are this gloss first: the count, halved for the second
+                # sense, a third for the third...; single characters (ambiguous on their own) last.
+                rank = (-common / (1 + position), position, word)
                 en_zh.setdefault(gloss, []).append((rank, word))
         self.zh_en = zh_en
-        self.en_zh = {g: [w for _r, w in sorted(c)][:MAX_TRANSLATIONS] for g, c in en_zh.items()}
+        self.en_zh = {
+            g: list(dict.fromkeys(w for _r, w in sorted(c)))[:MAX_TRANSLATIONS]
+            for g, c in en_zh.items()
+        }
 
     def english_for(self, chinese: str) -> list[str]:
         return self.zh_en.get(chinese, [])[:MAX_TRANSLATIONS]
