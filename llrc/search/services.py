@@ -795,7 +795,10 @@ def search_resources(
             facets.append(Facet(name, titles[name], items))
 
     suggestion = ""
-    if result.total < FEW_RESULTS and plain and parsed.groups and not parsed.identifier:
+    # Also when no resource held every word and resources with some of them are shown: a typo in one
+    # word ("lifelon learning") is the likeliest reason.
+    few = result.total < FEW_RESULTS or not backend_query.match_all_terms
+    if few and plain and parsed.groups and not parsed.identifier:
         try:
             suggestion = _did_you_mean(backend, query, clean_filters)
         except SearchTimeout:

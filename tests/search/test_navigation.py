@@ -64,6 +64,15 @@ def test_cursor_pages_through_1000_results_exactly_once(django_capture_on_commit
     assert set(seen) >= {r.pk for r in resources}  # never skips
 
 
+def test_did_you_mean_when_only_some_words_were_found(make_resource):
+    make_resource(titles={"en": "Lifelong learning strategy"}, subjects=[])
+    for n in range(4):
+        make_resource(titles={"en": f"Learning together {n}"}, subjects=[])
+    page = search.search_resources("lifelon learning")
+    assert page.total == 5 and page.notices  # the resources with "learning", and why
+    assert page.suggestion == "lifelong learning"
+
+
 def test_did_you_mean_keeps_the_readers_filters(make_resource, client):
     make_resource(titles={"en": "Adult literacy campaigns"}, subjects=[], resource_type="report")
     # The only literacy resource is a report: under a policy filter the correction finds nothing.
