@@ -444,3 +444,17 @@ def test_one_search_has_one_time_budget_for_all_its_statements():
             time_left_ms(3000)
     finally:
         search_deadline.reset(token)
+
+
+def test_a_query_for_counts_only_gives_counts_and_no_ids(corpus):
+    """limit=0 asks for the total and the facets alone. tantivy's collector panics on a limit of 0 (a
+    Rust assertion, which no `except Exception` catches)."""
+    from llrc.search.backends.base import BackendQuery
+    from llrc.search.query import parse_query
+
+    backend = search.get_backend()
+    counts = backend.search(BackendQuery(parsed=parse_query("learning"), limit=0))
+    full = backend.search(BackendQuery(parsed=parse_query("learning"), limit=10))
+    assert counts.ids == [] and counts.scores == []
+    assert counts.total == full.total > 0
+    assert counts.facets == full.facets

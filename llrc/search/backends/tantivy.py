@@ -509,11 +509,12 @@ class TantivyBackend:
             if query.parsed.has_words
             else (query.sort if query.sort != "relevance" else "newest_added")
         )
+        # tantivy panics (a Rust assertion, not an exception a caller could catch) on a limit of 0: a
+        # query for counts only asks for one hit, which is dropped below.
+        limit = max(1, query.limit)
         # Without counting, tantivy's top-k collector may skip matches that cannot reach the page.
         if sort == "relevance":
-            result = searcher.search(
-                q, limit=query.limit, count=counts is None, offset=query.offset
-            )
+            result = searcher.search(q, limit=limit, count=counts is None, offset=query.offset)
         else:
             field, order = {
                 "newest": ("year_num", tantivy.Order.Desc),
@@ -524,17 +525,19 @@ class TantivyBackend:
             }[sort]
             result = searcher.search(
                 q,
-                limit=query.limit,
+                limit=limit,
                 count=counts is None,
                 offset=query.offset,
                 order_by_field=field,
                 order=order,
             )
-        addresses = [address for _score, address in result.hits]
+        addresses = [address for _score, address in result.hits][: query.limit]
         # Ids from the fast field: no stored document to load and decompress per hit.
         values = cast("list[int]", searcher.fast_field_values("id", addresses)) if addresses else []
         ids = [int(v) for v in values]
-        scores = [float(score) if sort == "relevance" else 0.0 for score, _a in result.hits]
+        scores = [
+            float(score) if sort == "relevance" else 0.0 for score, _a in result.hits[: query.limit]
+        ]
         if self.count_cache:
             # Compact arrays: thousands of pages of a hundred ids cost a few MB and nothing to the GC.
             self._hits.put(keys[1], (array("q", ids), array("d", scores)))
