@@ -1068,7 +1068,8 @@ RELATED_THRESHOLD = 0.3
 
 
 def related_resources(resource: Resource, *, limit: int = 5) -> list[Resource]:
-    """Published resources close to this one: nearest in meaning, then sharing its subjects."""
+    """Published resources close to this one: nearest in meaning, then sharing its subjects, and when
+    none of these, in its collections (a record with no subject and no close neighbour still gets some)."""
     ranked: list[int] = []
     if settings.SEARCH_VECTORS:
         store = get_vector_store()
@@ -1076,13 +1077,19 @@ def related_resources(resource: Resource, *, limit: int = 5) -> list[Resource]:
         if own is not None:
             near = store.nearest(own, limit=limit + 1, threshold=RELATED_THRESHOLD)
             ranked += [rid for rid, _score in near if rid != resource.pk]
-    codes = [c.code for c in resource.subjects.all()]
-    if len(ranked) < limit and codes:
-        sharing = BackendQuery(
-            parsed=ParsedQuery(), filters={"subject": codes}, limit=limit + 1, facets=()
+    sharing = (
+        ("subject", [c.code for c in resource.subjects.all()]),
+        ("collection", [c.slug for c in resource.collections.all()]),
+    )
+    for name, values in sharing:
+        # The collection only when nothing closer was found: it says little about the subject.
+        if len(ranked) >= limit or not values or (name == "collection" and ranked):
+            continue
+        query = BackendQuery(
+            parsed=ParsedQuery(), filters={name: values}, limit=limit + 1, facets=()
         )
         try:
-            shared = get_backend().search(sharing).ids
+            shared = get_backend().search(query).ids
         except SearchTimeout:
             # Related resources are a help beside the record, not worth failing its page for.
             logging.getLogger(__name__).warning("related resources of %s: stopped", resource.pk)

@@ -108,3 +108,11 @@ def test_related_resources_are_close_in_meaning(make_resource):
     )
     related = search.related_resources(base)
     assert near in related and far not in related and base not in related
+
+
+def test_a_record_with_no_subject_and_no_neighbour_gets_its_collections_resources(make_resource):
+    lonely = make_resource(titles={"en": "Budget rules"}, subjects=[], collections=["laws"])
+    other = make_resource(titles={"en": "Harbour pilots"}, subjects=[], collections=["laws"])
+    elsewhere = make_resource(titles={"en": "Tide tables"}, subjects=[], collections=[])
+    related = search.related_resources(lonely)
+    assert other in related and elsewhere not in related and lonely not in related
