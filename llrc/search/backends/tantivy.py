@@ -531,13 +531,12 @@ class TantivyBackend:
                 order_by_field=field,
                 order=order,
             )
-        addresses = [address for _score, address in result.hits][: query.limit]
+        hits = result.hits[: query.limit]
+        addresses = [address for _score, address in hits]
         # Ids from the fast field: no stored document to load and decompress per hit.
         values = cast("list[int]", searcher.fast_field_values("id", addresses)) if addresses else []
         ids = [int(v) for v in values]
-        scores = [
-            float(score) if sort == "relevance" else 0.0 for score, _a in result.hits[: query.limit]
-        ]
+        scores = [float(score) if sort == "relevance" else 0.0 for score, _a in hits]
         if self.count_cache:
             # Compact arrays: thousands of pages of a hundred ids cost a few MB and nothing to the GC.
             self._hits.put(keys[1], (array("q", ids), array("d", scores)))
