@@ -508,6 +508,14 @@ def _identifier_query(query: str) -> ParsedQuery | None:
     return None
 
 
+def _with_query_filters(filters: dict[str, list[str]], parsed: ParsedQuery) -> dict[str, list[str]]:
+    """The filters with those typed in the query (type:report) added, each value once."""
+    merged = {name: list(values) for name, values in filters.items()}
+    for name, values in parsed.filters.items():
+        merged[name] = list(dict.fromkeys([*merged.get(name, []), *values]))
+    return merged
+
+
 def _clean_filters(filters: dict[str, list[str]]) -> dict[str, list[str]]:
     allowed = set(FACETS) | set(FILTER_ONLY) - {"status"}
     clean: dict[str, list[str]] = {}
@@ -628,13 +636,14 @@ def search_resources(
     plain = parsed.plain
     if settings.SEARCH_DICTIONARY and parsed.groups and not parsed.identifier:
         expand_with_dictionary(parsed)
-    for name, values in parsed.filters.items():
-        clean_filters[name] = list(dict.fromkeys([*clean_filters.get(name, []), *values]))
+    clean_filters = _with_query_filters(clean_filters, parsed)
     terms = parsed.highlight_terms()
     # Words to mark in titles and snippets: the reader's own and their translations.
     marks = list(dict.fromkeys(terms + parsed.translation_terms()))
     backend = get_backend()
     after_id = _decode_cursor(cursor) if cursor is not None else None
+    # A facet with a selection is counted apart, without it (below): the search itself leaves it out.
+    selected_facets = [name for name in FACETS if clean_filters.get(name)]
     backend_query = BackendQuery(
         parsed=parsed,
         filters=clean_filters,
@@ -642,6 +651,7 @@ def search_resources(
         limit=page_size,
         sort="id" if cursor is not None else sort,
         after_id=after_id,
+        facets=tuple(name for name in FACETS if name not in selected_facets),
     )
     # Plain words only get meaning matches (see `plain` above); cursor paging walks the exact word matches
     # in id order, so meaning matches stay out of it.
@@ -761,21 +771,19 @@ def search_resources(
     # (the other filters still apply): each value's count is how many resources it has, the number its
     # link finds on its own. Counted over the current results instead, "French 14" under English
     # meant English and French, and clicking it (English or French) found 25.
-    counting = replace(
-        backend_query,
-        also_ids=[i for i, _s in candidates] if candidates else [],
-        offset=0,
-        limit=1,
-        sort="relevance",
-        after_id=None,
-    )
     own_facet: dict[str, list[tuple[str, int]]] = {}
-    for name in FACETS:
-        if clean_filters.get(name):
-            others = {k: v for k, v in clean_filters.items() if k != name}
-            own_facet[name] = backend.search(
-                replace(counting, filters=others, facets=(name,))
-            ).facets.get(name, [])
+    for name in selected_facets:
+        counting = replace(
+            backend_query,
+            filters={k: v for k, v in clean_filters.items() if k != name},
+            facets=(name,),
+            also_ids=[i for i, _s in candidates],
+            offset=0,
+            limit=1,
+            sort="relevance",
+            after_id=None,
+        )
+        own_facet[name] = backend.search(counting).facets.get(name, [])
 
     titles = facet_titles()
     facets: list[Facet] = []
@@ -961,9 +969,7 @@ def _did_you_mean(
         return ""
     corrected = " ".join(words)
     parsed = parse_query(corrected)
-    merged = {k: list(v) for k, v in (filters or {}).items()}
-    for name, values in parsed.filters.items():
-        merged[name] = list(dict.fromkeys([*merged.get(name, []), *values]))
+    merged = _with_query_filters(filters or {}, parsed)
     check = backend.search(BackendQuery(parsed=parsed, filters=merged, limit=1, facets=()))
     # Only words no document holds were changed, so the query as typed cannot match them all.
     return corrected if check.total > 0 else ""
