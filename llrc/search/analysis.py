@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -163,6 +164,58 @@ normalise_shown = lru_cache(maxsize=4096)(normalise)
 @lru_cache(maxsize=200_000)
 def pinyin_of(word: str) -> str:
     return "".join(lazy_pinyin(word))
+
+
+@lru_cache(maxsize=1)
+def pinyin_syllables() -> frozenset[str]:
+    """Toneless pinyin syllables as the index writes them (ü as v, as lazy_pinyin does), from pypinyin's
+    character readings. Syllables without a vowel (m, n, ng, hm) are left out: they would let a word split
+    almost anywhere."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    readings = {r for value in set(pinyin_dict.values()) for r in value.split(",")}
+    syllables = set()
+    for reading in readings:
+        decomposed = unicodedata.normalize("NFD", reading).replace("u\u0308", "v")
+        plain = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+        if plain.isascii() and plain.isalpha() and any(v in plain for v in "aeiouv"):
+            syllables.add(plain)
+    return frozenset(syllables)
+
+
+MAX_SYLLABLE = 6  # letters: zhuang, chuang, shuang
+
+
+def pinyin_spans(word: str, most: int = 4) -> list[tuple[int, int]]:
+    """Where `word` (lower-case letters) can be cut into pinyin words when it is read wholly as pinyin
+    syllables ("zhongshenxuexi" -> zhong shen xue xi): the spans [start, end) of one to `most` syllables that
+    lie on some reading of the whole word. Empty when no reading exists."""
+    syllables = pinyin_syllables()
+    size = len(word)
+
+    def steps(start: int) -> Iterator[int]:
+        for end in range(start + 1, min(size, start + MAX_SYLLABLE) + 1):
+            if word[start:end] in syllables:
+                yield end
+
+    # Positions reachable from the start, and positions from which the end is reachable.
+    forward = {0}
+    for start in range(size):
+        if start in forward:
+            forward.update(steps(start))
+    if size not in forward:
+        return []
+    backward = {size}
+    for start in range(size - 1, -1, -1):
+        if any(end in backward for end in steps(start)):
+            backward.add(start)
+    spans: set[tuple[int, int]] = set()
+    for start in sorted(forward & backward):
+        ends = {start}
+        for _syllable in range(most):
+            ends = {end for position in ends for end in steps(position)}
+            spans.update((start, end) for end in ends if end in backward)
+    return sorted(spans)
 
 
 def stem(word: str, lang: str) -> str:

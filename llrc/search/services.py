@@ -28,7 +28,13 @@ from llrc.catalogue.models import (
 )
 from llrc.lib.identifiers import normalise_doi, normalise_isbn, normalise_issn
 from llrc.lib.text import edit_distance
-from llrc.search.analysis import QueryWord, normalise, normalise_shown, query_words
+from llrc.search.analysis import (
+    QueryWord,
+    normalise,
+    normalise_shown,
+    pinyin_spans,
+    query_words,
+)
 from llrc.search.backends.base import (
     FACETS,
     FILTER_ONLY,
@@ -954,6 +960,11 @@ def _did_you_mean(
         token = analysed[0].token
         if not token.isascii() or not token.isalpha() or len(token) < 3 or frequency(token):
             continue
+        split = _pinyin_split(token, frequency)
+        if split:
+            words[i] = split
+            changed = True
+            continue
         allowed = 1 if len(token) <= 5 else 2
         best = None
         for term, count in similar(token):
@@ -973,6 +984,31 @@ def _did_you_mean(
     check = backend.search(BackendQuery(parsed=parsed, filters=merged, limit=1, facets=()))
     # Only words no document holds were changed, so the query as typed cannot match them all.
     return corrected if check.total > 0 else ""
+
+
+MAX_PINYIN_LOOKUPS = 64  # pieces looked up in the index for one word read as pinyin
+
+
+def _pinyin_split(token: str, frequency: Callable[[str], int]) -> str:
+    """Pinyin typed without spaces ("zhongshenxuexi", which no document holds) cut into words the index
+    holds ("zhongshen xuexi"): the cut with the fewest pieces, then the one whose rarest piece is the most
+    common. "" when the word is not pinyin or no cut has every piece in the index."""
+    spans = [(a, b) for a, b in pinyin_spans(token) if b - a < len(token)]
+    if not spans or len(spans) > MAX_PINYIN_LOOKUPS:
+        return ""
+    # best[position]: (pieces, -rarest piece's documents, the pieces) of the best cut of token[:position]
+    best: dict[int, tuple[int, int, list[str]]] = {0: (0, -(2**62), [])}
+    for start, end in spans:  # sorted by start: every cut reaching `start` is known by then
+        if start not in best:
+            continue
+        documents = frequency(token[start:end])
+        if not documents:
+            continue
+        pieces, rarest, cut = best[start]
+        candidate = (pieces + 1, max(rarest, -documents), [*cut, token[start:end]])
+        if end not in best or candidate[:2] < best[end][:2]:
+            best[end] = candidate
+    return " ".join(best[len(token)][2]) if len(token) in best else ""
 
 
 def _why_in_texts(record: HitRecord, terms: list[str], translations: list[str]) -> str | None:

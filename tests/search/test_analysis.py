@@ -2,7 +2,7 @@
 
 import pytest
 
-from llrc.search.analysis import analyse, query_words
+from llrc.search.analysis import analyse, pinyin_spans, query_words
 from llrc.search.query import parse_query
 
 
@@ -175,3 +175,15 @@ def test_stopwords_among_other_words_are_dropped():
     ]
     assert words == ["classes", "elderly"]
     assert [w.token for g in parse_query("the").groups for m in g for w in m.words] == ["the"]
+
+
+def test_pinyin_spans_lie_on_a_reading_of_the_whole_word():
+    word = "zhongshenxuexi"
+    pieces = {word[a:b] for a, b in pinyin_spans(word)}
+    assert {"zhong", "zhongshen", "xuexi", "shenxue"} <= pieces
+    # "zhon" is no syllable, and "zhongshenx" leaves "uexi", which no reading continues.
+    assert not pieces & {"zhon", "zhongshenx", "uexi"}
+    assert {"xian"[a:b] for a, b in pinyin_spans("xian")} == {"xi", "an", "xian"}
+    assert (
+        pinyin_spans("learning") == [] and pinyin_spans("nvren") != []
+    )  # ü as the index writes it

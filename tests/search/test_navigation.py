@@ -31,6 +31,37 @@ def test_did_you_mean_for_english_typos_and_pinyin(make_resource):
     assert search.search_resources("literacy campaigns").suggestion == ""
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("zhongshenxuexi", "zhongshen xuexi"),
+        ("zhong1shen1xue2xi2", "zhongshen xuexi"),
+        ("zhōngshēnxuéxí", "zhongshen xuexi"),
+        ("laonianjiaoyu", "laonian jiaoyu"),
+        ("laonianjiaoyu zhengce", "laonian jiaoyu zhengce"),
+    ],
+)
+def test_pinyin_typed_without_spaces_is_cut_into_indexed_words(make_resource, typed, meant):
+    make_resource(titles={"zh-hans": "终身学习条例"}, original_language="zh-hans", subjects=[])
+    make_resource(titles={"zh-hans": "老年教育政策"}, original_language="zh-hans", subjects=[])
+    # (With "zhengce", which is in the index, the page shows what holds some of the words.)
+    assert search.search_resources(typed).suggestion == meant
+    assert [h.title for h in search.search_resources(meant).hits] == [
+        "老年教育政策" if "laonian" in meant else "终身学习条例"
+    ]
+
+
+def test_words_that_read_as_pinyin_are_left_alone(make_resource):
+    # "change" reads as chang + e and is in the index: not a typo. "xianggang" reads as pinyin but its
+    # pieces (xiang, gang) are in no document, so there is nothing to offer.
+    make_resource(titles={"en": "Climate change education"}, subjects=[])
+    make_resource(titles={"zh-hans": "终身学习条例"}, original_language="zh-hans", subjects=[])
+    assert search.search_resources("change").suggestion == ""
+    assert search.search_resources("xianggang").suggestion == ""
+    # A word that is not pinyin still gets the spelling correction.
+    assert search.search_resources("chnage").suggestion == "change"
+
+
 def test_cursor_pages_through_1000_results_exactly_once(django_capture_on_commit_callbacks):
     # Rows in bulk (the services' per-record checks would make this test slow), then a real index build.
     resources = Resource.objects.bulk_create(Resource(resource_type="report") for _ in range(1000))
