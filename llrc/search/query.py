@@ -96,6 +96,17 @@ class ParsedQuery:
         )
 
 
+def filter_code(name: str, value: str) -> str:
+    """A filter value in the case its codes are written in: lower case (types, languages, collections) or
+    upper case (countries), as a reader may not type them (type:Legislation is type:legislation)."""
+    if name == "country":
+        return value.upper()
+    return value.lower() if name in CASE_FOLDED_FILTERS else value
+
+
+CASE_FOLDED_FILTERS = frozenset(["type", "language", "collection"])
+
+
 def _year_range(value: str) -> tuple[int, int] | None:
     match = re.fullmatch(r"(\d{4})?(?:\.\.(\d{4})?)?", value)
     if not match or not value or value == "..":
@@ -134,11 +145,8 @@ def parse_query(text: str) -> ParsedQuery:
         name = field_name.lower()
         if name in FILTER_FIELD_ALIASES and value:
             chosen = parsed.excluded_filters if minus else parsed.filters
-            # Codes are lower case (types, languages, collections) or upper case (countries), as a
-            # reader may not type them: type:Legislation is type:legislation.
-            chosen.setdefault(FILTER_FIELD_ALIASES[name], []).append(
-                value.upper() if name == "country" else value.lower()
-            )
+            filter_name = FILTER_FIELD_ALIASES[name]
+            chosen.setdefault(filter_name, []).append(filter_code(filter_name, value))
             continue
         if name == "year":
             years = _year_range(value)

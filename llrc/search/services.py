@@ -55,7 +55,7 @@ from llrc.search.documents import (
 )
 from llrc.search.file_snippets import FileSnippet, file_snippets
 from llrc.search.highlight import highlight, snippet
-from llrc.search.query import Match, ParsedQuery, parse_query
+from llrc.search.query import Match, ParsedQuery, filter_code, parse_query
 from llrc.search.vectors import VectorStore, VectorStoreError, encode
 from llrc.vocabularies.models import Concept, Scheme
 
@@ -528,12 +528,36 @@ def _clean_filters(filters: dict[str, list[str]]) -> dict[str, list[str]]:
     for name, values in filters.items():
         if name not in allowed:
             raise SearchInputError(_("unknown filter %(name)s") % {"name": name})
-        kept = [v.strip() for v in values if v and v.strip()]
+        kept = [filter_code(name, v.strip()) for v in values if v and v.strip()]
         if any(len(v) > 200 for v in kept):
             raise SearchInputError(_("a value of filter %(name)s is too long") % {"name": name})
         if kept:
             clean[name] = list(dict.fromkeys(kept))[:50]
     return clean
+
+
+def _unknown_filter_values(filters: dict[str, list[str]], titles: dict[str, str]) -> list[str]:
+    """A notice for each filter value that names nothing (type=nonsense, a mistyped code in a link): no
+    resource can have it, and without a word the reader would only see fewer results, or none."""
+    notices = []
+    for name, values in filters.items():
+        if name == "type":
+            known = {v for v in values if v in _TYPES}
+        elif name == "collection":
+            known = set(values) & set(_collections())
+        elif name in FACET_SCHEMES:
+            known = set(_concepts(FACET_SCHEMES[name], values))
+        elif name == "year":
+            known = {v for v in values if v.isascii() and v.isdigit() and len(v) <= 4}
+        else:
+            continue
+        notices += [
+            _("%(filter)s “%(value)s” is not a known value: no resource matches it.")
+            % {"filter": titles.get(name, name), "value": v}
+            for v in values
+            if v not in known
+        ]
+    return notices
 
 
 # Facet labels are read on every search; vocabularies change only when `llrc init` reloads them, so labels
@@ -807,6 +831,8 @@ def search_resources(
             items.sort(key=lambda b: b.value, reverse=True)
         if items:
             facets.append(Facet(name, titles[name], items))
+
+    notices.extend(_unknown_filter_values(clean_filters, titles))
 
     suggestion = ""
     # Also when no resource held every word and resources with some of them are shown: a typo in one

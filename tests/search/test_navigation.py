@@ -31,6 +31,32 @@ def test_did_you_mean_for_english_typos_and_pinyin(make_resource):
     assert search.search_resources("literacy campaigns").suggestion == ""
 
 
+def test_filter_values_that_name_nothing_are_reported(make_resource, client):
+    report = make_resource(
+        titles={"en": "Adult literacy survey"}, subjects=[], resource_type="report"
+    )
+    page = search.search_resources("", filters={"type": ["nonsense"]})
+    assert page.total == 0
+    assert page.notices == ["Type “nonsense” is not a known value: no resource matches it."]
+    # Beside a known value (values of one filter combine with OR) the results stay; the notice too.
+    page = search.search_resources("", filters={"type": ["report", "nonsense"]})
+    assert [h.resource.pk for h in page.hits] == [report.pk] and len(page.notices) == 1
+    page = search.search_resources("", filters={"year": ["20x5"], "collection": ["nowhere"]})
+    assert page.notices == [
+        "Year “20x5” is not a known value: no resource matches it.",
+        "Collection “nowhere” is not a known value: no resource matches it.",
+    ]
+    # A known value that no resource has is not an error: no notice.
+    assert (
+        search.search_resources("", filters={"country": ["FR"], "type": ["policy"]}).notices == []
+    )
+    # Codes in a link are read in the case they are written in, as in the query (type:Report).
+    page = search.search_resources("", filters={"type": ["Report"], "language": ["EN"]})
+    assert page.total == 1 and page.notices == [] and page.filters["type"] == ["report"]
+    html = client.get("/zh-hans/search?type=nonsense").content.decode()
+    assert "“nonsense”不是已知的取值" in html
+
+
 @pytest.mark.parametrize(
     ("typed", "meant"),
     [
