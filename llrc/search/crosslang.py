@@ -27,6 +27,7 @@ from llrc.search.query import Match, ParsedQuery
 logger = logging.getLogger(__name__)
 TRANSLATION_BOOST = 0.5
 MAX_TRANSLATIONS = 3
+VERB_WEIGHT = 0.5  # a verb's senses beside an -ing word's own (learning: 学习 beside 学术)
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _HAN_ONLY = re.compile(r"^[\u3400-\u9fff]+$")
 # Glosses that are grammar notes, not meanings.
@@ -55,18 +56,23 @@ class Dictionary:
 
         zh_en: dict[str, list[str]] = {}
         en_zh: dict[str, list[tuple[tuple[float, int, str], str]]] = {}
+        en_verb: dict[str, list[tuple[tuple[float, int, str], str]]] = {}  # "to learn" senses
         for entry in CcCedict().get_entries():
             word = entry["simplified"]
             if not _HAN_ONLY.match(word):
                 continue
             glosses = []
+            verbs: set[str] = set()
             for definition in entry["definitions"]:
                 gloss = _PARENS.sub("", definition).strip().lower()
                 if not gloss or _SKIP_GLOSS.match(gloss):
                     continue
+                verb = gloss.startswith("to ")
                 gloss = gloss.removeprefix("to ").removeprefix("a ").removeprefix("an ").strip()
                 if 0 < len(gloss.split()) <= 3:
                     glosses.append(gloss)
+                    if verb:
+                        verbs.add(gloss)
             if not glosses:
                 continue
             zh_en.setdefault(word, []).extend(g for g in glosses if g not in zh_en.get(word, []))
@@ -79,6 +85,20 @@ class Dictionary:
                 # sense, a third for the third...; single characters (ambiguous on their own) last.
                 rank = (-common / (1 + position), position, word)
                 en_zh.setdefault(gloss, []).append((rank, word))
+                if gloss in verbs:
+                    verb_rank = (-common * VERB_WEIGHT / (1 + position), position, word)
+                    en_verb.setdefault(gloss, []).append((verb_rank, word))
+        # An -ing word is glossed by its noun senses only ("learning": 学术, 学问, 智识), though it names the
+        # doing as often (终身学习 is lifelong learning): its verb's senses ("to learn": 学习) join them, at
+        # a lower weight, so that a common noun sense still comes first ("meeting": 会议, not 满足).
+        for gloss in [g for g in en_zh if g.endswith("ing")]:
+            for base in _ing_bases(gloss):
+                if base in en_verb:
+                    en_zh[gloss] = en_zh[gloss] + en_verb[base]
+                    break
+        # Looked up for an -ing word the dictionary does not gloss (mapping -> to map).
+        for base, senses in en_verb.items():
+            en_zh.setdefault(f"to {base}", senses)
         self.zh_en = zh_en
         self.en_zh = {
             g: list(dict.fromkeys(w for _r, w in sorted(c)))[:MAX_TRANSLATIONS]
@@ -153,19 +173,29 @@ def _write_built(zh_en: dict[str, list[str]], en_zh: dict[str, list[str]]) -> No
         logger.warning("could not keep the built dictionary in the cache: %s", error)
 
 
+def _ing_bases(word: str) -> list[str]:
+    """The verbs an -ing word may come from: learning -> learn, writing -> write, planning -> plan."""
+    if not word.endswith("ing") or len(word) < 6:
+        return []
+    stem = word[:-3]
+    bases = [stem, stem + "e"]
+    if len(stem) > 2 and stem[-1] == stem[-2]:
+        bases.append(stem[:-1])
+    return bases
+
+
 def _english_forms(word: str) -> list[str]:
     """Forms to look the word up by, in order: a plural's singular first (few glosses are plural:
-    "cities" glosses only the archaic 城邑, "city" 城市), then the word, then an -ing word's base
-    (learning -> learn) when the word itself is not glossed."""
+    "cities" glosses only the archaic 城邑, "city" 城市), then the word (an -ing word with its verb's
+    senses), then, for an -ing word the dictionary does not gloss, its verb's senses (mapping -> to map),
+    then its base word's (schooling -> school)."""
     singular = []
     if word.endswith("ies") and len(word) > 4:
         singular.append(word[:-3] + "y")
     if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
         singular.append(word[:-1])
-    forms = [*singular, word]
-    if word.endswith("ing") and len(word) > 5:
-        forms += [word[:-3], word[:-3] + "e"]
-    return forms
+    bases = _ing_bases(word)
+    return [*singular, word, *(f"to {base}" for base in bases), *bases]
 
 
 _lock = threading.Lock()

@@ -31,6 +31,13 @@ def book(tmp_path_factory):
         # A plural is looked up by its singular: "cities" alone glosses only the archaic 城邑.
         ("cities", "城市"),
         ("communities", "社区"),
+        # An -ing word's own glosses are nouns ("learning": 学术, 学问); its verb's senses join them at a
+        # lower weight, so the doing is found (学习) and a common noun sense stays first (会议).
+        ("learning", "学习"),
+        ("working", "工作"),
+        ("meeting", "会议"),
+        # Not glossed at all, nor its verb: the base word's senses (schooling -> school).
+        ("schooling", "学校"),
     ],
 )
 def test_an_english_word_is_translated_to_the_everyday_chinese_word(book, english, first):

@@ -56,6 +56,21 @@ def test_english_query_finds_chinese_only_resource_by_dictionary(chinese_only, s
     assert "<mark>智能手机</mark>" in page.hits[0].title_html
 
 
+def test_lifelong_learning_in_english_finds_the_chinese_term_by_dictionary(make_resource, settings):
+    settings.SEARCH_VECTORS = False
+    record = make_resource(
+        titles={"zh-hans": "上海市终身学习促进条例"},
+        original_language="zh-hans",
+        subjects=[],
+        collections=[],
+        creators=[],
+        countries=[],
+    )
+    page = search.search_resources("lifelong learning")
+    assert ids(page) == [record.pk]
+    assert "<mark>终身</mark><mark>学习</mark>" in page.hits[0].title_html
+
+
 def test_without_either_means_the_english_query_finds_nothing(chinese_only, settings):
     settings.SEARCH_VECTORS = False
     settings.SEARCH_DICTIONARY = False
