@@ -40,7 +40,7 @@ from llrc.search.analysis import (
     analyse_joined,
     index_text,
     joined,
-    normalise,
+    sort_key,
 )
 from llrc.search.backends.base import IndexDocument
 from llrc.vocabularies.models import Concept
@@ -289,7 +289,7 @@ def _document(row: _Row, caches: _Caches, with_concepts: bool) -> IndexDocument:
         return [c.code for cid in row.concepts.get(name, ()) if (c := caches.concept(cid))]
 
     titles = {lang: value for fld, lang, value, _o in row.texts if fld == "title"}
-    sort_title = normalise(titles.get("en") or next(iter(titles.values()), ""))[:200]
+    sort_title = sort_key(titles.get("en") or next(iter(titles.values()), ""))[:200]
     return IndexDocument(
         id=row.id,
         text={

@@ -2,7 +2,7 @@
 
 import pytest
 
-from llrc.search.analysis import analyse, pinyin_spans, query_words
+from llrc.search.analysis import analyse, pinyin_spans, query_words, sort_key
 from llrc.search.query import parse_query
 
 
@@ -187,3 +187,18 @@ def test_pinyin_spans_lie_on_a_reading_of_the_whole_word():
     assert (
         pinyin_spans("learning") == [] and pinyin_spans("nvren") != []
     )  # ü as the index writes it
+
+
+@pytest.mark.parametrize(
+    ("title", "key"),
+    [
+        ("終身學習條例", "zhongshen xuexi tiaoli"),  # traditional folded, then read as pinyin
+        ("CBA与NBA总决赛", "cba yu nba zongjuesai"),  # pinyin apart from the letters beside it
+        ("《中华人民共和国教育法》", "zhonghuarenmingongheguo jiaoyufa 》"),
+        ("The Learning City", "learning city"),
+        ("Another view", "another view"),  # "An" only as a word of its own
+        ("  Éducation des adultes", "education des adultes"),
+    ],
+)
+def test_sort_key(title, key):
+    assert sort_key(title) == key

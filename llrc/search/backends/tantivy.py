@@ -34,9 +34,10 @@ from llrc.search.backends.base import (
 from llrc.search.backends.remembered import PackedFacets, Remembered, packed, unpacked
 from llrc.search.query import Match
 
-# Raised when the schema or the analysis changes (4: Chinese split from letters and digits next to it):
-# an older index is dropped on opening, and `llrc init` rebuilds it.
-SCHEMA_VERSION = "4"
+# Raised when the schema or the analysis changes (4: Chinese split from letters and digits next to it;
+# 5: titles sorted by pinyin, without accents and leading articles): an older index is dropped on
+# opening, and `llrc init` rebuilds it.
+SCHEMA_VERSION = "5"
 WRITER_HEAP = 64_000_000
 # A rebuild writes every document in one commit: a larger budget means fewer, larger segments to merge.
 REBUILD_HEAP = 512_000_000
