@@ -808,9 +808,11 @@ def search_resources(
             filters={k: v for k, v in clean_filters.items() if k != name},
             facets=(name,),
             also_ids=[i for i, _s in candidates],
+            # Counts only: no page, and the cheapest order (no scores; on PostgreSQL it spares ranking
+            # the best hundred documents, 10-30 % of such a query at a million records).
             offset=0,
-            limit=1,
-            sort="relevance",
+            limit=0,
+            sort="id",
             after_id=None,
         )
         own_facet[name] = backend.search(counting).facets.get(name, [])
