@@ -27,8 +27,11 @@ class SearchDocument(models.Model):
     # The SearchFacetValue ids of the resource's facet values, little-endian int32: counted for a whole
     # match set the same way.
     facet_codes = models.BinaryField(default=bytes)
-    # Byte order, as tantivy sorts its raw fast field, whatever the database's default collation.
+    # Byte order, as tantivy sorts its raw fast field, whatever the database's default collation. The
+    # title as the Chinese interface shows it has its own key (a record with both titles files under
+    # its English one elsewhere).
     sort_title = models.TextField(db_collation="C", default="")
+    sort_title_zh = models.TextField(db_collation="C", default="")
     # Every text field in one tsvector with positions, each lexeme prefixed with its field ("t:learning",
     # "b:learning", "i:10.1234/abc"): phrases, field limits and ranking read it. Kept out of the row
     # (TOAST) and not indexed.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
-from django.db.migrations import CreateModel, DeleteModel
+from django.db.migrations import AddField, CreateModel, DeleteModel
 from django.db.migrations.operations.base import Operation
 from django.db.migrations.state import ProjectState
 
@@ -49,6 +49,10 @@ class CreateModelOnPostgreSQL(OnPostgreSQL, CreateModel):
 
 
 class DeleteModelOnPostgreSQL(OnPostgreSQL, DeleteModel):
+    pass
+
+
+class AddFieldOnPostgreSQL(OnPostgreSQL, AddField):
     pass
 
 

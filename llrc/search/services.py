@@ -514,6 +514,12 @@ def _identifier_query(query: str) -> ParsedQuery | None:
     return None
 
 
+def _backend_sort(sort: str, lang: str) -> str:
+    """Titles sort as the interface shows them: the Chinese interface by the Chinese title where a
+    record has one (IndexDocument.sort_title_zh)."""
+    return "title_zh" if sort == "title" and lang.lower().split("-")[0] == "zh" else sort
+
+
 def _with_query_filters(filters: dict[str, list[str]], parsed: ParsedQuery) -> dict[str, list[str]]:
     """The filters with those typed in the query (type:report) added, each value once."""
     merged = {name: list(values) for name, values in filters.items()}
@@ -679,7 +685,7 @@ def search_resources(
         filters=clean_filters,
         offset=0 if cursor is not None else offset,
         limit=page_size,
-        sort="id" if cursor is not None else sort,
+        sort="id" if cursor is not None else _backend_sort(sort, lang),
         after_id=after_id,
         facets=tuple(name for name in FACETS if name not in selected_facets),
     )

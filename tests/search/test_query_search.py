@@ -138,6 +138,24 @@ def test_titles_sort_as_catalogues_file_them(make_resource):
     ]
 
 
+def test_each_interface_sorts_by_the_titles_it_shows(make_resource, client):
+    # English titles in one order, their Chinese titles in the other (pinyin: cheng, jiao, zhong).
+    for english, chinese in [
+        ("Adult education", "终身学习"),
+        ("Basic literacy", "教育公平"),
+        ("Community colleges", "成人教育"),
+    ]:
+        make_resource(titles={"en": english, "zh-hans": chinese}, subjects=[])
+    make_resource(titles={"en": "Distance learning"}, subjects=[])  # no Chinese title: its English one
+    english = [h.title for h in search.search_resources("", sort="title", lang="en").hits]
+    assert english == ["Adult education", "Basic literacy", "Community colleges", "Distance learning"]
+    chinese = [h.title for h in search.search_resources("", sort="title", lang="zh-hans").hits]
+    assert chinese == ["成人教育", "Distance learning", "教育公平", "终身学习"]
+    # The page asks for it through its interface language.
+    html = client.get("/zh-hans/search?sort=title").content.decode()
+    assert html.index("成人教育") < html.index("Distance learning") < html.index("教育公平")
+
+
 def test_broken_syntax_falls_back_and_says_so(docs):
     page = search.search_resources('"adult literacy')
     assert docs["literacy"].pk in [h.resource.pk for h in page.hits]

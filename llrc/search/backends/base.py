@@ -32,6 +32,9 @@ FILTER_ONLY: tuple[str, ...] = ("region", "sdg", "status")
 # "stem" holds Snowball stems of title, body and subject text; "pinyin" the pinyin of their Chinese words.
 DERIVED_FIELDS: dict[str, float] = {"stem": 0.8, "pinyin": 0.8}
 SORTS = ("relevance", "newest", "oldest", "title")
+# The orders a backend knows besides SORTS: titles as the Chinese interface shows them, the newest added
+# (a listing without words), resource ids (cursor paging).
+BACKEND_SORTS = (*SORTS, "title_zh", "newest_added", "id")
 # Every year must stay reachable from the facet, not only the 30 most frequent.
 FACET_SIZES: dict[str, int] = {"year": 300}
 
@@ -66,7 +69,8 @@ class IndexDocument:
     facets: dict[str, list[str]]  # facet -> values (codes, slugs, years)
     year: int | None = None
     created: float = 0.0  # epoch seconds, for "newest first"
-    sort_title: str = ""
+    sort_title: str = ""  # the title a reader of any interface but Chinese sees (sort_key)
+    sort_title_zh: str = ""  # the title a reader of the Chinese interface sees
 
 
 @dataclass

@@ -39,6 +39,7 @@ from django.db import OperationalError, connection, transaction
 
 from llrc.search.analysis import QUERY_STEM_LANGUAGES, QueryWord, stem
 from llrc.search.backends.base import (
+    BACKEND_SORTS,
     DERIVED_FIELDS,
     FACET_SIZES,
     FACETS,
@@ -131,7 +132,8 @@ RANK_WINDOW = 100
 # A GIN build sorts its entries in memory; with too little it writes and merges runs many times.
 BUILD_MEMORY = "512MB"
 
-SORTS = ("relevance", "newest", "oldest", "title", "newest_added", "id")  # "id": cursor paging
+SORTS = BACKEND_SORTS
+TITLE_COLUMNS = {"title": "sort_title", "title_zh": "sort_title_zh"}
 # "Did you mean" reads the documents holding a word, or words with the same first letters: at most this
 # many. A common word or a two-letter prefix is in hundreds of thousands of documents at a million
 # records, and reading each from TOAST took longer than the whole time limit of a search (3 s); 500
@@ -904,18 +906,20 @@ class PostgresBackend:
                     doc.sort_title,
                     _vector(fields, FIELD_CODES),
                     _words(fields, doc.facets),
+                    doc.sort_title_zh,
                 )
             )
         return rows
 
-    _COLUMNS = "resource_id, year, ranking, facet_codes, sort_title, document, words"
+    _COLUMNS = "resource_id, year, ranking, facet_codes, sort_title, document, words, sort_title_zh"
 
     def _upsert(self, docs: Iterable[IndexDocument]) -> int:
-        row = "(%s, %s, %s, %s, %s, %s::tsvector, %s::tsvector)"
+        row = "(%s, %s, %s, %s, %s, %s::tsvector, %s::tsvector, %s)"
         conflict = (
             "ON CONFLICT (resource_id) DO UPDATE SET year = EXCLUDED.year, "
             "ranking = EXCLUDED.ranking, facet_codes = EXCLUDED.facet_codes, "
-            "sort_title = EXCLUDED.sort_title, document = EXCLUDED.document, words = EXCLUDED.words"
+            "sort_title = EXCLUDED.sort_title, document = EXCLUDED.document, words = EXCLUDED.words, "
+            "sort_title_zh = EXCLUDED.sort_title_zh"
         )
         count = 0
         known: dict[tuple[str, str], int] = {}
@@ -1114,9 +1118,9 @@ class PostgresBackend:
         # is the length of the records (one aggregate less per row), except for the title order,
         # which PostgreSQL sorts and which needs no records.
         outputs = [
-            "NULL" if sort != "title" else "count(*)",
+            "NULL" if sort not in TITLE_COLUMNS else "count(*)",
             "string_agg(facet_codes, ''::bytea)" if with_facets else "NULL::bytea",
-            "string_agg(ranking, ''::bytea)" if sort != "title" else "NULL::bytea",
+            "string_agg(ranking, ''::bytea)" if sort not in TITLE_COLUMNS else "NULL::bytea",
             "array_agg(resource_id) FILTER (WHERE NOT by_words)" if compiled.also else "NULL",
         ]
         # psycopg's own cursor (binary results): Django's binds parameters client-side, which allows
@@ -1131,9 +1135,9 @@ class PostgresBackend:
             # An aggregate without GROUP BY gives one row, even over no rows.
             count, codes, records, meaning_only = cast("tuple[Any, ...]", cursor.fetchone())
             scores: list[float] = []
-            if sort == "title":
+            if sort in TITLE_COLUMNS:
                 total = int(count)
-                ids = self._title_page(cursor, compiled, query)
+                ids = self._title_page(cursor, compiled, query, TITLE_COLUMNS[sort])
             else:
                 total = len(records or b"") // RANKING.itemsize
                 ids, scores = self._page(
@@ -1150,8 +1154,8 @@ class PostgresBackend:
         )
 
     def _matched(self, compiled: Compiled) -> str:
-        """The matching rows (resource_id, ranking, facet_codes, sort_title, by_words)."""
-        columns = "resource_id, ranking, facet_codes, sort_title"
+        """The matching rows (resource_id, ranking, facet_codes, the title keys, by_words)."""
+        columns = "resource_id, ranking, facet_codes, sort_title, sort_title_zh"
         words = f"SELECT {columns}, TRUE AS by_words FROM {TABLE} WHERE {compiled.word_rows()}"
         if not compiled.also:
             return words
@@ -1260,11 +1264,13 @@ class PostgresBackend:
         )
         return {int(i): float(v) for i, v in cursor.fetchall()}
 
-    def _title_page(self, cursor: Any, compiled: Compiled, query: BackendQuery) -> list[int]:
+    def _title_page(
+        self, cursor: Any, compiled: Compiled, query: BackendQuery, column: str
+    ) -> list[int]:
         # Titles are text: PostgreSQL sorts them (byte order: the column's collation is "C").
         cursor.execute(
             f"SELECT resource_id FROM ({self._matched(compiled)}) AS matched "
-            "ORDER BY sort_title, resource_id LIMIT %(limit)s OFFSET %(offset)s",
+            f"ORDER BY {column}, resource_id LIMIT %(limit)s OFFSET %(offset)s",
             compiled.params | {"limit": query.limit, "offset": query.offset},
             prepare=False,
         )

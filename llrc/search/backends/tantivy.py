@@ -35,8 +35,8 @@ from llrc.search.backends.remembered import PackedFacets, Remembered, packed, un
 from llrc.search.query import Match
 
 # Raised when the schema or the analysis changes (4: Chinese split from letters and digits next to it;
-# 5: titles sorted by pinyin, without accents and leading articles): an older index is dropped on
-# opening, and `llrc init` rebuilds it.
+# 5: titles sorted by pinyin, without accents and leading articles, and a title key for the Chinese
+# interface): an older index is dropped on opening, and `llrc init` rebuilds it.
 SCHEMA_VERSION = "5"
 WRITER_HEAP = 64_000_000
 # A rebuild writes every document in one commit: a larger budget means fewer, larger segments to merge.
@@ -68,6 +68,7 @@ def build_schema() -> tantivy.Schema:
     builder.add_unsigned_field("year_num", indexed=True, fast=True)
     builder.add_float_field("created", indexed=False, fast=True)
     builder.add_text_field("sort_title", tokenizer_name="raw", fast=True)
+    builder.add_text_field("sort_title_zh", tokenizer_name="raw", fast=True)
     return builder.build()
 
 
@@ -158,6 +159,7 @@ class TantivyBackend:
             out.add_unsigned("year_num", doc.year)
         out.add_float("created", float(doc.created))
         out.add_text("sort_title", doc.sort_title)
+        out.add_text("sort_title_zh", doc.sort_title_zh)
         return out
 
     def _write(
@@ -521,6 +523,7 @@ class TantivyBackend:
                 "newest": ("year_num", tantivy.Order.Desc),
                 "oldest": ("year_num", tantivy.Order.Asc),
                 "title": ("sort_title", tantivy.Order.Asc),
+                "title_zh": ("sort_title_zh", tantivy.Order.Asc),
                 "newest_added": ("created", tantivy.Order.Desc),
                 "id": ("id", tantivy.Order.Asc),
             }[sort]
