@@ -367,6 +367,11 @@ def query_words(text: str) -> list[QueryWord]:
         elif word:
             folded = _fold_word(word)
             pinyin = folded
+            decomposed = unicodedata.normalize("NFD", word)
+            if "\u0308" in decomposed:
+                # ü (with or without a tone mark) is v in the index, as lazy_pinyin writes it: falü and
+                # lüyou must find 法律 and 旅游 as falv and lvyou do; folding it to u would find 法路.
+                pinyin = _fold_word(decomposed.replace("u\u0308", "v").replace("U\u0308", "V"))
             if _PINYIN_WITH_TONE_NUMBERS.match(folded):
                 pinyin = re.sub(r"[1-5]", "", folded)
                 folded = pinyin

@@ -202,3 +202,9 @@ def test_pinyin_spans_lie_on_a_reading_of_the_whole_word():
 )
 def test_sort_key(title, key):
     assert sort_key(title) == key
+
+
+@pytest.mark.parametrize("query", ["falü", "fǎlǜ", "falv", "fa4lv4", "FALÜ"])
+def test_pinyin_u_umlaut_is_v_as_in_the_index(query):
+    assert [w.pinyin for w in query_words(query)] == ["falv"]
+    assert analyse("法律").pinyin == ["falv"]

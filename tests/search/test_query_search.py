@@ -106,6 +106,15 @@ def test_filters_left_out_in_the_query(docs):
     assert {b.value for f in page.facets if f.name == "type" for b in f.buckets} == {"policy"}
 
 
+@pytest.mark.parametrize("query", ["falü", "fǎlǜ", "falv", "lüyou falü"])
+def test_pinyin_with_u_umlaut_finds_its_characters(make_resource, query):
+    law = make_resource(
+        titles={"zh-hans": "旅游法律汇编"}, original_language="zh-hans", subjects=[]
+    )
+    make_resource(titles={"zh-hans": "法路"}, original_language="zh-hans", subjects=[])  # fa lu
+    assert found(query) == [law.pk]
+
+
 def test_sort_orders(docs):
     newest = found("", sort="newest")
     assert newest[0] == docs["children"].pk and newest[-1] == docs["fr"].pk
