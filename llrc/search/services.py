@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 import math
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -55,7 +56,13 @@ from llrc.search.documents import (
 )
 from llrc.search.file_snippets import FileSnippet, file_snippets
 from llrc.search.highlight import highlight, snippet
-from llrc.search.query import Match, ParsedQuery, filter_code, parse_query
+from llrc.search.query import (
+    TEXT_FIELD_ALIASES,
+    Match,
+    ParsedQuery,
+    filter_code,
+    parse_query,
+)
 from llrc.search.vectors import VectorStore, VectorStoreError, encode
 from llrc.vocabularies.models import Concept, Scheme
 
@@ -846,9 +853,9 @@ def search_resources(
     # Also when no resource held every word and resources with some of them are shown: a typo in one
     # word ("lifelon learning") is the likeliest reason.
     few = result.total < FEW_RESULTS or not backend_query.match_all_terms
-    if few and plain and parsed.groups and not parsed.identifier:
+    if few and parsed.groups and not parsed.identifier:
         try:
-            suggestion = _did_you_mean(backend, query, clean_filters)
+            suggestion = _did_you_mean(backend, query, clean_filters, plain=plain)
         except SearchTimeout:
             # The results are found; a suggestion that ran out of time is only left out.
             logging.getLogger(__name__).warning("did you mean for %r: stopped", query)
@@ -976,7 +983,11 @@ def _decode_cursor(cursor: str) -> int | None:
 
 
 def _did_you_mean(
-    backend: SearchBackend, query: str, filters: dict[str, list[str]] | None = None
+    backend: SearchBackend,
+    query: str,
+    filters: dict[str, list[str]] | None = None,
+    *,
+    plain: bool = True,
 ) -> str:
     """Correct words that no document holds (English words, pinyin) to the closest indexed word, and
     offer the corrected query when it finds something under the same filters (a suggestion the
@@ -988,15 +999,22 @@ def _did_you_mean(
     changed = False
     words = query.split()
     for i, raw in enumerate(words):
-        analysed = query_words(raw)
+        # Words of phrases, OR and text fields are corrected in place ("lifelong lerning" in quotes,
+        # title:lerning); an excluded word is not (correcting it finds no more), nor a filter's code.
+        name, colon, text = raw.rpartition(":")
+        if raw.startswith("-") or (colon and name.lower() not in TEXT_FIELD_ALIASES):
+            continue
+        analysed = query_words(text)
         if len(analysed) != 1:
             continue
         token = analysed[0].token
         if not token.isascii() or not token.isalpha() or len(token) < 3 or frequency(token):
             continue
-        split = _pinyin_split(token, frequency)
+        # Pinyin cut into several words only among plain words: in a phrase (pinyin has no positions to
+        # match one) or beside OR (which binds the words next to it) the cut would change the query.
+        split = _pinyin_split(token, frequency) if plain else ""
         if split:
-            words[i] = split
+            words[i] = name + colon + _with_word(text, split)
             changed = True
             continue
         allowed = 1 if len(token) <= 5 else 2
@@ -1008,7 +1026,7 @@ def _did_you_mean(
             if distance <= allowed and (best is None or (distance, -count) < best[0]):
                 best = ((distance, -count), term)
         if best:
-            words[i] = best[1]
+            words[i] = name + colon + _with_word(text, best[1])
             changed = True
     if not changed:
         return ""
@@ -1018,6 +1036,14 @@ def _did_you_mean(
     check = backend.search(BackendQuery(parsed=parsed, filters=merged, limit=1, facets=()))
     # Only words no document holds were changed, so the query as typed cannot match them all.
     return corrected if check.total > 0 else ""
+
+
+_LETTERS = re.compile(r"[^\W_]+")  # a word's letters and digits (zhong1shen1), not its quotes
+
+
+def _with_word(text: str, correction: str) -> str:
+    """`text` (one word, perhaps with the quote of a phrase) with its word replaced by `correction`."""
+    return _LETTERS.sub(lambda _match: correction, text, count=1)
 
 
 MAX_PINYIN_LOOKUPS = 64  # pieces looked up in the index for one word read as pinyin

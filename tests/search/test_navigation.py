@@ -130,6 +130,28 @@ def test_did_you_mean_when_only_some_words_were_found(make_resource):
     assert page.suggestion == "lifelong learning"
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ('"lifelong lerning"', '"lifelong learning"'),
+        ("title:lerning", "title:learning"),
+        ("lerning OR literacy", "learning OR literacy"),
+        # Pinyin is cut into words among plain words only: in a phrase or beside OR it would change
+        # the query (pinyin is matched word by word, without positions).
+        ("zhongshenxuexi tiaoli", "zhongshen xuexi tiaoli"),
+        ('"zhongshenxuexi tiaoli"', ""),
+        ("zhongshenxuexi OR literacy", ""),
+        # An excluded word is left as typed (correcting it would find no more); so is a filter.
+        ("lerning -lerning", "learning -lerning"),
+        ("lerning type:policy", "learning type:policy"),
+    ],
+)
+def test_did_you_mean_in_phrases_fields_and_or(make_resource, typed, meant):
+    make_resource(titles={"en": "Lifelong learning strategy"}, subjects=[], resource_type="policy")
+    make_resource(titles={"zh-hans": "终身学习条例"}, original_language="zh-hans", subjects=[])
+    assert search.search_resources(typed).suggestion == meant
+
+
 def test_did_you_mean_keeps_the_readers_filters(make_resource, client):
     make_resource(titles={"en": "Adult literacy campaigns"}, subjects=[], resource_type="report")
     # The only literacy resource is a report: under a policy filter the correction finds nothing.
