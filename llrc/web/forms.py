@@ -9,6 +9,7 @@ from urllib.parse import quote_plus, urlencode
 from django.http import QueryDict
 
 from llrc.search.backends.base import FACETS, SORTS
+from llrc.search.query import filter_code
 from llrc.search.services import Bucket
 
 
@@ -25,7 +26,13 @@ def parse_search_params(query: QueryDict) -> SearchParams:
         page = max(1, int(query.get("page", "1")))
     except ValueError:
         page = 1
-    filters = {name: query.getlist(name) for name in FACETS if query.getlist(name)}
+    # In the case the codes are written in, each once, as the search reads them: a link that removes
+    # a selected value (CN) must also remove it when it was typed as cn.
+    filters = {
+        name: list(dict.fromkeys(filter_code(name, v.strip()) for v in query.getlist(name)))
+        for name in FACETS
+        if query.getlist(name)
+    }
     sort = query.get("sort", "relevance")
     return SearchParams(
         q=query.get("q", "").strip(),

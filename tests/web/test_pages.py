@@ -90,6 +90,14 @@ def test_facet_link_filters_and_can_be_removed(client, site):
     assert 'aria-current="true"' in text
 
 
+def test_a_filter_typed_in_another_case_can_be_removed(client, site):
+    # country=ie is country IE; its remove link must drop it, not add IE beside it (which looped).
+    for query in ("country=ie", "country=ie&country=IE"):
+        text = client.get(f"/en/search?q=learning&{query}").content.decode()
+        assert "<mark>Learning</mark> cities in practice" in text
+        assert '<a href="/en/search?q=learning" aria-current="true" class="selected">' in text
+
+
 def test_resource_page_shows_metadata_and_citation(client, site):
     text = client.get(f"/en/resources/{site['zh'].pk}/").content.decode()
     assert 'lang="zh-Hans"' in text  # the Chinese title is marked as Chinese on the English page
