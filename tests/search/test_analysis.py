@@ -192,9 +192,9 @@ def test_pinyin_spans_lie_on_a_reading_of_the_whole_word():
 @pytest.mark.parametrize(
     ("title", "key"),
     [
-        ("終身學習條例", "zhongshen xuexi tiaoli"),  # traditional folded, then read as pinyin
-        ("CBA与NBA总决赛", "cba yu nba zongjuesai"),  # pinyin apart from the letters beside it
-        ("《中华人民共和国教育法》", "zhonghuarenmingongheguo jiaoyufa 》"),
+        ("終身學習條例", "zhong shen xue xi tiao li"),  # traditional folded, then read as pinyin
+        ("CBA与NBA总决赛", "cba yu nba zong jue sai"),  # pinyin apart from the letters beside it
+        ("《中华人民共和国教育法》", "zhong hua ren min gong he guo jiao yu fa 》"),
         ("The Learning City", "learning city"),
         ("Another view", "another view"),  # "An" only as a word of its own
         ("  Éducation des adultes", "education des adultes"),
@@ -202,6 +202,19 @@ def test_pinyin_spans_lie_on_a_reading_of_the_whole_word():
 )
 def test_sort_key(title, key):
     assert sort_key(title) == key
+
+
+def test_chinese_titles_sort_syllable_by_syllable():
+    # However the segmenter cuts them (上海市 is one word, 上海 学习型 two): shi before xue, ma before mai.
+    titles = ["上海学习型城市", "上海市老年教育", "麦德林", "马约翰", "学校体育", "学习时代"]
+    assert sorted(titles, key=sort_key) == [
+        "马约翰",
+        "麦德林",
+        "上海市老年教育",
+        "上海学习型城市",
+        "学习时代",
+        "学校体育",
+    ]
 
 
 @pytest.mark.parametrize("query", ["falü", "fǎlǜ", "falv", "fa4lv4", "FALÜ"])
