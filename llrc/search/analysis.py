@@ -255,6 +255,17 @@ def pinyin_spans(word: str, most: int = 4) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
+def pinyin_syllable_count(word: str) -> int:
+    """The fewest syllables `word` reads as, wholly as pinyin; 0 when it does not."""
+    syllables = pinyin_syllables()
+    fewest = [0] + [len(word) + 1] * len(word)
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - MAX_SYLLABLE), end):
+            if word[start:end] in syllables and fewest[start] < len(word) + 1:
+                fewest[end] = min(fewest[end], fewest[start] + 1)
+    return fewest[-1] if fewest[-1] <= len(word) else 0
+
+
 def stem(word: str, lang: str) -> str:
     name = STEMMER_FOR.get(lang.split("-")[0])
     return _stemmer(name).stemWord(word) if name else word

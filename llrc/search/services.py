@@ -34,6 +34,7 @@ from llrc.search.analysis import (
     normalise,
     normalise_shown,
     pinyin_spans,
+    pinyin_syllable_count,
     query_words,
 )
 from llrc.search.backends.base import (
@@ -1012,7 +1013,8 @@ def _did_you_mean(
             continue
         # Pinyin cut into several words only among plain words: in a phrase (pinyin has no positions to
         # match one) or beside OR (which binds the words next to it) the cut would change the query.
-        split = _pinyin_split(token, frequency) if plain else ""
+        # ü is v in the pinyin the index holds (falüjiaoyu is falv jiaoyu).
+        split = _pinyin_split(analysed[0].pinyin or token, frequency) if plain else ""
         if split:
             words[i] = name + colon + _with_word(text, split)
             changed = True
@@ -1046,29 +1048,44 @@ def _with_word(text: str, correction: str) -> str:
     return _LETTERS.sub(lambda _match: correction, text, count=1)
 
 
-MAX_PINYIN_LOOKUPS = 64  # pieces looked up in the index for one word read as pinyin
+MAX_PINYIN_LOOKUPS = 128  # distinct pieces looked up in the index for one word read as pinyin
+MAX_PINYIN_LETTERS = 60
 
 
-def _pinyin_split(token: str, frequency: Callable[[str], int]) -> str:
+def _pinyin_split(token: str, frequency: Callable[..., int]) -> str:
     """Pinyin typed without spaces ("zhongshenxuexi", which no document holds) cut into words the index
-    holds ("zhongshen xuexi"): the cut with the fewest pieces, then the one whose rarest piece is the most
-    common. "" when the word is not pinyin or no cut has every piece in the index."""
-    spans = [(a, b) for a, b in pinyin_spans(token) if b - a < len(token)]
-    if not spans or len(spans) > MAX_PINYIN_LOOKUPS:
+    holds as pinyin ("zhongshen xuexi"): the cut with the fewest pieces, then the one whose rarest piece
+    is the most common. "" when the word is not pinyin or no cut has every piece in the index. Pieces
+    are looked up in the pinyin of Chinese words only: "banana" reads as ban an a, English words all."""
+    if len(token) > MAX_PINYIN_LETTERS:
         return ""
+    spans = [(a, b) for a, b in pinyin_spans(token) if b - a < len(token)]
     # best[position]: (pieces, -rarest piece's documents, the pieces) of the best cut of token[:position]
     best: dict[int, tuple[int, int, list[str]]] = {0: (0, -(2**62), [])}
+    known: dict[str, int] = {}
     for start, end in spans:  # sorted by start: every cut reaching `start` is known by then
         if start not in best:
             continue
-        documents = frequency(token[start:end])
+        piece = token[start:end]
+        if piece not in known:
+            if len(known) >= MAX_PINYIN_LOOKUPS:
+                return ""
+            known[piece] = frequency(piece, fields=("pinyin",))
+        documents = known[piece]
         if not documents:
             continue
         pieces, rarest, cut = best[start]
-        candidate = (pieces + 1, max(rarest, -documents), [*cut, token[start:end]])
+        candidate = (pieces + 1, max(rarest, -documents), [*cut, piece])
         if end not in best or candidate[:2] < best[end][:2]:
             best[end] = candidate
-    return " ".join(best[len(token)][2]) if len(token) in best else ""
+    if len(token) not in best:
+        return ""
+    cut = best[len(token)][2]
+    # Nearly every syllable is some one-character word: a cut mostly into single syllables ("banana":
+    # ba na na) is a word that merely reads as pinyin, not Chinese words typed together.
+    if 2 * sum(pinyin_syllable_count(p) == 1 for p in cut) > len(cut):
+        return ""
+    return " ".join(cut)
 
 
 def _why_in_texts(record: HitRecord, terms: list[str], translations: list[str]) -> str | None:

@@ -32,6 +32,8 @@ FILTER_ONLY: tuple[str, ...] = ("region", "sdg", "status")
 # "stem" holds Snowball stems of title, body and subject text; "pinyin" the pinyin of their Chinese words.
 DERIVED_FIELDS: dict[str, float] = {"stem": 0.8, "pinyin": 0.8}
 SORTS = ("relevance", "newest", "oldest", "title")
+# Where "did you mean" looks a word up (term_frequency): the words of the text fields, and pinyin.
+TERM_FIELDS = ("title", "body", "subject", "creator", "pinyin")
 # The orders a backend knows besides SORTS: titles as the Chinese interface shows them, the newest added
 # (a listing without words), resource ids (cursor paging).
 BACKEND_SORTS = (*SORTS, "title_zh", "newest_added", "id")

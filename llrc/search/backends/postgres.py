@@ -44,6 +44,7 @@ from llrc.search.backends.base import (
     FACET_SIZES,
     FACETS,
     FILTER_ONLY,
+    TERM_FIELDS,
     TEXT_FIELDS,
     BackendQuery,
     BackendResult,
@@ -1301,7 +1302,7 @@ class PostgresBackend:
             return int(cursor.fetchone()[0])
 
     # -- "did you mean" (search.services uses these when a backend has them) -------------------------
-    def term_frequency(self, word: str) -> int:
+    def term_frequency(self, word: str, fields: tuple[str, ...] = TERM_FIELDS) -> int:
         """Documents holding `word` as an exact token or pinyin, summed over the fields as tantivy does
         (0 means: probably misspelt), counted in at most WORD_SAMPLE of the documents that may hold it
         (the word, or one of its stems, or its pinyin: `words` keeps an English word only as its stem),
@@ -1309,11 +1310,12 @@ class PostgresBackend:
         none in a full sample holds the word itself: a word whose stems fill the sample is a form of
         an indexed word, not a misspelling for "did you mean" to correct."""
         lexemes = [
-            lexeme
-            for field_name in ("title", "body", "subject", "creator", "pinyin")
-            if (lexeme := _lexeme(field_name, word)) is not None
+            lexeme for field_name in fields if (lexeme := _lexeme(field_name, word)) is not None
         ]
-        candidates = _any(_prefixed(code, t) for code, t in [*_word_anywhere(word), (PINYIN, word)])
+        pairs = [*_word_anywhere(word)] if set(fields) - {"pinyin"} else []
+        if "pinyin" in fields:
+            pairs.append((PINYIN, word))
+        candidates = _any(_prefixed(code, t) for code, t in pairs)
         if not lexemes or candidates is None:
             return 0
         counts = " + ".join(["count(*) FILTER (WHERE document @@ %s::tsquery)"] * len(lexemes))

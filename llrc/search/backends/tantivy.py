@@ -26,6 +26,7 @@ from llrc.search.backends.base import (
     FACET_SIZES,
     FACETS,
     FILTER_ONLY,
+    TERM_FIELDS,
     TEXT_FIELDS,
     BackendQuery,
     BackendResult,
@@ -556,12 +557,11 @@ class TantivyBackend:
     def count(self) -> int:
         return int(self._index.searcher().num_docs)
 
-    def term_frequency(self, word: str) -> int:
-        """Documents holding `word` as an exact token or pinyin (0 means: probably misspelt)."""
+    def term_frequency(self, word: str, fields: tuple[str, ...] = TERM_FIELDS) -> int:
+        """Documents holding `word` as an exact token or pinyin (0 means: probably misspelt), summed
+        over `fields`."""
         searcher = self._index.searcher()
-        return sum(
-            searcher.doc_freq(f, word) for f in ("title", "body", "subject", "creator", "pinyin")
-        )
+        return sum(searcher.doc_freq(f, word) for f in fields)
 
     def similar_terms(self, word: str, *, limit: int = 2000) -> list[tuple[str, int]]:
         """Indexed words that start like `word` (typos rarely hit the first letters), with their counts."""
