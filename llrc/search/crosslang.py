@@ -85,7 +85,9 @@ class Dictionary:
                 # sense, a third for the third...; single characters (ambiguous on their own) last.
                 rank = (-common / (1 + position), position, word)
                 en_zh.setdefault(gloss, []).append((rank, word))
-                if gloss in verbs:
+                # Only a word's first sense as a verb: "to meet" is 满足's second sense (after "to
+                # satisfy") and would bring "satisfying" records to "meeting".
+                if position == 0 and gloss in verbs:
                     verb_rank = (-common * VERB_WEIGHT / (1 + position), position, word)
                     en_verb.setdefault(gloss, []).append((verb_rank, word))
         # An -ing word is glossed by its noun senses only ("learning": 学术, 学问, 智识), though it names the

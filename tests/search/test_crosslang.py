@@ -44,3 +44,9 @@ def test_an_english_word_is_translated_to_the_everyday_chinese_word(book, englis
     translations = book.chinese_for(english)
     assert translations[0] == first, translations
     assert len(translations) == len(set(translations)) <= crosslang.MAX_TRANSLATIONS
+
+
+def test_only_a_verbs_first_sense_joins_an_ing_word(book):
+    # 满足 is "to satisfy; to meet (the needs of)": not a meeting. 安排 is "to arrange; to plan".
+    assert "满足" not in book.chinese_for("meeting")
+    assert "安排" not in book.chinese_for("planning")
