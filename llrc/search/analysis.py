@@ -373,8 +373,10 @@ class QueryWord:
     pinyin: str  # matched against the pinyin of Chinese words ("" for Chinese words themselves)
 
 
-def query_words(text: str) -> list[QueryWord]:
-    """Words of a query, each with its alternatives; stopwords dropped unless nothing else is left."""
+def query_words(text: str, *, phrase: bool = False) -> list[QueryWord]:
+    """Words of a query, each with its alternatives; stopwords dropped unless nothing else is left, and
+    each word once. A phrase keeps every word in its place: "recognition of prior learning" must find
+    "of" between its neighbours, and "learning to be" is not the word "learning"."""
     words: list[QueryWord] = []
     for han, word in _RUN.findall(_prepare(text)):
         if han:
@@ -396,6 +398,8 @@ def query_words(text: str) -> list[QueryWord]:
             words.append(
                 QueryWord(token=folded, stems=stems, pinyin=pinyin if folded.isascii() else "")
             )
+    if phrase:
+        return words
     kept = [w for w in words if w.token not in STOPWORDS]
     unique: dict[str, QueryWord] = {}
     for w in kept or words:

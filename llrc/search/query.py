@@ -81,6 +81,8 @@ class ParsedQuery:
                 if match.via:
                     continue
                 for word in match.words:
+                    if word.token in STOPWORDS:
+                        continue  # kept in a phrase to match it, but "of" is not marked everywhere
                     terms.append(word.token)
                     terms.extend(s for s in word.stems if len(s) > 2)
         return list(dict.fromkeys(terms))
@@ -165,7 +167,7 @@ def parse_query(text: str) -> ParsedQuery:
                 % {"name": field_name, "value": value}
             )
             value = f"{field_name} {value}"
-        words = query_words(value)
+        words = query_words(value, phrase=bool(quoted))
         if not words:
             continue
         is_phrase = bool(quoted) and len(words) > 1

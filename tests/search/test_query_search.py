@@ -171,6 +171,18 @@ def test_each_interface_sorts_by_the_titles_it_shows(make_resource, client):
     assert html.index("成人教育") < html.index("Distance learning") < html.index("教育公平")
 
 
+def test_phrases_keep_their_small_and_repeated_words(make_resource):
+    rpl = make_resource(titles={"en": "Recognition of prior learning in Africa"}, subjects=[])
+    be = make_resource(titles={"en": "Learning to be"}, subjects=[])
+    other = make_resource(titles={"en": "Prior learning and its recognition"}, subjects=[])
+    assert found('"recognition of prior learning"') == [rpl.pk]  # "of" matched in its place
+    assert found('"learning to be"') == [be.pk]  # not every resource with "learning"
+    assert found('"learning learning"') == []
+    assert set(found("recognition prior learning")) == {rpl.pk, other.pk}
+    page = search.search_resources('"recognition of prior learning"')
+    assert "of" not in page.terms and "recognition" in page.terms  # small words are not marked
+
+
 def test_broken_syntax_falls_back_and_says_so(docs):
     page = search.search_resources('"adult literacy')
     assert docs["literacy"].pk in [h.resource.pk for h in page.hits]
