@@ -161,7 +161,7 @@ def normalise(text: str) -> str:
 normalise_shown = lru_cache(maxsize=4096)(normalise)
 
 
-_LEADING_ARTICLE = re.compile(r"^(?:the|a|an) (?=\w)")
+_LEADING_ARTICLE = re.compile(r"^(?:the|a|an) (?=[\W_]*\w)")
 _NOT_SORTED = re.compile(r"^[\W_]+")  # leading quotes, brackets and dashes: 《, “, "—
 
 
@@ -184,7 +184,9 @@ def sort_key(title: str) -> str:
         decomposed = unicodedata.normalize("NFD", text)
         text = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     text = _NOT_SORTED.sub("", text.strip())
-    return " ".join(_LEADING_ARTICLE.sub("", text).split())
+    # The article and what punctuation follows it: The "Learning" City under L.
+    text = _NOT_SORTED.sub("", _LEADING_ARTICLE.sub("", text))
+    return " ".join(text.split())
 
 
 # Han runs and everything between them (_RUN skips spaces and punctuation, which a sort key keeps).

@@ -196,6 +196,7 @@ def test_pinyin_spans_lie_on_a_reading_of_the_whole_word():
         ("CBA与NBA总决赛", "cba yu nba zong jue sai"),  # pinyin apart from the letters beside it
         ("《中华人民共和国教育法》", "zhong hua ren min gong he guo jiao yu fa 》"),
         ("The Learning City", "learning city"),
+        ('The "Learning" City', 'learning" city'),
         ("Another view", "another view"),  # "An" only as a word of its own
         ("  Éducation des adultes", "education des adultes"),
     ],
