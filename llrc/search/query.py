@@ -2,7 +2,7 @@
 
     lifelong learning            both words (in any field, any language form)
     "learning city"              the words next to each other
-    literacy -children           exclude a word (or -"a phrase", -type:report)
+    literacy -children           exclude a word (or -"a phrase", -type:report); NOT children too
     older OR elderly             either word
     title:literacy creator:UNESCO subject:"adult education"
     type:legislation language:zh country:CN year:2015..2020  (filters; year:2015 for one year)
@@ -127,13 +127,20 @@ def parse_query(text: str) -> ParsedQuery:
             _("A quotation mark was not closed, so the query was read as plain words.")
         )
         text = text.replace('"', " ")
-    pending_or = False
+    pending_or = pending_not = False
     dangling_or = wildcards = False
     for minus, field_name, quoted, bare in _TOKEN.findall(text):
         if bare == "OR" and not minus and not field_name and quoted == "":
             dangling_or = dangling_or or not parsed.groups or pending_or
             pending_or = bool(parsed.groups)
             continue
+        # NOT before a word excludes it, as the minus does: readers of library databases type it, and
+        # read as the word "not" it silently asked for records that contain "not".
+        if bare == "NOT" and not minus and not field_name and quoted == "":
+            pending_not = True
+            continue
+        if pending_not:
+            minus, pending_not = "-", False
         if not quoted and not field_name and bare.endswith(":") and bare[:-1].lower() in _FIELDS:
             parsed.notices.append(
                 _("“%(field)s” has nothing after it; it was left out.") % {"field": bare}
@@ -187,6 +194,8 @@ def parse_query(text: str) -> ParsedQuery:
         parsed.notices.append(
             _("“OR” needs a word on each side; where it had none it was left out.")
         )
+    if pending_not:
+        parsed.notices.append(_("“NOT” needs a word after it; it was left out."))
     if wildcards:
         parsed.notices.append(
             _("Wildcards (* and ?) are not supported: the words were searched without them.")

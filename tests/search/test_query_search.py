@@ -78,6 +78,14 @@ def test_exclusion(docs):
     assert found('literacy -"family literacy"') == [docs["literacy"].pk]
 
 
+def test_not_excludes_as_the_minus_does(docs):
+    assert found("literacy NOT children") == found("literacy -children") == [docs["literacy"].pk]
+    assert found('literacy NOT "family literacy"') == [docs["literacy"].pk]
+    page = search.search_resources("literacy NOT")
+    assert page.notices == ["“NOT” needs a word after it; it was left out."]
+    assert set(found("literacy NOT")) == set(found("literacy"))
+
+
 def test_or(docs):
     assert set(found("women OR families")) == {docs["literacy"].pk, docs["children"].pk}
 
