@@ -1003,7 +1003,8 @@ def _did_you_mean(
         # Words of phrases, OR and text fields are corrected in place ("lifelong lerning" in quotes,
         # title:lerning); an excluded word is not (correcting it finds no more), nor a filter's code.
         name, colon, text = raw.rpartition(":")
-        if raw.startswith("-") or (colon and name.lower() not in TEXT_FIELD_ALIASES):
+        excluded = raw.startswith("-") or (i > 0 and words[i - 1] == "NOT")
+        if excluded or (colon and name.lower() not in TEXT_FIELD_ALIASES):
             continue
         analysed = query_words(text)
         if len(analysed) != 1:

@@ -150,6 +150,7 @@ def test_did_you_mean_when_only_some_words_were_found(make_resource):
         ("zhongshenxuexi OR literacy", ""),
         # An excluded word is left as typed (correcting it would find no more); so is a filter.
         ("lerning -lerning", "learning -lerning"),
+        ("lerning NOT lerning", "learning NOT lerning"),
         ("lerning type:policy", "learning type:policy"),
     ],
 )
