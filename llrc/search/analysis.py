@@ -26,12 +26,14 @@ from pypinyin import lazy_pinyin
 # Han ideographs (CJK Unified, Extension A, Compatibility) form one run; other letters and digits another.
 # Han characters are word characters too, so the second run excludes them: "CBA与NBA总决赛" is CBA, 与,
 # NBA, 总决赛 (segmented), and "2011赛季" is 2011 and 赛季, not one token that no query could match.
-_RUN = re.compile(
-    r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([^\W_\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)",
-    re.UNICODE,
-)
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # the second alternative of _RUN
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUN = re.compile(f"([{_HAN_CHARS}]+)|([^\\W_{_HAN_CHARS}]+)", re.UNICODE)
+# A word's letters and digits (zhong1shen1), not the punctuation around it: the second alternative of
+# _RUN where the text holds no Han character.
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_HAN = re.compile(f"[{_HAN_CHARS}]")
+# Han runs and everything between them (_RUN skips spaces and punctuation, which a sort key keeps).
+_RUN_OR_REST = re.compile(f"([{_HAN_CHARS}]+)|([^{_HAN_CHARS}]+)")
 _ARABIC_DIACRITICS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 _ARABIC_FOLD = str.maketrans(
     {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ـ": None}
@@ -143,10 +145,13 @@ def _fold_word(word: str) -> str:
     if any("\u0600" <= ch <= "\u06ff" for ch in word):
         word = _ARABIC_DIACRITICS.sub("", word).translate(_ARABIC_FOLD)
     word = word.replace("ё", "е")
-    decomposed = unicodedata.normalize("NFD", word)
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     # Arabic letters decompose too (آ -> ا + madda); the composed fold above already handled them.
-    return unicodedata.normalize("NFC", stripped)
+    return unicodedata.normalize("NFC", _without_marks(unicodedata.normalize("NFD", word)))
+
+
+def _without_marks(decomposed: str) -> str:
+    """A decomposed (NFD) text without its combining marks: accents, tone marks, the diaeresis."""
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
 
 
 def normalise(text: str) -> str:
@@ -181,18 +186,11 @@ def sort_key(title: str) -> str:
         text = "".join(parts)
     # Accents left out too ("Éducation" under E, not after Z as its bytes would put it).
     if not text.isascii():
-        decomposed = unicodedata.normalize("NFD", text)
-        text = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+        text = _without_marks(unicodedata.normalize("NFD", text))
     text = _NOT_SORTED.sub("", text.strip())
     # The article and what punctuation follows it: The "Learning" City under L.
     text = _NOT_SORTED.sub("", _LEADING_ARTICLE.sub("", text))
     return " ".join(text.split())
-
-
-# Han runs and everything between them (_RUN skips spaces and punctuation, which a sort key keeps).
-_RUN_OR_REST = re.compile(
-    r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)"
-)
 
 
 @lru_cache(maxsize=100_000)
@@ -215,8 +213,7 @@ def pinyin_syllables() -> frozenset[str]:
     readings = {r for value in set(pinyin_dict.values()) for r in value.split(",")}
     syllables = set()
     for reading in readings:
-        decomposed = unicodedata.normalize("NFD", reading).replace("u\u0308", "v")
-        plain = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+        plain = _without_marks(unicodedata.normalize("NFD", reading).replace("u\u0308", "v"))
         if plain.isascii() and plain.isalpha() and any(v in plain for v in "aeiouv"):
             syllables.add(plain)
     return frozenset(syllables)
@@ -257,17 +254,6 @@ def pinyin_spans(word: str, most: int = 4) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def pinyin_syllable_count(word: str) -> int:
-    """The fewest syllables `word` reads as, wholly as pinyin; 0 when it does not."""
-    syllables = pinyin_syllables()
-    fewest = [0] + [len(word) + 1] * len(word)
-    for end in range(1, len(word) + 1):
-        for start in range(max(0, end - MAX_SYLLABLE), end):
-            if word[start:end] in syllables and fewest[start] < len(word) + 1:
-                fewest[end] = min(fewest[end], fewest[start] + 1)
-    return fewest[-1] if fewest[-1] <= len(word) else 0
-
-
 def stem(word: str, lang: str) -> str:
     name = STEMMER_FOR.get(lang.split("-")[0])
     return _stemmer(name).stemWord(word) if name else word
@@ -297,7 +283,7 @@ def analyse(text: str, *, lang: str = "", for_query: bool = False) -> Analysed:
     name = STEMMER_FOR.get(lang.split("-")[0]) if lang else None
     if not _HAN.search(prepared):
         # No Han run: every match of _RUN is a word, so the word pattern alone splits it the same way.
-        folded = list(map(_fold_word, _WORD.findall(prepared)))
+        folded = list(map(_fold_word, WORD.findall(prepared)))
         stems = _stemmer(name).stemWords(folded) if name and folded else folded[:]
         return Analysed(folded, stems, [])
     tokens: list[str] = []

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import logging
 import math
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -30,11 +29,12 @@ from llrc.catalogue.models import (
 from llrc.lib.identifiers import normalise_doi, normalise_isbn, normalise_issn
 from llrc.lib.text import edit_distance
 from llrc.search.analysis import (
+    WORD,
     QueryWord,
     normalise,
     normalise_shown,
     pinyin_spans,
-    pinyin_syllable_count,
+    pinyin_syllables,
     query_words,
 )
 from llrc.search.backends.base import (
@@ -1041,12 +1041,9 @@ def _did_you_mean(
     return corrected if check.total > 0 else ""
 
 
-_LETTERS = re.compile(r"[^\W_]+")  # a word's letters and digits (zhong1shen1), not its quotes
-
-
 def _with_word(text: str, correction: str) -> str:
     """`text` (one word, perhaps with the quote of a phrase) with its word replaced by `correction`."""
-    return _LETTERS.sub(lambda _match: correction, text, count=1)
+    return WORD.sub(lambda _match: correction, text, count=1)
 
 
 MAX_PINYIN_LOOKUPS = 128  # distinct pieces looked up in the index for one word read as pinyin
@@ -1084,7 +1081,7 @@ def _pinyin_split(token: str, frequency: Callable[..., int]) -> str:
     cut = best[len(token)][2]
     # Nearly every syllable is some one-character word: a cut mostly into single syllables ("banana":
     # ba na na) is a word that merely reads as pinyin, not Chinese words typed together.
-    if 2 * sum(pinyin_syllable_count(p) == 1 for p in cut) > len(cut):
+    if 2 * sum(piece in pinyin_syllables() for piece in cut) > len(cut):
         return ""
     return " ".join(cut)
 

@@ -133,7 +133,6 @@ RANK_WINDOW = 100
 # A GIN build sorts its entries in memory; with too little it writes and merges runs many times.
 BUILD_MEMORY = "512MB"
 
-SORTS = BACKEND_SORTS
 TITLE_COLUMNS = {"title": "sort_title", "title_zh": "sort_title_zh"}
 # "Did you mean" reads the documents holding a word, or words with the same first letters: at most this
 # many. A common word or a two-letter prefix is in hundreds of thousands of documents at a million
@@ -1111,7 +1110,7 @@ class PostgresBackend:
         sort = query.sort
         if sort == "relevance" and not query.parsed.has_words:
             sort = "newest_added"
-        if sort not in SORTS:
+        if sort not in BACKEND_SORTS:
             raise ValueError(f"unknown sort {sort!r}")
         with_facets = bool(query.facets)
         # One pass over the matches: their fixed-size records and their facet codes concatenated;
@@ -1154,9 +1153,10 @@ class PostgresBackend:
             facets=facets,
         )
 
-    def _matched(self, compiled: Compiled) -> str:
-        """The matching rows (resource_id, ranking, facet_codes, the title keys, by_words)."""
-        columns = "resource_id, ranking, facet_codes, sort_title, sort_title_zh"
+    def _matched(self, compiled: Compiled, title: str = "") -> str:
+        """The matching rows (resource_id, ranking, facet_codes, by_words), and the `title` key column
+        when a page is ordered by it."""
+        columns = f"resource_id, ranking, facet_codes{f', {title}' if title else ''}"
         words = f"SELECT {columns}, TRUE AS by_words FROM {TABLE} WHERE {compiled.word_rows()}"
         if not compiled.also:
             return words
@@ -1270,7 +1270,7 @@ class PostgresBackend:
     ) -> list[int]:
         # Titles are text: PostgreSQL sorts them (byte order: the column's collation is "C").
         cursor.execute(
-            f"SELECT resource_id FROM ({self._matched(compiled)}) AS matched "
+            f"SELECT resource_id FROM ({self._matched(compiled, column)}) AS matched "
             f"ORDER BY {column}, resource_id LIMIT %(limit)s OFFSET %(offset)s",
             compiled.params | {"limit": query.limit, "offset": query.offset},
             prepare=False,
