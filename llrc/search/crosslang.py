@@ -27,12 +27,16 @@ from llrc.search.query import Match, ParsedQuery
 logger = logging.getLogger(__name__)
 TRANSLATION_BOOST = 0.5
 MAX_TRANSLATIONS = 3
+# A single Chinese word gets its first senses only: the later ones of a short word stray far (终身:
+# lifelong, all one's life, marriage); a compound the dictionary holds (终身教育) is less ambiguous.
+SENSES_OF_A_WORD = 2
+LONGEST_WORD = 8  # characters of a Chinese word looked up in pieces
 VERB_WEIGHT = 0.5  # a verb's senses beside an -ing word's own (learning: 学习 beside 学术)
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _HAN_ONLY = re.compile(r"^[\u3400-\u9fff]+$")
 # Glosses that are grammar notes, not meanings.
 _SKIP_GLOSS = re.compile(
-    r"^(cl:|variant of|old variant|see |surname |abbr\. |used in |also written|\(onom\))"
+    r"^(cl:|variant of|old variant|see |surname |abbr\. |used in |also written|\(onom\))|particle"
 )
 
 
@@ -65,7 +69,8 @@ class Dictionary:
             verbs: set[str] = set()
             for definition in entry["definitions"]:
                 gloss = _PARENS.sub("", definition).strip().lower()
-                if not gloss or _SKIP_GLOSS.match(gloss):
+                # A gloss with a question mark is a question word (怎么: "how?"), no topic to look for.
+                if not gloss or _SKIP_GLOSS.search(gloss) or gloss.endswith("?"):
                     continue
                 verb = gloss.startswith("to ")
                 gloss = gloss.removeprefix("to ").removeprefix("a ").removeprefix("an ").strip()
@@ -221,6 +226,10 @@ def _translated(words: list[QueryWord], via: str) -> Match | None:
 def expand_with_dictionary(parsed: ParsedQuery) -> list[Translation]:
     """Add translations as alternatives inside each group; returns what was translated (for the page)."""
     book = dictionary()
+    # A compound the dictionary does not hold (再就业培训, 乐龄学习) is translated word by word, each
+    # word a group of its own: a record described in English needs one sense of each word, not the first
+    # sense of every word together ("again get a job cultivate"). One it holds (终身教育) stays whole.
+    parsed.separate_compound_words(keep=lambda words: bool(book.english_for("".join(words))))
     done: list[Translation] = []
     new_groups: list[list[Match]] = []
     groups = parsed.groups
@@ -238,25 +247,18 @@ def expand_with_dictionary(parsed: ParsedQuery) -> list[Translation]:
                 done += [Translation(phrase, t) for t in targets]
                 i += 2
                 continue
-        additions: list[Match] = []
+        additions = []
         for match in group:
             if match.phrase or match.via:
                 continue
             tokens = [w.token for w in match.words]
             if all(has_han(t) for t in tokens):
                 whole = "".join(tokens)
-                glosses = book.english_for(whole)
-                if glosses:
-                    additions += [m for g in glosses if (m := _translated(query_words(g), whole))]
-                    done += [Translation(whole, g) for g in glosses]
-                elif len(tokens) > 1:
-                    # A compound not in the dictionary: translate word by word (终身 学习 -> lifelong learn).
-                    parts = [book.english_for(t)[:1] for t in tokens]
-                    if all(parts):
-                        english = " ".join(p[0] for p in parts)
-                        if m := _translated(query_words(english), whole):
-                            additions.append(m)
-                            done.append(Translation(whole, english))
+                glosses = _word_glosses(book, whole)
+                if len(tokens) == 1:
+                    glosses = glosses[:SENSES_OF_A_WORD]
+                additions += [m for g in glosses if (m := _translated(query_words(g), whole))]
+                done += [Translation(whole, g) for g in glosses]
             elif len(tokens) == 1 and tokens[0].isascii():
                 targets = book.chinese_for(tokens[0])
                 additions += [m for t in targets if (m := _translated(query_words(t), tokens[0]))]
@@ -265,6 +267,37 @@ def expand_with_dictionary(parsed: ParsedQuery) -> list[Translation]:
         i += 1
     parsed.groups = new_groups
     return done
+
+
+def _word_glosses(book: Dictionary, word: str) -> list[str]:
+    """A Chinese word's English senses; for a word the dictionary does not hold, the senses of the words
+    it is made of, one each, together (下岗职工: the segmenter's word, not CC-CEDICT's -> 下岗 + 职工).
+    A single character, ambiguous on its own, gives its first sense only."""
+    glosses = book.english_for(word)
+    if glosses:
+        return glosses[:1] if len(word) == 1 else glosses
+    # Only words of two-character pieces: a single character's sense is a guess (怎么, whose senses are
+    # all left out, would be 怎 + 么 "how exclamatory final particle").
+    parts = _dictionary_words(book, word)
+    if len(parts) < 2 or any(len(p) < 2 for p in parts):
+        return []
+    return [" ".join(book.english_for(p)[0] for p in parts)]
+
+
+def _dictionary_words(book: Dictionary, word: str) -> list[str]:
+    """`word` cut into the longest words the dictionary holds, from the left; empty when some piece is
+    not in it."""
+    parts: list[str] = []
+    start = 0
+    while start < len(word):
+        for end in range(min(len(word), start + LONGEST_WORD), start, -1):
+            if book.english_for(word[start:end]):
+                parts.append(word[start:end])
+                start = end
+                break
+        else:
+            return []
+    return parts
 
 
 def _single_latin(group: list[Match]) -> bool:

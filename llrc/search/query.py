@@ -14,11 +14,12 @@ words, and the results page says so (notices).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext as _
 
-from llrc.search.analysis import STOPWORDS, QueryWord, query_words
+from llrc.search.analysis import STOPWORDS, QueryWord, has_han, query_words
 
 TEXT_FIELD_ALIASES = {
     "title": ("title",),
@@ -73,6 +74,31 @@ class ParsedQuery:
             len(group) == 1 and not group[0].phrase and group[0].fields is None
             for group in self.groups
         )
+
+    def separate_compound_words(self, keep: Callable[[list[str]], bool] | None = None) -> None:
+        """Each word of a Chinese compound (乐龄学习: 乐龄 学习) becomes a group of its own, as if the
+        reader had typed the words apart. Every word stays required, so the same records match; but
+        when no record has them all, the search falls back to records with some of them, as it does for
+        words typed apart: a question typed as one run of characters (日本的公民馆是怎么运作的) found
+        nothing at all when one of its words was in no record. Groups with alternatives (a compound the
+        dictionary translates as a whole) are left as they are, and so are compounds whose words `keep`
+        says to keep together."""
+        separated: list[list[Match]] = []
+        for group in self.groups:
+            match = group[0]
+            if (
+                len(group) == 1
+                and len(match.words) > 1
+                and not match.phrase
+                and not match.via
+                and match.fields is None
+                and all(has_han(w.token) for w in match.words)
+                and not (keep and keep([w.token for w in match.words]))
+            ):
+                separated += [[Match(words=[word])] for word in match.words]
+            else:
+                separated.append(group)
+        self.groups = separated
 
     def highlight_terms(self) -> list[str]:
         terms: list[str] = []

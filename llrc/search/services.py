@@ -680,6 +680,7 @@ def search_resources(
     plain = parsed.plain
     if settings.SEARCH_DICTIONARY and parsed.groups and not parsed.identifier:
         expand_with_dictionary(parsed)
+    parsed.separate_compound_words()
     clean_filters = _with_query_filters(clean_filters, parsed)
     terms = parsed.highlight_terms()
     # Words to mark in titles and snippets: the reader's own and their translations.

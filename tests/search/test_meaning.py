@@ -71,6 +71,31 @@ def test_lifelong_learning_in_english_finds_the_chinese_term_by_dictionary(make_
     assert "<mark>终身</mark><mark>学习</mark>" in page.hits[0].title_html
 
 
+def test_a_compound_the_dictionary_lacks_is_translated_word_by_word(make_resource, settings):
+    settings.SEARCH_VECTORS = False
+    english = make_resource(
+        titles={"en": "Employment and training programmes for adults"},
+        subjects=[],
+        collections=[],
+        creators=[],
+        countries=[],
+    )
+    make_resource(titles={"en": "Soil erosion on mountain farms"}, subjects=[], countries=[])
+    # CC-CEDICT has 就业 (to get a job; employment) and 培训 (to cultivate; to train), not 就业培训: each
+    # word's senses are alternatives of that word, not "get a job cultivate" as one string of words.
+    page = search.search_resources("就业培训")
+    assert ids(page) == [english.pk]
+    assert "translation" in page.hits[0].why
+    # A word of two dictionary words the dictionary lacks whole: 下岗职工 as 下岗 + 职工 (workers).
+    workers = make_resource(
+        titles={"en": "Laid off workers come off duty"}, subjects=[], countries=[], creators=[]
+    )
+    assert ids(search.search_resources("下岗职工")) == [workers.pk]
+    # A question word is no topic: 怎么 ("how?") brings nothing.
+    how = make_resource(titles={"en": "How to grow rice"}, subjects=[], countries=[], creators=[])
+    assert how.pk not in ids(search.search_resources("怎么"))
+
+
 def test_without_either_means_the_english_query_finds_nothing(chinese_only, settings):
     settings.SEARCH_VECTORS = False
     settings.SEARCH_DICTIONARY = False

@@ -191,6 +191,25 @@ def test_phrases_keep_their_small_and_repeated_words(make_resource):
     assert "of" not in page.terms and "recognition" in page.terms  # small words are not marked
 
 
+@pytest.mark.parametrize("dictionary", [True, False])
+def test_a_question_typed_as_one_run_of_characters_finds_what_has_some_of_its_words(
+    docs, settings, dictionary
+):
+    # No record holds 怎么 or 运作: a run of characters is several words, and like words typed apart,
+    # records with some of them are shown when none has them all (this found nothing at all).
+    settings.SEARCH_DICTIONARY = dictionary
+    page = search.search_resources("上海的社区教育是怎么运作的")
+    assert [h.resource.pk for h in page.hits][:1] == [docs["zh"].pk]
+    assert page.notices == [
+        "No resource contains all the words; showing resources that contain some of them."
+    ]
+    # Every word is still required while some record has them all: the same records as typed apart.
+    assert found("社区教育") == found("社区 教育") == [docs["zh"].pk]
+    assert found("上海社区教育") == [docs["zh"].pk]
+    assert found("上海终身学习条例") != []  # falls back: no record has 条例
+    assert not search.search_resources("上海终身学习").notices
+
+
 def test_broken_syntax_falls_back_and_says_so(docs):
     page = search.search_resources('"adult literacy')
     assert docs["literacy"].pk in [h.resource.pk for h in page.hits]
