@@ -135,7 +135,7 @@ def filter_code(name: str, value: str) -> str:
 CASE_FOLDED_FILTERS = frozenset(["type", "language", "collection"])
 
 
-def _year_range(value: str) -> tuple[int, int] | None:
+def year_range(value: str) -> tuple[int, int] | None:
     match = re.fullmatch(r"(\d{4})?(?:\.\.(\d{4})?)?", value)
     if not match or not value or value == "..":
         return None
@@ -144,6 +144,13 @@ def _year_range(value: str) -> tuple[int, int] | None:
     low = int(match.group(1)) if match.group(1) else 0
     high = int(match.group(2)) if match.group(2) else 9999
     return (low, high) if low <= high else None
+
+
+def narrowed(current: tuple[int, int] | None, years: tuple[int, int]) -> tuple[int, int]:
+    """The years in both ranges (an empty range, low above high, when they do not overlap)."""
+    if current is None:
+        return years
+    return max(current[0], years[0]), min(current[1], years[1])
 
 
 def parse_query(text: str) -> ParsedQuery:
@@ -184,7 +191,7 @@ def parse_query(text: str) -> ParsedQuery:
             chosen.setdefault(filter_name, []).append(filter_code(filter_name, value))
             continue
         if name == "year":
-            years = _year_range(value)
+            years = year_range(value)
             if years is None:
                 parsed.notices.append(
                     _("“%(value)s” is not a year or a range like 2015..2020; it was left out.")

@@ -63,6 +63,7 @@ from llrc.search.query import (
     ParsedQuery,
     filter_code,
     parse_query,
+    year_range,
 )
 from llrc.search.vectors import VectorStore, VectorStoreError, encode
 from llrc.vocabularies.models import Concept, Scheme
@@ -536,7 +537,14 @@ def _with_query_filters(filters: dict[str, list[str]], parsed: ParsedQuery) -> d
     return merged
 
 
-def _clean_filters(filters: dict[str, list[str]]) -> dict[str, list[str]]:
+MAX_FILTER_VALUES = 50  # per filter: a link or a form rarely holds more than a handful
+
+
+def _clean_filters(
+    filters: dict[str, list[str]], notices: list[str] | None = None
+) -> dict[str, list[str]]:
+    """The filters by name, each value stripped, in the case its codes are written in, and once; values
+    past MAX_FILTER_VALUES are left out, with a notice (into `notices`) saying so."""
     allowed = set(FACETS) | set(FILTER_ONLY) - {"status"}
     clean: dict[str, list[str]] = {}
     for name, values in filters.items():
@@ -545,14 +553,58 @@ def _clean_filters(filters: dict[str, list[str]]) -> dict[str, list[str]]:
         kept = [filter_code(name, v.strip()) for v in values if v and v.strip()]
         if any(len(v) > 200 for v in kept):
             raise SearchInputError(_("a value of filter %(name)s is too long") % {"name": name})
-        if kept:
-            clean[name] = list(dict.fromkeys(kept))[:50]
+        distinct = list(dict.fromkeys(kept))
+        if len(distinct) > MAX_FILTER_VALUES and notices is not None:
+            notices.append(
+                _("%(filter)s: %(count)d values were given; only the first %(max)d were used.")
+                % {
+                    "filter": facet_titles().get(name, name),
+                    "count": len(distinct),
+                    "max": MAX_FILTER_VALUES,
+                }
+            )
+        if distinct:
+            clean[name] = distinct[:MAX_FILTER_VALUES]
     return clean
 
 
-def _unknown_filter_values(filters: dict[str, list[str]], titles: dict[str, str]) -> list[str]:
+def _year_ranges_of(
+    filters: dict[str, list[str]], parsed: ParsedQuery, notices: list[str]
+) -> list[str]:
+    """Year ranges given as filter values (year=2015..2020 in a link, as year:2015..2020 in the query)
+    become the query's range (narrowed to what both allow, when the query has one too) and leave the
+    filter; returns them, to be shown as selected. A value that is no range gets a notice."""
+    ranges = [v for v in filters.get("year", []) if ".." in v]
+    if not ranges:
+        return []
+    rest = [v for v in filters["year"] if ".." not in v]
+    if rest:
+        filters["year"] = rest
+    else:
+        del filters["year"]
+    kept = []
+    for value in ranges:
+        years = year_range(value)
+        if years is None:
+            notices.append(
+                _("“%(value)s” is not a year or a range like 2015..2020; it was left out.")
+                % {"value": value}
+            )
+            continue
+        current = parsed.year_range
+        parsed.year_range = (
+            years if current is None else (max(current[0], years[0]), min(current[1], years[1]))
+        )
+        kept.append(value)
+    return kept
+
+
+def _unknown_filter_values(
+    filters: dict[str, list[str]], titles: dict[str, str], typed: dict[str, list[str]]
+) -> list[str]:
     """A notice for each filter value that names nothing (type=nonsense, a mistyped code in a link): no
-    resource can have it, and without a word the reader would only see fewer results, or none."""
+    resource can have it, and without a word the reader would only see fewer results, or none. Values
+    are named as the reader wrote them (`typed`: the filters before _clean_filters)."""
     notices = []
     for name, values in filters.items():
         if name == "type":
@@ -565,9 +617,10 @@ def _unknown_filter_values(filters: dict[str, list[str]], titles: dict[str, str]
             known = {v for v in values if v.isascii() and v.isdigit() and len(v) <= 4}
         else:
             continue
+        as_typed = {filter_code(name, v.strip()): v.strip() for v in typed.get(name, []) if v}
         notices += [
             _("%(filter)s “%(value)s” is not a known value: no resource matches it.")
-            % {"filter": titles.get(name, name), "value": v}
+            % {"filter": titles.get(name, name), "value": as_typed.get(v, v)}
             for v in values
             if v not in known
         ]
@@ -671,10 +724,11 @@ def search_resources(
             _("unknown sort order %(sort)s; use one of %(sorts)s")
             % {"sort": sort, "sorts": ", ".join(SORTS)}
         )
-    clean_filters = _clean_filters(filters or {})
+    clean_filters = _clean_filters(filters or {}, notices)
 
     parsed = _identifier_query(query) or parse_query(query)
     notices.extend(parsed.notices)
+    year_ranges = _year_ranges_of(clean_filters, parsed, notices)
     # Plain words only get meaning matches: a reader who writes a phrase, a field or an exclusion wants
     # exactly that. Checked before translations add alternatives to the groups.
     plain = parsed.plain
@@ -846,10 +900,12 @@ def search_resources(
                 items.append(Bucket(value, labels.get(value, value), 0, True))
         if name == "year":
             items.sort(key=lambda b: b.value, reverse=True)
+            # A range from a link is shown selected, first, so that it can be removed like a year.
+            items[:0] = [Bucket(v, v.replace("..", "–"), result.total, True) for v in year_ranges]
         if items:
             facets.append(Facet(name, titles[name], items))
 
-    notices.extend(_unknown_filter_values(clean_filters, titles))
+    notices.extend(_unknown_filter_values(clean_filters, titles, filters or {}))
 
     suggestion = ""
     # Also when no resource held every word and resources with some of them are shown: a typo in one

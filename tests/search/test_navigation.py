@@ -53,8 +53,47 @@ def test_filter_values_that_name_nothing_are_reported(make_resource, client):
     # Codes in a link are read in the case they are written in, as in the query (type:Report).
     page = search.search_resources("", filters={"type": ["Report"], "language": ["EN"]})
     assert page.total == 1 and page.notices == [] and page.filters["type"] == ["report"]
+    # Named as the reader wrote it, not as it was folded.
+    page = search.search_resources("", filters={"type": ["NOPE"]})
+    assert page.notices == ["Type “NOPE” is not a known value: no resource matches it."]
     html = client.get("/zh-hans/search?type=nonsense").content.decode()
     assert "“nonsense”不是已知的取值" in html
+
+
+def test_a_year_range_in_a_link_filters_as_in_the_query(make_resource, client):
+    made = {
+        year: make_resource(titles={"en": f"Adult learning {year}"}, subjects=[], date_issued=year)
+        for year in ("2010", "2016", "2019", "2023")
+    }
+    in_range = {made["2016"].pk, made["2019"].pk}
+    page = search.search_resources("adult", filters={"year": ["2015..2020"]})
+    assert {h.resource.pk for h in page.hits} == in_range and page.notices == []
+    assert page.total == search.search_resources("adult year:2015..2020").total == 2
+    # Shown selected in the year facet, so it can be removed like a year; the years in it counted.
+    years = {b.value: b for b in next(f for f in page.facets if f.name == "year").buckets}
+    assert years["2015..2020"].selected and years["2015..2020"].label == "2015–2020"
+    assert set(years) == {"2015..2020", "2016", "2019"}
+    # With a range in the query too: the years both allow.
+    page = search.search_resources("adult year:2018..", filters={"year": ["2015..2020"]})
+    assert {h.resource.pk for h in page.hits} == {made["2019"].pk}
+    # Open ends, as in the query.
+    page = search.search_resources("", filters={"year": ["2019.."]})
+    assert {h.resource.pk for h in page.hits} == {made["2019"].pk, made["2023"].pk}
+    page = search.search_resources("", filters={"year": ["2020..2015"]})
+    assert page.total == 4 and page.notices == [
+        "“2020..2015” is not a year or a range like 2015..2020; it was left out."
+    ]
+    html = client.get("/en/search?q=adult&year=2015..2020").content.decode()
+    assert "learning 2016" in html and "learning 2010" not in html
+    assert "2015–2020" in html
+
+
+def test_filter_values_past_the_limit_are_named(make_resource):
+    make_resource(titles={"en": "Adult literacy survey"}, subjects=[], countries=["FR"])
+    codes = ["FR", *(f"X{i:02d}" for i in range(60))]
+    page = search.search_resources("", filters={"country": codes})
+    assert page.total == 1
+    assert page.notices[0] == "Country: 61 values were given; only the first 50 were used."
 
 
 @pytest.mark.parametrize(
