@@ -247,7 +247,7 @@ def expand_with_dictionary(parsed: ParsedQuery) -> list[Translation]:
                 done += [Translation(phrase, t) for t in targets]
                 i += 2
                 continue
-        additions = []
+        additions: list[Match] = []
         for match in group:
             if match.phrase or match.via:
                 continue

@@ -62,6 +62,7 @@ from llrc.search.query import (
     Match,
     ParsedQuery,
     filter_code,
+    narrowed,
     parse_query,
     year_range,
 )
@@ -591,10 +592,7 @@ def _year_ranges_of(
                 % {"value": value}
             )
             continue
-        current = parsed.year_range
-        parsed.year_range = (
-            years if current is None else (max(current[0], years[0]), min(current[1], years[1]))
-        )
+        parsed.year_range = narrowed(parsed.year_range, years)
         kept.append(value)
     return kept
 
@@ -913,7 +911,9 @@ def search_resources(
     few = result.total < FEW_RESULTS or not backend_query.match_all_terms
     if few and parsed.groups and not parsed.identifier:
         try:
-            suggestion = _did_you_mean(backend, query, clean_filters, plain=plain)
+            suggestion = _did_you_mean(
+                backend, query, clean_filters, plain=plain, years=parsed.year_range
+            )
         except SearchTimeout:
             # The results are found; a suggestion that ran out of time is only left out.
             logging.getLogger(__name__).warning("did you mean for %r: stopped", query)
@@ -1046,10 +1046,11 @@ def _did_you_mean(
     filters: dict[str, list[str]] | None = None,
     *,
     plain: bool = True,
+    years: tuple[int, int] | None = None,
 ) -> str:
     """Correct words that no document holds (English words, pinyin) to the closest indexed word, and
     offer the corrected query when it finds something under the same filters (a suggestion the
-    reader's filters would empty is no help)."""
+    reader's filters would empty is no help); `years`: the range of the search, query and link."""
     similar = getattr(backend, "similar_terms", None)
     frequency = getattr(backend, "term_frequency", None)
     if similar is None or frequency is None:
@@ -1092,6 +1093,7 @@ def _did_you_mean(
         return ""
     corrected = " ".join(words)
     parsed = parse_query(corrected)
+    parsed.year_range = years or parsed.year_range
     merged = _with_query_filters(filters or {}, parsed)
     check = backend.search(BackendQuery(parsed=parsed, filters=merged, limit=1, facets=()))
     # Only words no document holds were changed, so the query as typed cannot match them all.

@@ -83,6 +83,9 @@ def test_a_year_range_in_a_link_filters_as_in_the_query(make_resource, client):
     assert page.total == 4 and page.notices == [
         "“2020..2015” is not a year or a range like 2015..2020; it was left out."
     ]
+    # "Did you mean" offers a correction only when it finds something in the range too.
+    assert search.search_resources("lerning", filters={"year": ["2015.."]}).suggestion == "learning"
+    assert search.search_resources("lerning", filters={"year": ["1990..2000"]}).suggestion == ""
     html = client.get("/en/search?q=adult&year=2015..2020").content.decode()
     assert "learning 2016" in html and "learning 2010" not in html
     assert "2015–2020" in html
