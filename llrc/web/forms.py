@@ -19,6 +19,9 @@ class SearchParams:
     page: int = 1
     sort: str = "relevance"
     filters: dict[str, list[str]] = field(default_factory=dict)
+    # The filter values as the link wrote them, for the search: it folds them the same way, and names a
+    # value that names nothing as the reader wrote it (NOPE, not nope).
+    typed: dict[str, list[str]] = field(default_factory=dict)
 
 
 def parse_search_params(query: QueryDict) -> SearchParams:
@@ -33,11 +36,13 @@ def parse_search_params(query: QueryDict) -> SearchParams:
         for name in FACETS
         if query.getlist(name)
     }
+    typed = {name: [v.strip() for v in query.getlist(name)] for name in filters}
     sort = query.get("sort", "relevance")
     return SearchParams(
         q=query.get("q", "").strip(),
         page=page,
         filters=filters,
+        typed=typed,
         sort=sort if sort in SORTS else "relevance",
     )
 

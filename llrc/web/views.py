@@ -55,7 +55,7 @@ def search(request: HttpRequest) -> HttpResponse:
     error = ""
     try:
         page = search_services.search_resources(
-            params.q, filters=params.filters, page=params.page, lang=_lang(), sort=params.sort
+            params.q, filters=params.typed, page=params.page, lang=_lang(), sort=params.sort
         )
     except SearchInputError as exc:
         error = str(exc)
@@ -117,7 +117,7 @@ def collection_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         page = search_services.search_resources(
             params.q,
-            filters={**params.filters, "collection": [slug]},
+            filters={**params.typed, "collection": [slug]},
             page=params.page,
             lang=_lang(),
         )

@@ -58,6 +58,8 @@ def test_filter_values_that_name_nothing_are_reported(make_resource, client):
     assert page.notices == ["Type “NOPE” is not a known value: no resource matches it."]
     html = client.get("/zh-hans/search?type=nonsense").content.decode()
     assert "“nonsense”不是已知的取值" in html
+    html = client.get("/zh-hans/search?type=NOPE").content.decode()
+    assert "“NOPE”不是已知的取值" in html  # the page too (it folded the values before the search)
 
 
 def test_a_year_range_in_a_link_filters_as_in_the_query(make_resource, client):
