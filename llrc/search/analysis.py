@@ -87,6 +87,18 @@ STOPWORDS = frozenset(
         "对",
         "等",
         "中",
+        # Question words: a question typed as one (上海怎样建设学习型城市) is about its other words.
+        "怎么",
+        "怎样",
+        "怎么样",
+        "如何",
+        "什么",
+        "为什么",
+        "哪些",
+        "哪里",
+        "是否",
+        "吗",
+        "呢",
     ]
 )
 

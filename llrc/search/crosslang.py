@@ -217,10 +217,14 @@ def dictionary() -> Dictionary:
         return _dictionary
 
 
-def _translated(words: list[QueryWord], via: str) -> Match | None:
+def _translated(
+    words: list[QueryWord], via: str, fields: tuple[str, ...] | None = None
+) -> Match | None:
+    """A translation as an alternative: weaker, and limited to the fields the translated words were
+    (title:lifelong looks for 终身 in titles too, not anywhere)."""
     if not words:
         return None
-    return Match(words=words, boost=TRANSLATION_BOOST, via=via)
+    return Match(words=words, boost=TRANSLATION_BOOST, via=via, fields=fields)
 
 
 def expand_with_dictionary(parsed: ParsedQuery) -> list[Translation]:
@@ -257,11 +261,17 @@ def expand_with_dictionary(parsed: ParsedQuery) -> list[Translation]:
                 glosses = _word_glosses(book, whole)
                 if len(tokens) == 1:
                     glosses = glosses[:SENSES_OF_A_WORD]
-                additions += [m for g in glosses if (m := _translated(query_words(g), whole))]
+                additions += [
+                    m for g in glosses if (m := _translated(query_words(g), whole, match.fields))
+                ]
                 done += [Translation(whole, g) for g in glosses]
             elif len(tokens) == 1 and tokens[0].isascii():
                 targets = book.chinese_for(tokens[0])
-                additions += [m for t in targets if (m := _translated(query_words(t), tokens[0]))]
+                additions += [
+                    m
+                    for t in targets
+                    if (m := _translated(query_words(t), tokens[0], match.fields))
+                ]
                 done += [Translation(tokens[0], t) for t in targets]
         new_groups.append(group + additions)
         i += 1

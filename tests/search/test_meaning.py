@@ -96,6 +96,23 @@ def test_a_compound_the_dictionary_lacks_is_translated_word_by_word(make_resourc
     assert how.pk not in ids(search.search_resources("怎么"))
 
 
+def test_a_field_limits_the_translations_too(make_resource, settings):
+    settings.SEARCH_VECTORS = False
+    in_title = make_resource(
+        titles={"zh-hans": "终身教育"}, original_language="zh-hans", subjects=[], countries=[]
+    )
+    in_summary = make_resource(
+        titles={"zh-hans": "社区学校"},
+        summaries={"zh-hans": "为居民提供终身教育。"},
+        original_language="zh-hans",
+        subjects=[],
+        countries=[],
+    )
+    assert in_summary.pk in ids(search.search_resources("lifelong"))
+    # title:lifelong looks for its translation 终身 in titles only, as for the word itself.
+    assert ids(search.search_resources("title:lifelong")) == [in_title.pk]
+
+
 def test_without_either_means_the_english_query_finds_nothing(chinese_only, settings):
     settings.SEARCH_VECTORS = False
     settings.SEARCH_DICTIONARY = False

@@ -210,6 +210,16 @@ def test_a_question_typed_as_one_run_of_characters_finds_what_has_some_of_its_wo
     assert not search.search_resources("上海终身学习").notices
 
 
+def test_question_words_are_not_required(make_resource):
+    city = make_resource(
+        titles={"zh-hans": "上海学习型城市建设"}, original_language="zh-hans", subjects=[]
+    )
+    make_resource(titles={"zh-hans": "怎样学习"}, original_language="zh-hans", subjects=[])
+    # 怎样 ("how") is in no record about the question: it is left out as 的 is, not required.
+    page = search.search_resources("上海怎样建设学习型城市")
+    assert [h.resource.pk for h in page.hits] == [city.pk] and page.notices == []
+
+
 def test_broken_syntax_falls_back_and_says_so(docs):
     page = search.search_resources('"adult literacy')
     assert docs["literacy"].pk in [h.resource.pk for h in page.hits]
