@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import logging
 import math
 import threading
@@ -569,32 +570,50 @@ def _clean_filters(
     return clean
 
 
+# A range beside other year values stands for its years (values of one filter combine with OR): an open
+# end stops at these, so that no range stands for more than some five hundred years.
+YEAR_FLOOR = 1500
+
+
 def _year_ranges_of(
     filters: dict[str, list[str]], parsed: ParsedQuery, notices: list[str]
-) -> list[str]:
-    """Year ranges given as filter values (year=2015..2020 in a link, as year:2015..2020 in the query)
-    become the query's range (narrowed to what both allow, when the query has one too) and leave the
-    filter; returns them, to be shown as selected. A value that is no range gets a notice."""
-    ranges = [v for v in filters.get("year", []) if ".." in v]
-    if not ranges:
-        return []
-    rest = [v for v in filters["year"] if ".." not in v]
-    if rest:
-        filters["year"] = rest
-    else:
-        del filters["year"]
-    kept = []
-    for value in ranges:
+) -> tuple[list[str], list[str]]:
+    """Year ranges given as filter values (year=2015..2020 in a link, as year:2015..2020 in the query).
+    One range alone becomes the query's range (narrowed to what both allow, when the query has one
+    too); several, or one beside single years, combine with them as a filter's values do (OR): each
+    stands for its years. Returns the ranges kept, to be shown selected, and the single years. A value
+    that is no range gets a notice."""
+    values = filters.get("year", [])
+    singles = [v for v in values if ".." not in v]
+    if len(singles) == len(values):
+        return [], singles
+    valid: list[tuple[str, tuple[int, int]]] = []
+    for value in values:
+        if ".." not in value:
+            continue
         years = year_range(value)
         if years is None:
             notices.append(
                 _("“%(value)s” is not a year or a range like 2015..2020; it was left out.")
                 % {"value": value}
             )
-            continue
-        parsed.year_range = narrowed(parsed.year_range, years)
+        else:
+            valid.append((value, years))
+    if len(valid) == 1 and not singles:
+        filters.pop("year", None)
+        parsed.year_range = narrowed(parsed.year_range, valid[0][1])
+        return [valid[0][0]], []
+    years_of = list(singles)
+    kept = []
+    for value, (low, high) in valid:
+        low, high = max(low, YEAR_FLOOR), min(high, dt.date.today().year + 1)
+        years_of += [str(year) for year in range(low, high + 1)]
         kept.append(value)
-    return kept
+    if years_of:
+        filters["year"] = list(dict.fromkeys(years_of))
+    else:
+        filters.pop("year", None)
+    return kept, singles
 
 
 def _unknown_filter_values(
@@ -726,7 +745,7 @@ def search_resources(
 
     parsed = _identifier_query(query) or parse_query(query)
     notices.extend(parsed.notices)
-    year_ranges = _year_ranges_of(clean_filters, parsed, notices)
+    year_ranges, single_years = _year_ranges_of(clean_filters, parsed, notices)
     # Plain words only get meaning matches: a reader who writes a phrase, a field or an exclusion wants
     # exactly that. Checked before translations add alternatives to the groups.
     plain = parsed.plain
@@ -888,7 +907,8 @@ def search_resources(
     facets: list[Facet] = []
     for name in FACETS:
         buckets = own_facet[name] if name in own_facet else result.facets.get(name, [])
-        selected = clean_filters.get(name, [])
+        # The years a range stands for are not shown selected one by one: the range is (below).
+        selected = single_years if name == "year" else clean_filters.get(name, [])
         values = [v for v, _count in buckets]
         labels = _labels(name, values + selected, lang)
         items = [Bucket(v, labels.get(v, v), c, v in selected) for v, c in buckets]

@@ -85,6 +85,23 @@ def test_a_year_range_in_a_link_filters_as_in_the_query(make_resource, client):
     assert page.total == 4 and page.notices == [
         "“2020..2015” is not a year or a range like 2015..2020; it was left out."
     ]
+    # Beside other year values a range combines with them as a filter's values do (OR), each shown
+    # selected; the years a range stands for are not shown selected one by one.
+    page = search.search_resources("", filters={"year": ["2009..2011", "2022..2024"]})
+    assert {h.resource.pk for h in page.hits} == {made["2010"].pk, made["2023"].pk}
+    page = search.search_resources("", filters={"year": ["2015..2017", "2019"]})
+    assert {h.resource.pk for h in page.hits} == {made["2016"].pk, made["2019"].pk}
+    selected = [b.value for f in page.facets if f.name == "year" for b in f.buckets if b.selected]
+    assert sorted(selected) == ["2015..2017", "2019"]
+    page = search.search_resources("", filters={"year": ["..2020", "2023"]})
+    assert {h.resource.pk for h in page.hits} == {
+        made["2010"].pk,
+        made["2016"].pk,
+        made["2019"].pk,
+        made["2023"].pk,
+    }
+    page = search.search_resources("", filters={"year": ["..2000", "2023"]})
+    assert {h.resource.pk for h in page.hits} == {made["2023"].pk} and page.notices == []
     # "Did you mean" offers a correction only when it finds something in the range too.
     assert search.search_resources("lerning", filters={"year": ["2015.."]}).suggestion == "learning"
     assert search.search_resources("lerning", filters={"year": ["1990..2000"]}).suggestion == ""
