@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import translation
 from ninja import Field, NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -124,16 +126,23 @@ resources = Router(tags=["resources"])
 
 
 def _search(request: HttpRequest, params: SearchFilters) -> dict[str, Any]:
-    page = search_services.search_resources(
-        params.q,
-        filters=params.filters(),
-        page=params.page,
-        page_size=params.page_size,
-        lang=params.lang,
-        sort=params.sort,
-        cursor=params.cursor,
+    # `lang` chooses the titles shown; in an interface language it is the language of the notices and
+    # labels too (a client asking lang=zh-hans got Chinese titles beside English notices). Otherwise
+    # they follow Accept-Language, as before.
+    interface = (
+        params.lang if params.lang in dict(settings.LANGUAGES) else translation.get_language()
     )
-    return serializers.search_page(request, page, params.lang)
+    with translation.override(interface):
+        page = search_services.search_resources(
+            params.q,
+            filters=params.filters(),
+            page=params.page,
+            page_size=params.page_size,
+            lang=params.lang,
+            sort=params.sort,
+            cursor=params.cursor,
+        )
+        return serializers.search_page(request, page, params.lang)
 
 
 @api.get("/search", response={200: SearchOut, 400: ErrorOut, 422: ErrorOut}, tags=["search"])

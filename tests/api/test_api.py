@@ -64,6 +64,21 @@ def test_filters_combine_in_api(client, two):
     assert [r["id"] for r in body["results"]] == [two[1].pk]
 
 
+def test_search_speaks_the_language_asked_for(client, two):
+    english = client.get("/api/v1/search", {"type": ["good_practice", "NOPE"]}).json()
+    assert english["notices"] == ["Type “NOPE” is not a known value: no resource matches it."]
+    assert "Case study or good practice" in {b["label"] for b in english["facets"]["type"]}
+    # lang chooses the titles, and in an interface language the notices and labels too.
+    chinese = client.get(
+        "/api/v1/search", {"type": ["good_practice", "NOPE"], "lang": "zh-hans"}
+    ).json()
+    assert chinese["notices"] == ["类型“NOPE”不是已知的取值,没有资源与之匹配。"]
+    assert "案例或优秀实践" in {b["label"] for b in chinese["facets"]["type"]}
+    # A content language that is no interface language leaves them to Accept-Language.
+    french = client.get("/api/v1/search", {"type": "NOPE", "lang": "fr"}).json()
+    assert french["notices"] == english["notices"]
+
+
 def test_get_one_resource_with_all_metadata(client, two):
     body = client.get(f"/api/v1/resources/{two[1].pk}").json()
     assert body["titles"] == {"en": "Learning cities in practice"}
