@@ -258,9 +258,7 @@ def expand_with_dictionary(parsed: ParsedQuery) -> list[Translation]:
             tokens = [w.token for w in match.words]
             if all(has_han(t) for t in tokens):
                 whole = "".join(tokens)
-                glosses = _word_glosses(book, whole)
-                if len(tokens) == 1:
-                    glosses = glosses[:SENSES_OF_A_WORD]
+                glosses = _word_glosses(book, tokens)
                 additions += [
                     m for g in glosses if (m := _translated(query_words(g), whole, match.fields))
                 ]
@@ -279,13 +277,17 @@ def expand_with_dictionary(parsed: ParsedQuery) -> list[Translation]:
     return done
 
 
-def _word_glosses(book: Dictionary, word: str) -> list[str]:
-    """A Chinese word's English senses; for a word the dictionary does not hold, the senses of the words
-    it is made of, one each, together (下岗职工: the segmenter's word, not CC-CEDICT's -> 下岗 + 职工).
-    A single character, ambiguous on its own, gives its first sense only."""
+def _word_glosses(book: Dictionary, tokens: list[str]) -> list[str]:
+    """The English senses of Chinese words taken together: a compound the dictionary holds, all its
+    senses (up to MAX_TRANSLATIONS); one word, its first SENSES_OF_A_WORD, and a single character,
+    ambiguous on its own, its first only; a word the dictionary does not hold, the senses of the words
+    it is made of, one each, together (下岗职工: the segmenter's word, not CC-CEDICT's -> 下岗 + 职工)."""
+    word = "".join(tokens)
     glosses = book.english_for(word)
+    if len(word) == 1:
+        return glosses[:1]
     if glosses:
-        return glosses[:1] if len(word) == 1 else glosses
+        return glosses[:SENSES_OF_A_WORD] if len(tokens) == 1 else glosses
     # Only words of two-character pieces: a single character's sense is a guess (怎么, whose senses are
     # all left out, would be 怎 + 么 "how exclamatory final particle").
     parts = _dictionary_words(book, word)

@@ -146,6 +146,13 @@ def year_range(value: str) -> tuple[int, int] | None:
     return (low, high) if low <= high else None
 
 
+def not_a_year_range(value: str) -> str:
+    """The notice for a year filter (typed, or in a link) that is no year or range of years."""
+    return _("“%(value)s” is not a year or a range like 2015..2020; it was left out.") % {
+        "value": value
+    }
+
+
 def narrowed(current: tuple[int, int] | None, years: tuple[int, int]) -> tuple[int, int]:
     """The years in both ranges (an empty range, low above high, when they do not overlap)."""
     if current is None:
@@ -193,10 +200,7 @@ def parse_query(text: str) -> ParsedQuery:
         if name == "year":
             years = year_range(value)
             if years is None:
-                parsed.notices.append(
-                    _("“%(value)s” is not a year or a range like 2015..2020; it was left out.")
-                    % {"value": value}
-                )
+                parsed.notices.append(not_a_year_range(value))
             else:
                 parsed.year_range = years
             continue

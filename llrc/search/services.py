@@ -64,6 +64,7 @@ from llrc.search.query import (
     ParsedQuery,
     filter_code,
     narrowed,
+    not_a_year_range,
     parse_query,
     year_range,
 )
@@ -542,9 +543,7 @@ def _with_query_filters(filters: dict[str, list[str]], parsed: ParsedQuery) -> d
 MAX_FILTER_VALUES = 50  # per filter: a link or a form rarely holds more than a handful
 
 
-def _clean_filters(
-    filters: dict[str, list[str]], notices: list[str] | None = None
-) -> dict[str, list[str]]:
+def _clean_filters(filters: dict[str, list[str]], notices: list[str]) -> dict[str, list[str]]:
     """The filters by name, each value stripped, in the case its codes are written in, and once; values
     past MAX_FILTER_VALUES are left out, with a notice (into `notices`) saying so."""
     allowed = set(FACETS) | set(FILTER_ONLY) - {"status"}
@@ -556,7 +555,7 @@ def _clean_filters(
         if any(len(v) > 200 for v in kept):
             raise SearchInputError(_("a value of filter %(name)s is too long") % {"name": name})
         distinct = list(dict.fromkeys(kept))
-        if len(distinct) > MAX_FILTER_VALUES and notices is not None:
+        if len(distinct) > MAX_FILTER_VALUES:
             notices.append(
                 _("%(filter)s: %(count)d values were given; only the first %(max)d were used.")
                 % {
@@ -593,10 +592,7 @@ def _year_ranges_of(
             continue
         years = year_range(value)
         if years is None:
-            notices.append(
-                _("“%(value)s” is not a year or a range like 2015..2020; it was left out.")
-                % {"value": value}
-            )
+            notices.append(not_a_year_range(value))
         else:
             valid.append((value, years))
     if len(valid) == 1 and not singles:

@@ -29,14 +29,15 @@ def parse_search_params(query: QueryDict) -> SearchParams:
         page = max(1, int(query.get("page", "1")))
     except ValueError:
         page = 1
+    typed = {
+        name: [v.strip() for v in query.getlist(name)] for name in FACETS if query.getlist(name)
+    }
     # In the case the codes are written in, each once, as the search reads them: a link that removes
     # a selected value (CN) must also remove it when it was typed as cn.
     filters = {
-        name: list(dict.fromkeys(filter_code(name, v.strip()) for v in query.getlist(name)))
-        for name in FACETS
-        if query.getlist(name)
+        name: list(dict.fromkeys(filter_code(name, v) for v in values))
+        for name, values in typed.items()
     }
-    typed = {name: [v.strip() for v in query.getlist(name)] for name in filters}
     sort = query.get("sort", "relevance")
     return SearchParams(
         q=query.get("q", "").strip(),
