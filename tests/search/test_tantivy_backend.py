@@ -110,6 +110,50 @@ def test_the_values_shown_are_counted_in_every_segment(backend):
     assert result.facets["subject"] == [("x", 4)]
 
 
+def test_facets_counted_from_columns_are_exact_past_the_last_column(backend):
+    """Languages, countries and subjects are counted from single-valued columns (the whole set of a
+    resource's languages in one; its first countries and subjects one to a column) and a multi-valued
+    column for what is left. Here resources hold more subjects and countries than there are columns, and
+    values that look like the columns' placeholder or like two values of a set: every count must still
+    be the number of matching resources holding the value, on both counting paths and under a filter."""
+    rng = random.Random(11)
+    subjects = [f"c{i}" for i in range(30)]
+    countries = ["CN", "FR", "KE", "BR", "IN", "EG", "-", "RU"]
+    languages = [*LANGUAGES, "-", "zh Hant"]
+    docs = [
+        IndexDocument(
+            id=doc_id,
+            text={"title": "learning" if doc_id <= 50 else "gardens"},
+            facets={
+                "type": [rng.choice(["report", "policy"])],
+                # Up to 14 subjects (8 columns), up to 7 countries (3), sometimes none at all.
+                "subject": rng.sample(subjects, rng.randint(0, 14)),
+                "country": rng.sample(countries, rng.randint(0, 7)),
+                "language": rng.sample(languages, rng.randint(0, 4)),
+            },
+        )
+        for doc_id in range(1, 61)
+    ]
+    assert max(len(d.facets["subject"]) for d in docs) > 8  # the situation under test
+    assert max(len(d.facets["country"]) for d in docs) > 3
+    backend.replace_all(docs)
+    names = ("subject", "country", "language")
+    # From the complement and the whole index's counts, then from the matches directly.
+    for cache in (True, False):
+        backend.count_cache = cache
+        backend.forget_counts()
+        result = backend.search(learning(facets=names, facet_size=100))
+        for name in names:
+            assert dict(result.facets[name]) == expected(docs, set(range(1, 51)), name), name
+        filtered = backend.search(
+            learning(facets=names, facet_size=100, filters={"type": ["report"]})
+        )
+        reports = {d.id for d in docs if d.id <= 50 and d.facets["type"] == ["report"]}
+        assert filtered.total == len(reports)
+        for name in names:
+            assert dict(filtered.facets[name]) == expected(docs, reports, name), name
+
+
 def test_meaning_matches_are_counted_with_the_words(backend):
     docs = documents(60, with_word=45)
     backend.replace_all(docs)
