@@ -16,7 +16,7 @@ import pytest
 
 from llrc.search.backends.base import BackendQuery, IndexDocument
 from llrc.search.backends.remembered import packed, unpacked
-from llrc.search.backends.tantivy import TantivyBackend
+from llrc.search.backends.tantivy import POSTINGS_SHARE, TantivyBackend
 from llrc.search.query import parse_query
 
 LANGUAGES = ["en", "zh", "fr", "ar", "ru", "es"]
@@ -110,48 +110,69 @@ def test_the_values_shown_are_counted_in_every_segment(backend):
     assert result.facets["subject"] == [("x", 4)]
 
 
-def test_facets_counted_from_columns_are_exact_past_the_last_column(backend):
-    """Languages, countries and subjects are counted from single-valued columns (the whole set of a
-    resource's languages in one; its first countries and subjects one to a column) and a multi-valued
-    column for what is left. Here resources hold more subjects and countries than there are columns, and
-    values that look like the columns' placeholder or like two values of a set: every count must still
-    be the number of matching resources holding the value, on both counting paths and under a filter."""
+def test_every_way_of_counting_facets_is_exact(backend):
+    """Languages and countries are counted from single-valued columns (a resource's set of languages in
+    one, its first three countries one to a column) and a multi-valued column for what is left; subjects
+    by walking their postings when many resources match, by aggregating their values when few do. Here
+    resources hold more countries than there are columns, values that look like the columns'
+    placeholder or like two values of a set, and one was replaced (its old version is deleted, not gone
+    from the postings): every count must be the number of matching resources holding the value, on
+    every path (complement, whole index, the matches directly) and under a filter."""
     rng = random.Random(11)
     subjects = [f"c{i}" for i in range(30)]
     countries = ["CN", "FR", "KE", "BR", "IN", "EG", "-", "RU"]
     languages = [*LANGUAGES, "-", "zh Hant"]
-    docs = [
-        IndexDocument(
+
+    def doc(doc_id: int) -> IndexDocument:
+        words = "learning" if doc_id <= 50 else "gardens"
+        return IndexDocument(
             id=doc_id,
-            text={"title": "learning" if doc_id <= 50 else "gardens"},
+            text={"title": f"{words} rare" if doc_id <= 5 else words},
             facets={
                 "type": [rng.choice(["report", "policy"])],
-                # Up to 14 subjects (8 columns), up to 7 countries (3), sometimes none at all.
                 "subject": rng.sample(subjects, rng.randint(0, 14)),
+                # Up to 7 countries (3 columns), sometimes none at all.
                 "country": rng.sample(countries, rng.randint(0, 7)),
                 "language": rng.sample(languages, rng.randint(0, 4)),
             },
         )
-        for doc_id in range(1, 61)
-    ]
-    assert max(len(d.facets["subject"]) for d in docs) > 8  # the situation under test
-    assert max(len(d.facets["country"]) for d in docs) > 3
+
+    docs = [doc(i) for i in range(1, 81)]
+    assert max(len(d.facets["country"]) for d in docs) > 3  # the situation under test
     backend.replace_all(docs)
+    docs[0] = doc(1)  # replaced: new subjects, countries and languages
+    backend.index([docs[0]])
     names = ("subject", "country", "language")
-    # From the complement and the whole index's counts, then from the matches directly.
-    for cache in (True, False):
+    everything = dict.fromkeys(names, 100)
+
+    def check(text: str, ids: set[int], filters: dict[str, list[str]] | None = None) -> None:
+        query = BackendQuery(
+            parsed=parse_query(text), facets=names, facet_size=100, filters=filters or {}
+        )
+        result = backend.search(query)
+        assert result.total == len(ids)
+        for name in names:
+            assert dict(result.facets[name]) == expected(docs, ids, name), (text, name)
+
+    learning_ids = set(range(1, 51))
+    reports = {d.id for d in docs if d.id <= 50 and d.facets["type"] == ["report"]}
+    # Subjects walked (more than one resource in POSTINGS_SHARE matches) and aggregated (fewer).
+    assert len(learning_ids) * POSTINGS_SHARE > len(docs)
+    assert len(reports) * POSTINGS_SHARE > len(docs)
+    assert len(docs) > 5 * POSTINGS_SHARE
+    for cache in (True, False):  # with the complement and whole-index path, then without
         backend.count_cache = cache
         backend.forget_counts()
-        result = backend.search(learning(facets=names, facet_size=100))
-        for name in names:
-            assert dict(result.facets[name]) == expected(docs, set(range(1, 51)), name), name
-        filtered = backend.search(
-            learning(facets=names, facet_size=100, filters={"type": ["report"]})
+        check("learning", learning_ids)
+        check("learning", reports, {"type": ["report"]})
+        check("rare", set(range(1, 6)))
+    backend.count_cache = True
+    assert backend._index_facets(backend._index.searcher(), everything, "now") == {
+        name: sorted(
+            expected(docs, set(range(1, 81)), name).items(), key=lambda vc: (-vc[1], vc[0])
         )
-        reports = {d.id for d in docs if d.id <= 50 and d.facets["type"] == ["report"]}
-        assert filtered.total == len(reports)
-        for name in names:
-            assert dict(filtered.facets[name]) == expected(docs, reports, name), name
+        for name in names
+    }
 
 
 def test_meaning_matches_are_counted_with_the_words(backend):

@@ -14,7 +14,7 @@ import time
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
@@ -38,9 +38,9 @@ from llrc.search.query import Match
 
 # Raised when the schema or the analysis changes (4: Chinese split from letters and digits next to it;
 # 5: titles sorted by pinyin, without accents and leading articles, and a title key for the Chinese
-# interface; 6: facets counted from single-valued columns, `counting_columns`): an older index is dropped on
-# opening, and `llrc init` rebuilds it.
-SCHEMA_VERSION = "6"
+# interface; 7: languages and countries counted from columns of their own, `counting_columns`, and facet
+# values without positions): an older index is dropped on opening, and `llrc init` rebuilds it.
+SCHEMA_VERSION = "7"
 WRITER_HEAP = 64_000_000
 # A rebuild writes every document in one commit: a larger budget means fewer, larger segments to merge.
 REBUILD_HEAP = 512_000_000
@@ -48,28 +48,35 @@ WRITER_WAIT_SECONDS = 30.0
 COUNT_CACHE_SIZE = 4096  # queries whose totals and facet counts are kept until the next commit
 HIT_CACHE_SIZE = 4096  # pages of ranked ids (query, filters, sort, offset, limit) kept
 Occur = tantivy.Occur
-# Counting subjects (many values a resource, the thesaurus roll-up) costs about as much as all other facets
-# together, so a search counts them in one thread and the rest in another while it ranks in a third.
-HEAVY_FACETS = ("subject",)
+# Counting facets is most of what a broad search costs (tantivy's terms aggregation, measured 2026-11-30
+# over a million resources on the benchmark's mix). tantivy counts a multi-valued column about ten times
+# slower per value than a single-valued column every document has: every one of the million matching,
+# subject (5.4 values a resource with the roll-up) took 82 ms, language (1.5) 29, country (1.8) 33, type or
+# year (one value) 1.2. So:
+# - Languages and countries are written a second time for counting, in single-valued columns every
+#   document has: a resource's whole set of languages in one column (a catalogue holds a few dozen
+#   different sets), its first three countries one to a column, and the rest in one multi-valued
+#   column. A value's count is the sum of its counts in the columns: exact, because a resource's values
+#   are distinct and each is written to one column. Over the mix's 327 distinct queries, counting
+#   either took about what finding the matches takes (p99 23-25 ms, against 37 and 41 multi-valued).
+#   Subjects would need eight columns and their values spread over all of them: the buckets of so many
+#   values cost more than they save (p50 17.4 ms against 7.9, measured and left out). The facets few
+#   resources have (target groups, collections) stay multi-valued: a column every document has costs
+#   more than they do.
+# - Subjects are counted whichever of two ways costs less for the number of matches: the aggregation
+#   reads each match's values (it grows with the matches: 8 ms at the median, 63 past 400,000 matches);
+#   walking the postings of every subject and keeping the documents among the matches
+#   (`terms_with_prefix` with the query as filter) costs about the same whatever the matches (17 ms at
+#   the median, 25 past 400,000). The walk wins from about one match in eight.
+SET_FACETS = ("language",)
+SLOT_FACETS = {"country": 3}
+NO_VALUE = "-"  # the value of a column a resource has no value for
+SET_SEPARATOR = " "
+POSTINGS_FACETS = ("subject",)
+POSTINGS_SHARE = 8  # walk the postings when more than one document in this many matches
 COMPLETE_SIZE = (
     100_000  # "every value": far more than any facet has (a thesaurus of ~10,000 concepts)
 )
-# tantivy counts a multi-valued column about ten times slower per value than a single-valued one that every
-# document has (measured 2026-11-30 over a million resources, every one matching: subject, 5.4 values a
-# resource with the roll-up, 82 ms; language, 1.5 values, 29 ms; country, 1.8 values, 33 ms; type or
-# year, single-valued, 1.2 ms). Counting facets is most of what a search costs, so the facets most
-# resources hold several values of are written a second time for counting, in single-valued columns that
-# every document has: its whole set of languages in one column (a catalogue holds a few dozen different
-# sets), its first countries and subjects one to a column. Values past the last column go to one
-# multi-valued column. A value's count is the sum of its counts in the columns: exact, because a
-# resource's values are distinct and each is written to one column. Measured on the same million: subject
-# 82 → 47 ms, country 33 → 6, language 29 → 1.3 (a column for a resource's set of subjects or countries
-# would hold too many different sets: 481,317 and 68,791 in the million). The facets few resources have
-# (target groups, collections) stay multi-valued: a column every document has costs more than they do.
-SET_FACETS = ("language",)
-SLOT_FACETS = {"country": 3, "subject": 8}
-NO_VALUE = "-"  # the value of a column a resource has no value for
-SET_SEPARATOR = " "
 
 
 def counting_columns(name: str) -> tuple[str, ...] | None:
@@ -111,9 +118,12 @@ def build_schema() -> tantivy.Schema:
         builder.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
     for name in (*FACETS, *FILTER_ONLY):
         # Facet values are whole codes (raw), fast fields for aggregation unless counted from columns of
-        # their own (`counting_columns`); prefixed to keep apart from text.
+        # their own (`counting_columns`); prefixed to keep apart from text. Filters and the postings
+        # walk (POSTINGS_FACETS) need only which documents hold a value.
         columns = counting_columns(name)
-        builder.add_text_field(f"f_{name}", tokenizer_name="raw", fast=columns is None)
+        builder.add_text_field(
+            f"f_{name}", tokenizer_name="raw", fast=columns is None, index_option="basic"
+        )
         for column in columns or ():
             builder.add_text_field(column, tokenizer_name="raw", fast=True, index_option="basic")
     builder.add_unsigned_field("year_num", indexed=True, fast=True)
@@ -144,14 +154,9 @@ def _facets_pool() -> ThreadPoolExecutor:
     return _pool[1]
 
 
-def _buckets(
-    counting: list[Future[dict[str, Any]]], sizes: dict[str, int]
-) -> dict[str, list[tuple[str, int]]]:
-    """(value, count) pairs by facet, most frequent first (ties in the values' order), from tantivy's
-    terms aggregations: a facet's own, or those of its counting columns added up."""
-    raw: dict[str, Any] = {}
-    for part in counting:
-        raw.update(part.result())
+def _buckets(raw: dict[str, Any], sizes: dict[str, int]) -> dict[str, list[tuple[str, int]]]:
+    """(value, count) pairs by facet, most frequent first, from tantivy's terms aggregations: a facet's
+    own, or those of its counting columns added up (ties in the values' order, as tantivy's)."""
     out: dict[str, list[tuple[str, int]]] = {}
     for name, size in sizes.items():
         columns = counting_columns(name)
@@ -169,8 +174,46 @@ def _buckets(
                 elif key != NO_VALUE:
                     for value in key.split(SET_SEPARATOR) if name in SET_FACETS else (key,):
                         counts[value] += count
-        out[name] = sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))[:size]
+        out[name] = _most_frequent(counts.items(), size)
     return out
+
+
+def _most_frequent(counts: Iterable[tuple[str, int]], size: int) -> list[tuple[str, int]]:
+    return sorted((vc for vc in counts if vc[1] > 0), key=lambda vc: (-vc[1], vc[0]))[:size]
+
+
+def _count(
+    searcher: tantivy.Searcher, q: tantivy.Query, sizes: dict[str, int]
+) -> dict[str, list[tuple[str, int]]]:
+    """The facet values of the query's matches, `sizes[name]` most frequent of each (see
+    POSTINGS_FACETS for the two ways)."""
+    # One aggregation for all but the postings facets, with the number of matches, which decides how
+    # those are counted.
+    aggs: dict[str, Any] = {"matches": {"value_count": {"field": "id"}}}
+    for name, size in sizes.items():
+        columns = counting_columns(name)
+        if name in POSTINGS_FACETS:
+            continue
+        if columns is None:
+            aggs[name] = _terms(f"f_{name}", size)
+        else:
+            # Every value of every column: a value's count is their sum.
+            aggs.update((column, _terms(column, COMPLETE_SIZE)) for column in columns)
+    raw = searcher.aggregate(q, aggs)
+    matches = int(raw["matches"]["value"])
+    facets = _buckets(raw, {n: s for n, s in sizes.items() if n not in POSTINGS_FACETS})
+    for name in POSTINGS_FACETS:
+        if name not in sizes:
+            continue
+        if not matches:
+            facets[name] = []
+        elif matches * POSTINGS_SHARE > searcher.num_docs:
+            walked = searcher.terms_with_prefix(f"f_{name}", "", filter_query=q)
+            facets[name] = _most_frequent(((str(v), int(c)) for v, c in walked), sizes[name])
+        else:
+            found = searcher.aggregate(q, {name: _terms(f"f_{name}", sizes[name])})
+            facets[name] = _buckets(found, {name: sizes[name]})[name]
+    return facets
 
 
 def _terms(field: str, size: int) -> dict[str, Any]:
@@ -492,10 +535,10 @@ class TantivyBackend:
         sizes = {name: FACET_SIZES.get(name, query.facet_size) for name in query.facets}
         if not sizes:
             return dict
+        pool = _facets_pool()
         # Without the cache (the benchmark's engine-only timing) the whole index is not counted either.
         if not self.count_cache or not self._matches_most(searcher, query):
-            counting = self._aggregate(searcher, q, sizes)
-            return lambda: _buckets(counting, sizes)
+            return pool.submit(_count, searcher, q, sizes).result
         # Most of the index matches ("education" matches 97 % of a million records): count the few
         # resources that do not, and take their counts from those of the whole index, counted once per
         # commit. Exact, because every value of every resource is in the complete lists on both sides.
@@ -504,41 +547,18 @@ class TantivyBackend:
         rest = tantivy.Query.boolean_query(
             [(Occur.Must, tantivy.Query.all_query()), (Occur.MustNot, q)]
         )
-        counting = self._aggregate(searcher, rest, complete)
+        counting = pool.submit(_count, searcher, rest, complete)
 
         def finish() -> dict[str, list[tuple[str, int]]]:
-            not_matching = _buckets(counting, complete)
+            not_matching = counting.result()
             facets: dict[str, list[tuple[str, int]]] = {}
             for name, size in sizes.items():
                 missing = dict(not_matching[name])
-                counts = [(v, c - missing.get(v, 0)) for v, c in everything[name]]
-                counts = sorted((vc for vc in counts if vc[1] > 0), key=lambda vc: (-vc[1], vc[0]))
-                facets[name] = counts[:size]
+                counts = ((v, c - missing.get(v, 0)) for v, c in everything[name])
+                facets[name] = _most_frequent(counts, size)
             return facets
 
         return finish
-
-    def _aggregate(
-        self, searcher: tantivy.Searcher, q: tantivy.Query, sizes: dict[str, int]
-    ) -> list[Future[dict[str, Any]]]:
-        # tantivy counts each segment apart and by default keeps only a segment's 10 × size most frequent
-        # values before adding the segments up: a value outside one segment's list loses that segment's
-        # count, and a filter link would show fewer resources than it finds. Keeping every value of every
-        # segment makes the sums exact; it costs the subject facet (thousands of values) about 2 ms at the
-        # median query of a million records (15.3 → 17.6 ms for the engine, measured 2026-11-29).
-        heavy: dict[str, Any] = {}
-        light: dict[str, Any] = {}
-        for name, size in sizes.items():
-            part = heavy if name in HEAVY_FACETS else light
-            columns = counting_columns(name)
-            if columns is None:
-                part[name] = _terms(f"f_{name}", size)
-            else:
-                # Every value of every column: a value's count is their sum.
-                part.update((column, _terms(column, COMPLETE_SIZE)) for column in columns)
-        parts = [heavy, light]
-        pool = _facets_pool()
-        return [pool.submit(searcher.aggregate, q, part) for part in parts if part]
 
     def _matches_most(self, searcher: tantivy.Searcher, query: BackendQuery) -> bool:
         """Whether surely more than half of the index matches: one word (with its translations) and no
@@ -572,8 +592,7 @@ class TantivyBackend:
         key = f"{commit} {sorted(sizes)}"
         found = self._whole_index
         if found is None or found[0] != key:
-            counting = self._aggregate(searcher, tantivy.Query.all_query(), sizes)
-            found = (key, _buckets(counting, sizes))
+            found = (key, _count(searcher, tantivy.Query.all_query(), sizes))
             self._whole_index = found
         return found[1]
 
