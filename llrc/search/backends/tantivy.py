@@ -81,28 +81,38 @@ COMPLETE_SIZE = (
 
 def counting_columns(name: str) -> tuple[str, ...] | None:
     """The columns a facet is counted from, or None for its own multi-valued column (f_name)."""
-    if name in SET_FACETS:
-        return (f"c_{name}_set", f"c_{name}_more")
-    if name in SLOT_FACETS:
-        return (*(f"c_{name}_{i}" for i in range(SLOT_FACETS[name])), f"c_{name}_more")
-    return None
+    return _COLUMNS.get(name)
+
+
+_COLUMNS = {
+    **{name: (f"c_{name}_set", f"c_{name}_more") for name in SET_FACETS},
+    **{
+        name: (*(f"c_{name}_{i}" for i in range(slots)), f"c_{name}_more")
+        for name, slots in SLOT_FACETS.items()
+    },
+}
 
 
 def _counting_values(name: str, values: list[str]) -> list[tuple[str, str]]:
     """(column, value) pairs a resource's values of a counted facet are written as (`counting_columns`).
 
     A value that could be mistaken for the placeholder or for two values of a set goes to the
-    multi-valued column, where it stands for itself."""
-    columns = counting_columns(name)
-    assert columns is not None
-    distinct = list(dict.fromkeys(values))
-    plain = [v for v in distinct if v and v != NO_VALUE and SET_SEPARATOR not in v]
-    more = [v for v in distinct if v not in plain]
+    multi-valued column, where it stands for itself. (Written once per resource and facet in the main
+    process of a rebuild: kept to plain list work.)"""
+    columns = _COLUMNS[name]
+    plain: list[str] = []
+    more: list[str] = []
+    for value in values:
+        if value in plain or value in more:
+            continue
+        (plain if value and value != NO_VALUE and SET_SEPARATOR not in value else more).append(
+            value
+        )
     if name in SET_FACETS:
         single = [SET_SEPARATOR.join(sorted(plain)) or NO_VALUE]
     else:
         slots = len(columns) - 1
-        single = plain[:slots] + [NO_VALUE] * (slots - len(plain[:slots]))
+        single = plain[:slots] + [NO_VALUE] * (slots - len(plain))
         more = plain[slots:] + more
     return [*zip(columns, single, strict=False), *((columns[-1], v) for v in more)]
 
