@@ -135,7 +135,15 @@ def filter_code(name: str, value: str) -> str:
 CASE_FOLDED_FILTERS = frozenset(["type", "language", "collection"])
 
 
+def year_value(value: str) -> str:
+    """A year filter's value in the form ranges are written in: 2015-2020 and 2015–2020 (hyphen, en dash:
+    how readers and citations write a span of years) are 2015..2020."""
+    match = re.fullmatch(r"(\d{4})\s*[-–]\s*(\d{4})", value.strip())
+    return f"{match.group(1)}..{match.group(2)}" if match else value
+
+
 def year_range(value: str) -> tuple[int, int] | None:
+    value = year_value(value)
     match = re.fullmatch(r"(\d{4})?(?:\.\.(\d{4})?)?", value)
     if not match or not value or value == "..":
         return None

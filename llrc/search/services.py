@@ -67,6 +67,7 @@ from llrc.search.query import (
     not_a_year_range,
     parse_query,
     year_range,
+    year_value,
 )
 from llrc.search.vectors import VectorStore, VectorStoreError, encode
 from llrc.vocabularies.models import Concept, Scheme
@@ -552,6 +553,8 @@ def _clean_filters(filters: dict[str, list[str]], notices: list[str]) -> dict[st
         if name not in allowed:
             raise SearchInputError(_("unknown filter %(name)s") % {"name": name})
         kept = [filter_code(name, v.strip()) for v in values if v and v.strip()]
+        if name == "year":
+            kept = [year_value(v) for v in kept]
         if any(len(v) > 200 for v in kept):
             raise SearchInputError(_("a value of filter %(name)s is too long") % {"name": name})
         distinct = list(dict.fromkeys(kept))
@@ -631,13 +634,28 @@ def _unknown_filter_values(
         else:
             continue
         as_typed = {filter_code(name, v.strip()): v.strip() for v in typed.get(name, []) if v}
-        notices += [
-            _("%(filter)s “%(value)s” is not a known value: no resource matches it.")
-            % {"filter": titles.get(name, name), "value": as_typed.get(v, v)}
-            for v in values
-            if v not in known
-        ]
+        unknown = [as_typed.get(v, v) for v in values if v not in known]
+        if len(unknown) == 1:
+            notices.append(
+                _("%(filter)s “%(value)s” is not a known value: no resource matches it.")
+                % {"filter": titles.get(name, name), "value": unknown[0]}
+            )
+        elif unknown:
+            # One notice a filter: a link with dozens of wrong codes would otherwise bury the results.
+            named = ", ".join(f"“{v}”" for v in unknown[:NAMED_UNKNOWN_VALUES])
+            if len(unknown) > NAMED_UNKNOWN_VALUES:
+                named = _("%(values)s and %(count)d more") % {
+                    "values": named,
+                    "count": len(unknown) - NAMED_UNKNOWN_VALUES,
+                }
+            notices.append(
+                _("%(filter)s: %(values)s are not known values: no resource matches them.")
+                % {"filter": titles.get(name, name), "values": named}
+            )
     return notices
+
+
+NAMED_UNKNOWN_VALUES = 5  # values a notice names; the others are counted
 
 
 # Facet labels are read on every search; vocabularies change only when `llrc init` reloads them, so labels

@@ -46,6 +46,15 @@ def test_filter_values_that_name_nothing_are_reported(make_resource, client):
         "Year “20x5” is not a known value: no resource matches it.",
         "Collection “nowhere” is not a known value: no resource matches it.",
     ]
+    # Several in one filter: one notice naming the first five and counting the others.
+    page = search.search_resources("", filters={"type": ["x1", "report", "x2"]})
+    assert page.notices == ["Type: “x1”, “x2” are not known values: no resource matches them."]
+    page = search.search_resources("", filters={"country": [f"Q{i}" for i in range(60)]})
+    assert page.notices == [
+        "Country: 60 values were given; only the first 50 were used.",
+        "Country: “Q0”, “Q1”, “Q2”, “Q3”, “Q4” and 45 more are not known values: no resource "
+        "matches them.",
+    ]
     # A known value that no resource has is not an error: no notice.
     assert (
         search.search_resources("", filters={"country": ["FR"], "type": ["policy"]}).notices == []
@@ -60,6 +69,8 @@ def test_filter_values_that_name_nothing_are_reported(make_resource, client):
     assert "“nonsense”不是已知的取值" in html
     html = client.get("/zh-hans/search?type=NOPE").content.decode()
     assert "“NOPE”不是已知的取值" in html  # the page too (it folded the values before the search)
+    html = client.get("/zh-hans/search?" + "&".join(f"type=x{i}" for i in range(7))).content
+    assert "“x4”等另外 2 个不是已知的取值" in html.decode()
 
 
 def test_a_year_range_in_a_link_filters_as_in_the_query(make_resource, client):
@@ -108,6 +119,14 @@ def test_a_year_range_in_a_link_filters_as_in_the_query(make_resource, client):
     html = client.get("/en/search?q=adult&year=2015..2020").content.decode()
     assert "learning 2016" in html and "learning 2010" not in html
     assert "2015–2020" in html
+    # A span written with a hyphen or an en dash, as readers and citations write it, is the same range.
+    for span in ("2015-2020", "2015 – 2020"):
+        page = search.search_resources("adult", filters={"year": [span]})
+        assert {h.resource.pk for h in page.hits} == in_range and page.notices == [], span
+        assert search.search_resources(f"adult year:{span.replace(' ', '')}").total == 2
+    html = client.get("/en/search?q=adult&year=2015-2020").content.decode()
+    assert "learning 2016" in html and "learning 2010" not in html
+    assert "2015–2020" in html and "not a known value" not in html
 
 
 def test_filter_values_past_the_limit_are_named(make_resource):
