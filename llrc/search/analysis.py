@@ -373,6 +373,25 @@ class QueryWord:
     pinyin: str  # matched against the pinyin of Chinese words ("" for Chinese words themselves)
 
 
+def word_parts(word: str) -> list[str]:
+    """The parts a Chinese word is indexed under besides itself (search mode: 下岗职工 is also 下岗 and
+    职工), as one tiling of the word, left to right, the longest part first: 中华人民共和国 is 中华, 人民,
+    共和国, not the overlapping 华人 too. Empty when the segmenter has no smaller words for it."""
+    pieces = {p for p in rjieba.cut_for_search(word) if p != word}
+    if not pieces:
+        return []
+    parts: list[str] = []
+    start = 0
+    while start < len(word):
+        part = next(
+            (word[start:end] for end in range(len(word), start, -1) if word[start:end] in pieces),
+            word[start],
+        )
+        parts.append(part)
+        start += len(part)
+    return parts if len(parts) > 1 else []
+
+
 def query_words(text: str, *, phrase: bool = False) -> list[QueryWord]:
     """Words of a query, each with its alternatives; stopwords dropped unless nothing else is left, and
     each word once. A phrase keeps every word in its place: "recognition of prior learning" must find

@@ -32,11 +32,13 @@ from llrc.lib.text import edit_distance
 from llrc.search.analysis import (
     WORD,
     QueryWord,
+    has_han,
     normalise,
     normalise_shown,
     pinyin_spans,
     pinyin_syllables,
     query_words,
+    word_parts,
 )
 from llrc.search.backends.base import (
     FACETS,
@@ -572,6 +574,36 @@ def _clean_filters(filters: dict[str, list[str]], notices: list[str]) -> dict[st
     return clean
 
 
+def _parts_of_unknown_words(parsed: ParsedQuery, backend: SearchBackend) -> list[str]:
+    """A Chinese word of three or more characters that no record holds (下岗职工) is looked for as its
+    parts, all required (下岗 and 职工), beside its translations: records are indexed under the parts of
+    their long words too (search mode), so a record about laid-off workers that never writes the
+    compound is found, where the whole word found nothing. Returns the notices saying so."""
+    frequency = getattr(backend, "term_frequency", None)
+    if frequency is None:
+        return []
+    notices: list[str] = []
+    for group in parsed.groups:
+        for i, match in enumerate(group):
+            if match.via or match.phrase or match.fields is not None or len(match.words) != 1:
+                continue
+            token = match.words[0].token
+            if len(token) < 3 or not all(has_han(c) for c in token):
+                continue
+            parts = word_parts(token)
+            if not parts or frequency(token) > 0:
+                continue
+            words = [QueryWord(token=part, stems=[], pinyin="") for part in parts]
+            group[i] = replace(match, words=words)
+            notices.append(
+                _(
+                    "No resource contains “%(word)s”; resources containing %(parts)s were looked for."
+                )
+                % {"word": token, "parts": " ".join(f"“{p}”" for p in parts)}
+            )
+    return notices
+
+
 # A range beside other year values stands for its years (values of one filter combine with OR): an open
 # end stops at these, so that no range stands for more than some five hundred years.
 YEAR_FLOOR = 1500
@@ -765,6 +797,7 @@ def search_resources(
     plain = parsed.plain
     if settings.SEARCH_DICTIONARY and parsed.groups and not parsed.identifier:
         expand_with_dictionary(parsed)
+    notices += _parts_of_unknown_words(parsed, get_backend())
     parsed.separate_compound_words()
     clean_filters = _with_query_filters(clean_filters, parsed)
     terms = parsed.highlight_terms()

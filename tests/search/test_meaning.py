@@ -96,6 +96,39 @@ def test_a_compound_the_dictionary_lacks_is_translated_word_by_word(make_resourc
     assert how.pk not in ids(search.search_resources("怎么"))
 
 
+@pytest.mark.parametrize("dictionary", [True, False])
+def test_a_long_word_no_record_holds_is_looked_for_as_its_parts(
+    make_resource, settings, dictionary
+):
+    """下岗职工 ("laid-off workers") is one word to the segmenter. A record that writes 职工 and 下岗 apart
+    never holds the compound, and the search found nothing; records are indexed under the parts of long
+    words too, so the parts find it (all required), with a notice saying so."""
+    settings.SEARCH_VECTORS = False
+    settings.SEARCH_DICTIONARY = dictionary
+    apart = make_resource(
+        titles={"zh-hans": "职工下岗以后的技能培训"},
+        original_language="zh-hans",
+        subjects=[],
+        countries=[],
+        creators=[],
+    )
+    make_resource(
+        titles={"zh-hans": "职工的权利"}, original_language="zh-hans", subjects=[], countries=[]
+    )
+    page = search.search_resources("下岗职工")
+    assert ids(page) == [apart.pk]
+    assert page.notices == [
+        "No resource contains “下岗职工”; resources containing “下岗” “职工” were looked for."
+    ]
+    assert "<mark>下岗</mark>" in page.hits[0].title_html
+    # A word some record holds is searched as it is: no notice, the same records.
+    whole = make_resource(
+        titles={"zh-hans": "下岗职工再就业"}, original_language="zh-hans", subjects=[], countries=[]
+    )
+    page = search.search_resources("下岗职工")
+    assert ids(page) == [whole.pk] and page.notices == []
+
+
 def test_a_field_limits_the_translations_too(make_resource, settings):
     settings.SEARCH_VECTORS = False
     in_title = make_resource(
