@@ -227,6 +227,11 @@ def _count(
 
 
 def _terms(field: str, size: int) -> dict[str, Any]:
+    # tantivy counts each segment apart and by default keeps only a segment's 10 × size most frequent
+    # values before adding the segments up: a value outside one segment's list loses that segment's count,
+    # and a filter link would show fewer resources than it finds. Keeping every value of every segment
+    # makes the sums exact; it costs the subject facet (thousands of values) about 2 ms at the median
+    # query of a million records (15.3 → 17.6 ms for the engine, measured 2026-11-29).
     return {"terms": {"field": field, "size": size, "segment_size": COMPLETE_SIZE}}
 
 
