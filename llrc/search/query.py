@@ -126,9 +126,12 @@ class ParsedQuery:
 
 def filter_code(name: str, value: str) -> str:
     """A filter value in the case its codes are written in: lower case (types, languages, collections) or
-    upper case (countries), as a reader may not type them (type:Legislation is type:legislation)."""
+    upper case (countries), as a reader may not type them (type:Legislation is type:legislation); a span
+    of years in the form ranges are written in (`year_value`)."""
     if name == "country":
         return value.upper()
+    if name == "year":
+        return year_value(value)
     return value.lower() if name in CASE_FOLDED_FILTERS else value
 
 

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from llrc.catalogue.models import (
     Collection,
@@ -69,7 +70,6 @@ from llrc.search.query import (
     not_a_year_range,
     parse_query,
     year_range,
-    year_value,
 )
 from llrc.search.vectors import VectorStore, VectorStoreError, encode
 from llrc.vocabularies.models import Concept, Scheme
@@ -555,8 +555,6 @@ def _clean_filters(filters: dict[str, list[str]], notices: list[str]) -> dict[st
         if name not in allowed:
             raise SearchInputError(_("unknown filter %(name)s") % {"name": name})
         kept = [filter_code(name, v.strip()) for v in values if v and v.strip()]
-        if name == "year":
-            kept = [year_value(v) for v in kept]
         if any(len(v) > 200 for v in kept):
             raise SearchInputError(_("a value of filter %(name)s is too long") % {"name": name})
         distinct = list(dict.fromkeys(kept))
@@ -674,7 +672,9 @@ def _unknown_filter_values(
             )
         elif unknown:
             # One notice a filter: a link with dozens of wrong codes would otherwise bury the results.
-            named = ", ".join(f"“{v}”" for v in unknown[:NAMED_UNKNOWN_VALUES])
+            named = pgettext("between the values of a list", ", ").join(
+                f"“{v}”" for v in unknown[:NAMED_UNKNOWN_VALUES]
+            )
             if len(unknown) > NAMED_UNKNOWN_VALUES:
                 named = _("%(values)s and %(count)d more") % {
                     "values": named,
