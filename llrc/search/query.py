@@ -100,6 +100,28 @@ class ParsedQuery:
                 separated.append(group)
         self.groups = separated
 
+    def some_words_of_each(self) -> ParsedQuery | None:
+        """The query with each of the reader's Chinese alternatives that stands for several words (a
+        compound inside an OR group, the parts of a long word) split into one alternative a word: what
+        "some of the words" means inside a group. None when no alternative has several."""
+        groups: list[list[Match]] = []
+        for group in self.groups:
+            split: list[Match] = []
+            for match in group:
+                if (
+                    len(match.words) > 1
+                    and not match.phrase
+                    and not match.via
+                    and all(has_han(w.token) for w in match.words)
+                ):
+                    split += [replace(match, words=[word]) for word in match.words]
+                else:
+                    split.append(match)
+            groups.append(split)
+        if groups == self.groups:
+            return None
+        return replace(self, groups=groups)
+
     def highlight_terms(self) -> list[str]:
         terms: list[str] = []
         for group in self.groups:

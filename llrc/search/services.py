@@ -572,6 +572,24 @@ def _clean_filters(filters: dict[str, list[str]], notices: list[str]) -> dict[st
     return clean
 
 
+def _some_words_notice() -> str:
+    return _("No resource contains all the words; showing resources that contain some of them.")
+
+
+def _with_some_words(query: BackendQuery) -> list[BackendQuery]:
+    """The queries to try, in turn, when no resource holds every word: each group optional (records
+    with some of the groups), then also each alternative of several Chinese words split into its words
+    (`ParsedQuery.some_words_of_each`: 再就业 inside an OR group, the parts of a long word), which is
+    tried only when the first finds nothing, so that what the first finds stays as it was."""
+    tries: list[BackendQuery] = []
+    if len(query.parsed.groups) > 1:
+        tries.append(replace(query, match_all_terms=False))
+    split = query.parsed.some_words_of_each()
+    if split is not None:
+        tries.append(replace(query, parsed=split, match_all_terms=False))
+    return tries
+
+
 def _parts_of_unknown_words(parsed: ParsedQuery, backend: SearchBackend) -> list[str]:
     """A Chinese word of three or more characters that no record holds (下岗职工) is looked for as its
     parts, all required (下岗 and 职工), beside its translations: records are indexed under the parts of
@@ -836,38 +854,30 @@ def search_resources(
     if candidates:
         # One engine query answers the words and the meaning candidates together (totals, facets, window).
         result, by_meaning, words_found = _fuse_with_vectors(backend, backend_query, candidates)
-        if not words_found and len(parsed.groups) > 1:
-            backend_query.match_all_terms = False
+        for relaxed in _with_some_words(backend_query) if not words_found else ():
             fallback, fallback_meaning, some_found = _fuse_with_vectors(
-                backend, backend_query, candidates
+                backend, relaxed, candidates
             )
             if some_found:
+                backend_query = relaxed
                 result, by_meaning = fallback, fallback_meaning
-                notices.append(
-                    _(
-                        "No resource contains all the words; showing resources that contain some "
-                        "of them."
-                    )
-                )
-            else:
-                backend_query.match_all_terms = True
+                notices.append(_some_words_notice())
+                break
     else:
         result = backend.search(backend_query)
         if cursor is not None and after_id is not None:
             # The total and facets describe the whole result set, not what is left after the cursor.
             whole = backend.search(replace(backend_query, after_id=None, limit=1))
             result = replace(result, total=whole.total, facets=whole.facets)
-        if result.total == 0 and len(parsed.groups) > 1 and cursor is None:
-            # Nothing has every word: show what has some of them, and say so.
-            backend_query.match_all_terms = False
-            result = backend.search(backend_query)
-            if result.total:
-                notices.append(
-                    _(
-                        "No resource contains all the words; showing resources that contain some "
-                        "of them."
-                    )
-                )
+        # Nothing has every word: show what has some of them, and say so.
+        for relaxed in (
+            _with_some_words(backend_query) if not result.total and cursor is None else ()
+        ):
+            fallback = backend.search(relaxed)
+            if fallback.total:
+                backend_query, result = relaxed, fallback
+                notices.append(_some_words_notice())
+                break
 
     records = _hit_records(result.ids)
     hits: list[SearchHit] = []

@@ -129,6 +129,29 @@ def test_a_long_word_no_record_holds_is_looked_for_as_its_parts(
     assert ids(page) == [whole.pk] and page.notices == []
 
 
+@pytest.mark.parametrize("dictionary", [True, False])
+def test_words_of_one_alternative_fall_back_to_some_of_them(make_resource, settings, dictionary):
+    """When no record holds every word, records with some of them are shown, also where the words are
+    one alternative of a group: a compound inside an OR group (再就业 is 再 and 就业), the parts of a long
+    word (下岗职工 is 下岗 and 职工). Only when nothing else was found: the groups are made optional first."""
+    settings.SEARCH_VECTORS = False
+    settings.SEARCH_DICTIONARY = dictionary
+    jobs = make_resource(
+        titles={"zh-hans": "社区就业服务"}, original_language="zh-hans", subjects=[], countries=[]
+    )
+    staff = make_resource(
+        titles={"zh-hans": "职工的权利"}, original_language="zh-hans", subjects=[], countries=[]
+    )
+    some = "No resource contains all the words; showing resources that contain some of them."
+    page = search.search_resources("再就业 OR 下岗")
+    assert ids(page) == [jobs.pk] and page.notices == [some]
+    page = search.search_resources("下岗职工")
+    assert ids(page) == [staff.pk] and some in page.notices
+    # A query whose groups made optional find something keeps what they find.
+    page = search.search_resources("就业 农村")
+    assert ids(page) == [jobs.pk] and page.notices == [some]
+
+
 def test_a_field_limits_the_translations_too(make_resource, settings):
     settings.SEARCH_VECTORS = False
     in_title = make_resource(
