@@ -626,13 +626,17 @@ YEAR_FLOOR = 1500
 
 
 def _year_ranges_of(
-    filters: dict[str, list[str]], parsed: ParsedQuery, notices: list[str]
+    filters: dict[str, list[str]],
+    parsed: ParsedQuery,
+    notices: list[str],
+    typed: dict[str, list[str]],
 ) -> tuple[list[str], list[str]]:
     """Year ranges given as filter values (year=2015..2020 in a link, as year:2015..2020 in the query).
     One range alone becomes the query's range (narrowed to what both allow, when the query has one
     too); several, or one beside single years, combine with them as a filter's values do (OR): each
     stands for its years. Returns the ranges kept, to be shown selected, and the single years. A value
-    that is no range gets a notice."""
+    that is no range gets a notice, naming it as the reader wrote it (`typed`: 2020-2015, not the
+    2020..2015 it was read as)."""
     values = filters.get("year", [])
     singles = [v for v in values if ".." not in v]
     if len(singles) == len(values):
@@ -643,7 +647,8 @@ def _year_ranges_of(
             continue
         years = year_range(value)
         if years is None:
-            notices.append(not_a_year_range(value))
+            as_typed = {filter_code("year", v.strip()): v.strip() for v in typed.get("year", [])}
+            notices.append(not_a_year_range(as_typed.get(value, value)))
         else:
             valid.append((value, years))
     if len(valid) == 1 and not singles:
@@ -809,7 +814,7 @@ def search_resources(
 
     parsed = _identifier_query(query) or parse_query(query)
     notices.extend(parsed.notices)
-    year_ranges, single_years = _year_ranges_of(clean_filters, parsed, notices)
+    year_ranges, single_years = _year_ranges_of(clean_filters, parsed, notices, filters or {})
     # Plain words only get meaning matches: a reader who writes a phrase, a field or an exclusion wants
     # exactly that. Checked before translations add alternatives to the groups.
     plain = parsed.plain

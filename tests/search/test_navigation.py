@@ -96,6 +96,11 @@ def test_a_year_range_in_a_link_filters_as_in_the_query(make_resource, client):
     assert page.total == 4 and page.notices == [
         "“2020..2015” is not a year or a range like 2015..2020; it was left out."
     ]
+    # Named as the reader wrote it.
+    page = search.search_resources("", filters={"year": ["2020-2015"]})
+    assert page.total == 4 and page.notices == [
+        "“2020-2015” is not a year or a range like 2015..2020; it was left out."
+    ]
     # Beside other year values a range combines with them as a filter's values do (OR), each shown
     # selected; the years a range stands for are not shown selected one by one.
     page = search.search_resources("", filters={"year": ["2009..2011", "2022..2024"]})
