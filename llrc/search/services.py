@@ -625,6 +625,12 @@ def _parts_of_unknown_words(parsed: ParsedQuery, backend: SearchBackend) -> list
 YEAR_FLOOR = 1500
 
 
+def _as_typed(name: str, typed: dict[str, list[str]]) -> dict[str, str]:
+    """A filter's values as read (`filter_code`: cn is CN, 2015-2020 is 2015..2020), each mapped to the
+    value as the reader wrote it (`typed`: the filters before _clean_filters), for notices that name it."""
+    return {filter_code(name, v.strip()): v.strip() for v in typed.get(name, []) if v}
+
+
 def _year_ranges_of(
     filters: dict[str, list[str]],
     parsed: ParsedQuery,
@@ -647,8 +653,7 @@ def _year_ranges_of(
             continue
         years = year_range(value)
         if years is None:
-            as_typed = {filter_code("year", v.strip()): v.strip() for v in typed.get("year", [])}
-            notices.append(not_a_year_range(as_typed.get(value, value)))
+            notices.append(not_a_year_range(_as_typed("year", typed).get(value, value)))
         else:
             valid.append((value, years))
     if len(valid) == 1 and not singles:
@@ -686,7 +691,7 @@ def _unknown_filter_values(
             known = {v for v in values if v.isascii() and v.isdigit() and len(v) <= 4}
         else:
             continue
-        as_typed = {filter_code(name, v.strip()): v.strip() for v in typed.get(name, []) if v}
+        as_typed = _as_typed(name, typed)
         unknown = [as_typed.get(v, v) for v in values if v not in known]
         if len(unknown) == 1:
             notices.append(

@@ -201,9 +201,9 @@ def _count(
     # those are counted.
     aggs: dict[str, Any] = {"matches": {"value_count": {"field": "id"}}}
     for name, size in sizes.items():
-        columns = counting_columns(name)
         if name in POSTINGS_FACETS:
             continue
+        columns = counting_columns(name)
         if columns is None:
             aggs[name] = _terms(f"f_{name}", size)
         else:
