@@ -276,6 +276,7 @@ def _document(row: _Row, caches: _Caches, with_concepts: bool) -> IndexDocument:
             if slug not in slugs:
                 slugs.append(slug)
     subjects: list[str] = []
+    subject_paths: list[tuple[str, ...]] = []
     for cid in row.concepts.get("subjects", ()):
         # A resource's subjects and every broader concept above them, so subject facets roll up the
         # thesaurus: filtering by Education finds resources described with Adult education.
@@ -285,6 +286,7 @@ def _document(row: _Row, caches: _Caches, with_concepts: bool) -> IndexDocument:
         for code in (concept.code, *concept.ancestors):
             if code not in subjects:
                 subjects.append(code)
+        subject_paths.append((*reversed(concept.ancestors), concept.code))
 
     def codes(name: str) -> list[str]:
         return [c.code for cid in row.concepts.get(name, ()) if (c := caches.concept(cid))]
@@ -320,6 +322,7 @@ def _document(row: _Row, caches: _Caches, with_concepts: bool) -> IndexDocument:
             "collection": slugs,
             "status": [row.status],
         },
+        paths={"subject": subject_paths},
         year=row.year,
         created=row.created,
         sort_title=sort_title,

@@ -17,6 +17,7 @@ import pytest
 from llrc.search.backends.base import BackendQuery, IndexDocument
 from llrc.search.backends.remembered import packed, unpacked
 from llrc.search.backends.tantivy import POSTINGS_SHARE, TantivyBackend
+from llrc.search.backends.tree_counts import TreeCounts, tree_values
 from llrc.search.query import parse_query
 
 LANGUAGES = ["en", "zh", "fr", "ar", "ru", "es"]
@@ -44,6 +45,11 @@ def documents(count: int, with_word: int, seed: int = 7) -> list[IndexDocument]:
             )
         )
     return out
+
+
+def path(broader: dict[str, str], code: str) -> tuple[str, ...]:
+    """The way down to a concept from the top of its tree ("" above the top)."""
+    return (*path(broader, broader[code]), code) if code else ()
 
 
 def expected(docs: list[IndexDocument], ids: set[int], name: str) -> dict[str, int]:
@@ -119,26 +125,39 @@ def test_every_way_of_counting_facets_is_exact(backend):
     from the postings): every count must be the number of matching resources holding the value, on
     every path (complement, whole index, the matches directly) and under a filter."""
     rng = random.Random(11)
-    subjects = [f"c{i}" for i in range(30)]
+    # A thesaurus of 30 concepts in a few trees (subjects roll up: a resource holds the concepts given
+    # and every one above them).
+    broader = {
+        f"c{i}": f"c{rng.randrange(i)}" if i and rng.random() < 0.8 else "" for i in range(30)
+    }
     countries = ["CN", "FR", "KE", "BR", "IN", "EG", "-", "RU"]
     languages = [*LANGUAGES, "-", "zh Hant"]
 
     def doc(doc_id: int) -> IndexDocument:
         words = "learning" if doc_id <= 50 else "gardens"
+        paths = [path(broader, c) for c in rng.sample(sorted(broader), rng.randint(0, 6))]
+        subjects = list(dict.fromkeys(c for p in paths for c in reversed(p)))
+        if doc_id % 9 == 0:
+            paths = []  # made without the paths: counted from the values themselves
+        elif doc_id % 9 == 1:
+            paths, subjects = [("x>y",)], ["x>y"]  # a code with the separator in it: the same
         return IndexDocument(
             id=doc_id,
             text={"title": f"{words} rare" if doc_id <= 5 else words},
             facets={
                 "type": [rng.choice(["report", "policy"])],
-                "subject": rng.sample(subjects, rng.randint(0, 14)),
+                "subject": subjects,
                 # Up to 7 countries (3 columns), sometimes none at all.
                 "country": rng.sample(countries, rng.randint(0, 7)),
                 "language": rng.sample(languages, rng.randint(0, 4)),
             },
+            paths={"subject": paths},
         )
 
     docs = [doc(i) for i in range(1, 81)]
-    assert max(len(d.facets["country"]) for d in docs) > 3  # the situation under test
+    assert max(len(d.facets["country"]) for d in docs) > 3  # the situations under test
+    # Resources reaching a concept by more than one way.
+    assert sum(len(d.facets["subject"]) < sum(map(len, d.paths["subject"])) for d in docs) > 10
     backend.replace_all(docs)
     docs[0] = doc(1)  # replaced: new subjects, countries and languages
     backend.index([docs[0]])
@@ -173,6 +192,31 @@ def test_every_way_of_counting_facets_is_exact(backend):
         )
         for name in names
     }
+
+
+def test_subjects_counted_from_their_paths_roll_up_exactly():
+    """Subjects are counted from `tree_values` (the concepts given, and where two ways up meet, one
+    taken away) and rolled up after counting: over random thesauri and resources, every concept's count
+    must be the number of resources holding it or a narrower concept, whatever the overlaps."""
+    rng = random.Random(3)
+    for _trial in range(500):
+        size = rng.randint(1, 15)
+        broader = {
+            f"c{i}": f"c{rng.randrange(i)}" if i and rng.random() < 0.8 else "" for i in range(size)
+        }
+
+        values: Counter[str] = Counter()
+        holding: Counter[str] = Counter()
+        for _resource in range(rng.randint(1, 6)):
+            paths = [
+                path(broader, c) for c in rng.sample(sorted(broader), rng.randint(1, min(5, size)))
+            ]
+            rolled = list(dict.fromkeys(c for p in paths for c in reversed(p)))
+            holding.update(rolled)
+            written = tree_values(paths, rolled)
+            assert len(written) == len(set(written))  # a value once per resource
+            values.update(written)
+        assert TreeCounts().totals(list(values.items())) == dict(holding)
 
 
 def test_meaning_matches_are_counted_with_the_words(backend):

@@ -69,6 +69,10 @@ class IndexDocument:
     id: int
     text: dict[str, str]  # field -> analysed text (space-separated tokens)
     facets: dict[str, list[str]]  # facet -> values (codes, slugs, years)
+    # facet -> for each value given to the resource (not those rolled up), the path down to it from the
+    # top of its hierarchy: (Education, Adult education). The facet's values above hold every code on
+    # these paths. A backend may count from the paths (tantivy does).
+    paths: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     year: int | None = None
     created: float = 0.0  # epoch seconds, for "newest first"
     sort_title: str = ""  # the title a reader of any interface but Chinese sees (sort_key)
