@@ -76,10 +76,11 @@ Occur = tantivy.Occur
 #   reads each match's values (it grows with the matches: 8 ms at the median, 63 past 400,000 matches);
 #   walking the postings of every subject and keeping the documents among the matches
 #   (`terms_with_prefix` with the query as filter) costs about the same whatever the matches (17 ms at
-#   the median, 25 past 400,000). The walk wins from about one match in eight. It walks a column of its
-#   own, half as long as the rolled-up list (`tree_values`: 2.5 values a resource in the benchmark
-#   against 5.4), and rolls the counts up the thesaurus afterwards (`TreeCounts`): past 125,000 matches,
-#   15-20 % faster. The aggregation stays on the rolled-up list: it costs per match more than per value
+#   the median, 25 past 400,000). It walks a column of its own, half as long as the rolled-up list
+#   (`tree_values`: 2.5 values a resource in the benchmark against 5.4), and rolls the counts up the
+#   thesaurus afterwards (`TreeCounts`): past 125,000 matches, 15-20 % faster. Then the walk wins from
+#   about one match in ten (in one segment, median ms agg/walk: 60-80,000 matches 11.2/12.7, 80-100,000
+#   10.8/10.9, 100-125,000 13.3/11.5). The aggregation stays on the rolled-up list: it costs per match more than per value
 #   (half the values saved only 10 %), and the counts of every concept it would then have to return
 #   cost more than that (measured 2026-11-30).
 SET_FACETS = ("language",)
@@ -89,7 +90,11 @@ TREE_FACETS = (
 )  # counted by walking their tree column, or aggregating the rolled-up list
 NO_VALUE = "-"  # the value of a column a resource has no value for
 SET_SEPARATOR = " "
-POSTINGS_SHARE = 8  # walk the postings when more than one document in this many matches
+POSTINGS_SHARE = 10  # walk the postings when more than one document in this many matches
+# Facets from the complement (`_count_facets`) cost finding the query's matches (to leave them out) and
+# counting the rest: at a million records, 4-5 % of them left (学习, 教育, education) 44-56 ms against
+# 49-71 counted directly, a third left (我国, 人们) 53-59 against 33-41 (measured 2026-11-30).
+MOST_SHARE = 0.8
 COMPLETE_SIZE = (
     100_000  # "every value": far more than any facet has (a thesaurus of ~10,000 concepts)
 )
@@ -618,8 +623,8 @@ class TantivyBackend:
         return finish
 
     def _matches_most(self, searcher: tantivy.Searcher, query: BackendQuery) -> bool:
-        """Whether surely more than half of the index matches: one word (with its translations) and no
-        filter, and one of its terms alone is in more than half of the documents."""
+        """Whether surely most of the index matches (MOST_SHARE): one word (with its translations) and
+        no filter, and one of its terms alone is in that share of the documents."""
         parsed = query.parsed
         if (
             len(parsed.groups) != 1
@@ -640,7 +645,7 @@ class TantivyBackend:
             if match.fields is None:
                 terms += [("stem", s) for s in word.stems]
             most = max([most, *(searcher.doc_freq(f, t) for f, t in terms)])
-        return most * 2 > searcher.num_docs
+        return most > searcher.num_docs * MOST_SHARE
 
     def _index_facets(
         self, searcher: tantivy.Searcher, sizes: dict[str, int], commit: str
