@@ -162,9 +162,12 @@ CASE_FOLDED_FILTERS = frozenset(["type", "language", "collection"])
 
 def year_value(value: str) -> str:
     """A year filter's value in the form ranges are written in: 2015-2020 and 2015–2020 (hyphen, en dash:
-    how readers and citations write a span of years) are 2015..2020."""
-    match = re.fullmatch(r"(\d{4})\s*[-–]\s*(\d{4})", value.strip())
-    return f"{match.group(1)}..{match.group(2)}" if match else value
+    how readers and citations write a span of years) are 2015..2020; 2015- (since 2015) is 2015.., and
+    -2020 (until 2020) ..2020."""
+    match = re.fullmatch(r"(\d{4})?\s*[-–]\s*(\d{4})?", value.strip())
+    if match and (match.group(1) or match.group(2)):
+        return f"{match.group(1) or ''}..{match.group(2) or ''}"
+    return value
 
 
 def year_range(value: str) -> tuple[int, int] | None:

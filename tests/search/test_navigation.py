@@ -129,6 +129,16 @@ def test_a_year_range_in_a_link_filters_as_in_the_query(make_resource, client):
         page = search.search_resources("adult", filters={"year": [span]})
         assert {h.resource.pk for h in page.hits} == in_range and page.notices == [], span
         assert search.search_resources(f"adult year:{span.replace(' ', '')}").total == 2
+    # Open spans, "since 2015" and "until 2016", written with a hyphen or an en dash.
+    every = {h.resource.pk for h in search.search_resources("adult").hits}
+    for span, meant in (("2015-", "2015.."), ("–2016", "..2016"), ("- 2016", "..2016")):
+        found = {
+            h.resource.pk for h in search.search_resources("adult", filters={"year": [meant]}).hits
+        }
+        assert found and found != every  # the filter narrows
+        page = search.search_resources("adult", filters={"year": [span]})
+        assert {h.resource.pk for h in page.hits} == found and page.notices == [], span
+        assert search.search_resources(f"adult year:{span.replace(' ', '')}").total == len(found)
     for span in ("2015..2020", "2015-2020"):
         html = client.get(f"/en/search?q=adult&year={span}").content.decode()
         assert "learning 2016" in html and "learning 2010" not in html

@@ -19,7 +19,6 @@ different concepts above it, a document made without paths) are written as the v
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -31,33 +30,43 @@ PATH_SEPARATOR = ">"
 def tree_values(paths: Sequence[tuple[str, ...]], values: Sequence[str]) -> list[str]:
     """What a resource's values of a hierarchical facet are counted from. `paths` lead from the top of
     the hierarchy down to each concept the resource was given; `values` are the rolled-up list (every
-    concept on the paths)."""
-    as_values = [f"={v}" for v in dict.fromkeys(values)]
-    above: dict[str, str | None] = {}
-    given: dict[tuple[str, ...], None] = {}
-    for path in paths:
-        if not path or len(set(path)) != len(path):
-            return as_values
-        for depth, code in enumerate(path):
-            parent = path[depth - 1] if depth else None
-            if not code or PATH_SEPARATOR in code or above.setdefault(code, parent) != parent:
-                return as_values
-        given[path] = None
-    if set(above) != set(values):
-        return as_values
+    concept on the paths). (Run once per resource in the main process of a rebuild: plain loops.)"""
+    above: dict[str, str] = {}  # concept -> the concept above it on the paths ("" at the top)
     # The ways a resource reaches each concept: from each narrower concept it reaches, and by being
     # given it.
-    ways = Counter(parent for parent in above.values() if parent is not None)
-    ways.update(path[-1] for path in given)
-    out = ["+" + PATH_SEPARATOR.join(path) for path in given]
+    ways: dict[str, int] = {}
+    given = list(dict.fromkeys(paths))
     for path in given:
-        for depth, code in enumerate(path):
-            if ways[code] > 1:
-                out.append(
-                    f"-{ways[code] - 1}{PATH_SEPARATOR}{PATH_SEPARATOR.join(path[: depth + 1])}"
-                )
-                ways[code] = 1  # taken away once, whichever path passes it
+        parent = ""
+        for code in path:
+            known = above.get(code)
+            if known is None:
+                if not code or PATH_SEPARATOR in code:
+                    return _as_values(values)
+                above[code] = parent
+                if parent:
+                    ways[parent] = ways.get(parent, 0) + 1
+            elif known != parent:  # a concept under two others, or twice on one path
+                return _as_values(values)
+            parent = code
+        if not parent:
+            return _as_values(values)
+        ways[parent] = ways.get(parent, 0) + 1
+    if len(above) != len(values) or any(v not in above for v in values):
+        return _as_values(values)
+    out = ["+" + PATH_SEPARATOR.join(path) for path in given]
+    if any(n > 1 for n in ways.values()):
+        for path in given:
+            for depth, code in enumerate(path):
+                if ways.get(code, 0) > 1:
+                    way = PATH_SEPARATOR.join(path[: depth + 1])
+                    out.append(f"-{ways[code] - 1}{PATH_SEPARATOR}{way}")
+                    ways[code] = 1  # taken away once, whichever path passes it
     return out
+
+
+def _as_values(values: Sequence[str]) -> list[str]:
+    return [f"={v}" for v in dict.fromkeys(values)]
 
 
 def _read(value: str) -> tuple[int, list[str]]:
