@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -244,6 +245,36 @@ def test_whole_index_counts_follow_a_commit(backend):
     assert dict(result.facets["language"]) == expected(
         [*docs, extra], {*range(1, 51), 99}, "language"
     )
+
+
+def test_the_bound_on_matches_is_never_below_them(backend):
+    """Subjects are aggregated with the other facets, in one pass, when the terms' document frequencies
+    show that few can match (`_most_matches`); a bound below the matches would only cost time, but it
+    must be a bound."""
+    docs = documents(80, with_word=30)
+    backend.replace_all(docs)
+    searcher = backend._index.searcher()
+    queries = [
+        BackendQuery(parsed=parse_query(text), filters=filters, also_ids=also)
+        for text, filters, also in [
+            ("learning", {}, []),
+            ("learning adults", {}, []),
+            ('"learning for adults"', {}, []),
+            ("title:learning", {}, []),
+            ("learning OR gardens", {}, []),
+            ("learning", {"type": ["report", "policy"]}, []),
+            ("learning", {"language": ["en"]}, [70, 71]),
+            ("gardens -learning", {}, []),
+            ("nothing", {}, [3, 70]),
+        ]
+    ]
+    queries.append(replace(queries[1], match_all_terms=False))
+    for query in queries:
+        total = backend.search(query).total
+        assert total > 0
+        assert total <= backend._most_matches(searcher, query) <= len(docs), query.parsed
+    # Tight where it can be: one word, one field.
+    assert backend._most_matches(searcher, BackendQuery(parse_query("title:learning"))) == 30
 
 
 def test_three_in_four_matching_counts_its_matches_directly(backend):

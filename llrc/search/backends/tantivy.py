@@ -236,15 +236,19 @@ def _most_frequent(counts: Iterable[tuple[str, int]], size: int) -> list[tuple[s
 
 
 def _count(
-    searcher: tantivy.Searcher, q: tantivy.Query, sizes: dict[str, int]
+    searcher: tantivy.Searcher, q: tantivy.Query, sizes: dict[str, int], most: int | None = None
 ) -> dict[str, list[tuple[str, int]]]:
     """The facet values of the query's matches, `sizes[name]` most frequent of each (see
-    TREE_FACETS for the two ways)."""
-    # One aggregation for all but the postings facets, with the number of matches, which decides how
-    # those are counted.
+    TREE_FACETS for the two ways). `most`, when given, is at least the number of matches."""
+    # One aggregation for all but the tree facets, with the number of matches, which decides how those
+    # are counted. When few can match (`most`), the tree facets are aggregated in it too: each
+    # aggregation finds the query's matches again.
+    few = most is not None and most * POSTINGS_SHARE <= searcher.num_docs
     aggs: dict[str, Any] = {"matches": {"value_count": {"field": "id"}}}
     for name, size in sizes.items():
         if name in TREE_FACETS:
+            if few:
+                aggs[name] = _terms(f"f_{name}", size)
             continue
         columns = counting_columns(name)
         if columns is None:
@@ -254,9 +258,9 @@ def _count(
             aggs.update((column, _terms(column, COMPLETE_SIZE)) for column in columns)
     raw = searcher.aggregate(q, aggs)
     matches = int(raw["matches"]["value"])
-    facets = _buckets(raw, {n: s for n, s in sizes.items() if n not in TREE_FACETS})
+    facets = _buckets(raw, {n: s for n, s in sizes.items() if few or n not in TREE_FACETS})
     for name in TREE_FACETS:
-        if name not in sizes:
+        if name not in sizes or few:
             continue
         if not matches:
             facets[name] = []
@@ -600,7 +604,9 @@ class TantivyBackend:
         pool = _facets_pool()
         # Without the cache (the benchmark's engine-only timing) the whole index is not counted either.
         if not self.count_cache or not self._matches_most(searcher, query):
-            return pool.submit(_count, searcher, q, sizes).result
+            return pool.submit(
+                _count, searcher, q, sizes, self._most_matches(searcher, query)
+            ).result
         # Most of the index matches ("education" matches 97 % of a million records): count the few
         # resources that do not, and take their counts from those of the whole index, counted once per
         # commit. Exact, because every value of every resource is in the complete lists on both sides.
@@ -646,6 +652,42 @@ class TantivyBackend:
                 terms += [("stem", s) for s in word.stems]
             most = max([most, *(searcher.doc_freq(f, t) for f, t in terms)])
         return most > searcher.num_docs * MOST_SHARE
+
+    def _most_matches(self, searcher: tantivy.Searcher, query: BackendQuery) -> int:
+        """At least the number of the query's matches, from its terms' document frequencies (a few
+        microseconds each): each group matches at most the documents holding one of its alternatives,
+        an alternative of several words at most those holding its rarest, a filter at most those
+        holding one of its values."""
+        parsed = query.parsed
+        bounds = [searcher.num_docs]
+        if query.restrict_ids is not None:
+            bounds.append(len(query.restrict_ids))
+        for name, values in query.filters.items():
+            if values:
+                bounds.append(sum(searcher.doc_freq(f"f_{name}", v) for v in values))
+        if parsed.groups:
+            groups = [
+                sum(
+                    min(self._holding(searcher, match, word) for word in match.words)
+                    if match.words
+                    else searcher.num_docs
+                    for match in group
+                )
+                for group in parsed.groups
+            ]
+            words = min(groups) if query.match_all_terms else sum(groups)
+            bounds.append(words + len(query.also_ids))
+        return min(bounds)
+
+    def _holding(self, searcher: tantivy.Searcher, match: Match, word: QueryWord) -> int:
+        """At least the documents one query word matches in (`_word_terms`)."""
+        fields = match.fields or tuple(TEXT_FIELDS)
+        held = sum(searcher.doc_freq(f, word.token) for f in fields)
+        if match.fields is None:
+            held += sum(searcher.doc_freq("stem", s) for s in word.stems)
+            if word.pinyin:
+                held += searcher.doc_freq("pinyin", word.pinyin)
+        return int(held)
 
     def _index_facets(
         self, searcher: tantivy.Searcher, sizes: dict[str, int], commit: str
