@@ -47,12 +47,13 @@ WRITER_HEAP = 64_000_000
 # A rebuild writes every document in one commit, a segment each time the writer's memory budget fills
 # (about 320,000 resources per 512 MB), and tantivy merges segments only once there are eight of about
 # the same size. Facets are counted segment by segment, every value of each converted to its text before
-# the segments are added up (`_terms`): a million resources in four segments counted in 10-20 % more time
-# than in one (p99 72 against 62 ms over the benchmark's queries, measured 2026-11-30). So a rebuild gets
-# a quarter of the machine's memory, between these bounds (tantivy takes at most 4 GB per thread): one
-# segment up to about two million resources on a machine of 12 GB or more. The memory is taken only as
-# documents fill it: a small catalogue uses little.
-REBUILD_HEAP_BOUNDS = (512_000_000, 3_000_000_000)
+# the segments are added up (`_terms`): fewer segments count faster. But a segment is written out when it
+# is complete, and the last one after every document is in: the work no longer overlaps the analysis.
+# The million, measured 2026-11-30 (facet counting over the benchmark's 562 engine calls; the rebuild):
+# one segment (a 3 GB budget) p90 25.8 ms, p99 62.4, rebuilt in 188 s; two (1 GB) p90 26.9, p99 64.2,
+# 182 s; four (512 MB; with the code before decision 0011: p90 33.5, p99 72.0) 169 s. So a rebuild gets a quarter of the machine's memory up to 1 GB:
+# two segments for a million, little lost on either side. The memory is taken only as documents fill it.
+REBUILD_HEAP_BOUNDS = (512_000_000, 1_000_000_000)
 WRITER_WAIT_SECONDS = 30.0
 COUNT_CACHE_SIZE = 4096  # queries whose totals and facet counts are kept until the next commit
 HIT_CACHE_SIZE = 4096  # pages of ranked ids (query, filters, sort, offset, limit) kept

@@ -52,10 +52,10 @@ def tree_values(paths: Sequence[tuple[str, ...]], values: Sequence[str]) -> list
         if not parent:
             return _as_values(values)
         ways[parent] = ways.get(parent, 0) + 1
-    if len(above) != len(values) or any(v not in above for v in values):
+    if above.keys() != set(values):
         return _as_values(values)
     out = ["+" + PATH_SEPARATOR.join(path) for path in given]
-    if any(n > 1 for n in ways.values()):
+    if max(ways.values(), default=0) > 1:
         for path in given:
             for depth, code in enumerate(path):
                 if ways.get(code, 0) > 1:
