@@ -615,7 +615,12 @@ def _parts_of_unknown_words(parsed: ParsedQuery, backend: SearchBackend) -> list
                 _(
                     "No resource contains “%(word)s”; resources containing %(parts)s were looked for."
                 )
-                % {"word": token, "parts": " ".join(f"“{p}”" for p in parts)}
+                % {
+                    "word": token,
+                    "parts": pgettext("between the values of a list", ", ").join(
+                        f"“{p}”" for p in parts
+                    ),
+                }
             )
     return notices
 

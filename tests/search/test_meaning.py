@@ -1,6 +1,7 @@
 """Across languages: dictionary translation and sentence vectors, each able to find what words cannot."""
 
 import pytest
+from django.utils import translation
 
 from llrc.catalogue import services
 from llrc.search import services as search
@@ -118,8 +119,10 @@ def test_a_long_word_no_record_holds_is_looked_for_as_its_parts(
     page = search.search_resources("下岗职工")
     assert ids(page) == [apart.pk]
     assert page.notices == [
-        "No resource contains “下岗职工”; resources containing “下岗” “职工” were looked for."
+        "No resource contains “下岗职工”; resources containing “下岗”, “职工” were looked for."
     ]
+    with translation.override("zh-hans"):  # parts listed as the language lists things
+        assert "包含“下岗”、“职工”的资源" in search.search_resources("下岗职工").notices[0]
     assert "<mark>下岗</mark>" in page.hits[0].title_html
     # A word some record holds is searched as it is: no notice, the same records.
     whole = make_resource(

@@ -51,8 +51,9 @@ WRITER_HEAP = 64_000_000
 # is complete, and the last one after every document is in: the work no longer overlaps the analysis.
 # The million, measured 2026-11-30 (facet counting over the benchmark's 562 engine calls; the rebuild):
 # one segment (a 3 GB budget) p90 25.8 ms, p99 62.4, rebuilt in 188 s; two (1 GB) p90 26.9, p99 64.2,
-# 182 s; four (512 MB; with the code before decision 0011: p90 33.5, p99 72.0) 169 s. So a rebuild gets a quarter of the machine's memory up to 1 GB:
-# two segments for a million, little lost on either side. The memory is taken only as documents fill it.
+# 182 s; four (512 MB; with the code before decision 0011: p90 33.5, p99 72.0) 169 s. So a rebuild gets
+# a quarter of the machine's memory up to 1 GB: two segments for a million, little lost on either side.
+# The memory is taken only as documents fill it.
 REBUILD_HEAP_BOUNDS = (512_000_000, 1_000_000_000)
 WRITER_WAIT_SECONDS = 30.0
 COUNT_CACHE_SIZE = 4096  # queries whose totals and facet counts are kept until the next commit
@@ -81,14 +82,14 @@ Occur = tantivy.Occur
 #   (`tree_values`: 2.5 values a resource in the benchmark against 5.4), and rolls the counts up the
 #   thesaurus afterwards (`TreeCounts`): past 125,000 matches, 15-20 % faster. Then the walk wins from
 #   about one match in ten (in one segment, median ms agg/walk: 60-80,000 matches 11.2/12.7, 80-100,000
-#   10.8/10.9, 100-125,000 13.3/11.5). The aggregation stays on the rolled-up list: it costs per match more than per value
-#   (half the values saved only 10 %), and the counts of every concept it would then have to return
-#   cost more than that (measured 2026-11-30).
+#   10.8/10.9, 100-125,000 13.3/11.5). The aggregation stays on the rolled-up list: it costs per match
+#   more than per value (half the values saved only 10 %), and the counts of every concept it would then
+#   have to return cost more than that (measured 2026-11-30). When the terms' document frequencies show
+#   that few can match (`_most_matches`), subjects are aggregated in the pass that counts the rest.
 SET_FACETS = ("language",)
 SLOT_FACETS = {"country": 3}
-TREE_FACETS = (
-    "subject",
-)  # counted by walking their tree column, or aggregating the rolled-up list
+# Counted by walking their tree column (`tree_column`), or by aggregating the rolled-up list.
+TREE_FACETS = ("subject",)
 NO_VALUE = "-"  # the value of a column a resource has no value for
 SET_SEPARATOR = " "
 POSTINGS_SHARE = 10  # walk the postings when more than one document in this many matches
@@ -171,10 +172,7 @@ def build_schema() -> tantivy.Schema:
         # walk (TREE_FACETS) need only which documents hold a value.
         columns = counting_columns(name)
         builder.add_text_field(
-            f"f_{name}",
-            tokenizer_name="raw",
-            fast=columns is None,
-            index_option="basic",
+            f"f_{name}", tokenizer_name="raw", fast=columns is None, index_option="basic"
         )
         for column in columns or ():
             builder.add_text_field(column, tokenizer_name="raw", fast=True, index_option="basic")
