@@ -572,6 +572,11 @@ def _clean_filters(filters: dict[str, list[str]], notices: list[str]) -> dict[st
     return clean
 
 
+def _quoted_list(values: list[str]) -> str:
+    """Values quoted and listed as the interface's language lists things (“a”, “b”; “a”、“b”)."""
+    return pgettext("between the values of a list", ", ").join(f"“{v}”" for v in values)
+
+
 def _some_words_notice() -> str:
     return _("No resource contains all the words; showing resources that contain some of them.")
 
@@ -615,12 +620,7 @@ def _parts_of_unknown_words(parsed: ParsedQuery, backend: SearchBackend) -> list
                 _(
                     "No resource contains “%(word)s”; resources containing %(parts)s were looked for."
                 )
-                % {
-                    "word": token,
-                    "parts": pgettext("between the values of a list", ", ").join(
-                        f"“{p}”" for p in parts
-                    ),
-                }
+                % {"word": token, "parts": _quoted_list(parts)}
             )
     return notices
 
@@ -705,9 +705,7 @@ def _unknown_filter_values(
             )
         elif unknown:
             # One notice a filter: a link with dozens of wrong codes would otherwise bury the results.
-            named = pgettext("between the values of a list", ", ").join(
-                f"“{v}”" for v in unknown[:NAMED_UNKNOWN_VALUES]
-            )
+            named = _quoted_list(unknown[:NAMED_UNKNOWN_VALUES])
             if len(unknown) > NAMED_UNKNOWN_VALUES:
                 named = _("%(values)s and %(count)d more") % {
                     "values": named,

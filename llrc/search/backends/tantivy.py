@@ -281,6 +281,19 @@ def _terms(field: str, size: int) -> dict[str, Any]:
     return {"terms": {"field": field, "size": size, "segment_size": COMPLETE_SIZE}}
 
 
+def _word_fields(match: Match, word: QueryWord) -> list[tuple[str, str, float]]:
+    """The terms one query word is looked for as: (field, token, the field's weight)."""
+    fields = match.fields or tuple(TEXT_FIELDS)
+    terms = [(f, word.token, TEXT_FIELDS[f]) for f in fields]
+    # Stems and pinyin are one stream for title, body and subject together, so a query limited to one
+    # field (title:) matches exact words only; otherwise a summary word would leak into title:.
+    if match.fields is None:
+        terms += [("stem", s, DERIVED_FIELDS["stem"]) for s in word.stems]
+        if word.pinyin:
+            terms.append(("pinyin", word.pinyin, DERIVED_FIELDS["pinyin"]))
+    return terms
+
+
 class TantivyBackend:
     name = "tantivy"
 
@@ -418,23 +431,10 @@ class TantivyBackend:
         self, match: Match, word: QueryWord, boost: float = 1.0
     ) -> list[tuple[tantivy.Occur, tantivy.Query]]:
         """One query word in every field it may match, each term weighted by its field (times `boost`)."""
-        fields = match.fields or tuple(TEXT_FIELDS)
-        terms = [(Occur.Should, self._term(f, word.token, TEXT_FIELDS[f] * boost)) for f in fields]
-        # Stems and pinyin are one stream for title, body and subject together, so a query limited to
-        # one field (title:) matches exact words only; otherwise a summary word would leak into title:.
-        if match.fields is None:
-            terms += [
-                (Occur.Should, self._term("stem", s, DERIVED_FIELDS["stem"] * boost))
-                for s in word.stems
-            ]
-            if word.pinyin:
-                terms.append(
-                    (
-                        Occur.Should,
-                        self._term("pinyin", word.pinyin, DERIVED_FIELDS["pinyin"] * boost),
-                    )
-                )
-        return terms
+        return [
+            (Occur.Should, self._term(f, token, weight * boost))
+            for f, token, weight in _word_fields(match, word)
+        ]
 
     def _group(self, group: list[Match]) -> list[tuple[tantivy.Occur, tantivy.Query]]:
         """The alternatives of one query group (a word and its translations) as clauses of one union.
@@ -679,14 +679,8 @@ class TantivyBackend:
         return min(bounds)
 
     def _holding(self, searcher: tantivy.Searcher, match: Match, word: QueryWord) -> int:
-        """At least the documents one query word matches in (`_word_terms`)."""
-        fields = match.fields or tuple(TEXT_FIELDS)
-        held = sum(searcher.doc_freq(f, word.token) for f in fields)
-        if match.fields is None:
-            held += sum(searcher.doc_freq("stem", s) for s in word.stems)
-            if word.pinyin:
-                held += searcher.doc_freq("pinyin", word.pinyin)
-        return int(held)
+        """At least the documents one query word matches in: those holding any of its terms."""
+        return sum(int(searcher.doc_freq(f, token)) for f, token, _w in _word_fields(match, word))
 
     def _index_facets(
         self, searcher: tantivy.Searcher, sizes: dict[str, int], commit: str
