@@ -166,9 +166,28 @@ def _without_marks(decomposed: str) -> str:
     return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
 
 
+# Full-width punctuation as Chinese text is written with it, each with what NFKC makes of it (its
+# compatibility form, one ASCII character; a test holds the two together).
+_FULL_WIDTH = (*((c, chr(ord(c) - 0xFEE0)) for c in "，：；？！（）"), ("\u3000", " "))
+
+
+def nfkc(text: str) -> str:
+    """`unicodedata.normalize("NFKC", text)`, sooner for Chinese text. NFKC first checks whether a text
+    is already normal, which takes next to nothing; one full-width comma fails the check, and the full
+    normalisation of a Chinese summary then took a third of its analysis (9.7 of 30 µs, measured
+    2026-11-30). A character replaced by its compatibility form normalises as it would have, so replacing
+    the usual full-width punctuation first (a scan in C each) gives the same text, mostly through the
+    quick check alone."""
+    if not text.isascii():
+        for wide, narrow in _FULL_WIDTH:
+            if wide in text:
+                text = text.replace(wide, narrow)
+    return unicodedata.normalize("NFKC", text)
+
+
 def normalise(text: str) -> str:
     """NFKC, case-folded, traditional Chinese folded to simplified: the form snippets are matched against."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = nfkc(text).casefold()
     return to_simplified(text)
 
 
@@ -281,7 +300,7 @@ class Analysed:
 def _prepare(text: str) -> str:
     # Arabic diacritics and tatweel sit inside words but are not word characters: drop them before
     # splitting, or التَّعْليـــم would fall apart into pieces.
-    text = unicodedata.normalize("NFKC", text)
+    text = nfkc(text)
     return _ARABIC_DIACRITICS.sub("", text).replace("ـ", "")
 
 

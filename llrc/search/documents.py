@@ -295,8 +295,10 @@ def _document(row: _Row, caches: _Caches, with_concepts: bool) -> IndexDocument:
     # Each interface sorts by the title it shows (pick_text): English, or the first one, except on the
     # Chinese interface, which shows a Chinese title where there is one (165 of the 274 demo records
     # have both; sorted by the English one, their Chinese titles came in no order a reader could see).
-    sort_title = sort_key(pick_text(titles, "en")[0])[:200]
-    sort_title_zh = sort_key(pick_text(titles, "zh-hans")[0])[:200]
+    shown, shown_zh = pick_text(titles, "en")[0], pick_text(titles, "zh-hans")[0]
+    sort_title = sort_key(shown)[:200]
+    # Most resources have a title in one language, which both interfaces show: its key is made once.
+    sort_title_zh = sort_title if shown_zh == shown else sort_key(shown_zh)[:200]
     return IndexDocument(
         id=row.id,
         text={

@@ -1,8 +1,11 @@
 """Language-aware analysis (pure functions, no database)."""
 
+import random
+import unicodedata
+
 import pytest
 
-from llrc.search.analysis import analyse, pinyin_spans, query_words, sort_key
+from llrc.search.analysis import _FULL_WIDTH, analyse, nfkc, pinyin_spans, query_words, sort_key
 from llrc.search.query import parse_query
 
 
@@ -62,6 +65,38 @@ def test_text_without_chinese_splits_as_mixed_text_does(text, lang):
     mixed = analyse(text + " 学习", lang=lang)
     assert alone.tokens and alone.tokens == mixed.tokens[:-1] and mixed.tokens[-1] == "学习"
     assert alone.stems == mixed.stems and mixed.pinyin == ["xuexi"] and alone.pinyin == []
+
+
+def test_full_width_punctuation_normalises_as_nfkc_does():
+    """`nfkc` replaces the usual full-width punctuation before normalising; the text must come out as
+    NFKC makes it, whatever surrounds the replaced characters (combining marks, other full-width forms,
+    the punctuation NFKC leaves alone)."""
+    for wide, narrow in _FULL_WIDTH:
+        assert unicodedata.normalize("NFKC", wide) == narrow
+    pieces = [
+        *(wide for wide, _narrow in _FULL_WIDTH),
+        "终身学习",
+        "。",
+        "、",
+        "《",
+        "“",
+        "Ａ",
+        "９",
+        "ｶ",
+        "\u0301",
+        "e\u0301",
+        "ﬁ",
+        "Ⅻ",
+        " ",
+        "learning",
+    ]
+    rng = random.Random(7)
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        assert nfkc(text) == unicodedata.normalize("NFKC", text), text
+    assert (
+        analyse("终身学习，（成人教育）：社区").tokens == analyse("终身学习,(成人教育):社区").tokens
+    )
 
 
 def test_mixed_language_field():
