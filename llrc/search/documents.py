@@ -63,9 +63,8 @@ class _Row:
     created: float
     keywords: list[str]
     publisher_id: int | None
-    texts: list[tuple[str, str, str, bool]] = field(
-        default_factory=list
-    )  # field, lang, value, original
+    # field, language, value; the original language's text first among a field's
+    texts: list[tuple[str, str, str]] = field(default_factory=list)
     agents: list[int] = field(default_factory=list)
     concepts: dict[str, list[int]] = field(default_factory=dict)
     identifiers: list[str] = field(default_factory=list)
@@ -194,13 +193,13 @@ def _rows(ids: list[int]) -> list[_Row]:
         return []
     keys = list(rows)
     among = _among("resource_id", keys)
-    for rid, fld, lang, value, original in (
+    for rid, fld, lang, value in (
         ResourceText.objects.filter(**among)
         .order_by("resource_id", "field", "-is_original", "language")
-        .values_list("resource_id", "field", "language", "value", "is_original")
+        .values_list("resource_id", "field", "language", "value")
     ):
         if rid in rows:
-            rows[rid].texts.append((fld, lang, value, original))
+            rows[rid].texts.append((fld, lang, value))
     for rid, aid in (
         Contribution.objects.filter(**among)
         .order_by("resource_id", "position", "id")
@@ -240,7 +239,7 @@ def _rows(ids: list[int]) -> list[_Row]:
 
 def _document(row: _Row, caches: _Caches, with_concepts: bool) -> IndexDocument:
     title, body, subject = IndexStreams(), IndexStreams(), IndexStreams()
-    for fld, lang, value, _original in row.texts:
+    for fld, lang, value in row.texts:
         (title if fld == "title" else body).add(value, lang)
     for cid in row.collections:
         for lang, value in caches.collections.get(cid, ([], []))[0]:
@@ -250,7 +249,7 @@ def _document(row: _Row, caches: _Caches, with_concepts: bool) -> IndexDocument:
         body.add(text, lang)
     for keyword in row.keywords:
         subject.add(keyword)
-    own_languages = {lang.split("-")[0] for _f, lang, _v, _o in row.texts}
+    own_languages = {lang.split("-")[0] for _f, lang, _v in row.texts}
     for name in LABELLED:
         for cid in row.concepts.get(name, ()):
             concept = caches.concept(cid)
@@ -291,7 +290,7 @@ def _document(row: _Row, caches: _Caches, with_concepts: bool) -> IndexDocument:
     def codes(name: str) -> list[str]:
         return [c.code for cid in row.concepts.get(name, ()) if (c := caches.concept(cid))]
 
-    titles = {lang: value for fld, lang, value, _o in row.texts if fld == "title"}
+    titles = {lang: value for fld, lang, value in row.texts if fld == "title"}
     # Each interface sorts by the title it shows (pick_text): English, or the first one, except on the
     # Chinese interface, which shows a Chinese title where there is one (165 of the 274 demo records
     # have both; sorted by the English one, their Chinese titles came in no order a reader could see).
