@@ -112,7 +112,15 @@ STEMMER_FOR = {
     "pt": "portuguese",
     "de": "german",
 }
-QUERY_STEM_LANGUAGES = ("en", "fr", "es", "ru", "ar")
+# A query does not say its language: each word is stemmed in every language stems are written for.
+QUERY_STEM_LANGUAGES = tuple(STEMMER_FOR)
+# A stem is written with its language (learn/en), and a query's stem in one language matches text in
+# that language only. Untagged, the French and Spanish stemmers made "learner" learn, "teacher" teach
+# and "worker" work, so an English query for learners found every English record about learning (158
+# demo records for "learner" against 31 for "learners"). Words of text in a language without a stemmer
+# (Chinese, untagged names and keywords) are written as they are, untagged. The tag comes last, so that
+# a stem still starts with the word's first letters (looked up by prefix for "did you mean").
+STEM_TAG = "/"
 
 _t2s = OpenCC("t2s")
 
@@ -290,6 +298,23 @@ def stem(word: str, lang: str) -> str:
     return _stemmer(name).stemWord(word) if name else word
 
 
+def query_stems(word: str) -> list[str]:
+    """What a query word (folded) is looked up as in the stem stream: its stem in each language, tagged
+    (STEM_TAG), and the word itself, as text without a stemmer has it."""
+    return sorted({word, *(f"{stem(word, lang)}{STEM_TAG}{lang}" for lang in QUERY_STEM_LANGUAGES)})
+
+
+def bare_stem(term: str) -> str:
+    """A stem without its language: learn/en -> learn."""
+    return term.partition(STEM_TAG)[0]
+
+
+def _stemmed(name: str, base: str, words: list[str]) -> list[str]:
+    # One call for the whole text: the stemmer's per-call cost is most of its time on short words.
+    tag = STEM_TAG + base
+    return [s + tag for s in _stemmer(name).stemWords(words)]
+
+
 @dataclass
 class Analysed:
     tokens: list[str] = field(default_factory=list)  # positions kept: phrases work on these
@@ -311,11 +336,12 @@ def analyse(text: str, *, lang: str = "", for_query: bool = False) -> Analysed:
     # Chinese a `map` over cached folds instead of a loop (with the changes in documents.py, indexing went
     # from 2,025 to 2,657 records/s; measured 2026-11-29).
     prepared = to_simplified(_prepare(text))
-    name = STEMMER_FOR.get(lang.split("-")[0]) if lang else None
+    base = lang.split("-")[0] if lang else ""
+    name = STEMMER_FOR.get(base) if base else None
     if not _HAN.search(prepared):
         # No Han run: every match of _RUN is a word, so the word pattern alone splits it the same way.
         folded = list(map(_fold_word, WORD.findall(prepared)))
-        stems = _stemmer(name).stemWords(folded) if name and folded else folded[:]
+        stems = _stemmed(name, base, folded) if name and folded else folded[:]
         return Analysed(folded, stems, [])
     tokens: list[str] = []
     pinyin: list[str] = []
@@ -332,8 +358,7 @@ def analyse(text: str, *, lang: str = "", for_query: bool = False) -> Analysed:
             tokens.append(folded_word)
             stems.append(folded_word)
     if name and stems:
-        # One call for the whole text: the stemmer's per-call cost is most of its time on short words.
-        stems = _stemmer(name).stemWords(stems)
+        stems = _stemmed(name, base, stems)
     return Analysed(tokens, stems, pinyin)
 
 
@@ -388,7 +413,7 @@ class QueryWord:
     """One word of a query and the forms it may take in the index."""
 
     token: str  # exact analysed form (plain fields)
-    stems: list[str]  # Snowball stems in the candidate languages (stem field)
+    stems: list[str]  # what it is looked up as in the stem field (`query_stems`)
     pinyin: str  # matched against the pinyin of Chinese words ("" for Chinese words themselves)
 
 
@@ -432,9 +457,12 @@ def query_words(text: str, *, phrase: bool = False) -> list[QueryWord]:
             if _PINYIN_WITH_TONE_NUMBERS.match(folded):
                 pinyin = re.sub(r"[1-5]", "", folded)
                 folded = pinyin
-            stems = sorted({stem(folded, lang) for lang in QUERY_STEM_LANGUAGES})
             words.append(
-                QueryWord(token=folded, stems=stems, pinyin=pinyin if folded.isascii() else "")
+                QueryWord(
+                    token=folded,
+                    stems=query_stems(folded),
+                    pinyin=pinyin if folded.isascii() else "",
+                )
             )
     if phrase:
         return words

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext as _
 
-from llrc.search.analysis import STOPWORDS, QueryWord, has_han, query_words
+from llrc.search.analysis import STOPWORDS, QueryWord, bare_stem, has_han, query_words
 
 TEXT_FIELD_ALIASES = {
     "title": ("title",),
@@ -132,7 +132,7 @@ class ParsedQuery:
                     if word.token in STOPWORDS:
                         continue  # kept in a phrase to match it, but "of" is not marked everywhere
                     terms.append(word.token)
-                    terms.extend(s for s in word.stems if len(s) > 2)
+                    terms.extend(b for s in word.stems if len(b := bare_stem(s)) > 2)
         return list(dict.fromkeys(terms))
 
     def translation_terms(self) -> list[str]:

@@ -41,11 +41,28 @@ def test_arabic_normalisation():
 
 
 def test_stems_in_the_text_language():
-    assert analyse("learning cities", lang="en").stems == ["learn", "citi"]
-    assert analyse("образования", lang="ru").stems == ["образован"]
-    assert analyse("apprentissage", lang="fr").stems == ["apprentissag"]
+    assert analyse("learning cities", lang="en-GB").stems == ["learn/en", "citi/en"]
+    assert analyse("образования", lang="ru").stems == ["образован/ru"]
+    assert analyse("apprentissage", lang="fr").stems == ["apprentissag/fr"]
+    # Text in a language without a stemmer (Chinese, untagged text) keeps its words as they are.
+    assert analyse("UNESCO 学习 cities", lang="zh-hans").stems == ["unesco", "cities"]
+    assert analyse("cities").stems == ["cities"]
     word = query_words("cities")[0]
-    assert "citi" in word.stems  # the English stem is among a query word's alternatives
+    # The English stem is among a query word's alternatives, and the word itself for untagged text.
+    assert {"citi/en", "cities"} <= set(word.stems)
+
+
+def test_a_stem_in_one_language_does_not_match_text_in_another():
+    """The French and Spanish stemmers cut "learner" to learn, the English stem of "learning": the
+    query's French stem must not meet the English text's."""
+    learner = set(query_words("learner")[0].stems)
+    assert "learn/fr" in learner
+    assert learner.isdisjoint(analyse("lifelong learning", lang="en").stems)
+    assert not learner.isdisjoint(analyse("adult learners", lang="en").stems)
+    # A French word still meets French text, and an English cognate English text.
+    education = set(query_words("éducation")[0].stems)
+    assert not education.isdisjoint(analyse("l'éducation des adultes", lang="fr").stems)
+    assert not education.isdisjoint(analyse("adult education", lang="en").stems)
 
 
 @pytest.mark.parametrize(

@@ -62,6 +62,35 @@ def test_english_stemming(docs):
     assert docs["cities"].pk in found("learning city adult")
 
 
+def test_a_word_form_finds_its_own_word_not_another_language_stem(docs, make_resource):
+    """French and Spanish cut "learner" and "worker" to learn and work, the English stems of "learning"
+    and "working": an English reader asking for learners must get the records about learners, as the
+    plural does, not every record about learning (stems are matched within their language)."""
+    learners = make_resource(
+        titles={"en": "Adult learners in rural Chile"},
+        summaries={"en": "Who they are."},
+        subjects=[],
+    )
+    working = make_resource(
+        titles={"en": "Working and learning"}, summaries={"en": "Study at work."}, subjects=[]
+    )
+    assert found("learner") == found("learners") == [learners.pk]
+    assert sorted(found("learn")) == sorted(found("learning"))
+    assert docs["cities"].pk in found("learn") and working.pk in found("learn")
+    assert learners.pk not in found("learning")
+    assert found("worker") == []
+    assert found("works") == [working.pk]
+    # A Spanish or Portuguese plural finds the singular in text of its language.
+    spanish = make_resource(
+        titles={"es": "Políticas de aprendizaje"}, original_language="es", subjects=[]
+    )
+    portuguese = make_resource(
+        titles={"pt": "Escolas nas comunidades"}, original_language="pt", subjects=[]
+    )
+    assert found("politica") == [spanish.pk]
+    assert found("comunidade") == [portuguese.pk]
+
+
 def test_french_with_or_without_accents(docs):
     assert found("education afrique") == [docs["fr"].pk]
     assert found("éducation AFRIQUE") == [docs["fr"].pk]

@@ -37,7 +37,8 @@ import psycopg
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 
-from llrc.search.analysis import QUERY_STEM_LANGUAGES, QueryWord, stem
+from llrc.search.analysis import QueryWord, bare_stem
+from llrc.search.analysis import query_stems as analysed_query_stems
 from llrc.search.backends.base import (
     BACKEND_SORTS,
     DERIVED_FIELDS,
@@ -269,8 +270,14 @@ def _vector(fields: Positions, names: Iterable[str]) -> str:
         code, label = FIELD_CODES[name], FIELD_LABELS[name]
         if name in DERIVED_FIELDS:
             # No positions, so no label either: ts_rank counts such a lexeme once with the weight of
-            # D, which is these streams' label anyway.
-            append(_joined(code, list(positions)))
+            # D, which is these streams' label anyway. Stems rank without their language (which
+            # records match is for `words` to say, where stems keep it): one stem in the English,
+            # French and Spanish labels of a concept would be three words found, and a record ranked
+            # by its concepts' labels above one with the word in its title.
+            tokens = list(positions)
+            if name == "stem":
+                tokens = list(dict.fromkeys(map(bare_stem, tokens)))
+            append(_joined(code, tokens))
             continue
         start, separator = f"'{code}:", label + ","
         for token, found in positions.items():
@@ -289,8 +296,8 @@ def build_tsvector(text: dict[str, str]) -> str:
 
 @lru_cache(maxsize=1 << 18)
 def query_stems(token: str) -> frozenset[str]:
-    """The stems a query looks up for this word: llrc.search.analysis.query_words's, and the word."""
-    return frozenset({token, *(stem(token, lang) for lang in QUERY_STEM_LANGUAGES)})
+    """The stems a query looks up for this word (llrc.search.analysis.query_stems, which hold the word)."""
+    return frozenset(analysed_query_stems(token))
 
 
 def _words(fields: Positions, facets: dict[str, list[str]]) -> str:
@@ -484,7 +491,7 @@ def rank_tsqueries(
                 weight = match.boost * (shares.weight(words) if shares is not None else 1.0)
                 lexemes = by_weight.setdefault(_rounded(weight), {})
                 for field_name, token in pairs:
-                    lexeme = _lexeme(field_name, token)
+                    lexeme = _rank_lexeme(field_name, token)
                     if lexeme is not None:
                         lexemes[lexeme] = None
     return [
@@ -492,6 +499,12 @@ def rank_tsqueries(
         for weight, lexemes in by_weight.items()
         if lexemes
     ]
+
+
+def _rank_lexeme(field_name: str, token: str) -> str | None:
+    """The `document` lexeme that ranks a document for one of a word's (field, token) pairs: stems
+    without their language, as `document` holds them (see _vector)."""
+    return _lexeme(field_name, bare_stem(token) if field_name == "stem" else token)
 
 
 def _bit(token: str) -> int:

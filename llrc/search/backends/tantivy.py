@@ -40,9 +40,9 @@ from llrc.search.query import Match
 # Raised when the schema or the analysis changes (4: Chinese split from letters and digits next to it;
 # 5: titles sorted by pinyin, without accents and leading articles, and a title key for the Chinese
 # interface; 7: languages and countries counted from columns of their own, `counting_columns`, and facet
-# values without positions; 8: subjects walked in a column of `tree_values`): an older index is dropped
-# on opening, and `llrc init` rebuilds it.
-SCHEMA_VERSION = "8"
+# values without positions; 8: subjects walked in a column of `tree_values`; 9: stems tagged with their
+# language, `STEM_TAG`): an older index is dropped on opening, and `llrc init` rebuilds it.
+SCHEMA_VERSION = "9"
 WRITER_HEAP = 64_000_000
 # A rebuild writes every document in one commit, a segment each time the writer's memory budget fills
 # (about 320,000 resources per 512 MB), and tantivy merges segments only once there are eight of about
