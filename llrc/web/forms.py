@@ -9,7 +9,7 @@ from urllib.parse import quote_plus, urlencode
 from django.http import QueryDict
 
 from llrc.search.backends.base import FACETS, SORTS
-from llrc.search.query import filter_code
+from llrc.search.query import filter_code, year_range
 from llrc.search.services import Bucket
 
 
@@ -48,6 +48,20 @@ def parse_search_params(query: QueryDict) -> SearchParams:
     )
 
 
+def replaced_by(name: str, selected: list[str], value: str) -> set[str]:
+    """The selected values of a filter that a link adding `value` leaves out: the ranges of years that
+    hold a single year. Values of one filter combine with OR, so 2018 added beside 2015..2020 would
+    change nothing; a reader who picks 2018 among the years of that range asks for 2018."""
+    if name != "year" or value in selected:
+        return set()
+    year = year_range(value)
+    if year is None or year[0] != year[1]:
+        return set()
+    return {
+        v for v in selected if (span := year_range(v)) is not None and span[0] <= year[0] <= span[1]
+    }
+
+
 def search_url(
     base: str,
     params: SearchParams,
@@ -63,7 +77,8 @@ def search_url(
         if value in values:
             values.remove(value)
         else:
-            values.append(value)
+            dropped = replaced_by(name, values, value)
+            values[:] = [v for v in values if v not in dropped] + [value]
     pairs: list[tuple[str, str]] = []
     if params.q:
         pairs.append(("q", params.q))
@@ -107,6 +122,9 @@ def facet_list_html(
         value = bucket.value
         if value in selected_now:
             mine = [e for v, e in zip(selected_now, own, strict=True) if v != value]
+        elif dropped := replaced_by(name, selected_now, value):
+            mine = [e for v, e in zip(selected_now, own, strict=True) if v not in dropped]
+            mine.append(f"{name}={quote_plus(value)}")
         else:
             mine = [*own, f"{name}={quote_plus(value)}"]
         pairs = q_part + before + mine + after + tail

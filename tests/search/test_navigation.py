@@ -73,6 +73,29 @@ def test_filter_values_that_name_nothing_are_reported(make_resource, client):
     assert "“x3”、“x4”等另外 2 个不是已知的取值" in html.decode()
 
 
+def test_a_year_inside_a_selected_range_narrows_to_that_year(make_resource, client):
+    """The year facet under a selected range lists the years in it. Values of one filter combine with
+    OR, so a link adding 2019 beside 2015..2020 found the whole range again; a reader who picks a year
+    there asks for that year: the link puts it in the range's place (test_pages holds the links of
+    years outside every range)."""
+    import html as html_module
+    import re
+
+    for year in ("2010", "2016", "2019", "2019", "2023"):
+        make_resource(titles={"en": f"Adult learning {year}"}, subjects=[], date_issued=year)
+    page = client.get("/en/search?q=adult&year=2015..2020&year=2023").content.decode()
+    links = {
+        label: html_module.unescape(href)
+        for href, label in re.findall(r'<a href="([^"]*)">(\d{4})</a>', page)
+    }
+    assert links["2019"] == "/en/search?q=adult&year=2023&year=2019"
+    followed = search.search_resources("adult", filters={"year": ["2023", "2019"]})
+    assert followed.total == 3
+    # The link found what the facet counted: two records of 2019, one of 2023 (kept).
+    years = {b.value: b.count for f in followed.facets if f.name == "year" for b in f.buckets}
+    assert years["2019"] == 2 and years["2023"] == 1
+
+
 def test_a_year_range_in_a_link_filters_as_in_the_query(make_resource, client):
     made = {
         year: make_resource(titles={"en": f"Adult learning {year}"}, subjects=[], date_issued=year)

@@ -193,6 +193,17 @@ def test_facet_links_match_search_url_and_escape_labels():
     assert "China &lt;PRC&gt;" in out and "France &amp; Co" in out and "<PRC>" not in out
     assert out.count('aria-current="true"') == 2
     assert '<span class="count">12</span>' in out
+    # A year inside a selected range takes the range's place, in both ways of making links.
+    ranged = SearchParams(q="x", filters={"year": ["2015..2020", "2022", "..2000"]})
+    years = [B("2018", "2018", 3), B("2022", "2022", 1, True), B("2010", "2010", 2)]
+    out = facet_list_html("/en/search", ranged, "year", years, "Remove filter:")
+    hrefs = [html.unescape(h) for h in re.findall(r'href="([^"]*)"', out)]
+    assert hrefs == [search_url("/en/search", ranged, toggle=("year", b.value)) for b in years]
+    assert hrefs == [
+        "/en/search?q=x&year=2022&year=..2000&year=2018",
+        "/en/search?q=x&year=2015..2020&year=..2000",
+        "/en/search?q=x&year=2015..2020&year=2022&year=..2000&year=2010",
+    ]
     # No other parameters at all: the bare link.
     bare = facet_list_html("/en/search", SearchParams(), "type", [B("x", "X", 1)], "Remove:")
     assert 'href="/en/search?type=x"' in bare
