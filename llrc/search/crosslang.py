@@ -227,13 +227,18 @@ def _translated(
     return Match(words=words, boost=TRANSLATION_BOOST, via=via, fields=fields)
 
 
+def separate_untranslated_compounds(parsed: ParsedQuery) -> None:
+    """A compound the dictionary does not hold (再就业培训, 乐龄学习) is translated word by word, each
+    word a group of its own: a record described in English needs one sense of each word, not the first
+    sense of every word together ("again get a job cultivate"). One it holds (终身教育) stays whole."""
+    book = dictionary()
+    parsed.separate_compound_words(keep=lambda words: bool(book.english_for("".join(words))))
+
+
 def expand_with_dictionary(parsed: ParsedQuery) -> list[Translation]:
     """Add translations as alternatives inside each group; returns what was translated (for the page)."""
     book = dictionary()
-    # A compound the dictionary does not hold (再就业培训, 乐龄学习) is translated word by word, each
-    # word a group of its own: a record described in English needs one sense of each word, not the first
-    # sense of every word together ("again get a job cultivate"). One it holds (终身教育) stays whole.
-    parsed.separate_compound_words(keep=lambda words: bool(book.english_for("".join(words))))
+    separate_untranslated_compounds(parsed)
     done: list[Translation] = []
     new_groups: list[list[Match]] = []
     groups = parsed.groups

@@ -52,7 +52,11 @@ from llrc.search.backends.base import (
     SearchTimeout,
     search_deadline,
 )
-from llrc.search.crosslang import dictionary, expand_with_dictionary
+from llrc.search.crosslang import (
+    dictionary,
+    expand_with_dictionary,
+    separate_untranslated_compounds,
+)
 from llrc.search.documents import (
     document_batches,
     iter_documents,
@@ -826,9 +830,18 @@ def search_resources(
     # Plain words only get meaning matches: a reader who writes a phrase, a field or an exclusion wants
     # exactly that. Checked before translations add alternatives to the groups.
     plain = parsed.plain
-    if settings.SEARCH_DICTIONARY and parsed.groups and not parsed.identifier:
-        expand_with_dictionary(parsed)
+    translating = settings.SEARCH_DICTIONARY and parsed.groups and not parsed.identifier
+    # The words of a compound become groups of their own (those the dictionary translates as a whole
+    # stay together), then a long word no record holds becomes its parts, and only then are words
+    # translated: the parts as they would be typed apart (农村妇女 as 农村 妇女: each part with its
+    # senses, rural area or village, and woman), not as one gloss of the whole that needs every word.
+    if translating:
+        separate_untranslated_compounds(parsed)
+    else:
+        parsed.separate_compound_words()
     notices += _parts_of_unknown_words(parsed, get_backend())
+    if translating:
+        expand_with_dictionary(parsed)
     parsed.separate_compound_words()
     clean_filters = _with_query_filters(clean_filters, parsed)
     terms = parsed.highlight_terms()

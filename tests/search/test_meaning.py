@@ -132,6 +132,32 @@ def test_a_long_word_no_record_holds_is_looked_for_as_its_parts(
     assert ids(page) == [whole.pk] and page.notices == []
 
 
+def test_the_parts_of_a_long_word_are_translated_as_if_typed_apart(make_resource, settings):
+    """农村妇女 ("rural women") is one word to the segmenter, and CC-CEDICT lacks it. No record holding
+    it, it is looked for as 农村 and 妇女, and the parts are translated as they would be typed apart: 农村
+    as "rural area" or "village", 妇女 as "woman". Translated as one gloss of the whole ("rural area
+    woman"), a record about a village woman needed all three English words and was not found."""
+    settings.SEARCH_VECTORS = False
+    settings.SEARCH_DICTIONARY = True
+    village = make_resource(
+        titles={"en": "A village woman learns to read"}, subjects=[], countries=[], creators=[]
+    )
+    apart = make_resource(
+        titles={"zh-hans": "农村地区的妇女扫盲"},
+        original_language="zh-hans",
+        subjects=[],
+        countries=[],
+        creators=[],
+    )
+    make_resource(titles={"en": "Rural schools"}, subjects=[], countries=[], creators=[])
+    page = search.search_resources("农村妇女")
+    assert sorted(ids(page)) == sorted([village.pk, apart.pk])
+    assert sorted(ids(search.search_resources("农村 妇女"))) == sorted(ids(page))
+    assert page.notices == [
+        "No resource contains “农村妇女”; resources containing “农村”, “妇女” were looked for."
+    ]
+
+
 @pytest.mark.parametrize("dictionary", [True, False])
 def test_words_of_one_alternative_fall_back_to_some_of_them(make_resource, settings, dictionary):
     """When no record holds every word, records with some of them are shown, also where the words are
