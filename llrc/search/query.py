@@ -19,7 +19,14 @@ from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext as _
 
-from llrc.search.analysis import STOPWORDS, QueryWord, bare_stem, has_han, query_words
+from llrc.search.analysis import (
+    STOPWORDS,
+    QueryWord,
+    bare_stem,
+    has_han,
+    pinyin_spans,
+    query_words,
+)
 
 TEXT_FIELD_ALIASES = {
     "title": ("title",),
@@ -99,6 +106,30 @@ class ParsedQuery:
             else:
                 separated.append(group)
         self.groups = separated
+
+    def pinyin_phrases_as_words(self) -> tuple[ParsedQuery, list[str]] | None:
+        """The query with each quoted phrase of pinyin syllables ("zhongshen xuexi") as its words, each
+        required, as if typed without quotes; and the phrases, as the reader wrote their words. The
+        pinyin of Chinese text is kept without positions, so such a phrase can match only where the
+        segmenter kept the whole as one word (终身教育, zhongshenjiaoyu; not 终身学习, which is 终身
+        学习). None when the query has no such phrase."""
+        groups: list[list[Match]] = []
+        phrases: list[str] = []
+        for group in self.groups:
+            match = group[0]
+            if (
+                len(group) == 1
+                and match.phrase
+                and match.fields is None
+                and all(w.pinyin and pinyin_spans(w.pinyin) for w in match.words)
+            ):
+                groups += [[Match(words=[word])] for word in match.words]
+                phrases.append(" ".join(w.token for w in match.words))
+            else:
+                groups.append(group)
+        if not phrases:
+            return None
+        return replace(self, groups=groups), phrases
 
     def some_words_of_each(self) -> ParsedQuery | None:
         """The query with each of the reader's Chinese alternatives that stands for several words (a

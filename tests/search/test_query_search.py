@@ -102,6 +102,23 @@ def test_phrase_requires_adjacent_words(docs):
     assert found('"literacy adult"') == []
 
 
+def test_a_quoted_phrase_of_pinyin_is_looked_for_as_its_words(docs):
+    """The pinyin of Chinese text is kept without positions, so "zhongshen xuexi" in quotes matched
+    nothing at all (终身学习 is two words to the segmenter). Finding nothing, it is looked for as its
+    words, as typed without quotes, and the page says so; a phrase of other words keeps its meaning."""
+    page = search.search_resources('"zhongshen xuexi"')
+    assert [h.resource.pk for h in page.hits] == [docs["zh"].pk]
+    assert page.notices == [
+        "Pinyin is matched word by word, not as a phrase: “zhongshen xuexi” was looked for as its "
+        "words."
+    ]
+    assert found('"zhōngshēn xuéxí"') == found("zhongshen xuexi") == [docs["zh"].pk]
+    page = search.search_resources('"literacy adult"')
+    assert page.hits == [] and page.notices == []
+    # Beside other words, which must still be found.
+    assert found('"zhongshen xuexi" 上海') == [docs["zh"].pk]
+
+
 def test_exclusion(docs):
     assert found("literacy -children") == [docs["literacy"].pk]
     assert found('literacy -"family literacy"') == [docs["literacy"].pk]
