@@ -109,10 +109,9 @@ class ParsedQuery:
 
     def pinyin_phrases_as_words(self) -> tuple[ParsedQuery, list[str]] | None:
         """The query with each quoted phrase of pinyin syllables ("zhongshen xuexi") as its words, each
-        required, as if typed without quotes; and the phrases, as the reader wrote their words. The
-        pinyin of Chinese text is kept without positions, so such a phrase can match only where the
-        segmenter kept the whole as one word (终身教育, zhongshenjiaoyu; not 终身学习, which is 终身
-        学习). None when the query has no such phrase."""
+        required, as if typed without quotes; and the phrases, as folded. The pinyin of Chinese text
+        is kept without positions, so as a phrase it matches no Chinese text at all. None when the
+        query has no such phrase."""
         groups: list[list[Match]] = []
         phrases: list[str] = []
         for group in self.groups:
