@@ -611,9 +611,10 @@ def _with_some_words(query: BackendQuery) -> list[tuple[BackendQuery, str]]:
 
 def _parts_of_unknown_words(parsed: ParsedQuery, backend: SearchBackend) -> list[str]:
     """A Chinese word of three or more characters that no record holds (下岗职工) is looked for as its
-    parts, all required (下岗 and 职工), beside its translations: records are indexed under the parts of
-    their long words too (search mode), so a record about laid-off workers that never writes the
-    compound is found, where the whole word found nothing. Returns the notices saying so."""
+    parts, all required (下岗 and 职工; translated afterwards as if typed apart): records are indexed
+    under the parts of their long words too (search mode), so a record about laid-off workers that
+    never writes the compound is found, where the whole word found nothing. Returns the notices saying
+    so."""
     frequency = getattr(backend, "term_frequency", None)
     if frequency is None:
         return []
