@@ -122,11 +122,10 @@ def facet_list_html(
         value = bucket.value
         if value in selected_now:
             mine = [e for v, e in zip(selected_now, own, strict=True) if v != value]
-        elif dropped := replaced_by(name, selected_now, value):
+        else:
+            dropped = replaced_by(name, selected_now, value)
             mine = [e for v, e in zip(selected_now, own, strict=True) if v not in dropped]
             mine.append(f"{name}={quote_plus(value)}")
-        else:
-            mine = [*own, f"{name}={quote_plus(value)}"]
         pairs = q_part + before + mine + after + tail
         url = escape(base + ("?" + "&".join(pairs) if pairs else ""))
         label = escape(str(bucket.label))
