@@ -91,6 +91,29 @@ def test_a_word_form_finds_its_own_word_not_another_language_stem(docs, make_res
     assert found("comunidade") == [portuguese.pk]
 
 
+def test_a_word_of_another_script_in_text_is_found_as_typed(make_resource):
+    """A query word is stemmed only in the languages of its script: a Latin word in Russian text, a
+    Cyrillic word in English text and a number are found by the word itself, which the index must
+    therefore still hold (PostgreSQL leaves a word out of `words` where a stem the query looks up
+    stands for it)."""
+    russian = make_resource(
+        titles={"ru": "Программа ЮНЕСКО: UNESCO и города"}, original_language="ru", subjects=[]
+    )
+    english = make_resource(
+        titles={"en": "The word образование in 2015 surveys"},
+        summaries={"en": "Words."},
+        subjects=[],
+    )
+    arabic = make_resource(titles={"ar": "التعليم ICT"}, original_language="ar", subjects=[])
+    assert found("unesco") == [russian.pk]
+    assert found("образование") == [english.pk]
+    assert found("2015") == [english.pk]
+    assert found("ict") == [arabic.pk]
+    # And words of the text's own script still meet the text's stems.
+    assert found("города") == found("город") == [russian.pk]
+    assert found("surveyed") == [english.pk]
+
+
 def test_french_with_or_without_accents(docs):
     assert found("education afrique") == [docs["fr"].pk]
     assert found("éducation AFRIQUE") == [docs["fr"].pk]
