@@ -585,27 +585,35 @@ def _some_words_notice() -> str:
     return _("No resource contains all the words; showing resources that contain some of them.")
 
 
-def _with_some_words(query: BackendQuery) -> list[tuple[BackendQuery, str]]:
-    """The queries to try, in turn, when no resource holds every word, each with the notice that says
+def _with_some_words(query: BackendQuery) -> list[tuple[BackendQuery, list[str]]]:
+    """The queries to try, in turn, when no resource holds every word, each with the notices that say
     what was done: a quoted phrase of pinyin as its words, all required (`pinyin_phrases_as_words`);
     then each group optional (records with some of the groups), then also each alternative of several
     Chinese words split into its words (`ParsedQuery.some_words_of_each`: 再就业 inside an OR group, the
     parts of a long word), which is tried only when the one before finds nothing, so that what that one
     finds stays as it was."""
-    tries: list[tuple[BackendQuery, str]] = []
+    tries: list[tuple[BackendQuery, list[str]]] = []
+    done: list[str] = []
     as_words = query.parsed.pinyin_phrases_as_words()
     if as_words is not None:
         parsed, phrases = as_words
-        notice = _(
-            "Pinyin is matched word by word, not as a phrase: %(phrases)s was looked for as its words."
-        ) % {"phrases": _quoted_list(phrases)}
-        tries.append((replace(query, parsed=parsed), notice))
         query = replace(query, parsed=parsed)
+        # The later tries build on the phrase taken apart, so their notices say that too.
+        done.append(
+            _(
+                "Pinyin is matched word by word, not as a phrase: %(phrases)s was looked for as its "
+                "words."
+            )
+            % {"phrases": _quoted_list(phrases)}
+        )
+        tries.append((query, done))
     if len(query.parsed.groups) > 1:
-        tries.append((replace(query, match_all_terms=False), _some_words_notice()))
+        tries.append((replace(query, match_all_terms=False), [*done, _some_words_notice()]))
     split = query.parsed.some_words_of_each()
     if split is not None:
-        tries.append((replace(query, parsed=split, match_all_terms=False), _some_words_notice()))
+        tries.append(
+            (replace(query, parsed=split, match_all_terms=False), [*done, _some_words_notice()])
+        )
     return tries
 
 
@@ -891,14 +899,14 @@ def search_resources(
     if candidates:
         # One engine query answers the words and the meaning candidates together (totals, facets, window).
         result, by_meaning, words_found = _fuse_with_vectors(backend, backend_query, candidates)
-        for relaxed, notice in _with_some_words(backend_query) if not words_found else ():
+        for relaxed, said in _with_some_words(backend_query) if not words_found else ():
             fallback, fallback_meaning, some_found = _fuse_with_vectors(
                 backend, relaxed, candidates
             )
             if some_found:
                 backend_query = relaxed
                 result, by_meaning = fallback, fallback_meaning
-                notices.append(notice)
+                notices += said
                 break
     else:
         result = backend.search(backend_query)
@@ -907,13 +915,13 @@ def search_resources(
             whole = backend.search(replace(backend_query, after_id=None, limit=1))
             result = replace(result, total=whole.total, facets=whole.facets)
         # Nothing has every word: show what has some of them, and say so.
-        for relaxed, notice in (
+        for relaxed, said in (
             _with_some_words(backend_query) if not result.total and cursor is None else ()
         ):
             fallback = backend.search(relaxed)
             if fallback.total:
                 backend_query, result = relaxed, fallback
-                notices.append(notice)
+                notices += said
                 break
 
     records = _hit_records(result.ids)

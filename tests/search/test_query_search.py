@@ -140,6 +140,11 @@ def test_a_quoted_phrase_of_pinyin_is_looked_for_as_its_words(docs):
     assert page.hits == [] and page.notices == []
     # Beside other words, which must still be found.
     assert found('"zhongshen xuexi" 上海') == [docs["zh"].pk]
+    # Beside a word no record holds, some of the words are shown, and both steps are said.
+    page = search.search_resources('"zhongshen xuexi" quasicrystal')
+    assert [h.resource.pk for h in page.hits] == [docs["zh"].pk]
+    assert len(page.notices) == 2 and page.notices[0].startswith("Pinyin is matched word by word")
+    assert page.notices[1].startswith("No resource contains all the words")
 
 
 def test_exclusion(docs):
