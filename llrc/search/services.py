@@ -623,8 +623,8 @@ def _parts_of_unknown_words(parsed: ParsedQuery, backend: SearchBackend) -> list
     under the parts of their long words too (search mode), so a record about laid-off workers that
     never writes the compound is found, where the whole word found nothing. Returns the notices saying
     so."""
-    frequency = getattr(backend, "term_frequency", None)
-    if frequency is None:
+    holds = getattr(backend, "has_word", None)
+    if holds is None:
         return []
     notices: list[str] = []
     for group in parsed.groups:
@@ -635,7 +635,7 @@ def _parts_of_unknown_words(parsed: ParsedQuery, backend: SearchBackend) -> list
             if len(token) < 3 or not all(has_han(c) for c in token):
                 continue
             parts = word_parts(token)
-            if not parts or frequency(token) > 0:
+            if not parts or holds(token):
                 continue
             words = [QueryWord(token=part, stems=[], pinyin="") for part in parts]
             group[i] = replace(match, words=words)

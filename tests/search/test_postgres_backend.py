@@ -410,6 +410,10 @@ def test_postgres_answers_as_tantivy_does(tmp_path):
         assert postgres.term_frequency(term) == tantivy.term_frequency(term), term
         assert postgres.similar_terms(term) == tantivy.similar_terms(term), term
     assert postgres.similar_terms("learnin", limit=1) == tantivy.similar_terms("learnin", limit=1)
+    # Whether any document holds a word, itself or by a stem (asked of long Chinese words).
+    held = {t: postgres.has_word(t) for t in ["learnin", "learners", "xuexi", "zz", *TOKENS]}
+    assert held == {t: tantivy.has_word(t) for t in held}
+    assert True in held.values() and False in held.values()
 
 
 @on_postgres

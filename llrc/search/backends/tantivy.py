@@ -21,7 +21,7 @@ from typing import Any, cast
 
 import tantivy
 
-from llrc.search.analysis import QueryWord
+from llrc.search.analysis import QueryWord, query_stems
 from llrc.search.backends.base import (
     DERIVED_FIELDS,
     FACET_SIZES,
@@ -758,6 +758,12 @@ class TantivyBackend:
         over `fields`."""
         searcher = self._index.searcher()
         return sum(searcher.doc_freq(f, word) for f in fields)
+
+    def has_word(self, word: str) -> bool:
+        """Whether some document holds `word` in a text field, itself or as a stem the query looks up."""
+        searcher = self._index.searcher()
+        fields = [*((f, word) for f in TEXT_FIELDS), *(("stem", s) for s in query_stems(word))]
+        return any(searcher.doc_freq(f, t) for f, t in fields)
 
     def similar_terms(self, word: str, *, limit: int = 2000) -> list[tuple[str, int]]:
         """Indexed words that start like `word` (typos rarely hit the first letters), with their counts."""
