@@ -895,6 +895,10 @@ def search_resources(
             threshold=settings.SEARCH_VECTOR_THRESHOLD,
         )
     _engine_clock_starts()
+    # The facets with a selection are counted without it (below). Started first, so that an engine that
+    # counts in threads (tantivy) does so while this search is found and its page read.
+    own_facets = _start_own_facets(backend, backend_query, selected_facets, candidates)
+    own_facets_for = backend_query
     by_meaning: set[int] = set()
     if candidates:
         # One engine query answers the words and the meaning candidates together (totals, facets, window).
@@ -985,25 +989,9 @@ def search_resources(
             else:
                 hit.why = _why_in_concepts(concepts.get(pk, []), terms + translations, lang)
 
-    # Values within one facet combine with OR, so a facet with a selection is counted as if it had none
-    # (the other filters still apply): each value's count is how many resources it has, the number its
-    # link finds on its own. Counted over the current results instead, "French 14" under English
-    # meant English and French, and clicking it (English or French) found 25.
-    own_facet: dict[str, list[tuple[str, int]]] = {}
-    for name in selected_facets:
-        counting = replace(
-            backend_query,
-            filters={k: v for k, v in clean_filters.items() if k != name},
-            facets=(name,),
-            also_ids=[i for i, _s in candidates],
-            # Counts only: no page, and the cheapest order (no scores; on PostgreSQL it spares ranking
-            # the best hundred documents, 10-30 % of such a query at a million records).
-            offset=0,
-            limit=0,
-            sort="id",
-            after_id=None,
-        )
-        own_facet[name] = backend.search(counting).facets.get(name, [])
+    if backend_query is not own_facets_for:  # only some of the words: count for what is shown
+        own_facets = _start_own_facets(backend, backend_query, selected_facets, candidates)
+    own_facet = {name: found().facets.get(name, []) for name, found in own_facets.items()}
 
     titles = facet_titles()
     facets: list[Facet] = []
@@ -1057,6 +1045,37 @@ def search_resources(
         facets=facets,
         notices=notices,
     )
+
+
+def _start_own_facets(
+    backend: SearchBackend,
+    query: BackendQuery,
+    selected: list[str],
+    candidates: list[tuple[int, float]],
+) -> dict[str, Callable[[], BackendResult]]:
+    """Start counting each facet with a selection as if it had none.
+
+    Values within one facet combine with OR, so a facet with a selection is counted without it (the
+    other filters still apply): each value's count is how many resources it has, the number its link
+    finds on its own. Counted over the current results instead, "French 14" under English meant English
+    and French, and clicking it (English or French) found 25.
+    """
+    started: dict[str, Callable[[], BackendResult]] = {}
+    for name in selected:
+        counting = replace(
+            query,
+            filters={k: v for k, v in query.filters.items() if k != name},
+            facets=(name,),
+            also_ids=[i for i, _s in candidates],
+            # Counts only: no page, and the cheapest order (no scores; on PostgreSQL it spares ranking
+            # the best hundred documents, 10-30 % of such a query at a million records).
+            offset=0,
+            limit=0,
+            sort="id",
+            after_id=None,
+        )
+        started[name] = backend.start_search(counting)
+    return started
 
 
 VECTOR_CANDIDATES = 50

@@ -152,6 +152,25 @@ def test_a_facet_with_a_selection_counts_each_value_as_its_link_finds_it(make_re
     assert both.total == 3
 
 
+def test_a_selected_facet_is_counted_for_the_results_shown_when_only_some_words_match(
+    make_resource,
+):
+    """No resource has both words, so resources with either are shown; the facet with a selection is
+    counted for those, not for the query that found nothing."""
+    for title, language in (
+        ("Adult learning", "en"),
+        ("Adult learning", "fr"),
+        ("Community gardens", "en"),
+    ):
+        make_resource(
+            titles={"en": title}, summaries={"en": title}, languages=[language], subjects=[]
+        )
+    page = search.search_resources("learning gardens", filters={"language": ["en"]})
+    assert page.total == 2 and page.notices
+    facets = {f.name: {b.value: b.count for b in f.buckets} for f in page.facets}
+    assert facets["language"] == {"en": 2, "fr": 1}
+
+
 def test_filters_combine_across_facets(corpus):
     page = search.search_resources(
         "", filters={"target_group": ["older-people"], "country": ["SG"]}

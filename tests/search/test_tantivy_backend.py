@@ -76,6 +76,10 @@ def test_most_of_the_index_matching_counts_exactly(backend):
     assert result.total == 50
     for name in ("type", "language", "subject", "year"):
         assert dict(result.facets[name]) == expected(docs, matching, name), name
+    # Counts only: the total from counting the resources that do not match, nothing ranked.
+    backend.forget_counts()
+    counted = backend.search(replace(query, limit=0, sort="id"))
+    assert (counted.total, counted.ids, counted.facets) == (50, [], result.facets)
     # The same counts as counting the matches themselves (the benchmark's engine-only mode).
     backend.count_cache = False
     direct = backend.search(query)
@@ -169,6 +173,14 @@ def test_every_way_of_counting_facets_is_exact(backend):
         query = BackendQuery(
             parsed=parse_query(text), facets=names, facet_size=100, filters=filters or {}
         )
+        # Counts only: the total comes from the counting, not from a ranking.
+        for facets in (names, ("subject",)):
+            backend.forget_counts()
+            counted = backend.search(replace(query, facets=facets, limit=0, sort="id"))
+            assert (counted.total, counted.ids) == (len(ids), []), (text, facets)
+            for name in facets:
+                assert dict(counted.facets[name]) == expected(docs, ids, name), (text, name)
+        backend.forget_counts()
         result = backend.search(query)
         assert result.total == len(ids)
         for name in names:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -121,5 +121,11 @@ class SearchBackend(Protocol):
     def delete(self, ids: Iterable[int]) -> None: ...
 
     def search(self, query: BackendQuery) -> BackendResult: ...
+
+    def start_search(self, query: BackendQuery) -> Callable[[], BackendResult]:
+        """Begin a search whose answer is wanted later: an engine that can work on it in the meantime
+        does (tantivy counts facets in threads while the caller goes on); calling the result gives the
+        answer. An engine that cannot answers when called."""
+        ...
 
     def count(self) -> int: ...

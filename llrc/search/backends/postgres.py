@@ -25,10 +25,10 @@ import struct
 import threading
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import islice
 from typing import Any, cast
 
@@ -1086,6 +1086,10 @@ class PostgresBackend:
     @property
     def count_misses(self) -> int:
         return self._answers.misses
+
+    def start_search(self, query: BackendQuery) -> Callable[[], BackendResult]:
+        # One connection per thread, and each statement waits for its answer: nothing can run meanwhile.
+        return partial(self.search, query)
 
     def search(self, query: BackendQuery) -> BackendResult:
         # Readers repeat queries (topics on the home page, facet clicks, paging back), and a broad query

@@ -84,15 +84,16 @@ Occur = tantivy.Occur
 #   about one match in ten (in one segment, median ms agg/walk: 60-80,000 matches 11.2/12.7, 80-100,000
 #   10.8/10.9, 100-125,000 13.3/11.5). The aggregation stays on the rolled-up list: it costs per match
 #   more than per value (half the values saved only 10 %), and the counts of every concept it would then
-#   have to return cost more than that (measured 2026-11-30). When the terms' document frequencies show
-#   that few can match (`_most_matches`), subjects are aggregated in the pass that counts the rest.
+#   have to return cost more than that (measured 2026-11-30). Which way is decided before counting, from
+#   the terms' document frequencies (`_most_matches`), so that subjects are counted at the same time as
+#   the other facets (`_start_counting`).
 SET_FACETS = ("language",)
 SLOT_FACETS = {"country": 3}
 # Counted by walking their tree column (`tree_column`), or by aggregating the rolled-up list.
 TREE_FACETS = ("subject",)
 NO_VALUE = "-"  # the value of a column a resource has no value for
 SET_SEPARATOR = " "
-POSTINGS_SHARE = 10  # walk the postings when more than one document in this many matches
+POSTINGS_SHARE = 10  # walk the postings when more than one document in this many may match
 # Facets from the complement (`_count_facets`) cost finding the query's matches (to leave them out) and
 # counting the rest: at a million records, 4-5 % of them left (学习, 教育, education) 44-56 ms against
 # 49-71 counted directly, a third left (我国, 人们) 53-59 against 33-41 (measured 2026-11-30).
@@ -234,21 +235,15 @@ def _most_frequent(counts: Iterable[tuple[str, int]], size: int) -> list[tuple[s
     return sorted((vc for vc in counts if vc[1] > 0), key=lambda vc: (-vc[1], vc[0]))[:size]
 
 
-def _count(
-    searcher: tantivy.Searcher, q: tantivy.Query, sizes: dict[str, int], most: int | None = None
-) -> dict[str, list[tuple[str, int]]]:
-    """The facet values of the query's matches, `sizes[name]` most frequent of each (see
-    TREE_FACETS for the two ways). `most`, when given, is at least the number of matches."""
-    # One aggregation for all but the tree facets, with the number of matches, which decides how those
-    # are counted. When few can match (`most`), the tree facets are aggregated in it too: each
-    # aggregation finds the query's matches again.
-    few = most is not None and most * POSTINGS_SHARE <= searcher.num_docs
+# Facet values, and the number of matches when the counting found it.
+Counted = tuple[dict[str, list[tuple[str, int]]], int | None]
+
+
+def _aggregate(searcher: tantivy.Searcher, q: tantivy.Query, sizes: dict[str, int]) -> Counted:
+    """The facet values of the query's matches, `sizes[name]` most frequent of each, from one terms
+    aggregation over each facet's own column or its counting columns; and the number of matches."""
     aggs: dict[str, Any] = {"matches": {"value_count": {"field": "id"}}}
     for name, size in sizes.items():
-        if name in TREE_FACETS:
-            if few:
-                aggs[name] = _terms(f"f_{name}", size)
-            continue
         columns = counting_columns(name)
         if columns is None:
             aggs[name] = _terms(f"f_{name}", size)
@@ -256,20 +251,48 @@ def _count(
             # Every value of every column: a value's count is their sum.
             aggs.update((column, _terms(column, COMPLETE_SIZE)) for column in columns)
     raw = searcher.aggregate(q, aggs)
-    matches = int(raw["matches"]["value"])
-    facets = _buckets(raw, {n: s for n, s in sizes.items() if few or n not in TREE_FACETS})
-    for name in TREE_FACETS:
-        if name not in sizes or few:
-            continue
-        if not matches:
-            facets[name] = []
-        elif matches * POSTINGS_SHARE > searcher.num_docs:
-            walked = searcher.terms_with_prefix(tree_column(name), "", filter_query=q)
-            facets[name] = _TREES.most_frequent(walked, sizes[name])
-        else:
-            found = searcher.aggregate(q, {name: _terms(f"f_{name}", sizes[name])})
-            facets[name] = _buckets(found, {name: sizes[name]})[name]
-    return facets
+    return _buckets(raw, sizes), int(raw["matches"]["value"])
+
+
+def _walk(searcher: tantivy.Searcher, q: tantivy.Query, name: str, size: int) -> Counted:
+    """A tree facet's values of the query's matches, from the postings of its tree column."""
+    walked = searcher.terms_with_prefix(tree_column(name), "", filter_query=q)
+    return {name: _TREES.most_frequent(walked, size)}, None
+
+
+def _start_counting(
+    searcher: tantivy.Searcher, q: tantivy.Query, sizes: dict[str, int], most: int
+) -> Callable[[], Counted]:
+    """Start counting the facet values of the query's matches in the facets pool; the result waits for
+    the counts (and gives the number of matches when an aggregation counted them). `most` is at least
+    the number of matches: when more than one document in POSTINGS_SHARE may match, by the terms'
+    document frequencies, the tree facets are walked, each in a task of its own beside one aggregation
+    of the other facets, so that the two use both cores while the ranking runs; otherwise all are
+    aggregated in one pass (TREE_FACETS).
+    """
+    # Each task finds the query's matches again. For the broad queries that walk, both tasks take about
+    # as long as that; split, they answered in 62 instead of 71 ms at the median of the slowest 5 % of a
+    # million records. In one pass with the aggregation, subjects cost 4.5 ms at the median query, and
+    # split off, the median query took 0.5 ms longer (measured 2026-11-30, 2 cores).
+    pool = _facets_pool()
+    if most * POSTINGS_SHARE <= searcher.num_docs:
+        return pool.submit(_aggregate, searcher, q, sizes).result
+    flat = {name: size for name, size in sizes.items() if name not in TREE_FACETS}
+    tasks = [pool.submit(_aggregate, searcher, q, flat)] if flat else []
+    tasks += [
+        pool.submit(_walk, searcher, q, name, sizes[name]) for name in TREE_FACETS if name in sizes
+    ]
+
+    def finish() -> Counted:
+        facets: dict[str, list[tuple[str, int]]] = {}
+        matches = None
+        for task in tasks:
+            counted, found = task.result()
+            facets.update(counted)
+            matches = found if found is not None else matches
+        return facets, matches
+
+    return finish
 
 
 def _terms(field: str, size: int) -> dict[str, Any]:
@@ -570,6 +593,10 @@ class TantivyBackend:
         return self._hits.misses
 
     def search(self, query: BackendQuery) -> BackendResult:
+        return self.start_search(query)()
+
+    def start_search(self, query: BackendQuery) -> Callable[[], BackendResult]:
+        """Start counting the query's facets in the facets pool; the call ranks and gives the answer."""
         commit = self._current_commit()
         # Counting every match and its facet values, and scoring every match to find the best, is most of
         # the cost of a broad query on a large index (a million resources, "learning"). Readers ask the
@@ -585,27 +612,28 @@ class TantivyBackend:
         )
         counts = self._counts.get(keys[0]) if self.count_cache else None
         ranked = self._hits.get(keys[1]) if self.count_cache else None
+        if counts is not None and query.limit == 0:
+            ranked = (array("q"), array("d"))
         if counts is not None and ranked is not None:
             ids, scores = ranked
             total, facets = counts
-            return BackendResult(
+            found = BackendResult(
                 total=total, ids=list(ids), scores=list(scores), facets=unpacked(facets)
             )
+            return lambda: found
         return self._search(query, counts, keys)
 
     def _count_facets(
         self, searcher: tantivy.Searcher, q: tantivy.Query, query: BackendQuery, commit: str
-    ) -> Callable[[], dict[str, list[tuple[str, int]]]]:
+    ) -> Callable[[], Counted]:
         """Start counting the facet values of the query's matches; the result waits for the counts."""
         sizes = {name: FACET_SIZES.get(name, query.facet_size) for name in query.facets}
         if not sizes:
-            return dict
-        pool = _facets_pool()
+            return lambda: ({}, None)
+        holding = self._surely_matching(searcher, query)
         # Without the cache (the benchmark's engine-only timing) the whole index is not counted either.
-        if not self.count_cache or not self._matches_most(searcher, query):
-            return pool.submit(
-                _count, searcher, q, sizes, self._most_matches(searcher, query)
-            ).result
+        if not self.count_cache or holding <= searcher.num_docs * MOST_SHARE:
+            return _start_counting(searcher, q, sizes, self._most_matches(searcher, query))
         # Most of the index matches ("education" matches 97 % of a million records): count the few
         # resources that do not, and take their counts from those of the whole index, counted once per
         # commit. Exact, because every value of every resource is in the complete lists on both sides.
@@ -614,22 +642,27 @@ class TantivyBackend:
         rest = tantivy.Query.boolean_query(
             [(Occur.Must, tantivy.Query.all_query()), (Occur.MustNot, q)]
         )
-        counting = pool.submit(_count, searcher, rest, complete)
+        # At most the documents without the term that most hold.
+        counting = _start_counting(searcher, rest, complete, searcher.num_docs - holding)
 
-        def finish() -> dict[str, list[tuple[str, int]]]:
-            not_matching = counting.result()
+        def finish() -> Counted:
+            not_matching, left = counting()
             facets: dict[str, list[tuple[str, int]]] = {}
             for name, size in sizes.items():
                 missing = dict(not_matching[name])
                 counts = ((v, c - missing.get(v, 0)) for v, c in everything[name])
                 facets[name] = _most_frequent(counts, size)
-            return facets
+            return facets, None if left is None else searcher.num_docs - left
 
         return finish
 
     def _matches_most(self, searcher: tantivy.Searcher, query: BackendQuery) -> bool:
-        """Whether surely most of the index matches (MOST_SHARE): one word (with its translations) and
-        no filter, and one of its terms alone is in that share of the documents."""
+        """Whether surely most of the index matches (MOST_SHARE)."""
+        return self._surely_matching(searcher, query) > searcher.num_docs * MOST_SHARE
+
+    def _surely_matching(self, searcher: tantivy.Searcher, query: BackendQuery) -> int:
+        """How many documents surely match, when the query is one word (with its translations) and no
+        filter: those holding the one of its terms that most hold; otherwise 0."""
         parsed = query.parsed
         if (
             len(parsed.groups) != 1
@@ -640,7 +673,7 @@ class TantivyBackend:
             or query.restrict_ids is not None
             or query.after_id is not None
         ):
-            return False
+            return 0
         most = 0
         for match in parsed.groups[0]:
             if match.phrase or len(match.words) != 1:
@@ -650,7 +683,7 @@ class TantivyBackend:
             if match.fields is None:
                 terms += [("stem", s) for s in word.stems]
             most = max([most, *(searcher.doc_freq(f, t) for f, t in terms)])
-        return most > searcher.num_docs * MOST_SHARE
+        return most
 
     def _most_matches(self, searcher: tantivy.Searcher, query: BackendQuery) -> int:
         """At least the number of the query's matches, from its terms' document frequencies (a few
@@ -689,7 +722,10 @@ class TantivyBackend:
         key = f"{commit} {sorted(sizes)}"
         found = self._whole_index
         if found is None or found[0] != key:
-            found = (key, _count(searcher, tantivy.Query.all_query(), sizes))
+            everything = _start_counting(
+                searcher, tantivy.Query.all_query(), sizes, searcher.num_docs
+            )
+            found = (key, everything()[0])
             self._whole_index = found
         return found[1]
 
@@ -698,12 +734,35 @@ class TantivyBackend:
         query: BackendQuery,
         counts: tuple[int, PackedFacets] | None,
         keys: tuple[str, str, str],
-    ) -> BackendResult:
+    ) -> Callable[[], BackendResult]:
         searcher = self._index.searcher()
         q = self._query(query)
         # Facets are counted over every match whatever the total, so they start before the ranking ends;
         # a query that matches nothing costs them next to nothing.
-        counting = self._count_facets(searcher, q, query, keys[2]) if counts is None else dict
+        counting = self._count_facets(searcher, q, query, keys[2]) if counts is None else None
+
+        def finish() -> BackendResult:
+            if counting is not None and query.limit == 0:
+                # Counts only (a selected facet counted without its selection): the aggregation that
+                # counts the facets also counts the matches, so nothing is ranked.
+                facets, matches = counting()
+                if matches is not None:
+                    if self.count_cache:
+                        self._counts.put(keys[0], (matches, packed(facets)))
+                    return BackendResult(total=matches, ids=[], scores=[], facets=facets)
+            return self._ranked(searcher, q, query, counts, counting, keys)
+
+        return finish
+
+    def _ranked(
+        self,
+        searcher: tantivy.Searcher,
+        q: tantivy.Query,
+        query: BackendQuery,
+        counts: tuple[int, PackedFacets] | None,
+        counting: Callable[[], Counted] | None,
+        keys: tuple[str, str, str],
+    ) -> BackendResult:
         sort = (
             query.sort
             if query.parsed.has_words
@@ -745,7 +804,7 @@ class TantivyBackend:
             total, remembered = counts
             return BackendResult(total=total, ids=ids, scores=scores, facets=unpacked(remembered))
         total = int(result.count or 0)  # type: ignore[attr-defined]  # in the extension, not its stub
-        facets = counting() if total else {}
+        facets = counting()[0] if total and counting is not None else {}
         if self.count_cache:
             self._counts.put(keys[0], (total, packed(facets)))
         return BackendResult(total=total, ids=ids, scores=scores, facets=facets)
