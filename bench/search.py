@@ -23,6 +23,7 @@ import contextlib
 import copy
 import dataclasses
 import datetime as dt
+import functools
 import gc
 import json
 import os
@@ -670,8 +671,16 @@ def inspect_queries(queries: Sequence[BenchQuery]) -> Inspection:
         calls.append(copy.deepcopy(query))  # the service mutates it before its fallback search
         return original(query)
 
+    def starting(query: Any) -> Any:
+        # A search started early (`start_search`: the counts of a facet with a selection) is recorded
+        # when it starts, and answered when asked, as an engine that cannot work meanwhile would.
+        calls.append(copy.deepcopy(query))
+        return functools.partial(original, query)
+
     out = Inspection([], [], [])
-    setattr(backend, "search", recording)  # noqa: B010 - shadows the method for this pass only
+    # Both shadow the methods for this pass only.
+    setattr(backend, "search", recording)  # noqa: B010
+    setattr(backend, "start_search", starting)  # noqa: B010
     try:
         for q in queries:
             calls = []
@@ -682,6 +691,7 @@ def inspect_queries(queries: Sequence[BenchQuery]) -> Inspection:
             out.totals.append(page.total)
     finally:
         delattr(backend, "search")
+        delattr(backend, "start_search")
     return out
 
 

@@ -614,9 +614,10 @@ class TantivyBackend:
             commit,
         )
         counts = self._counts.get(keys[0]) if self.count_cache else None
-        ranked = self._hits.get(keys[1]) if self.count_cache else None
         if counts is not None and query.limit == 0:
-            ranked = (array("q"), array("d"))
+            ranked: tuple[array[int], array[float]] | None = (array("q"), array("d"))
+        else:
+            ranked = self._hits.get(keys[1]) if self.count_cache else None
         if counts is not None and ranked is not None:
             ids, scores = ranked
             total, facets = counts
