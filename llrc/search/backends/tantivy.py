@@ -596,10 +596,13 @@ class TantivyBackend:
         return self._hits.misses
 
     def search(self, query: BackendQuery) -> BackendResult:
-        return self.start_search(query)()
+        return self._start(query)()
 
     def start_search(self, query: BackendQuery) -> Callable[[], BackendResult]:
         """Start counting the query's facets in the facets pool; the call ranks and gives the answer."""
+        return self._start(query)
+
+    def _start(self, query: BackendQuery) -> Callable[[], BackendResult]:
         commit = self._current_commit()
         # Counting every match and its facet values, and scoring every match to find the best, is most of
         # the cost of a broad query on a large index (a million resources, "learning"). Readers ask the
