@@ -661,6 +661,7 @@ def inspect_queries(queries: Sequence[BenchQuery]) -> Inspection:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from llrc.search.backends.base import Deferred
     from llrc.search.services import get_backend
 
     backend = get_backend()
@@ -672,10 +673,10 @@ def inspect_queries(queries: Sequence[BenchQuery]) -> Inspection:
         return original(query)
 
     def starting(query: Any) -> Any:
-        # A search started early (`start_search`: the counts of a facet with a selection) is recorded
-        # when it starts, and answered when asked, as an engine that cannot work meanwhile would.
+        # A search started early (`start_search`) is recorded when it starts, and answered when asked,
+        # as an engine that cannot work meanwhile would.
         calls.append(copy.deepcopy(query))
-        return functools.partial(original, query)
+        return Deferred(functools.partial(original, query))
 
     out = Inspection([], [], [])
     # Both shadow the methods for this pass only.

@@ -50,6 +50,7 @@ from llrc.search.backends.base import (
     IndexDocument,
     SearchBackend,
     SearchTimeout,
+    StartedSearch,
     search_deadline,
 )
 from llrc.search.crosslang import (
@@ -900,37 +901,41 @@ def search_resources(
     own_facets = _start_own_facets(backend, backend_query, selected_facets, candidates)
     own_facets_for = backend_query
     by_meaning: set[int] = set()
+    # The page (ids and scores) is known before its total and facets: tantivy is still counting these
+    # in its threads while the page's records are read, its snippets cut and its reasons found.
+    page_found: Page
     if candidates:
         # One engine query answers the words and the meaning candidates together (totals, facets, window).
-        result, by_meaning, words_found = _fuse_with_vectors(backend, backend_query, candidates)
+        page_found, by_meaning, words_found = _fuse_with_vectors(backend, backend_query, candidates)
         for relaxed, said in _with_some_words(backend_query) if not words_found else ():
             fallback, fallback_meaning, some_found = _fuse_with_vectors(
                 backend, relaxed, candidates
             )
             if some_found:
                 backend_query = relaxed
-                result, by_meaning = fallback, fallback_meaning
+                page_found, by_meaning = fallback, fallback_meaning
                 notices += said
                 break
     else:
-        result = backend.search(backend_query)
+        started = backend.start_search(backend_query)
+        page_found = Page(*started.ranked(), started.result)
         if cursor is not None and after_id is not None:
             # The total and facets describe the whole result set, not what is left after the cursor.
-            whole = backend.search(replace(backend_query, after_id=None, limit=1))
-            result = replace(result, total=whole.total, facets=whole.facets)
-        # Nothing has every word: show what has some of them, and say so.
-        for relaxed, said in (
-            _with_some_words(backend_query) if not result.total and cursor is None else ()
-        ):
-            fallback = backend.search(relaxed)
-            if fallback.total:
-                backend_query, result = relaxed, fallback
+            whole = backend.start_search(replace(backend_query, after_id=None, limit=1))
+            page_found = Page(page_found.ids, page_found.scores, whole.result)
+        # Nothing has every word: show what has some of them, and say so. A page with results has some.
+        nothing = not page_found.ids and not page_found.counted().total
+        for relaxed, said in _with_some_words(backend_query) if nothing and cursor is None else ():
+            some = backend.start_search(relaxed)
+            if some.result().total:
+                backend_query = relaxed
+                page_found = Page(*some.ranked(), some.result)
                 notices += said
                 break
 
-    records = _hit_records(result.ids)
+    records = _hit_records(page_found.ids)
     hits: list[SearchHit] = []
-    for rid, score in zip(result.ids, result.scores, strict=True):
+    for rid, score in zip(page_found.ids, page_found.scores, strict=True):
         record = records.get(rid)
         if record is None:  # deleted a moment ago; the index is catching up
             continue
@@ -991,7 +996,8 @@ def search_resources(
 
     if backend_query is not own_facets_for:  # only some of the words: count for what is shown
         own_facets = _start_own_facets(backend, backend_query, selected_facets, candidates)
-    own_facet = {name: found().facets.get(name, []) for name, found in own_facets.items()}
+    own_facet = {name: found.result().facets.get(name, []) for name, found in own_facets.items()}
+    result = page_found.counted()
 
     titles = facet_titles()
     facets: list[Facet] = []
@@ -1029,8 +1035,8 @@ def search_resources(
             logging.getLogger(__name__).warning("did you mean for %r: stopped", query)
 
     next_cursor = None
-    if cursor is not None and len(result.ids) == page_size:
-        next_cursor = _encode_cursor(result.ids[-1])
+    if cursor is not None and len(page_found.ids) == page_size:
+        next_cursor = _encode_cursor(page_found.ids[-1])
 
     return SearchPage(
         next_cursor=next_cursor,
@@ -1047,12 +1053,21 @@ def search_resources(
     )
 
 
+@dataclass
+class Page:
+    """A page of results (ids and scores) whose total and facets may still be being counted."""
+
+    ids: list[int]
+    scores: list[float]
+    counted: Callable[[], BackendResult]  # the whole answer: its total and facets are the page's
+
+
 def _start_own_facets(
     backend: SearchBackend,
     query: BackendQuery,
     selected: list[str],
     candidates: list[tuple[int, float]],
-) -> dict[str, Callable[[], BackendResult]]:
+) -> dict[str, StartedSearch]:
     """Start counting each facet with a selection as if it had none.
 
     Values within one facet combine with OR, so a facet with a selection is counted without it (the
@@ -1060,7 +1075,7 @@ def _start_own_facets(
     finds on its own. Counted over the current results instead, "French 14" under English meant English
     and French, and clicking it (English or French) found 25.
     """
-    started: dict[str, Callable[[], BackendResult]] = {}
+    started: dict[str, StartedSearch] = {}
     for name in selected:
         counting = replace(
             query,
@@ -1094,17 +1109,21 @@ def _query_vector(text: str) -> np.ndarray:
 
 def _fuse_with_vectors(
     backend: SearchBackend, word_query: BackendQuery, candidates: list[tuple[int, float]]
-) -> tuple[BackendResult, set[int], bool]:
+) -> tuple[Page, set[int], bool]:
     """Add resources close in meaning to the query and merge the two rankings by reciprocal rank fusion.
 
     Totals and facets come from one query that matches the words or the vector candidates, so counts stay
     exact. The first FUSION_WINDOW results are in fused order; deeper pages keep the engine's order.
-    Returns the result, the ids found by meaning alone, and whether any resource matched the words.
+    Returns the page, the ids found by meaning alone, and whether any resource matched the words.
     """
     union = replace(word_query, also_ids=[i for i, _s in candidates], offset=0, limit=FUSION_WINDOW)
-    window = backend.search(union)
-    allowed = set(window.ids)
-    if window.total > len(window.ids):
+    started = backend.start_search(union)
+    window_ids, window_scores = started.ranked()
+    # A full window: more may match than it holds (decided without the total, which may still be being
+    # counted).
+    beyond = len(window_ids) >= FUSION_WINDOW
+    allowed = set(window_ids)
+    if beyond:
         # Candidates beyond the window: ask which of them pass the filters.
         check = replace(
             union,
@@ -1114,10 +1133,10 @@ def _fuse_with_vectors(
             facets=(),
         )
         allowed |= set(backend.search(check).ids)
-    word_ranked = [i for i, score in zip(window.ids, window.scores, strict=True) if score > 0]
+    word_ranked = [i for i, score in zip(window_ids, window_scores, strict=True) if score > 0]
     vector_ranked = [i for i, _s in candidates if i in allowed]
     if word_query.sort != "relevance":
-        ordered = window.ids
+        ordered = window_ids
     else:
         fused: dict[int, float] = {}
         for ranking in (word_ranked, vector_ranked):
@@ -1126,7 +1145,7 @@ def _fuse_with_vectors(
         ordered = sorted(fused, key=lambda rid: -fused[rid])
     start, stop = word_query.offset, word_query.offset + word_query.limit
     ids = ordered[start:stop]
-    if len(ids) < word_query.limit and window.total > len(window.ids):
+    if len(ids) < word_query.limit and beyond:
         # Past the fused list come the engine's results beyond its window, less those the fused list
         # already holds (meaning matches may rank anywhere in the engine's order). The fused list holds
         # the whole window, up to FUSION_WINDOW + VECTOR_CANDIDATES results: serving pages past the
@@ -1136,17 +1155,12 @@ def _fuse_with_vectors(
         skip = max(0, start - len(ordered))  # results past the fused list that earlier pages showed
         wanted = word_query.limit - len(ids)
         more = backend.search(
-            replace(union, offset=len(window.ids), limit=skip + wanted + len(shown), facets=())
+            replace(union, offset=len(window_ids), limit=skip + wanted + len(shown), facets=())
         ).ids
         ids += [i for i in more if i not in shown][skip : skip + wanted]
-    score_of = dict(zip(window.ids, window.scores, strict=True))
-    result = BackendResult(
-        total=window.total,
-        ids=ids,
-        scores=[score_of.get(i, 0.0) for i in ids],
-        facets=window.facets,
-    )
-    return result, set(vector_ranked) - set(word_ranked), bool(word_ranked)
+    score_of = dict(zip(window_ids, window_scores, strict=True))
+    page = Page(ids, [score_of.get(i, 0.0) for i in ids], started.result)
+    return page, set(vector_ranked) - set(word_ranked), bool(word_ranked)
 
 
 FEW_RESULTS = 3

@@ -359,3 +359,41 @@ def test_remembered_facet_counts_share_their_values_and_come_back_whole():
     assert kept_first[0][1][0] is kept_second[0][1][0]
     assert unpacked(kept_first) == first and unpacked(kept_second) == second
     assert unpacked(kept_first) is not unpacked(kept_first)
+
+
+def test_a_started_search_gives_its_page_before_its_counts_and_the_same_answer(backend):
+    """`start_search` counts facets in the pool and ranks when the page is asked for: the page, the
+    total and the facets are those `search` gives, whichever is asked first, on every counting path."""
+    docs = documents(60, with_word=50)
+    backend.replace_all(docs)
+    queries = [
+        learning(limit=5),  # most of the index matches: the complement
+        learning(limit=5, filters={"type": ["report"]}),
+        BackendQuery(parsed=parse_query("gardens"), limit=5),
+        learning(limit=0, sort="id", facets=("language",)),  # counts only
+        learning(limit=0, sort="id", facets=("subject",)),  # counts only, subjects walked
+        learning(limit=5, offset=48),
+    ]
+    for cache in (True, False):
+        backend.count_cache = cache
+        for query in queries:
+            backend.forget_counts()
+            expected_answer = backend.search(query)
+            backend.forget_counts()
+            started = backend.start_search(query)
+            page = started.ranked()
+            answer = started.result()
+            assert page == (expected_answer.ids, expected_answer.scores), query
+            assert answer == expected_answer, query
+            assert started.result() is answer  # asked again: the same answer, not a second search
+            # Asked in the other order.
+            backend.forget_counts()
+            started = backend.start_search(query)
+            assert started.result() == expected_answer
+            assert started.ranked() == (expected_answer.ids, expected_answer.scores)
+        # Remembered answers come back the same way.
+        backend.count_cache = True
+        for query in queries:
+            first = backend.search(query)
+            again = backend.start_search(query)
+            assert again.ranked() == (first.ids, first.scores) and again.result() == first

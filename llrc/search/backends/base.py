@@ -122,10 +122,38 @@ class SearchBackend(Protocol):
 
     def search(self, query: BackendQuery) -> BackendResult: ...
 
-    def start_search(self, query: BackendQuery) -> Callable[[], BackendResult]:
+    def start_search(self, query: BackendQuery) -> StartedSearch:
         """Begin a search whose answer is wanted later: an engine that can work on it in the meantime
-        does (tantivy counts facets in threads while the caller goes on); calling the result gives the
-        answer. An engine that cannot answers when called."""
+        does (tantivy counts facets in threads while the caller goes on). An engine that cannot answers
+        when asked (`Deferred`)."""
         ...
 
     def count(self) -> int: ...
+
+
+class StartedSearch(Protocol):
+    def ranked(self) -> tuple[list[int], list[float]]:
+        """The page's ids and scores, as soon as they are known (tantivy: before the facets are
+        counted)."""
+        ...
+
+    def result(self) -> BackendResult:
+        """The whole answer: total and facets too."""
+        ...
+
+
+class Deferred:
+    """A search answered whole the first time it is asked for."""
+
+    def __init__(self, answer: Callable[[], BackendResult]) -> None:
+        self._answer = answer
+        self._result: BackendResult | None = None
+
+    def result(self) -> BackendResult:
+        if self._result is None:
+            self._result = self._answer()
+        return self._result
+
+    def ranked(self) -> tuple[list[int], list[float]]:
+        found = self.result()
+        return found.ids, found.scores

@@ -25,7 +25,7 @@ import struct
 import threading
 import zlib
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
@@ -49,6 +49,7 @@ from llrc.search.backends.base import (
     TEXT_FIELDS,
     BackendQuery,
     BackendResult,
+    Deferred,
     IndexDocument,
     SearchTimeout,
     time_left_ms,
@@ -1087,9 +1088,9 @@ class PostgresBackend:
     def count_misses(self) -> int:
         return self._answers.misses
 
-    def start_search(self, query: BackendQuery) -> Callable[[], BackendResult]:
+    def start_search(self, query: BackendQuery) -> Deferred:
         # One connection per thread, and each statement waits for its answer: nothing can run meanwhile.
-        return partial(self.search, query)
+        return Deferred(partial(self.search, query))
 
     def search(self, query: BackendQuery) -> BackendResult:
         # Readers repeat queries (topics on the home page, facet clicks, paging back), and a broad query

@@ -31,7 +31,9 @@ from llrc.search.backends.base import (
     TEXT_FIELDS,
     BackendQuery,
     BackendResult,
+    Deferred,
     IndexDocument,
+    StartedSearch,
 )
 from llrc.search.backends.remembered import PackedFacets, Remembered, packed, unpacked
 from llrc.search.backends.tree_counts import TreeCounts, tree_values
@@ -596,13 +598,13 @@ class TantivyBackend:
         return self._hits.misses
 
     def search(self, query: BackendQuery) -> BackendResult:
-        return self._start(query)()
+        return self._start(query).result()
 
-    def start_search(self, query: BackendQuery) -> Callable[[], BackendResult]:
-        """Start counting the query's facets in the facets pool; the call ranks and gives the answer."""
+    def start_search(self, query: BackendQuery) -> StartedSearch:
+        """Start counting the query's facets in the facets pool; ranking waits until it is asked for."""
         return self._start(query)
 
-    def _start(self, query: BackendQuery) -> Callable[[], BackendResult]:
+    def _start(self, query: BackendQuery) -> StartedSearch:
         commit = self._current_commit()
         # Counting every match and its facet values, and scoring every match to find the best, is most of
         # the cost of a broad query on a large index (a million resources, "learning"). Readers ask the
@@ -627,8 +629,13 @@ class TantivyBackend:
             found = BackendResult(
                 total=total, ids=list(ids), scores=list(scores), facets=unpacked(facets)
             )
-            return lambda: found
-        return self._search(query, counts, keys)
+            return Deferred(lambda: found)
+        searcher = self._index.searcher()
+        q = self._query(query)
+        # Facets are counted over every match whatever the total, so they start before the ranking ends;
+        # a query that matches nothing costs them next to nothing.
+        counting = self._count_facets(searcher, q, query, keys[2]) if counts is None else None
+        return _Searching(self, searcher, q, query, counts, counting, keys)
 
     def _count_facets(
         self, searcher: tantivy.Searcher, q: tantivy.Query, query: BackendQuery, commit: str
@@ -736,40 +743,10 @@ class TantivyBackend:
             self._whole_index = found
         return found[1]
 
-    def _search(
-        self,
-        query: BackendQuery,
-        counts: tuple[int, PackedFacets] | None,
-        keys: tuple[str, str, str],
-    ) -> Callable[[], BackendResult]:
-        searcher = self._index.searcher()
-        q = self._query(query)
-        # Facets are counted over every match whatever the total, so they start before the ranking ends;
-        # a query that matches nothing costs them next to nothing.
-        counting = self._count_facets(searcher, q, query, keys[2]) if counts is None else None
-
-        def finish() -> BackendResult:
-            if counting is not None and query.limit == 0:
-                # Counts only (a selected facet counted without its selection): the aggregation that
-                # counts the facets also counts the matches, so nothing is ranked.
-                facets, matches = counting()
-                if matches is not None:
-                    if self.count_cache:
-                        self._counts.put(keys[0], (matches, packed(facets)))
-                    return BackendResult(total=matches, ids=[], scores=[], facets=facets)
-            return self._ranked(searcher, q, query, counts, counting, keys)
-
-        return finish
-
-    def _ranked(
-        self,
-        searcher: tantivy.Searcher,
-        q: tantivy.Query,
-        query: BackendQuery,
-        counts: tuple[int, PackedFacets] | None,
-        counting: Callable[[], Counted] | None,
-        keys: tuple[str, str, str],
-    ) -> BackendResult:
+    def _rank(
+        self, searcher: tantivy.Searcher, q: tantivy.Query, query: BackendQuery, count: bool
+    ) -> tuple[list[int], list[float], int]:
+        """The page's ids and scores, and the number of matches if `count` (else 0)."""
         sort = (
             query.sort
             if query.parsed.has_words
@@ -780,7 +757,7 @@ class TantivyBackend:
         limit = max(1, query.limit)
         # Without counting, tantivy's top-k collector may skip matches that cannot reach the page.
         if sort == "relevance":
-            result = searcher.search(q, limit=limit, count=counts is None, offset=query.offset)
+            result = searcher.search(q, limit=limit, count=count, offset=query.offset)
         else:
             field, order = {
                 "newest": ("year_num", tantivy.Order.Desc),
@@ -793,7 +770,7 @@ class TantivyBackend:
             result = searcher.search(
                 q,
                 limit=limit,
-                count=counts is None,
+                count=count,
                 offset=query.offset,
                 order_by_field=field,
                 order=order,
@@ -804,17 +781,8 @@ class TantivyBackend:
         values = cast("list[int]", searcher.fast_field_values("id", addresses)) if addresses else []
         ids = [int(v) for v in values]
         scores = [float(score) if sort == "relevance" else 0.0 for score, _a in hits]
-        if self.count_cache:
-            # Compact arrays: thousands of pages of a hundred ids cost a few MB and nothing to the GC.
-            self._hits.put(keys[1], (array("q", ids), array("d", scores)))
-        if counts is not None:
-            total, remembered = counts
-            return BackendResult(total=total, ids=ids, scores=scores, facets=unpacked(remembered))
-        total = int(result.count or 0)  # type: ignore[attr-defined]  # in the extension, not its stub
-        facets = counting()[0] if total and counting is not None else {}
-        if self.count_cache:
-            self._counts.put(keys[0], (total, packed(facets)))
-        return BackendResult(total=total, ids=ids, scores=scores, facets=facets)
+        total = int(result.count or 0) if count else 0  # type: ignore[attr-defined]  # not in the stub
+        return ids, scores, total
 
     def count(self) -> int:
         return int(self._index.searcher().num_docs)
@@ -840,3 +808,71 @@ class TantivyBackend:
             for term, count in searcher.terms_with_prefix(f, prefix, limit=limit):
                 counts[term] = counts.get(term, 0) + int(count)
         return list(counts.items())
+
+
+class _Searching:
+    """One search under way: its facets counted in the pool (`_count_facets`), its page ranked on the
+    caller's thread when first asked for, so that a caller can read the page's records while the counts
+    finish."""
+
+    def __init__(
+        self,
+        backend: TantivyBackend,
+        searcher: tantivy.Searcher,
+        q: tantivy.Query,
+        query: BackendQuery,
+        counts: tuple[int, PackedFacets] | None,
+        counting: Callable[[], Counted] | None,
+        keys: tuple[str, str, str],
+    ) -> None:
+        self._backend, self._searcher, self._q, self._query = backend, searcher, q, query
+        self._counts, self._counting, self._keys = counts, counting, keys
+        self._ranked: tuple[list[int], list[float], int] | None = None
+        self._result: BackendResult | None = None
+
+    def ranked(self) -> tuple[list[int], list[float]]:
+        if self._ranked is None:
+            query = self._query
+            if self._counting is not None and query.limit == 0:
+                # Counts only (a selected facet counted without its selection): the aggregation that
+                # counts the facets also counts the matches, so nothing is ranked unless it cannot.
+                self._ranked = ([], [], 0)
+            else:
+                self._ranked = self._backend._rank(
+                    self._searcher, self._q, query, count=self._counts is None
+                )
+                if self._backend.count_cache:
+                    # Compact arrays: thousands of pages of a hundred ids cost a few MB and nothing to
+                    # the GC.
+                    ids, scores, _total = self._ranked
+                    self._backend._hits.put(self._keys[1], (array("q", ids), array("d", scores)))
+        ids, scores, _total = self._ranked
+        return ids, scores
+
+    def result(self) -> BackendResult:
+        if self._result is None:
+            self._result = self._answer()
+        return self._result
+
+    def _answer(self) -> BackendResult:
+        ids, scores = self.ranked()
+        if self._counts is not None:
+            total, remembered = self._counts
+            return BackendResult(total=total, ids=ids, scores=scores, facets=unpacked(remembered))
+        assert self._counting is not None and self._ranked is not None
+        counted_total = self._ranked[2]
+        if self._query.limit == 0:
+            facets, matches = self._counting()
+            if (
+                matches is None
+            ):  # no aggregation counted them (subjects walked alone): rank to count
+                _ids, _scores, matches = self._backend._rank(
+                    self._searcher, self._q, self._query, count=True
+                )
+            total = matches
+        else:
+            total = counted_total
+            facets = self._counting()[0] if total else {}
+        if self._backend.count_cache:
+            self._backend._counts.put(self._keys[0], (total, packed(facets)))
+        return BackendResult(total=total, ids=ids, scores=scores, facets=facets)
