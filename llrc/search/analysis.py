@@ -170,7 +170,9 @@ def has_han(text: str) -> bool:
 def _fold_word(word: str) -> str:
     """Case-fold and remove accents, Arabic diacritics and letter variants; ё -> е."""
     word = word.casefold()
-    if any("\u0600" <= ch <= "\u06ff" for ch in word):
+    # Every letter and mark folded here is in the basic Arabic block; a word of supplement letters only
+    # is left as it is by the fold, and recognised as Arabic all the same (`_stem_languages`).
+    if _ARABIC.search(word):
         word = _ARABIC_DIACRITICS.sub("", word).translate(_ARABIC_FOLD)
     word = word.replace("ё", "е")
     # Arabic letters decompose too (آ -> ا + madda); the composed fold above already handled them.

@@ -48,6 +48,14 @@ def test_arabic_normalisation():
     assert analyse("مستوى").tokens == analyse("مستوي").tokens
 
 
+def test_arabic_letters_of_the_supplement_blocks_are_arabic():
+    # Letters of the Arabic Supplement (U+0750-077F, written for languages of Africa and Asia): marks on
+    # them fold away as on basic letters, and a query word of them is stemmed as Arabic.
+    assert analyse("\u0750\u064e\u0628").tokens == analyse("\u0750\u0628").tokens
+    assert any(s.endswith("/ar") for s in query_words("\u0750\u0628")[0].stems)
+    assert not any(s.endswith("/ar") for s in query_words("learning")[0].stems)
+
+
 def test_stems_in_the_text_language():
     assert analyse("learning cities", lang="en-GB").stems == ["learn/en", "citi/en"]
     assert analyse("образования", lang="ru").stems == ["образован/ru"]
