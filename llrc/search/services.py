@@ -917,10 +917,14 @@ def search_resources(
                 notices += said
                 break
     else:
-        started = backend.start_search(backend_query)
+        after_cursor = cursor is not None and after_id is not None
+        # After a cursor, the total and facets describe the whole result set, not what is left after
+        # the cursor: the page's own search counts no facets.
+        started = backend.start_search(
+            replace(backend_query, facets=()) if after_cursor else backend_query
+        )
         page_found = Page(*started.ranked(), started.result)
-        if cursor is not None and after_id is not None:
-            # The total and facets describe the whole result set, not what is left after the cursor.
+        if after_cursor:
             whole = backend.start_search(replace(backend_query, after_id=None, limit=1))
             page_found = Page(page_found.ids, page_found.scores, whole.result)
         # Nothing has every word: show what has some of them, and say so. A page with results has some.

@@ -393,16 +393,16 @@ def match_tsquery(match: Match) -> str | None:
     return _all(_any(_lexeme(f, t) for f, t in pairs) for pairs in _alternatives(match))
 
 
-def _word_anywhere(token: str, stems: Iterable[str] = ()) -> list[tuple[str, str]]:
+def _word_anywhere(token: str) -> list[tuple[str, str]]:
     """The `words` lexemes, as (code, token), of a document holding `token` in some text field (see
-    _words): "x:token", or a stem of it the query looks up."""
-    return [(ANY_FIELD, token), *((STEM, s) for s in sorted(query_stems(token).union(stems)))]
+    _words): "x:token", or a stem of it the query looks up (a query word's stems are these or none)."""
+    return [(ANY_FIELD, token), *((STEM, s) for s in sorted(query_stems(token)))]
 
 
 def _word_lexemes(word: QueryWord) -> list[tuple[str, str]]:
     """The `words` lexemes, as (code, token), any of which finds a plain query word."""
     return [
-        *_word_anywhere(word.token, word.stems),
+        *_word_anywhere(word.token),
         *([(PINYIN, word.pinyin)] if word.pinyin else []),
     ]
 
