@@ -920,13 +920,16 @@ def search_resources(
         after_cursor = cursor is not None and after_id is not None
         # After a cursor, the total and facets describe the whole result set, not what is left after
         # the cursor: the page's own search counts no facets.
+        # Started before the page is ranked, so that its counting overlaps the ranking.
+        whole = (
+            backend.start_search(replace(backend_query, after_id=None, limit=1))
+            if after_cursor
+            else None
+        )
         started = backend.start_search(
             replace(backend_query, facets=()) if after_cursor else backend_query
         )
-        page_found = Page(*started.ranked(), started.result)
-        if after_cursor:
-            whole = backend.start_search(replace(backend_query, after_id=None, limit=1))
-            page_found = Page(page_found.ids, page_found.scores, whole.result)
+        page_found = Page(*started.ranked(), (whole or started).result)
         # Nothing has every word: show what has some of them, and say so. A page with results has some.
         nothing = not page_found.ids and not page_found.counted().total
         for relaxed, said in _with_some_words(backend_query) if nothing and cursor is None else ():

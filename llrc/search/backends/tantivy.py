@@ -863,9 +863,8 @@ class _Searching:
         counted_total = self._ranked[2]
         if self._query.limit == 0:
             facets, matches = self._counting()
-            if (
-                matches is None
-            ):  # no aggregation counted them (subjects walked alone): rank to count
+            # No aggregation counted them (subjects walked alone): rank to count.
+            if matches is None:
                 _ids, _scores, matches = self._backend._rank(
                     self._searcher, self._q, self._query, count=True
                 )
