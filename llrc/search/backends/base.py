@@ -19,6 +19,10 @@ TEXT_FIELDS: dict[str, float] = {
     "identifier": 2.0,
     "body": 1.0,
 }
+# A resource's labelled concepts, one term each (search.concept_words): they rank as its subjects did when
+# their labels were indexed as words.
+CONCEPT_FIELD = "concept"
+CONCEPT_WEIGHT = TEXT_FIELDS["subject"]
 FACETS: tuple[str, ...] = (
     "type",
     "language",

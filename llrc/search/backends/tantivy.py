@@ -23,6 +23,8 @@ import tantivy
 
 from llrc.search.analysis import QueryWord, query_stems
 from llrc.search.backends.base import (
+    CONCEPT_FIELD,
+    CONCEPT_WEIGHT,
     DERIVED_FIELDS,
     FACET_SIZES,
     FACETS,
@@ -37,14 +39,16 @@ from llrc.search.backends.base import (
 )
 from llrc.search.backends.remembered import PackedFacets, Remembered, packed, unpacked
 from llrc.search.backends.tree_counts import TreeCounts, tree_values
+from llrc.search.concept_words import NO_CONCEPTS, ConceptWords, enriched
 from llrc.search.query import Match
 
 # Raised when the schema or the analysis changes (4: Chinese split from letters and digits next to it;
 # 5: titles sorted by pinyin, without accents and leading articles, and a title key for the Chinese
 # interface; 7: languages and countries counted from columns of their own, `counting_columns`, and facet
 # values without positions; 8: subjects walked in a column of `tree_values`; 9: stems tagged with their
-# language, `STEM_TAG`): an older index is dropped on opening, and `llrc init` rebuilds it.
-SCHEMA_VERSION = "9"
+# language, `STEM_TAG`; 10: a resource's concepts as terms of their own, `CONCEPT_FIELD`, not their labels'
+# words): an older index is dropped on opening, and `llrc init` rebuilds it.
+SCHEMA_VERSION = "10"
 WRITER_HEAP = 64_000_000
 # A rebuild writes every document in one commit, a segment each time the writer's memory budget fills
 # (about 320,000 resources per 512 MB), and tantivy merges segments only once there are eight of about
@@ -166,8 +170,9 @@ def build_schema() -> tantivy.Schema:
     for name in TEXT_FIELDS:
         # Text arrives analysed (llrc.search.analysis): tokens separated by spaces, already folded.
         builder.add_text_field(name, tokenizer_name="whitespace", index_option="position")
-    for name in DERIVED_FIELDS:
-        # Stems and pinyin are matched word by word, never as phrases: no positions to write or store.
+    for name in (*DERIVED_FIELDS, CONCEPT_FIELD):
+        # Stems, pinyin and concepts are matched term by term, never as phrases: no positions to write
+        # or store.
         builder.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
     for name in (*FACETS, *FILTER_ONLY):
         # Facet values are whole codes (raw), fast fields for aggregation unless counted from columns of
@@ -316,6 +321,8 @@ def _word_fields(match: Match, word: QueryWord) -> list[tuple[str, str, float]]:
         terms += [("stem", s, DERIVED_FIELDS["stem"]) for s in word.stems]
         if word.pinyin:
             terms.append(("pinyin", word.pinyin, DERIVED_FIELDS["pinyin"]))
+    # Already limited to the match's fields (concept_words.enriched).
+    terms += [(CONCEPT_FIELD, c, CONCEPT_WEIGHT) for c in word.concepts]
     return terms
 
 
@@ -343,6 +350,8 @@ class TantivyBackend:
         self._commit_lock = threading.Lock()
         self._seen_commit: tuple[int, int] = (-1, -1)
         self.count_cache = True  # the benchmark switches it off to time the engine alone
+        # The concepts query words name (search.services sets it; a backend alone knows none).
+        self.concept_words: Callable[[], ConceptWords] = lambda: NO_CONCEPTS
 
     # -- writing -------------------------------------------------------------------------------------
     def _writer(self, heap: int = WRITER_HEAP) -> tantivy.IndexWriter:
@@ -436,13 +445,19 @@ class TantivyBackend:
             tokens: list[str | tuple[int, str]] = [w.token for w in match.words]
             return tantivy.Query.boolean_query(
                 [
-                    (
-                        Occur.Should,
-                        tantivy.Query.boost_query(
-                            tantivy.Query.phrase_query(self.schema, f, tokens), TEXT_FIELDS[f]
-                        ),
-                    )
-                    for f in fields
+                    *(
+                        (
+                            Occur.Should,
+                            tantivy.Query.boost_query(
+                                tantivy.Query.phrase_query(self.schema, f, tokens), TEXT_FIELDS[f]
+                            ),
+                        )
+                        for f in fields
+                    ),
+                    *(
+                        (Occur.Should, self._term(CONCEPT_FIELD, c, CONCEPT_WEIGHT))
+                        for c in match.concepts
+                    ),
                 ]
             )
         return tantivy.Query.boolean_query(
@@ -470,11 +485,19 @@ class TantivyBackend:
         34 instead of 56 ms), which is most of what a broad query costs.
         """
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        # A word and its translations often name the same concepts ("adult" and 成人): each concept
+        # is one term of the union, at the best weight any alternative gives it, not walked again.
+        concepts: dict[str, float] = {}
         for match in group:
             if not match.phrase and len(match.words) == 1:
-                clauses += self._word_terms(match, match.words[0], match.boost)
+                for f, token, weight in _word_fields(match, match.words[0]):
+                    if f == CONCEPT_FIELD:
+                        concepts[token] = max(concepts.get(token, 0.0), weight * match.boost)
+                    else:
+                        clauses.append((Occur.Should, self._term(f, token, weight * match.boost)))
             else:
                 clauses.append((Occur.Should, self._weighted(match)))
+        clauses += [(Occur.Should, self._term(CONCEPT_FIELD, c, w)) for c, w in concepts.items()]
         return clauses
 
     def _weighted(self, match: Match) -> tantivy.Query:
@@ -606,6 +629,7 @@ class TantivyBackend:
 
     def _start(self, query: BackendQuery) -> StartedSearch:
         commit = self._current_commit()
+        query = enriched(query, self.concept_words())
         # Counting every match and its facet values, and scoring every match to find the best, is most of
         # the cost of a broad query on a large index (a million resources, "learning"). Readers ask the
         # same queries again and again (home page topics, facet clicks, paging back and forth), so both
@@ -694,6 +718,7 @@ class TantivyBackend:
                 continue
             word = match.words[0]
             terms = [(f, word.token) for f in match.fields or TEXT_FIELDS]
+            terms += [(CONCEPT_FIELD, c) for c in word.concepts]
             if match.fields is None:
                 terms += [("stem", s) for s in word.stems]
             most = max([most, *(searcher.doc_freq(f, t) for f, t in terms)])
@@ -789,24 +814,40 @@ class TantivyBackend:
 
     def term_frequency(self, word: str, fields: tuple[str, ...] = TERM_FIELDS) -> int:
         """Documents holding `word` as an exact token or pinyin (0 means: probably misspelt), summed
-        over `fields`."""
+        over `fields`; a word of a concept's labels counts the documents with that concept in the
+        subject field (its own words) or the pinyin field (its pinyin), where the labels once were."""
         searcher = self._index.searcher()
-        return sum(searcher.doc_freq(f, word) for f in fields)
+        concepts = self.concept_words().in_fields(word, fields)
+        return sum(searcher.doc_freq(f, word) for f in fields) + self._holding_any(concepts)
+
+    def _holding_any(self, concepts: Iterable[str]) -> int:
+        """At least the documents holding one of these concepts (their largest document frequency)."""
+        searcher = self._index.searcher()
+        return max((int(searcher.doc_freq(CONCEPT_FIELD, c)) for c in concepts), default=0)
 
     def has_word(self, word: str) -> bool:
-        """Whether some document holds `word` in a text field, itself or as a stem the query looks up."""
+        """Whether some document holds `word` in a text field, itself or as a stem the query looks up,
+        or has a concept whose labels hold it."""
         searcher = self._index.searcher()
         fields = [*((f, word) for f in TEXT_FIELDS), *(("stem", s) for s in query_stems(word))]
-        return any(searcher.doc_freq(f, t) for f, t in fields)
+        if any(searcher.doc_freq(f, t) for f, t in fields):
+            return True
+        return self._holding_any(self.concept_words().of_token(word)) > 0
 
     def similar_terms(self, word: str, *, limit: int = 2000) -> list[tuple[str, int]]:
-        """Indexed words that start like `word` (typos rarely hit the first letters), with their counts."""
+        """Indexed words that start like `word` (typos rarely hit the first letters), with their counts;
+        the words of concepts' labels among them, counted as term_frequency counts them."""
         searcher = self._index.searcher()
         prefix = word[:2] if len(word) >= 4 else word[:1]
         counts: dict[str, int] = {}
         for f in ("title", "subject", "body", "pinyin"):
             for term, count in searcher.terms_with_prefix(f, prefix, limit=limit):
                 counts[term] = counts.get(term, 0) + int(count)
+        table = self.concept_words()
+        for term in table.near(word, prefix):
+            held = self._holding_any(table.in_fields(term, ("subject", "pinyin")))
+            if held:
+                counts[term] = counts.get(term, 0) + held
         return list(counts.items())
 
 
