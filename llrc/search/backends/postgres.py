@@ -88,7 +88,10 @@ FIELD_LABELS: dict[str, str] = {
     "identifier": "B",
     "creator": "C",
     "subject": "C",
-    CONCEPT_FIELD: "C",  # as the subject field, where the labels' words were
+    # As the subject field, where the labels' words were: a weight label says at most 1 (the title's),
+    # and CONCEPT_WEIGHT would be the title's; weighed so, a record whose concepts name both words of
+    # "adult learning" ranked above one with both in its title (test_ranking_prefers_title_matches).
+    CONCEPT_FIELD: "C",
     "body": "D",
     "stem": "D",
     "pinyin": "D",

@@ -8,6 +8,7 @@ up other processes' commits through tantivy's reload-on-commit policy.
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -321,8 +322,6 @@ def _word_fields(match: Match, word: QueryWord) -> list[tuple[str, str, float]]:
         terms += [("stem", s, DERIVED_FIELDS["stem"]) for s in word.stems]
         if word.pinyin:
             terms.append(("pinyin", word.pinyin, DERIVED_FIELDS["pinyin"]))
-    # Already limited to the match's fields (concept_words.enriched).
-    terms += [(CONCEPT_FIELD, c, CONCEPT_WEIGHT) for c in word.concepts]
     return terms
 
 
@@ -454,10 +453,7 @@ class TantivyBackend:
                         )
                         for f in fields
                     ),
-                    *(
-                        (Occur.Should, self._term(CONCEPT_FIELD, c, CONCEPT_WEIGHT))
-                        for c in match.concepts
-                    ),
+                    *self._concepts(match.concepts, CONCEPT_WEIGHT),
                 ]
             )
         return tantivy.Query.boolean_query(
@@ -472,9 +468,31 @@ class TantivyBackend:
     ) -> list[tuple[tantivy.Occur, tantivy.Query]]:
         """One query word in every field it may match, each term weighted by its field (times `boost`)."""
         return [
-            (Occur.Should, self._term(f, token, weight * boost))
-            for f, token, weight in _word_fields(match, word)
+            *(
+                (Occur.Should, self._term(f, token, weight * boost))
+                for f, token, weight in _word_fields(match, word)
+            ),
+            *self._concepts(word.concepts, CONCEPT_WEIGHT * boost),
         ]
+
+    def _concepts(
+        self, concepts: tuple[str, ...], weight: float
+    ) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        """The concepts a word or phrase names, as one clause (none if it names none) that scores what
+        the word scored when the labels were words of the subject field: `weight` times the idf of the
+        documents holding one of them, not each concept's own idf. A concept is rarer than the word
+        across all labels ("education" names 278 concepts), and scored as a term of its own, a record
+        described with some concept of education outranked one with the word in its title (nDCG@10
+        0.777 against 0.787 with concepts off, measured 2026-11-30). One set of terms is also walked
+        as one list, not a union of hundreds."""
+        if not concepts:
+            return []
+        searcher = self._index.searcher()
+        total = int(searcher.num_docs)
+        holding = min(total, sum(int(searcher.doc_freq(CONCEPT_FIELD, c)) for c in concepts))
+        idf = math.log(1 + (total - holding + 0.5) / (holding + 0.5))
+        found = tantivy.Query.term_set_query(self.schema, CONCEPT_FIELD, list(concepts))
+        return [(Occur.Should, tantivy.Query.const_score_query(found, weight * idf))]
 
     def _group(self, group: list[Match]) -> list[tuple[tantivy.Occur, tantivy.Query]]:
         """The alternatives of one query group (a word and its translations) as clauses of one union.
@@ -485,19 +503,24 @@ class TantivyBackend:
         34 instead of 56 ms), which is most of what a broad query costs.
         """
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-        # A word and its translations often name the same concepts ("adult" and 成人): each concept
-        # is one term of the union, at the best weight any alternative gives it, not walked again.
-        concepts: dict[str, float] = {}
+        naming: list[tuple[float, tuple[str, ...]]] = []
         for match in group:
             if not match.phrase and len(match.words) == 1:
-                for f, token, weight in _word_fields(match, match.words[0]):
-                    if f == CONCEPT_FIELD:
-                        concepts[token] = max(concepts.get(token, 0.0), weight * match.boost)
-                    else:
-                        clauses.append((Occur.Should, self._term(f, token, weight * match.boost)))
+                word = match.words[0]
+                clauses += [
+                    (Occur.Should, self._term(f, token, weight * match.boost))
+                    for f, token, weight in _word_fields(match, word)
+                ]
+                naming.append((match.boost, word.concepts))
             else:
                 clauses.append((Occur.Should, self._weighted(match)))
-        clauses += [(Occur.Should, self._term(CONCEPT_FIELD, c, w)) for c, w in concepts.items()]
+        # A word and its translations often name the same concepts ("adult" and 成人): each concept is
+        # looked for once, with the alternative that weighs most.
+        seen: set[str] = set()
+        for boost, concepts in sorted(naming, key=lambda item: -item[0]):
+            new = tuple(c for c in concepts if c not in seen)
+            seen.update(new)
+            clauses += self._concepts(new, CONCEPT_WEIGHT * boost)
         return clauses
 
     def _weighted(self, match: Match) -> tantivy.Query:
@@ -752,7 +775,13 @@ class TantivyBackend:
 
     def _holding(self, searcher: tantivy.Searcher, match: Match, word: QueryWord) -> int:
         """At least the documents one query word matches in: those holding any of its terms."""
-        return sum(int(searcher.doc_freq(f, token)) for f, token, _w in _word_fields(match, word))
+        return sum(
+            int(searcher.doc_freq(f, token))
+            for f, token in [
+                *((f, t) for f, t, _w in _word_fields(match, word)),
+                *((CONCEPT_FIELD, c) for c in word.concepts),
+            ]
+        )
 
     def _index_facets(
         self, searcher: tantivy.Searcher, sizes: dict[str, int], commit: str
