@@ -442,8 +442,6 @@ class QueryWord:
     token: str  # exact analysed form (plain fields)
     stems: list[str]  # what it is looked up as in the stem field (`query_stems`)
     pinyin: str  # matched against the pinyin of Chinese words ("" for Chinese words themselves)
-    # Terms of the `concept` field: concepts whose labels hold the word (search.concept_words.enriched)
-    concepts: tuple[str, ...] = ()
 
 
 def word_parts(word: str) -> list[str]:

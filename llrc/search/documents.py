@@ -10,7 +10,6 @@ so each is analysed once per process and kept (`_Caches`).
 from __future__ import annotations
 
 import gc
-import json
 import multiprocessing
 import os
 import threading
@@ -23,8 +22,6 @@ from multiprocessing.pool import AsyncResult, Pool
 from typing import Any
 
 from django.conf import settings
-from django.db.models import TextField
-from django.db.models.functions import Cast
 
 from llrc.catalogue.models import (
     Agent,
@@ -43,10 +40,10 @@ from llrc.search.analysis import (
     Joined,
     analyse_joined,
     index_text,
+    joined,
     sort_key,
 )
-from llrc.search.backends.base import CONCEPT_FIELD, IndexDocument
-from llrc.search.concept_words import ConceptWords
+from llrc.search.backends.base import IndexDocument
 from llrc.vocabularies.models import Concept
 
 BATCH = 1000  # resources read together: ten queries a batch, each with an IN list SQLite accepts
@@ -78,72 +75,16 @@ class _Row:
 @dataclass
 class _Concept:
     code: str
-    # (base language, analysed label): with concepts switched off, a resource's own languages' labels
-    # are indexed as its words
-    labels: list[tuple[str, Joined]]
+    labels: list[tuple[str, Joined]]  # (base language, analysed label)
+    alt: list[Joined]
     ancestors: list[str]  # codes of broader concepts, nearest first
+    everything: Joined = ("", "", "")  # every label and synonym, joined once
 
-
-def _analysed_labels(
-    labels: dict[str, str], local: dict[str, str], alt: list[str] | None
-) -> tuple[list[tuple[str, Joined]], list[Joined]]:
-    """A concept's labels, each analysed in its language (with that language's base), and its synonyms,
-    analysed without one."""
-    labelled = [
-        (lang.split("-")[0], analyse_joined(str(label), lang))
-        for lang, label in {**labels, **local}.items()
-        if label
-    ]
-    return labelled, [analyse_joined(str(a)) for a in alt or [] if a]
-
-
-def _labelled_schemes() -> list[str]:
-    """The schemes of the concepts whose labels are searchable (LABELLED)."""
-    return [
-        str(Resource._meta.get_field(name).remote_field.limit_choices_to["scheme"])  # type: ignore[union-attr, index]
-        for name in LABELLED
-    ]
-
-
-def concept_term(cid: int) -> str:
-    """A concept's token in the `concept` field: its id, which no edit of its labels changes."""
-    return str(cid)
-
-
-_built: tuple[int, ConceptWords] | None = (
-    None  # the last table built, by a hash of the rows it read
-)
-
-
-def build_concept_words() -> ConceptWords:
-    """The analysed labels of every concept whose labels are searchable (search.concept_words). The
-    rows are read as text and the table is built again only when they differ from the last ones read:
-    every test starts with a fresh table, and reading 5,000 concepts costs 20 ms where building their
-    table costs 200."""
-    global _built
-    rows = list(
-        Concept.objects.filter(scheme__in=_labelled_schemes())
-        .order_by("pk")
-        .values_list(
-            "id",
-            Cast("labels", TextField()),
-            Cast("local_labels", TextField()),
-            Cast("alt_labels", TextField()),
-        )
-    )
-    key = hash(tuple(rows))
-    built = _built
-    if built is not None and built[0] == key:
-        return built[1]
-    concepts = []
-    for cid, labels, local, alt in rows:
-        labelled, synonyms = _analysed_labels(
-            json.loads(labels or "{}"), json.loads(local or "{}"), json.loads(alt or "[]")
-        )
-        concepts.append((concept_term(cid), [a for _lang, a in labelled] + synonyms))
-    table = ConceptWords.build(concepts)
-    _built = (key, table)
-    return table
+    def __post_init__(self) -> None:
+        streams = IndexStreams()
+        for pieces in [a for _lang, a in self.labels] + self.alt:
+            streams.add_joined(pieces)
+        self.everything = joined(streams)
 
 
 class _Caches:
@@ -164,12 +105,18 @@ class _Caches:
         if not missing:
             return
         rows = Concept.objects.filter(pk__in=missing).values_list(
-            "id", "code", "labels", "local_labels", "broader_id"
+            "id", "code", "labels", "local_labels", "alt_labels", "broader_id"
         )
-        for cid, code, labels, local, broader in rows:
-            labelled, _synonyms = _analysed_labels(labels, local, [])
+        for cid, code, labels, local, alt, broader in rows:
+            labelled = [
+                (lang.split("-")[0], analyse_joined(str(label), lang))
+                for lang, label in {**labels, **local}.items()
+                if label
+            ]
             ancestors = self._ancestors(broader) if broader else []
-            self.concepts[cid] = _Concept(code, labelled, ancestors)
+            self.concepts[cid] = _Concept(
+                code, labelled, [analyse_joined(str(a)) for a in alt or [] if a], ancestors
+            )
 
     def _ancestors(self, start: int) -> list[str]:
         if self._parents is None:
@@ -303,15 +250,13 @@ def _document(row: _Row, caches: _Caches, with_concepts: bool) -> IndexDocument:
     for keyword in row.keywords:
         subject.add(keyword)
     own_languages = {lang.split("-")[0] for _f, lang, _v in row.texts}
-    concepts: dict[str, None] = {}
     for name in LABELLED:
         for cid in row.concepts.get(name, ()):
             concept = caches.concept(cid)
             if concept is None:
                 continue
             if with_concepts:
-                # One term for the concept; its labels are found through search.concept_words.
-                concepts[concept_term(cid)] = None
+                subject.add_joined(concept.everything)
                 continue
             for lang, analysed in concept.labels:
                 # With concepts switched off, only labels in the resource's own languages are indexed.
@@ -363,7 +308,6 @@ def _document(row: _Row, caches: _Caches, with_concepts: bool) -> IndexDocument:
             "identifier": " ".join([*dict.fromkeys(identifiers), index_text(*identifiers)])
             if identifiers
             else "",
-            CONCEPT_FIELD: " ".join(concepts),
             "stem": " ".join(title.stems + body.stems + subject.stems),
             "pinyin": " ".join(title.pinyin + body.pinyin + subject.pinyin),
         },

@@ -57,8 +57,6 @@ class Match:
     fields: tuple[str, ...] | None = None
     boost: float = 1.0  # below 1 for alternatives added by translation
     via: str = ""  # the query words this alternative translates, for "why did this match"
-    # A phrase's `concept` terms: concepts one of whose labels holds it (search.concept_words.enriched)
-    concepts: tuple[str, ...] = ()
 
 
 @dataclass

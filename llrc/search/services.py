@@ -15,7 +15,7 @@ from functools import cache, lru_cache, wraps
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -33,8 +33,8 @@ from llrc.lib.text import edit_distance
 from llrc.search.analysis import (
     WORD,
     QueryWord,
+    analyse_joined,
     has_han,
-    index_text,
     normalise,
     normalise_shown,
     pinyin_spans,
@@ -54,14 +54,12 @@ from llrc.search.backends.base import (
     StartedSearch,
     search_deadline,
 )
-from llrc.search.concept_words import NO_CONCEPTS, ConceptWords
 from llrc.search.crosslang import (
     dictionary,
     expand_with_dictionary,
     separate_untranslated_compounds,
 )
 from llrc.search.documents import (
-    build_concept_words,
     document_batches,
     iter_documents,
     published_ids,
@@ -148,47 +146,8 @@ def get_backend() -> SearchBackend:
         return _backend()
 
 
-_concept_words: tuple[bool, ConceptWords] | None = None
-_concept_words_lock = threading.Lock()
-
-
-def concept_words() -> ConceptWords:
-    """The table of the concepts that query words name (search.concept_words; none with
-    SEARCH_CONCEPTS off), built when first asked for and again after the vocabularies change
-    (`forget_concept_words`). About 5,000 concepts: 1.5 s to analyse their labels in a fresh process."""
-    global _concept_words
-    on = bool(settings.SEARCH_CONCEPTS)
-    found = _concept_words
-    if found is not None and found[0] == on:
-        return found[1]
-    with _concept_words_lock:
-        if _concept_words is None or _concept_words[0] != on:
-            _concept_words = (on, build_concept_words() if on else NO_CONCEPTS)
-        return _concept_words[1]
-
-
-def forget_concept_words(**_signal: object) -> None:
-    """Build the concepts' table anew when next asked for: a concept was saved or deleted. Also after
-    the transaction commits, so that a search between the change and its commit, which builds the
-    table from what it can see, does not keep the old labels."""
-    _forget_concept_words()
-    transaction.on_commit(_forget_concept_words)
-
-
-def _forget_concept_words() -> None:
-    global _concept_words
-    _concept_words = None
-
-
 @cache
 def _backend() -> SearchBackend:
-    backend = _engine()
-    # Backends enrich every query with the concepts its words name, from this process's table.
-    backend.concept_words = concept_words  # type: ignore[attr-defined]
-    return backend
-
-
-def _engine() -> SearchBackend:
     name = settings.SEARCH_BACKEND
     if name == "tantivy":
         from llrc.search.backends.tantivy import TantivyBackend
@@ -221,7 +180,6 @@ def reset_backend() -> None:
     _label_cache.clear()
     _label_maps.clear()
     _concept_by_id.clear()
-    _forget_concept_words()
     _collection_cache = (0.0, {})
 
 
@@ -341,7 +299,6 @@ def warm_up() -> list[str]:
     steps: list[tuple[str, Callable[[], object]]] = [
         ("analysis", lambda: query_words("終身學習 learning zhongshen")),
         ("search index", get_backend),
-        ("concepts", concept_words),
     ]
     if settings.SEARCH_DICTIONARY:
         steps.append(("dictionary", dictionary))
@@ -1402,10 +1359,10 @@ LABELLED_CONCEPTS = ("subjects", "target_groups", "countries", "regions")
 def _why_in_concepts(concepts: list[Concept], terms: list[str], lang: str) -> str:
     for concept in concepts:
         # Folded as the query's terms are (accents and all): "alphabétisation" is the term
-        # "alphabetisation", which the French label only holds once folded.
-        labels = " ".join(
-            [normalise(" ".join(concept.all_labels())), index_text(*concept.all_labels())]
-        )
+        # "alphabetisation", which the French label only holds once folded. analyse_joined keeps each
+        # label's analysis: the hits' concepts recur from query to query.
+        every = concept.all_labels()
+        labels = " ".join([normalise(" ".join(every)), *(analyse_joined(x)[0] for x in every)])
         if any(term in labels for term in terms):
             return _("Found through its description: %(label)s") % {"label": concept.label(lang)}
     return ""

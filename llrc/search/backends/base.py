@@ -19,17 +19,6 @@ TEXT_FIELDS: dict[str, float] = {
     "identifier": 2.0,
     "body": 1.0,
 }
-# "stem" holds Snowball stems of title, body and subject text; "pinyin" the pinyin of their Chinese words.
-DERIVED_FIELDS: dict[str, float] = {"stem": 0.8, "pinyin": 0.8}
-# A resource's labelled concepts, one term each (search.concept_words). A concept found by a word weighs
-# as much as the word in a title, scored with the idf of the documents holding any concept the word names
-# (backends: tantivy `_concepts`, PostgreSQL the word's idf). Measured on the judged set (bench/relevance.py,
-# tantivy, all means on, 2026-11-30), nDCG@10 with the weight at 1.0: 0.779, 1.5: 0.783, 2.0: 0.784, 3.0:
-# 0.786, 4.0: 0.788, 5.0: 0.789 (with labels as words it was 0.788). From 3.9 up, a record whose concepts
-# name both words of "adult learning" ranks above one with both in its title
-# (test_ranking_prefers_title_matches): a concept is a description, not the resource's own words.
-CONCEPT_FIELD = "concept"
-CONCEPT_WEIGHT = TEXT_FIELDS["title"]
 FACETS: tuple[str, ...] = (
     "type",
     "language",
@@ -40,6 +29,8 @@ FACETS: tuple[str, ...] = (
     "collection",
 )
 FILTER_ONLY: tuple[str, ...] = ("region", "sdg", "status")
+# "stem" holds Snowball stems of title, body and subject text; "pinyin" the pinyin of their Chinese words.
+DERIVED_FIELDS: dict[str, float] = {"stem": 0.8, "pinyin": 0.8}
 SORTS = ("relevance", "newest", "oldest", "title")
 # Where "did you mean" looks a word up (term_frequency): the words of the text fields, and pinyin.
 TERM_FIELDS = ("title", "body", "subject", "creator", "pinyin")

@@ -25,7 +25,7 @@ import struct
 import threading
 import zlib
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
@@ -41,7 +41,6 @@ from llrc.search.analysis import QueryWord, bare_stem
 from llrc.search.analysis import query_stems as analysed_query_stems
 from llrc.search.backends.base import (
     BACKEND_SORTS,
-    CONCEPT_FIELD,
     DERIVED_FIELDS,
     FACET_SIZES,
     FACETS,
@@ -56,7 +55,6 @@ from llrc.search.backends.base import (
     time_left_ms,
 )
 from llrc.search.backends.remembered import PackedFacets, Remembered, packed, unpacked
-from llrc.search.concept_words import NO_CONCEPTS, ConceptWords, enriched
 from llrc.search.query import Match
 
 TABLE = "search_document"
@@ -77,7 +75,6 @@ FIELD_CODES: dict[str, str] = {
     "identifier": "i",
     "creator": "c",
     "subject": "s",
-    CONCEPT_FIELD: "k",
     "body": "b",
     "stem": "m",
     "pinyin": "p",
@@ -88,10 +85,6 @@ FIELD_LABELS: dict[str, str] = {
     "identifier": "B",
     "creator": "C",
     "subject": "C",
-    # As the subject field, where the labels' words were: a weight label says at most 1 (the title's),
-    # and CONCEPT_WEIGHT would be the title's; weighed so, a record whose concepts name both words of
-    # "adult learning" ranked above one with both in its title (test_ranking_prefers_title_matches).
-    CONCEPT_FIELD: "C",
     "body": "D",
     "stem": "D",
     "pinyin": "D",
@@ -100,7 +93,7 @@ FIELD_LABELS: dict[str, str] = {
 RANK_WEIGHTS: list[float] = [
     TEXT_FIELDS[name] / TEXT_FIELDS["title"] for name in ("body", "creator", "identifier", "title")
 ]
-assert set(FIELD_CODES) == {*TEXT_FIELDS, *DERIVED_FIELDS, CONCEPT_FIELD}
+assert set(FIELD_CODES) == set(TEXT_FIELDS) | set(DERIVED_FIELDS)
 # The fields of the token mask in `ranking`: the strongest weights, and few tokens, so 128 bits tell
 # them apart well enough to choose which matches to rank.
 MASK_FIELDS = ("title", "identifier")
@@ -111,8 +104,8 @@ RANKING = np.dtype(
 )
 _RANKING_ROW = struct.Struct("<qdqQQ")
 assert RANKING.itemsize == _RANKING_ROW.size
-# In `words`: a word in any text field, the stem and pinyin streams, facet values, concepts.
-ANY_FIELD, STEM, PINYIN, FACET, CONCEPT = "x", "m", "p", "f", "k"
+# In `words`: a word in any text field, the stem and pinyin streams, facet values.
+ANY_FIELD, STEM, PINYIN, FACET = "x", "m", "p", "f"
 
 # tantivy's whitespace tokenizer splits on Rust's ASCII whitespace (space, tab, LF, FF, CR; not VT).
 _WHITESPACE = re.compile(r"[ \t\n\x0c\r]+")
@@ -325,7 +318,6 @@ def _words(fields: Positions, facets: dict[str, list[str]]) -> str:
     )
     streams = [
         (FACET, facet_values),
-        (CONCEPT, list(fields.get(CONCEPT_FIELD, ()))),
         (ANY_FIELD, list(any_field)),
         (STEM, list(fields.get("stem", ()))),
         (PINYIN, list(fields.get("pinyin", ()))),
@@ -384,8 +376,6 @@ def _alternatives(match: Match) -> Iterator[list[tuple[str, str]]]:
             pairs += [("stem", s) for s in word.stems]
             if word.pinyin:
                 pairs.append(("pinyin", word.pinyin))
-        # Already limited to the match's fields (concept_words.enriched).
-        pairs += [(CONCEPT_FIELD, c) for c in word.concepts]
         yield pairs
 
 
@@ -399,12 +389,7 @@ def match_tsquery(match: Match) -> str | None:
     if match.phrase:
         # <-> asks for the next position, as tantivy's phrase query; in any one of the fields.
         tokens = [w.token for w in match.words]
-        return _any(
-            [
-                *(_all((_lexeme(f, t) for t in tokens), "<->") for f in _fields(match)),
-                *(_lexeme(CONCEPT_FIELD, c) for c in match.concepts),
-            ]
-        )
+        return _any(_all((_lexeme(f, t) for t in tokens), "<->") for f in _fields(match))
     return _all(_any(_lexeme(f, t) for f, t in pairs) for pairs in _alternatives(match))
 
 
@@ -419,23 +404,16 @@ def _word_lexemes(word: QueryWord) -> list[tuple[str, str]]:
     return [
         *_word_anywhere(word.token),
         *([(PINYIN, word.pinyin)] if word.pinyin else []),
-        *((CONCEPT, c) for c in word.concepts),
     ]
 
 
 def words_tsquery(match: Match) -> str | None:
     """The condition on `words`: exact for plain words, otherwise implied by match_tsquery."""
     if needs_document(match):
-        # Every word somewhere in the text (or a concept naming it): what a phrase or a field-limited
-        # word has at least.
-        every_word = _all(
-            _any(
-                _prefixed(code, t)
-                for code, t in [*_word_anywhere(w.token), *((CONCEPT, c) for c in w.concepts)]
-            )
-            for w in match.words
+        # Every word somewhere in the text: what a phrase or a field-limited word has at least.
+        return _all(
+            _any(_prefixed(code, t) for code, t in _word_anywhere(w.token)) for w in match.words
         )
-        return _any([every_word, *(_prefixed(CONCEPT, c) for c in match.concepts)])
     return _all(_any(_prefixed(code, t) for code, t in _word_lexemes(word)) for word in match.words)
 
 
@@ -485,8 +463,7 @@ def _units(match: Match) -> Iterator[tuple[list[QueryWord], list[tuple[str, str]
     """What a score weighs as one, with the (field, token) pairs that find it: a phrase whole, any other
     match word by word."""
     if match.phrase:
-        pairs = [(f, w.token) for f in _fields(match) for w in match.words]
-        yield match.words, [*pairs, *((CONCEPT_FIELD, c) for c in match.concepts)]
+        yield match.words, [(f, w.token) for f in _fields(match) for w in match.words]
     else:
         yield from zip(([w] for w in match.words), _alternatives(match), strict=True)
 
@@ -868,8 +845,6 @@ class PostgresBackend:
             ANSWER_CACHE_SIZE
         )
         self.count_cache = True  # the benchmark switches it off to time the engine alone
-        # The concepts query words name (search.services sets it; a backend alone knows none).
-        self.concept_words: Callable[[], ConceptWords] = lambda: NO_CONCEPTS
         # (the table and its last ANALYZE, as _IndexState.statistics; WordShares or None).
         self._shares: tuple[str, WordShares | None] = ("", None)
 
@@ -1125,7 +1100,6 @@ class PostgresBackend:
         # filed under a generation no newer than the rows it was computed from, so no reader of a later
         # generation is ever given it.
         state = self._state()
-        query = enriched(query, self.concept_words())
         key = f"{state.key} {query!r}" if self.count_cache else None
         if key is not None:
             found = self._answers.get(key)
@@ -1373,22 +1347,7 @@ class PostgresBackend:
             found, sampled = cursor.fetchone()
         if not found and sampled >= WORD_SAMPLE:
             return 1
-        # A word of a concept's labels counts the documents with that concept in the subject field (its
-        # own words) or the pinyin field (its pinyin), where the labels once were.
-        concepts = self.concept_words().in_fields(word, fields)
-        return int(found or 0) + (self._holding_any(concepts) if concepts else 0)
-
-    def _holding_any(self, concepts: Iterable[str]) -> int:
-        """The documents holding one of these concepts, counted up to WORD_SAMPLE."""
-        condition = _any(_prefixed(CONCEPT, c) for c in concepts)
-        if condition is None:
-            return 0
-        with _search_settings(), connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT count(*) FROM (SELECT FROM {TABLE} WHERE words @@ %s::tsquery LIMIT %s) AS s",
-                [condition, WORD_SAMPLE],
-            )
-            return int(cursor.fetchone()[0])
+        return int(found or 0)
 
     def has_word(self, word: str) -> bool:
         """Whether some document holds `word` in a text field, itself or in a form the query looks up
@@ -1396,11 +1355,7 @@ class PostgresBackend:
         parts: term_frequency, which tells the fields apart, reads up to WORD_SAMPLE documents from
         TOAST for a common word, tens of milliseconds at a million records for a yes or no that
         `words` gives without reading any document."""
-        concepts = self.concept_words().of_token(word)
-        condition = _any(
-            _prefixed(code, t)
-            for code, t in [*_word_anywhere(word), *((CONCEPT, c) for c in concepts)]
-        )
+        condition = _any(_prefixed(code, t) for code, t in _word_anywhere(word))
         if condition is None:
             return False
         with _search_settings(), connection.cursor() as cursor:
@@ -1450,14 +1405,6 @@ class PostgresBackend:
             for minus_n, lexeme_bytes in in_field[:limit]:
                 term = lexeme_bytes.decode()[code_length:]
                 counts[term] = counts.get(term, 0) - minus_n
-        # The words of concepts' labels, counted as term_frequency counts them. A prefix holds few of
-        # them in the table; those no document has a concept for are left out.
-        table = self.concept_words()
-        for term in table.near(word, prefix):
-            concepts = table.in_fields(term, ("subject", "pinyin"))
-            held = self._holding_any(concepts) if concepts else 0
-            if held:
-                counts[term] = counts.get(term, 0) + held
         return list(counts.items())
 
 

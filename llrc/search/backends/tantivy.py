@@ -8,7 +8,6 @@ up other processes' commits through tantivy's reload-on-commit policy.
 
 from __future__ import annotations
 
-import math
 import os
 import threading
 import time
@@ -24,8 +23,6 @@ import tantivy
 
 from llrc.search.analysis import QueryWord, query_stems
 from llrc.search.backends.base import (
-    CONCEPT_FIELD,
-    CONCEPT_WEIGHT,
     DERIVED_FIELDS,
     FACET_SIZES,
     FACETS,
@@ -40,16 +37,14 @@ from llrc.search.backends.base import (
 )
 from llrc.search.backends.remembered import PackedFacets, Remembered, packed, unpacked
 from llrc.search.backends.tree_counts import TreeCounts, tree_values
-from llrc.search.concept_words import NO_CONCEPTS, ConceptWords, enriched
 from llrc.search.query import Match
 
 # Raised when the schema or the analysis changes (4: Chinese split from letters and digits next to it;
 # 5: titles sorted by pinyin, without accents and leading articles, and a title key for the Chinese
 # interface; 7: languages and countries counted from columns of their own, `counting_columns`, and facet
 # values without positions; 8: subjects walked in a column of `tree_values`; 9: stems tagged with their
-# language, `STEM_TAG`; 10: a resource's concepts as terms of their own, `CONCEPT_FIELD`, not their labels'
-# words): an older index is dropped on opening, and `llrc init` rebuilds it.
-SCHEMA_VERSION = "10"
+# language, `STEM_TAG`): an older index is dropped on opening, and `llrc init` rebuilds it.
+SCHEMA_VERSION = "9"
 WRITER_HEAP = 64_000_000
 # A rebuild writes every document in one commit, a segment each time the writer's memory budget fills
 # (about 320,000 resources per 512 MB), and tantivy merges segments only once there are eight of about
@@ -171,9 +166,8 @@ def build_schema() -> tantivy.Schema:
     for name in TEXT_FIELDS:
         # Text arrives analysed (llrc.search.analysis): tokens separated by spaces, already folded.
         builder.add_text_field(name, tokenizer_name="whitespace", index_option="position")
-    for name in (*DERIVED_FIELDS, CONCEPT_FIELD):
-        # Stems, pinyin and concepts are matched term by term, never as phrases: no positions to write
-        # or store.
+    for name in DERIVED_FIELDS:
+        # Stems and pinyin are matched word by word, never as phrases: no positions to write or store.
         builder.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
     for name in (*FACETS, *FILTER_ONLY):
         # Facet values are whole codes (raw), fast fields for aggregation unless counted from columns of
@@ -349,8 +343,6 @@ class TantivyBackend:
         self._commit_lock = threading.Lock()
         self._seen_commit: tuple[int, int] = (-1, -1)
         self.count_cache = True  # the benchmark switches it off to time the engine alone
-        # The concepts query words name (search.services sets it; a backend alone knows none).
-        self.concept_words: Callable[[], ConceptWords] = lambda: NO_CONCEPTS
 
     # -- writing -------------------------------------------------------------------------------------
     def _writer(self, heap: int = WRITER_HEAP) -> tantivy.IndexWriter:
@@ -444,16 +436,13 @@ class TantivyBackend:
             tokens: list[str | tuple[int, str]] = [w.token for w in match.words]
             return tantivy.Query.boolean_query(
                 [
-                    *(
-                        (
-                            Occur.Should,
-                            tantivy.Query.boost_query(
-                                tantivy.Query.phrase_query(self.schema, f, tokens), TEXT_FIELDS[f]
-                            ),
-                        )
-                        for f in fields
-                    ),
-                    *self._concepts(match.concepts, CONCEPT_WEIGHT),
+                    (
+                        Occur.Should,
+                        tantivy.Query.boost_query(
+                            tantivy.Query.phrase_query(self.schema, f, tokens), TEXT_FIELDS[f]
+                        ),
+                    )
+                    for f in fields
                 ]
             )
         return tantivy.Query.boolean_query(
@@ -468,31 +457,9 @@ class TantivyBackend:
     ) -> list[tuple[tantivy.Occur, tantivy.Query]]:
         """One query word in every field it may match, each term weighted by its field (times `boost`)."""
         return [
-            *(
-                (Occur.Should, self._term(f, token, weight * boost))
-                for f, token, weight in _word_fields(match, word)
-            ),
-            *self._concepts(word.concepts, CONCEPT_WEIGHT * boost),
+            (Occur.Should, self._term(f, token, weight * boost))
+            for f, token, weight in _word_fields(match, word)
         ]
-
-    def _concepts(
-        self, concepts: tuple[str, ...], weight: float
-    ) -> list[tuple[tantivy.Occur, tantivy.Query]]:
-        """The concepts a word or phrase names, as one clause (none if it names none) that scores what
-        the word scored when the labels were words of the subject field: `weight` times the idf of the
-        documents holding one of them, not each concept's own idf. A concept is rarer than the word
-        across all labels ("education" names 278 concepts), and scored as a term of its own, a record
-        described with some concept of education outranked one with the word in its title (nDCG@10
-        0.777 against 0.787 with concepts off, measured 2026-11-30). One set of terms is also walked
-        as one list, not a union of hundreds."""
-        if not concepts:
-            return []
-        searcher = self._index.searcher()
-        total = int(searcher.num_docs)
-        holding = min(total, sum(int(searcher.doc_freq(CONCEPT_FIELD, c)) for c in concepts))
-        idf = math.log(1 + (total - holding + 0.5) / (holding + 0.5))
-        found = tantivy.Query.term_set_query(self.schema, CONCEPT_FIELD, list(concepts))
-        return [(Occur.Should, tantivy.Query.const_score_query(found, weight * idf))]
 
     def _group(self, group: list[Match]) -> list[tuple[tantivy.Occur, tantivy.Query]]:
         """The alternatives of one query group (a word and its translations) as clauses of one union.
@@ -503,24 +470,11 @@ class TantivyBackend:
         34 instead of 56 ms), which is most of what a broad query costs.
         """
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-        naming: list[tuple[float, tuple[str, ...]]] = []
         for match in group:
             if not match.phrase and len(match.words) == 1:
-                word = match.words[0]
-                clauses += [
-                    (Occur.Should, self._term(f, token, weight * match.boost))
-                    for f, token, weight in _word_fields(match, word)
-                ]
-                naming.append((match.boost, word.concepts))
+                clauses += self._word_terms(match, match.words[0], match.boost)
             else:
                 clauses.append((Occur.Should, self._weighted(match)))
-        # A word and its translations often name the same concepts ("adult" and 成人): each concept is
-        # looked for once, with the alternative that weighs most.
-        seen: set[str] = set()
-        for boost, concepts in sorted(naming, key=lambda item: -item[0]):
-            new = tuple(c for c in concepts if c not in seen)
-            seen.update(new)
-            clauses += self._concepts(new, CONCEPT_WEIGHT * boost)
         return clauses
 
     def _weighted(self, match: Match) -> tantivy.Query:
@@ -652,7 +606,6 @@ class TantivyBackend:
 
     def _start(self, query: BackendQuery) -> StartedSearch:
         commit = self._current_commit()
-        query = enriched(query, self.concept_words())
         # Counting every match and its facet values, and scoring every match to find the best, is most of
         # the cost of a broad query on a large index (a million resources, "learning"). Readers ask the
         # same queries again and again (home page topics, facet clicks, paging back and forth), so both
@@ -741,7 +694,6 @@ class TantivyBackend:
                 continue
             word = match.words[0]
             terms = [(f, word.token) for f in match.fields or TEXT_FIELDS]
-            terms += [(CONCEPT_FIELD, c) for c in word.concepts]
             if match.fields is None:
                 terms += [("stem", s) for s in word.stems]
             most = max([most, *(searcher.doc_freq(f, t) for f, t in terms)])
@@ -775,13 +727,7 @@ class TantivyBackend:
 
     def _holding(self, searcher: tantivy.Searcher, match: Match, word: QueryWord) -> int:
         """At least the documents one query word matches in: those holding any of its terms."""
-        return sum(
-            int(searcher.doc_freq(f, token))
-            for f, token in [
-                *((f, t) for f, t, _w in _word_fields(match, word)),
-                *((CONCEPT_FIELD, c) for c in word.concepts),
-            ]
-        )
+        return sum(int(searcher.doc_freq(f, token)) for f, token, _w in _word_fields(match, word))
 
     def _index_facets(
         self, searcher: tantivy.Searcher, sizes: dict[str, int], commit: str
@@ -843,40 +789,24 @@ class TantivyBackend:
 
     def term_frequency(self, word: str, fields: tuple[str, ...] = TERM_FIELDS) -> int:
         """Documents holding `word` as an exact token or pinyin (0 means: probably misspelt), summed
-        over `fields`; a word of a concept's labels counts the documents with that concept in the
-        subject field (its own words) or the pinyin field (its pinyin), where the labels once were."""
+        over `fields`."""
         searcher = self._index.searcher()
-        concepts = self.concept_words().in_fields(word, fields)
-        return sum(searcher.doc_freq(f, word) for f in fields) + self._holding_any(concepts)
-
-    def _holding_any(self, concepts: Iterable[str]) -> int:
-        """At least the documents holding one of these concepts (their largest document frequency)."""
-        searcher = self._index.searcher()
-        return max((int(searcher.doc_freq(CONCEPT_FIELD, c)) for c in concepts), default=0)
+        return sum(searcher.doc_freq(f, word) for f in fields)
 
     def has_word(self, word: str) -> bool:
-        """Whether some document holds `word` in a text field, itself or as a stem the query looks up,
-        or has a concept whose labels hold it."""
+        """Whether some document holds `word` in a text field, itself or as a stem the query looks up."""
         searcher = self._index.searcher()
         fields = [*((f, word) for f in TEXT_FIELDS), *(("stem", s) for s in query_stems(word))]
-        if any(searcher.doc_freq(f, t) for f, t in fields):
-            return True
-        return self._holding_any(self.concept_words().of_token(word)) > 0
+        return any(searcher.doc_freq(f, t) for f, t in fields)
 
     def similar_terms(self, word: str, *, limit: int = 2000) -> list[tuple[str, int]]:
-        """Indexed words that start like `word` (typos rarely hit the first letters), with their counts;
-        the words of concepts' labels among them, counted as term_frequency counts them."""
+        """Indexed words that start like `word` (typos rarely hit the first letters), with their counts."""
         searcher = self._index.searcher()
         prefix = word[:2] if len(word) >= 4 else word[:1]
         counts: dict[str, int] = {}
         for f in ("title", "subject", "body", "pinyin"):
             for term, count in searcher.terms_with_prefix(f, prefix, limit=limit):
                 counts[term] = counts.get(term, 0) + int(count)
-        table = self.concept_words()
-        for term in table.near(word, prefix):
-            held = self._holding_any(table.in_fields(term, ("subject", "pinyin")))
-            if held:
-                counts[term] = counts.get(term, 0) + held
         return list(counts.items())
 
 

@@ -1,11 +1,11 @@
-"""A resource's concepts are indexed as one term each and found through the words of their labels
-(docs/decisions/0013-concept-lexemes.md); on both backends (LLRC_TEST_SEARCH_BACKEND)."""
+"""A resource is found through the words of its concepts' labels, in every language the thesaurus has,
+and only through them: on both backends (LLRC_TEST_SEARCH_BACKEND). Written for decision 0013 (a
+concept as one term), which was measured and not kept; the behaviour they pin holds for any way of
+indexing concepts."""
 
 import pytest
 
 from llrc.search import services as search
-from llrc.search.documents import build_documents
-from llrc.vocabularies.models import Concept, Scheme
 
 pytestmark = pytest.mark.django_db
 
@@ -37,18 +37,14 @@ def plain(make_resource, title, **extra):
     return make_resource(**values)
 
 
-def test_a_concept_is_one_term_found_by_the_words_of_its_labels_in_every_language(make_resource):
+def test_a_concept_is_found_by_the_words_of_its_labels_in_every_language(make_resource):
     reading = plain(make_resource, "Reading circles", subjects=["concept1519"])
     other = plain(make_resource, "Reading circles again", subjects=[])
-    literacy = Concept.objects.get(scheme=Scheme.SUBJECT, code="concept1519")
-    document = build_documents([reading.pk])[0]
-    assert document.text["concept"] == str(literacy.pk)
-    assert "literacy" not in document.text["subject"] + document.text["stem"]
     for words in ("literacy", "alphabétisation", "alfabetización", "识字", "shizi"):
         found = ids(search.search_resources(words))
         assert reading.pk in found, words
         assert other.pk not in found, words
-    # The hit says which of its concepts matched.
+    # The hit says which of its concepts matched, also for a word whose accents the label has.
     hits = search.search_resources("alphabétisation").hits
     hit = next(h for h in hits if h.resource.pk == reading.pk)
     assert "Literacy" in hit.why
@@ -87,17 +83,6 @@ def test_a_field_limited_word_finds_concepts_only_in_subject(make_resource):
     assert reading.pk in ids(search.search_resources("literacies"))
     # Leaving a concept's word out leaves its resources out.
     assert reading.pk not in ids(search.search_resources("reading -literacy"))
-
-
-def test_an_edited_label_is_found_at_once_without_rebuilding_the_index(make_resource):
-    reading = plain(make_resource, "Reading circles", subjects=["concept1519"])
-    assert reading.pk not in ids(search.search_resources("letterkennis"))
-    literacy = Concept.objects.get(scheme=Scheme.SUBJECT, code="concept1519")
-    literacy.alt_labels = [*literacy.alt_labels, "Letterkennis"]
-    literacy.save()
-    assert reading.pk in ids(search.search_resources("letterkennis"))
-    literacy.delete()
-    assert reading.pk not in ids(search.search_resources("letterkennis"))
 
 
 def test_a_long_chinese_word_only_a_label_holds_is_not_taken_apart(make_resource):
