@@ -215,6 +215,35 @@ def normalise(text: str) -> str:
 normalise_shown = lru_cache(maxsize=4096)(normalise)
 
 
+class _LetterFold(dict[int, int]):
+    """Each character as `_fold_word` folds it when that leaves one character (é -> e, ё -> е, أ -> ا),
+    otherwise itself: a fold that keeps every position where it was."""
+
+    def __missing__(self, code: int) -> int:
+        folded = _fold_word(chr(code))
+        value = ord(folded) if len(folded) == 1 else code
+        self[code] = value
+        return value
+
+
+_LETTER_FOLD = _LetterFold()
+
+
+def fold_letters(normalised: str) -> str:
+    """A normalised text (`normalise`) with its letters folded as a query's words are (accents, ё, Arabic
+    letter variants), one character for one: the query's terms are found in it at the positions they
+    have in the text. Arabic diacritics, which the fold drops, stay, and a word written with them is
+    not found."""
+    return normalised if normalised.isascii() else normalised.translate(_LETTER_FOLD)
+
+
+@lru_cache(maxsize=4096)
+def fold_shown(text: str) -> str:
+    """`normalise_shown` with letters folded (`fold_letters`): what the terms of a query are looked for
+    in, in the titles and summaries of a page of results, to mark them and to say why a hit matched."""
+    return fold_letters(normalise_shown(text))
+
+
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an) (?=[\W_]*\w)")
 _NOT_SORTED = re.compile(r"^[\W_]+")  # leading quotes, brackets and dashes: 《, “, "—
 

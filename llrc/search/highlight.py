@@ -15,7 +15,7 @@ from itertools import accumulate
 
 from django.utils.safestring import SafeString, mark_safe
 
-from llrc.search.analysis import normalise_shown, to_simplified
+from llrc.search.analysis import fold_letters, fold_shown, to_simplified
 
 
 def _pattern(terms: list[str]) -> re.Pattern[str] | None:
@@ -73,13 +73,14 @@ def snippet(text: str, terms: list[str], *, width: int = 220) -> SafeString:
 def _matches(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
     """Where the pattern matches the folded text, as spans of `text` itself.
 
-    Folding usually keeps the length, and the spans are the same. When it does not (PDF text is full of
+    The text is folded as the terms are (`fold_shown`: case, accents, traditional characters). Folding
+    usually keeps the length, and the spans are the same. When it does not (PDF text is full of
     ligatures: NFKC makes "ﬁ" two letters; ß casefolds to ss), each character is folded apart and the
     spans are mapped back, so a page of a file still shows and marks its matches."""
-    folded = normalise_shown(text)
+    folded = fold_shown(text)
     if len(folded) == len(text):
         return [(m.start(), m.end()) for m in pattern.finditer(folded)]
-    pieces = [unicodedata.normalize("NFKC", ch).casefold() for ch in text]
+    pieces = [fold_letters(unicodedata.normalize("NFKC", ch).casefold()) for ch in text]
     joined = to_simplified("".join(pieces))
     ends = list(accumulate(len(p) for p in pieces))
     if len(joined) != ends[-1]:

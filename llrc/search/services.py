@@ -33,10 +33,8 @@ from llrc.lib.text import edit_distance
 from llrc.search.analysis import (
     WORD,
     QueryWord,
-    analyse_joined,
+    fold_shown,
     has_han,
-    normalise,
-    normalise_shown,
     pinyin_spans,
     pinyin_syllables,
     query_words,
@@ -951,10 +949,10 @@ def search_resources(
         summary_values = record.texts("summary")
         body, body_lang = pick_text(summary_values, lang)
         # Prefer the summary language where the words actually occur, so a snippet shows the match.
-        folded_body = normalise_shown(body) if marks and body else ""
+        folded_body = fold_shown(body) if marks and body else ""
         if folded_body and not any(t in folded_body for t in marks):
             for code, text in summary_values.items():
-                folded = normalise_shown(text)
+                folded = fold_shown(text)
                 if any(t in folded for t in marks):
                     body, body_lang = text, code
                     break
@@ -1315,7 +1313,7 @@ def _why_in_texts(record: HitRecord, terms: list[str], translations: list[str]) 
 
 
 def _why_in_words(texts: list[str], terms: list[str], translations: list[str]) -> str | None:
-    own = normalise_shown(" ".join(str(t) for t in texts))
+    own = fold_shown(" ".join(str(t) for t in texts))
     if any(term in own for term in terms):
         return ""
     found = [t for t in translations if t in own]
@@ -1359,10 +1357,8 @@ LABELLED_CONCEPTS = ("subjects", "target_groups", "countries", "regions")
 def _why_in_concepts(concepts: list[Concept], terms: list[str], lang: str) -> str:
     for concept in concepts:
         # Folded as the query's terms are (accents and all): "alphabétisation" is the term
-        # "alphabetisation", which the French label only holds once folded. analyse_joined keeps each
-        # label's analysis: the hits' concepts recur from query to query.
-        every = concept.all_labels()
-        labels = " ".join([normalise(" ".join(every)), *(analyse_joined(x)[0] for x in every)])
+        # "alphabetisation", which the French label only holds once folded.
+        labels = fold_shown(" ".join(concept.all_labels()))
         if any(term in labels for term in terms):
             return _("Found through its description: %(label)s") % {"label": concept.label(lang)}
     return ""

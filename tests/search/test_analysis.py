@@ -8,6 +8,7 @@ import pytest
 from llrc.search.analysis import (
     _FULL_WIDTH,
     analyse,
+    fold_letters,
     nfkc,
     pinyin_spans,
     query_stems,
@@ -307,3 +308,19 @@ def test_chinese_titles_sort_syllable_by_syllable():
 def test_pinyin_u_umlaut_is_v_as_in_the_index(query):
     assert [w.pinyin for w in query_words(query)] == ["falv"]
     assert analyse("法律").pinyin == ["falv"]
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("éducation des adultes", "education des adultes"),
+        ("учёба", "учеба"),
+        ("أفريقيا", "افريقيا"),
+        ("终身学习 learning", "终身学习 learning"),
+        ("straße", "straße"),  # ß is its own letter to the analysis, as in the index
+        ("تَّعليم", "تَّعليم"),  # diacritics, which the fold drops, stay where they are
+    ],
+)
+def test_letters_fold_in_place_as_query_words_fold(text, folded):
+    assert fold_letters(text) == folded
+    assert len(fold_letters(text)) == len(text)

@@ -113,6 +113,32 @@ def test_snippets_mark_matches_and_are_escaped(corpus, make_resource):
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 
+@pytest.mark.parametrize(
+    ("title", "query", "marked"),
+    [
+        ("Éducation des adultes en région", "education", "Éducation"),
+        ("Educación de adultos", "educación", "Educación"),
+        ("Учёба взрослых", "учеба", "Учёба"),
+        ("تعليم الكبار في أفريقيا", "افريقيا", "أفريقيا"),
+    ],
+)
+def test_words_are_marked_whatever_their_accents(make_resource, title, query, marked):
+    # The index folds accents, ё and Arabic letter variants away, so the terms to mark are folded: the
+    # text is looked through folded the same way, and the words are marked as they are written.
+    resource = make_resource(
+        titles={"fr": title},
+        original_language="fr",
+        summaries={"fr": f"{title}. {title}"},
+        subjects=[],
+        collections=[],
+    )
+    page = search.search_resources(query)
+    hit = next(h for h in page.hits if h.resource.pk == resource.pk)
+    assert f"<mark>{marked}</mark>" in hit.title_html
+    assert f"<mark>{marked}</mark>" in hit.snippet_html
+    assert hit.why == ""  # the reader's own word is in the title: nothing to explain
+
+
 def test_facet_counts_equal_number_of_matches(corpus):
     page = search.search_resources("learning")
     facets = {f.name: f for f in page.facets}
