@@ -9,6 +9,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache, wraps
@@ -849,6 +850,18 @@ def search_resources(
     # Plain words only get meaning matches: a reader who writes a phrase, a field or an exclusion wants
     # exactly that. Checked before translations add alternatives to the groups.
     plain = parsed.plain
+    # Cursor paging walks the exact word matches in id order, so meaning matches stay out of it. The
+    # query's meaning is found in a thread of its own while its words are taken apart and translated
+    # here (`_meaning_candidates`).
+    meaning = (
+        _meaning_pool().submit(_meaning_candidates, query)
+        if settings.SEARCH_VECTORS
+        and parsed.groups
+        and plain
+        and not parsed.identifier
+        and cursor is None
+        else None
+    )
     translating = settings.SEARCH_DICTIONARY and parsed.groups and not parsed.identifier
     # The words of a compound become groups of their own (those the dictionary translates as a whole
     # stay together), then a long word no record holds becomes its parts, and only then are words
@@ -879,21 +892,7 @@ def search_resources(
         after_id=after_id,
         facets=tuple(name for name in FACETS if name not in selected_facets),
     )
-    # Plain words only get meaning matches (see `plain` above); cursor paging walks the exact word matches
-    # in id order, so meaning matches stay out of it.
-    candidates: list[tuple[int, float]] = []
-    if (
-        settings.SEARCH_VECTORS
-        and parsed.groups
-        and plain
-        and not parsed.identifier
-        and cursor is None
-    ):
-        candidates = get_vector_store().nearest(
-            _query_vector(query),
-            limit=VECTOR_CANDIDATES,
-            threshold=settings.SEARCH_VECTOR_THRESHOLD,
-        )
+    candidates = meaning.result() if meaning is not None else []
     _engine_clock_starts()
     # The facets with a selection are counted without it (below). Started first, so that an engine that
     # counts in threads (tantivy) does so while this search is found and its page read.
@@ -1111,6 +1110,22 @@ def _query_vector(text: str) -> np.ndarray:
     vector: np.ndarray = encode([text])[0]
     vector.setflags(write=False)
     return vector
+
+
+def _meaning_candidates(query: str) -> list[tuple[int, float]]:
+    """The resources nearest to the query in meaning (the vector store's candidates)."""
+    return get_vector_store().nearest(
+        _query_vector(query), limit=VECTOR_CANDIDATES, threshold=settings.SEARCH_VECTOR_THRESHOLD
+    )
+
+
+@cache
+def _meaning_pool() -> ThreadPoolExecutor:
+    # Encoding a query the first time takes about 2 ms at the median query (matrix products, which
+    # release the GIL) and its nearest vectors about 1 ms; the words are segmented, checked against the
+    # index and translated meanwhile. A few threads, so that concurrent requests do not queue behind one
+    # another's encoding.
+    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="llrc-meaning")
 
 
 def _fuse_with_vectors(
