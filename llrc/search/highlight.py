@@ -80,8 +80,9 @@ def _matches(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
     folded = fold_shown(text)
     if len(folded) == len(text):
         return [(m.start(), m.end()) for m in pattern.finditer(folded)]
-    pieces = [fold_letters(unicodedata.normalize("NFKC", ch).casefold()) for ch in text]
-    joined = to_simplified("".join(pieces))
+    pieces = [unicodedata.normalize("NFKC", ch).casefold() for ch in text]
+    # fold_letters keeps every character where it was: folded once, the pieces keep their lengths.
+    joined = to_simplified(fold_letters("".join(pieces)))
     ends = list(accumulate(len(p) for p in pieces))
     if len(joined) != ends[-1]:
         return []  # the Chinese conversion changed the length too: no spans to map back

@@ -297,6 +297,12 @@ def _start_counting(
     return finish
 
 
+def _most_of(searcher: tantivy.Searcher, documents: int) -> bool:
+    """Whether `documents` are most of the index (MOST_SHARE): then facets are counted from the
+    complement (`TantivyBackend._count_facets`)."""
+    return documents > searcher.num_docs * MOST_SHARE
+
+
 def _terms(field: str, size: int) -> dict[str, Any]:
     # tantivy counts each segment apart and by default keeps only a segment's 10 × size most frequent
     # values before adding the segments up: a value outside one segment's list loses that segment's count,
@@ -646,7 +652,7 @@ class TantivyBackend:
             return lambda: ({}, None)
         holding = self._surely_matching(searcher, query)
         # Without the cache (the benchmark's engine-only timing) the whole index is not counted either.
-        if not self.count_cache or holding <= searcher.num_docs * MOST_SHARE:
+        if not self.count_cache or not _most_of(searcher, holding):
             return _start_counting(searcher, q, sizes, self._most_matches(searcher, query))
         # Most of the index matches ("education" matches 97 % of a million records): count the few
         # resources that do not, and take their counts from those of the whole index, counted once per
@@ -672,7 +678,7 @@ class TantivyBackend:
 
     def _matches_most(self, searcher: tantivy.Searcher, query: BackendQuery) -> bool:
         """Whether surely most of the index matches (MOST_SHARE)."""
-        return self._surely_matching(searcher, query) > searcher.num_docs * MOST_SHARE
+        return _most_of(searcher, self._surely_matching(searcher, query))
 
     def _surely_matching(self, searcher: tantivy.Searcher, query: BackendQuery) -> int:
         """How many documents surely match, when the query is one word (with its translations) and no
