@@ -348,6 +348,10 @@ class FilePage(models.Model):
     file = models.ForeignKey(ResourceFile, on_delete=models.CASCADE, related_name="pages")
     number = models.PositiveIntegerField()
     text = models.TextField()
+    # The text folded as a query's words are (llrc.search.analysis.fold_text: case, accents, traditional
+    # characters, ligatures), so the database finds the pages holding a query's words however the file
+    # wrote them: the page a snippet is taken from.
+    folded = models.TextField(default="", editable=False)
 
     class Meta:
         ordering = ["file", "number"]

@@ -37,6 +37,7 @@ from llrc.catalogue.validation import (
     validate_resource_data,
 )
 from llrc.ingest.text import extract_pages
+from llrc.search.analysis import fold_text
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -252,7 +253,7 @@ def attach_file(
             text_status=extracted.status,
         )
         FilePage.objects.bulk_create(
-            FilePage(file=stored, number=number, text=text)
+            FilePage(file=stored, number=number, text=text, folded=fold_text(text))
             for number, text in enumerate(extracted.pages, start=1)
             if text
         )

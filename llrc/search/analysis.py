@@ -166,8 +166,7 @@ def has_han(text: str) -> bool:
     return bool(_HAN.search(text))
 
 
-@lru_cache(maxsize=200_000)
-def _fold_word(word: str) -> str:
+def _fold(word: str) -> str:
     """Case-fold and remove accents, Arabic diacritics and letter variants; ё -> е."""
     word = word.casefold()
     # Every letter and mark folded here is in the basic Arabic block; a word of supplement letters only
@@ -177,6 +176,17 @@ def _fold_word(word: str) -> str:
     word = word.replace("ё", "е")
     # Arabic letters decompose too (آ -> ا + madda); the composed fold above already handled them.
     return unicodedata.normalize("NFC", _without_marks(unicodedata.normalize("NFD", word)))
+
+
+_fold_word = lru_cache(maxsize=200_000)(_fold)
+
+
+def fold_text(text: str) -> str:
+    """A whole text normalised and folded as a query's words are (accents, Arabic diacritics and letter
+    variants, ё), for looking the query's terms up in it where no position has to be kept: the pages of
+    files are stored so (FilePage.folded), to choose the page a snippet comes from. Changing the fold
+    needs a data migration that folds the stored pages again (as catalogue 0003 did first)."""
+    return _fold(normalise(text))
 
 
 def _without_marks(decomposed: str) -> str:
@@ -234,11 +244,29 @@ class _LetterFold(dict[int, int]):
 _LETTER_FOLD = _LetterFold()
 
 
+# What the fold of a word drops that a normalised text may still hold: combining marks with no composed
+# form, Arabic diacritics (the ranges of _ARABIC_DIACRITICS) and tatweel.
+_DROPPED = re.compile(
+    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+    "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]"
+)
+
+
+def has_dropped(text: str) -> bool:
+    """Whether the text holds a character the fold of a word drops (`drop_marks`)."""
+    return not text.isascii() and _DROPPED.search(text) is not None
+
+
+def drop_marks(text: str) -> str:
+    """The text without the marks a query's words are folded without (Arabic vowels, tatweel, combining
+    accents left over by NFKC): shorter than the text when it held any."""
+    return _DROPPED.sub("", text) if has_dropped(text) else text
+
+
 def fold_letters(normalised: str) -> str:
     """A normalised text (`normalise`) with its letters folded as a query's words are (accents, ё, Arabic
     letter variants), one character for one: the query's terms are found in it at the positions they
-    have in the text. Arabic diacritics, which the fold drops, stay, and a word written with them is
-    not found."""
+    have in the text. The marks the fold drops stay (`drop_marks` takes them out)."""
     # Most text of a page of results is Chinese, whose characters and punctuation fold to themselves:
     # one scan in C finds whether anything else is there (measured 2026-11-30: translating every title
     # and summary took 2 % of a search).
@@ -247,9 +275,11 @@ def fold_letters(normalised: str) -> str:
 
 @lru_cache(maxsize=4096)
 def fold_shown(text: str) -> str:
-    """`normalise_shown` with letters folded (`fold_letters`): what the terms of a query are looked for
-    in, in the titles and summaries of a page of results, to mark them and to say why a hit matched."""
-    return fold_letters(normalise_shown(text))
+    """`normalise_shown` with letters folded (`fold_letters`) and the marks the fold drops dropped
+    (`drop_marks`): what the terms of a query are looked for in, in the titles and summaries of a page of
+    results, to mark them and to say why a hit matched. Shorter than the text when NFKC or the marks
+    made it so."""
+    return drop_marks(fold_letters(normalise_shown(text)))
 
 
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an) (?=[\W_]*\w)")

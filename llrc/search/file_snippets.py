@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.safestring import SafeString
 
 from llrc.catalogue.models import FilePage
-from llrc.search.analysis import normalise
+from llrc.search.analysis import fold_text
 from llrc.search.highlight import snippet
 
 
@@ -30,10 +30,12 @@ def file_snippets(
     extra = [t for t in also if len(t) > 1 and t not in words]
     if not (words or extra) or not resource_ids:
         return {}
-    whole = normalise(query).strip()
+    whole = fold_text(query).strip()
+    # The terms are folded (accents, traditional characters), and so is each page's copy it is looked
+    # up in: a page is found however the file writes the words the search found it by.
     condition = Q()
     for word in words + extra:
-        condition |= Q(text__icontains=word)
+        condition |= Q(folded__contains=word)
     pages = (
         FilePage.objects.filter(condition, file__resource_id__in=resource_ids)
         .select_related("file")
@@ -41,7 +43,7 @@ def file_snippets(
     )
     best: dict[int, tuple[int, FilePage]] = {}
     for page in pages.iterator(chunk_size=200):
-        folded = normalise(page.text)
+        folded = page.folded
         score = (100 if whole and whole in folded else 0) + 10 * sum(
             1 for w in words if w in folded
         )

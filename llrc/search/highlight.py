@@ -15,7 +15,7 @@ from itertools import accumulate
 
 from django.utils.safestring import SafeString, mark_safe
 
-from llrc.search.analysis import fold_letters, fold_shown, to_simplified
+from llrc.search.analysis import drop_marks, fold_letters, fold_shown, has_dropped, to_simplified
 
 
 def _pattern(terms: list[str]) -> re.Pattern[str] | None:
@@ -75,12 +75,14 @@ def _matches(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
 
     The text is folded as the terms are (`fold_shown`: case, accents, traditional characters). Folding
     usually keeps the length, and the spans are the same. When it does not (PDF text is full of
-    ligatures: NFKC makes "ﬁ" two letters; ß casefolds to ss), each character is folded apart and the
-    spans are mapped back, so a page of a file still shows and marks its matches."""
+    ligatures: NFKC makes "ﬁ" two letters; ß casefolds to ss; Arabic vowels and tatweel are dropped),
+    each character is folded apart and the spans are mapped back, so a page of a file still shows and
+    marks its matches, and a word written with its vowels is marked whole."""
     folded = fold_shown(text)
-    if len(folded) == len(text):
+    # A mark dropped and a ligature opened could leave the length as it was: the marks are looked for.
+    if len(folded) == len(text) and not has_dropped(text):
         return [(m.start(), m.end()) for m in pattern.finditer(folded)]
-    pieces = [unicodedata.normalize("NFKC", ch).casefold() for ch in text]
+    pieces = [drop_marks(unicodedata.normalize("NFKC", ch).casefold()) for ch in text]
     # fold_letters keeps every character where it was: folded once, the pieces keep their lengths.
     joined = to_simplified(fold_letters("".join(pieces)))
     ends = list(accumulate(len(p) for p in pieces))
@@ -89,8 +91,12 @@ def _matches(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
     spans = []
     for m in pattern.finditer(joined):
         if m.end() > m.start():
-            # The original characters holding the first and the last folded character of the match.
-            spans.append((bisect_right(ends, m.start()), bisect_right(ends, m.end() - 1) + 1))
+            # The original characters holding the first and the last folded character of the match,
+            # and the marks after the last (dropped, so of no length): a vowel stays with its letter.
+            end = bisect_right(ends, m.end() - 1) + 1
+            while end < len(pieces) and not pieces[end]:
+                end += 1
+            spans.append((bisect_right(ends, m.start()), end))
     return spans
 
 

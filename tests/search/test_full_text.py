@@ -103,3 +103,36 @@ def test_a_file_snippet_shows_the_word_on_a_page_with_ligatures(attach):
     found = page.hits[0].file_snippet
     assert page.hits[0].resource.pk == resource.pk
     assert "<mark>LTSP</mark>" in found.html
+
+
+@pytest.mark.parametrize(
+    ("language", "page_text", "query", "marked"),
+    [
+        # Found through the fold of the index; the page must be chosen through the same fold.
+        (
+            "fr",
+            "Un programme national d'éducation des adultes en milieu rural.",
+            "education",
+            "éducation",
+        ),
+        ("ru", "Программа учёбы взрослых в сельской местности.", "учеба", "учёб"),
+        ("zh-hant", "上海市終身學習網絡的建設與發展。", "终身学习", "終身學習"),
+        ("en", "The ﬁrst literacy programme for rural women.", "first", "ﬁrst"),
+    ],
+)
+def test_a_file_snippet_is_found_whatever_the_pages_accents_or_script(
+    make_resource, django_capture_on_commit_callbacks, language, page_text, query, marked
+):
+    """The page shown is chosen by the words as the query folds them (accents, ё, traditional characters,
+    ligatures): before, the database compared the page as written, so a page the search had found by
+    those words gave no snippet."""
+    r = make_resource(titles={"en": "A report"}, summaries={}, subjects=[], collections=[])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attach_file(
+            r, name="page.txt", content=page_text.encode(), language=language, actor=None
+        )
+    page = search.search_resources(query)
+    assert [h.resource.pk for h in page.hits] == [r.pk]
+    found = page.hits[0].file_snippet
+    assert found is not None and found.page == 1
+    assert f"<mark>{marked}</mark>" in found.html
