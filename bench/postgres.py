@@ -3,7 +3,11 @@
 Needs a PostgreSQL database it may fill (DATABASE_URL); scripts/with-postgres.sh starts a throw-away one:
 
     LLRC_PG_PORT=55499 bash scripts/with-postgres.sh .venv/bin/python bench/postgres.py --records 100000
-    ... bench/postgres.py --records 1000000 --write-results     # updates its section of RESULTS.md
+    LLRC_PG_SHARED_BUFFERS=1GB ... bench/postgres.py --records 1000000 --write-results   # RESULTS.md
+
+At a million records the search table's heap and indexes take about 720 MB; with PostgreSQL's default 128 MB
+of shared_buffers every search reads most of its pages from the operating system again, and the first
+answers are a third slower (docs/operations/settings.md, "PostgreSQL"). The report states the setting.
 
 It loads N generated records (COPY: bulk_create is setup time we do not measure), times
 `rebuild_index()` (document building and the backend's writes apart), then replays the engine calls
@@ -247,6 +251,15 @@ def table_sizes() -> dict[str, float]:
     return sizes
 
 
+def searched_mib(sizes: dict[str, float]) -> float:
+    """What a search reads of search_document, in MiB: its heap and its indexes (not its TOAST, the
+    positioned documents read only to rank the best hundred)."""
+    heap = sizes["search_document table (with TOAST)"] - sizes["search_document TOAST"]
+    return heap + sum(
+        v for k, v in sizes.items() if k.startswith("index ")
+    )  # all of search_document
+
+
 def server_settings() -> dict[str, str]:
     from django.db import connection
 
@@ -354,6 +367,7 @@ def render(r: dict[str, Any]) -> str:
         f"- PostgreSQL {r['pg']['server_version']} (scripts/with-postgres.sh: fsync off, "
         f"shared_buffers {r['pg']['shared_buffers']}, work_mem {r['pg']['work_mem']}, "
         f"max_parallel_workers_per_gather {r['pg']['max_parallel_workers_per_gather']}); "
+        f"the search table's heap and indexes {searched_mib(r['sizes']):,.0f} MiB; "
         f"page size {r['page_size']}; vectors off",
         f"- Code: {r['code']}; command `{r['command']}`",
         f"- Records: {r['records']:,} ({r['rows_text']}); loaded with COPY in {r['load_s']:.0f} s "
