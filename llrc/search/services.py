@@ -297,7 +297,7 @@ def warm_up() -> list[str]:
     """
     steps: list[tuple[str, Callable[[], object]]] = [
         ("analysis", lambda: query_words("終身學習 learning zhongshen")),
-        ("search index", get_backend),
+        ("search index", _open_index),
     ]
     if settings.SEARCH_DICTIONARY:
         steps.append(("dictionary", dictionary))
@@ -1457,6 +1457,22 @@ def related_resources(resource: Resource, *, limit: int = 5) -> list[Resource]:
         )
     }
     return [found[rid] for rid in ranked if rid in found]
+
+
+def memory_advice() -> str:
+    """What the search engine's server lacks to answer at speed, for the operator, or "" (PostgreSQL's
+    buffer cache against the size of the search table; tantivy needs no advice)."""
+    advise = getattr(get_backend(), "memory_advice", None)
+    return str(advise()) if advise is not None else ""
+
+
+def _open_index() -> None:
+    """The search backend, and a warning in the log when its server has too little memory for it (the
+    operator reads it there, and in `llrc init`'s output)."""
+    get_backend()
+    advice = memory_advice()
+    if advice:
+        logging.getLogger(__name__).warning("%s", advice)
 
 
 def index_health() -> int:

@@ -770,3 +770,44 @@ def test_the_time_limit_counts_the_engine_not_a_first_search_loading_the_diction
     settings.SEARCH_TIMEOUT_MS = 1000
     page = search.search_resources("社区教育")
     assert crosslang._dictionary is not None and page.total == 1
+
+
+@pytest.mark.parametrize(
+    ("setting", "shared", "searched", "advised"),
+    [
+        ("128MB", 128 * 2**20, 716 * 2**20, "Set shared_buffers to 1 GB or more"),
+        ("128MB", 128 * 2**20, 300 * 2**20, "Set shared_buffers to 512 MB or more"),
+        ("1GB", 2**30, 716 * 2**20, None),
+        ("1GB", 2**30, 2**30, None),
+    ],
+)
+def test_operators_are_told_when_the_buffer_cache_cannot_hold_the_search_table(
+    setting, shared, searched, advised
+):
+    advice = postgres_backend.buffer_advice(setting, shared, searched)
+    if advised is None:
+        assert advice == ""
+    else:
+        assert advised in advice
+        assert f"shared_buffers ({setting})" in advice
+        assert f"{searched / 2**20:,.0f} MB of rows and indexes" in advice
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_a_small_search_table_needs_no_advice_and_the_server_is_asked(make_resource, capsys):
+    from django.core.management import call_command
+
+    make_resource()
+    backend = search.get_backend()
+    assert backend.memory_advice() == ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_size_bytes(current_setting('shared_buffers')), "
+            "pg_relation_size('search_document') + pg_indexes_size('search_document')"
+        )
+        shared, searched = cursor.fetchone()
+    assert 0 < searched < shared  # what the advice compared, read the same way
+    assert search.memory_advice() == ""
+    call_command("init")
+    assert "shared_buffers" not in capsys.readouterr().out

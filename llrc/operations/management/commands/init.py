@@ -51,6 +51,9 @@ class Command(BaseCommand):
             self.stdout.write(f"search index: {count} resources")
         else:
             self.stdout.write(f"search index: {indexed} resources, up to date")
+        advice = search_services.memory_advice()
+        if advice:
+            self.stdout.write(f"search index: {advice}")
         if settings.SEARCH_VECTORS:
             missing = len(search_services.missing_vectors())
             if missing > BACKGROUND_VECTORS_FROM:
