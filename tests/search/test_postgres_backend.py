@@ -799,7 +799,7 @@ def test_a_small_search_table_needs_no_advice_and_the_server_is_asked(make_resou
     from django.core.management import call_command
 
     make_resource()
-    backend = search.get_backend()
+    backend = PostgresBackend()
     assert backend.memory_advice() == ""
     with connection.cursor() as cursor:
         cursor.execute(
