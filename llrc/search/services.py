@@ -1468,11 +1468,17 @@ def memory_advice() -> str:
 
 def _open_index() -> None:
     """The search backend, and a warning in the log when its server has too little memory for it (the
-    operator reads it there, and in `llrc init`'s output)."""
-    get_backend()
+    operator reads it there, and in `llrc init`'s output); on PostgreSQL, the search table read into its
+    buffer cache when it can (`prewarm`)."""
+    backend = get_backend()
+    log = logging.getLogger(__name__)
     advice = memory_advice()
     if advice:
-        logging.getLogger(__name__).warning("%s", advice)
+        log.warning("%s", advice)
+    prewarm = getattr(backend, "prewarm", None)
+    blocks = prewarm() if prewarm is not None else None
+    if blocks is not None:
+        log.info("read the search table into PostgreSQL's buffer cache: %d blocks", blocks)
 
 
 def index_health() -> int:

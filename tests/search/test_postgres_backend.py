@@ -811,3 +811,26 @@ def test_a_small_search_table_needs_no_advice_and_the_server_is_asked(make_resou
     assert search.memory_advice() == ""
     call_command("init")
     assert "shared_buffers" not in capsys.readouterr().out
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_the_search_table_is_read_into_the_buffer_cache_where_pg_prewarm_is_installed(
+    make_resource,
+):
+    make_resource()
+    backend = PostgresBackend()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP EXTENSION IF EXISTS pg_prewarm")
+    assert backend.prewarm() is None  # no extension: nothing read, nothing fails
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION pg_prewarm")
+        cursor.execute(
+            "SELECT pg_relation_size('search_document') + pg_indexes_size('search_document'), "
+            "current_setting('block_size')::int"
+        )
+        size, block = cursor.fetchone()
+    # Every block of the table and its indexes, as the sizes count them (the test's transaction drops
+    # the extension again).
+    assert backend.prewarm() == size // block > 0
+    assert search.warm_up() == []  # the warm-up reads them too, whichever backend searches
