@@ -255,9 +255,8 @@ def searched_mib(sizes: dict[str, float]) -> float:
     """What a search reads of search_document, in MiB: its heap and its indexes (not its TOAST, the
     positioned documents read only to rank the best hundred)."""
     heap = sizes["search_document table (with TOAST)"] - sizes["search_document TOAST"]
-    return heap + sum(
-        v for k, v in sizes.items() if k.startswith("index ")
-    )  # all of search_document
+    # table_sizes lists the indexes of search_document only.
+    return heap + sum(v for k, v in sizes.items() if k.startswith("index "))
 
 
 def server_settings() -> dict[str, str]:

@@ -34,7 +34,8 @@ WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _HAN = re.compile(f"[{_HAN_CHARS}]")
 # Han runs and everything between them (_RUN skips spaces and punctuation, which a sort key keeps).
 _RUN_OR_REST = re.compile(f"([{_HAN_CHARS}]+)|([^{_HAN_CHARS}]+)")
-_ARABIC_DIACRITICS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+_ARABIC_DIACRITIC_RANGES = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
+_ARABIC_DIACRITICS = re.compile(f"[{_ARABIC_DIACRITIC_RANGES}]")
 _ARABIC_FOLD = str.maketrans(
     {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ـ": None}
 )
@@ -245,10 +246,10 @@ _LETTER_FOLD = _LetterFold()
 
 
 # What the fold of a word drops that a normalised text may still hold: combining marks with no composed
-# form, Arabic diacritics (the ranges of _ARABIC_DIACRITICS) and tatweel.
+# form, Arabic diacritics (the same ranges as _ARABIC_DIACRITICS) and tatweel.
 _DROPPED = re.compile(
     "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-    "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]"
+    f"{_ARABIC_DIACRITIC_RANGES}\u0640]"
 )
 
 
