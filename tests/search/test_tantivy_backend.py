@@ -241,6 +241,34 @@ def test_meaning_matches_are_counted_with_the_words(backend):
     assert dict(result.facets["language"]) == expected(docs, matching, "language")
 
 
+@pytest.mark.parametrize("every_word", [True, False])
+def test_meaning_matches_join_a_query_of_several_words_whatever_words_they_hold(
+    backend, every_word
+):
+    """Meaning matches join the words' query (`_query`, which counts with them as terms of each group of
+    words): a candidate holding one of two words, or none, is still found and counted once; where every
+    word must match it scores nothing, and the words' matches keep their order and scores."""
+    docs = documents(60, with_word=30)
+    docs[40].text = {"title": "adults in community gardens", "stem": "adult commun garden"}
+    backend.replace_all(docs)
+    words = BackendQuery(
+        parsed=parse_query("learning adults"), match_all_terms=every_word, limit=60
+    )
+    alone = backend.search(words)
+    candidates = [41, 45, 3]  # one word (41), none (45), both (3)
+    result = backend.search(replace(words, also_ids=candidates))
+    word_matches = set(range(1, 31)) | (set() if every_word else {41})
+    matching = word_matches | {41, 45}
+    assert alone.total == len(word_matches)
+    assert result.total == len(matching)
+    assert set(result.ids) == matching
+    assert dict(result.facets["subject"]) == expected(docs, matching, "subject")
+    scored = dict(zip(result.ids, result.scores, strict=True))
+    assert [i for i in result.ids if i in word_matches] == alone.ids
+    assert all(scored[i] == pytest.approx(s) for i, s in zip(alone.ids, alone.scores, strict=True))
+    assert {i for i in result.ids if scored[i] == 0.0} == matching - word_matches
+
+
 def test_whole_index_counts_follow_a_commit(backend):
     docs = documents(60, with_word=50)
     backend.replace_all(docs)
