@@ -1154,7 +1154,28 @@ def _fuse_with_vectors(
             facets=(),
         )
         allowed |= set(backend.search(check).ids)
-    word_ranked = [i for i, score in zip(window_ids, window_scores, strict=True) if score > 0]
+    if word_query.sort == "relevance":
+        # The words' matches score above nothing; resources found only by meaning score nothing.
+        word_ranked = [i for i, score in zip(window_ids, window_scores, strict=True) if score > 0]
+    else:
+        # Put in another order, results carry no scores: which candidates hold the words is asked.
+        # (Taken from the scores, every candidate was "found by meaning", even one that held every word,
+        # and a search with words nothing held never fell back to some of them.)
+        close = set(union.also_ids)
+        holding = set(
+            backend.search(
+                replace(
+                    word_query,
+                    also_ids=[],
+                    restrict_ids=union.also_ids,
+                    offset=0,
+                    limit=len(union.also_ids),
+                    sort="id",
+                    facets=(),
+                )
+            ).ids
+        )
+        word_ranked = [i for i in window_ids if i not in close or i in holding]
     vector_ranked = [i for i, _s in candidates if i in allowed]
     if word_query.sort != "relevance":
         ordered = window_ids

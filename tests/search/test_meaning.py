@@ -220,6 +220,37 @@ def test_counts_stay_exact_with_meaning_matches(chinese_only, unrelated, make_re
         )
 
 
+@pytest.mark.parametrize("sort", ["relevance", "newest", "title"])
+def test_in_any_order_a_resource_holding_the_words_is_not_said_found_by_meaning(
+    chinese_only, make_resource, settings, sort
+):
+    settings.SEARCH_DICTIONARY = False
+    holding = make_resource(
+        titles={"en": "Smartphone classes for elderly people"},
+        summaries={"en": "Weekly smartphone classes at the community school."},
+        subjects=[],
+        countries=[],
+    )
+    page = search.search_resources("smartphone classes for elderly people", sort=sort)
+    why = {h.resource.pk: h.why for h in page.hits}
+    assert set(why) == {holding.pk, chinese_only.pk}
+    assert "meaning" not in (why[holding.pk] or "")
+    assert "meaning" in why[chinese_only.pk]
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest"])
+def test_in_any_order_words_nothing_holds_together_fall_back_to_some_of_them(
+    chinese_only, make_resource, settings, sort
+):
+    settings.SEARCH_DICTIONARY = False
+    some = make_resource(
+        titles={"en": "Smartphone repair workshop"}, subjects=[], countries=[], summaries={}
+    )
+    page = search.search_resources("smartphone classes for elderly people", sort=sort)
+    assert some.pk in ids(page)
+    assert search._some_words_notice() in page.notices
+
+
 def test_deleted_resource_leaves_meaning_results(chinese_only, django_capture_on_commit_callbacks):
     assert chinese_only.pk in ids(search.search_resources("smartphone classes for elderly people"))
     with django_capture_on_commit_callbacks(execute=True):
