@@ -436,8 +436,7 @@ def analyse(text: str, *, lang: str = "", for_query: bool = False) -> Analysed:
     if not _HAN.search(prepared):
         # No Han run: every match of _RUN is a word, so the word pattern alone splits it the same way.
         folded = list(map(_fold_word, WORD.findall(prepared)))
-        stems = _stemmed(name, base, folded) if name and folded else folded[:]
-        return Analysed(folded, stems, [])
+        return Analysed(folded, _stems(folded, name, base, prepared), [])
     tokens: list[str] = []
     pinyin: list[str] = []
     stems = []
@@ -452,9 +451,30 @@ def analyse(text: str, *, lang: str = "", for_query: bool = False) -> Analysed:
             folded_word = _fold_word(word)
             tokens.append(folded_word)
             stems.append(folded_word)
-    if name and stems:
-        stems = _stemmed(name, base, stems)
-    return Analysed(tokens, stems, pinyin)
+    return Analysed(tokens, _stems(stems, name, base, prepared), pinyin)
+
+
+# Scripts that one stemmed language alone is written in (`_stem_languages`).
+_SOLE_LANGUAGE = ((_CYRILLIC, "ru"), (_ARABIC, "ar"))
+
+
+def _stems(words: list[str], name: str | None, base: str, text: str) -> list[str]:
+    """The stems of a text's words (not Chinese) in its language; a word of a script that only one
+    stemmed language is written in (Cyrillic, Arabic) in that language whatever the text's: a Russian
+    page of a file declared French, whose words a query stems in Russian only. Latin script could be
+    any of five languages: its words keep the text's."""
+    stems = _stemmed(name, base, words) if name and words else words[:]
+    for script, language in _SOLE_LANGUAGE:
+        # One search of the whole text in C: most texts hold no word of another script.
+        if language == base or not script.search(text):
+            continue
+        at = [i for i, w in enumerate(words) if _stem_languages(w) == (language,)]
+        if at:
+            for i, stem in zip(
+                at, _stemmed(STEMMER_FOR[language], language, [words[i] for i in at]), strict=True
+            ):
+                stems[i] = stem
+    return stems
 
 
 # One text's three streams as space-separated tokens (tokens, stems, pinyin): what an index field takes.

@@ -64,6 +64,13 @@ def test_stems_in_the_text_language():
     # Text in a language without a stemmer (Chinese, untagged text) keeps its words as they are.
     assert analyse("UNESCO 学习 cities", lang="zh-hans").stems == ["unesco", "cities"]
     assert analyse("cities").stems == ["cities"]
+    # A word of a script only one stemmed language is written in, in that language whatever the text's.
+    assert analyse("l'enquête образования", lang="fr").stems == [
+        "l/fr",
+        "enquet/fr",
+        "образован/ru",
+    ]
+    assert analyse("UNESCO 学习 التعليم", lang="zh-hans").stems == ["unesco", "تعليم/ar"]
     word = query_words("cities")[0]
     # The English stem is among a query word's alternatives, and the word itself for untagged text.
     assert {"citi/en", "cities"} <= set(word.stems)

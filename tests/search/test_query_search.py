@@ -114,6 +114,20 @@ def test_a_word_of_another_script_in_text_is_found_as_typed(make_resource):
     assert found("surveyed") == [english.pk]
 
 
+def test_a_word_of_a_script_one_language_is_written_in_is_stemmed_in_it(make_resource):
+    """A Russian or Arabic word in text declared in another language (a Russian page of a file declared
+    French) is stemmed in Russian or Arabic, the only stems a query looks up for it: another form of the
+    word finds it, as it does in text declared right. Latin words keep the text's language."""
+    french = make_resource(
+        titles={"fr": "Enquête: образования взрослых"}, original_language="fr", subjects=[]
+    )
+    english = make_resource(titles={"en": "Survey of التعليم programmes"}, subjects=[])
+    assert found("образование") == [french.pk]
+    assert found("взрослые") == [french.pk]
+    assert found("تعليم") == [english.pk]
+    assert found("enquêtes") == [french.pk]
+
+
 def test_french_with_or_without_accents(docs):
     assert found("education afrique") == [docs["fr"].pk]
     assert found("éducation AFRIQUE") == [docs["fr"].pk]

@@ -43,8 +43,9 @@ from llrc.search.query import Match
 # 5: titles sorted by pinyin, without accents and leading articles, and a title key for the Chinese
 # interface; 7: languages and countries counted from columns of their own, `counting_columns`, and facet
 # values without positions; 8: subjects walked in a column of `tree_values`; 9: stems tagged with their
-# language, `STEM_TAG`): an older index is dropped on opening, and `llrc init` rebuilds it.
-SCHEMA_VERSION = "9"
+# language, `STEM_TAG`; 10: Cyrillic and Arabic words stemmed in Russian and Arabic whatever the text's
+# language, `analysis._stems`): an older index is dropped on opening, and `llrc init` rebuilds it.
+SCHEMA_VERSION = "10"
 WRITER_HEAP = 64_000_000
 # A rebuild writes every document in one commit, a segment each time the writer's memory budget fills
 # (about 320,000 resources per 512 MB), and tantivy merges segments only once there are eight of about
