@@ -269,6 +269,78 @@ def test_meaning_matches_join_a_query_of_several_words_whatever_words_they_hold(
     assert {i for i in result.ids if scored[i] == 0.0} == matching - word_matches
 
 
+def test_facet_values_counted_as_numbers_are_named_in_another_process(tmp_path):
+    """Values are counted as numbers kept beside the index (`FacetNumbers`): a search in a process that
+    did not write a value names it from the file, which the writer wrote before its commit."""
+    serving = TantivyBackend(tmp_path / "index")
+    # Few match: subjects are aggregated from their numbers, not walked (POSTINGS_SHARE).
+    docs = documents(200, with_word=5)
+    serving.replace_all(docs)
+    assert dict(serving.search(learning()).facets["subject"]) == expected(
+        docs, set(range(1, 6)), "subject"
+    )
+    # `llrc reindex` beside the server: another backend object, numbers of its own for new values.
+    other = TantivyBackend(tmp_path / "index")
+    extra = IndexDocument(
+        id=999,
+        text={"title": "learning", "stem": "learn"},
+        facets={"type": ["report"], "subject": ["new-concept", "s1"]},
+    )
+    other.index([extra])
+    result = serving.search(learning())
+    assert dict(result.facets["subject"]) == expected(
+        [*docs, extra], {*range(1, 6), 999}, "subject"
+    )
+    assert ("new-concept", 1) in result.facets["subject"]
+
+
+@pytest.mark.parametrize("content", ["{not json", '["a list"]', None])
+def test_an_index_without_its_facet_numbers_is_dropped_and_rebuilt(tmp_path, caplog, content):
+    """Numbers the file no longer names would be counted as nothing, and given again to other values:
+    the index goes, as an index of an older schema does, and is written anew."""
+    path = tmp_path / "index"
+    docs = documents(30, with_word=5)
+    TantivyBackend(path).replace_all(docs)
+    numbers = path / "facet-numbers.json"
+    if content is None:
+        numbers.unlink()
+    else:
+        numbers.write_text(content)
+    reopened = TantivyBackend(path)
+    assert reopened.count() == 0
+    assert "facet values' numbers are missing or unreadable" in caplog.text
+    reopened.replace_all(docs)
+    assert dict(reopened.search(learning()).facets["subject"]) == expected(
+        docs, set(range(1, 6)), "subject"
+    )
+
+
+@pytest.mark.parametrize("values", [40, 260])
+def test_numbered_facet_values_tied_at_the_cut_are_chosen_by_value(backend, values):
+    """tantivy breaks ties by number, the page by value (as PostgreSQL does): with every value once,
+    the values shown are the first in byte order, however many more share their count (past 200, more
+    than tantivy is asked for: `_cut_in_a_tie`)."""
+    rng = random.Random(5)
+    codes = [f"c{i:03d}" for i in range(values)]
+    rng.shuffle(codes)  # numbers are given in the order values are first written: not by value
+    docs = [
+        IndexDocument(
+            id=i + 1,
+            text={"title": "learning", "stem": "learn"},
+            facets={"type": ["report"], "target_group": [code]},
+        )
+        for i, code in enumerate(codes)
+    ]
+    # Others, so that the facets are counted from the matches, not from those that do not match
+    # (`_most_of`).
+    others = documents(values // 2, with_word=0, seed=9)
+    docs += [replace(doc, id=values + doc.id) for doc in others]
+    backend.replace_all(docs)
+    assert not backend._matches_most(backend._index.searcher(), learning())
+    shown = backend.search(learning(facet_size=30)).facets["target_group"]
+    assert shown == [(code, 1) for code in sorted(codes)[:30]]
+
+
 def test_whole_index_counts_follow_a_commit(backend):
     docs = documents(60, with_word=50)
     backend.replace_all(docs)

@@ -8,6 +8,7 @@ up other processes' commits through tantivy's reload-on-commit policy.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -35,6 +36,7 @@ from llrc.search.backends.base import (
     IndexDocument,
     StartedSearch,
 )
+from llrc.search.backends.facet_numbers import FacetNumbers
 from llrc.search.backends.remembered import PackedFacets, Remembered, packed, unpacked
 from llrc.search.backends.tree_counts import TreeCounts, tree_values
 from llrc.search.query import Match
@@ -44,8 +46,9 @@ from llrc.search.query import Match
 # interface; 7: languages and countries counted from columns of their own, `counting_columns`, and facet
 # values without positions; 8: subjects walked in a column of `tree_values`; 9: stems tagged with their
 # language, `STEM_TAG`; 10: Cyrillic and Arabic words stemmed in Russian and Arabic whatever the text's
-# language, `analysis._stems`): an older index is dropped on opening, and `llrc init` rebuilds it.
-SCHEMA_VERSION = "10"
+# language, `analysis._stems`; 11: subjects, target groups and collections counted from numbers,
+# `FacetNumbers`): an older index is dropped on opening, and `llrc init` rebuilds it.
+SCHEMA_VERSION = "11"
 WRITER_HEAP = 64_000_000
 # A rebuild writes every document in one commit, a segment each time the writer's memory budget fills
 # (about 320,000 resources per 512 MB), and tantivy merges segments only once there are eight of about
@@ -90,10 +93,15 @@ Occur = tantivy.Occur
 #   have to return cost more than that (measured 2026-11-30). Which way is decided before counting, from
 #   the terms' document frequencies (`_most_matches`), so that subjects are counted at the same time as
 #   the other facets (`_start_counting`).
+# - The facets counted from a multi-valued column of their own (subjects, target groups, collections)
+#   are counted from small numbers standing for their values (`FacetNumbers`): tantivy adds the segments'
+#   counts up by number instead of looking every value up in each segment's dictionary first.
 SET_FACETS = ("language",)
 SLOT_FACETS = {"country": 3}
 # Counted by walking their tree column (`tree_column`), or by aggregating the rolled-up list.
 TREE_FACETS = ("subject",)
+# Counted from numbers standing for their values (`numbered_column`, `FacetNumbers`).
+NUMBERED_FACETS = ("subject", "target_group", "collection")
 NO_VALUE = "-"  # the value of a column a resource has no value for
 SET_SEPARATOR = " "
 POSTINGS_SHARE = 10  # walk the postings when more than one document in this many may match
@@ -158,6 +166,11 @@ def tree_column(name: str) -> str:
     return f"c_{name}_tree"
 
 
+def numbered_column(name: str) -> str:
+    """The column a facet's values are counted from as numbers (`FacetNumbers`)."""
+    return f"n_{name}"
+
+
 _TREES = TreeCounts()  # the values of tree columns read so far, for every searcher of the process
 
 
@@ -175,9 +188,12 @@ def build_schema() -> tantivy.Schema:
         # their own (`counting_columns`); prefixed to keep apart from text. Filters and the postings
         # walk (TREE_FACETS) need only which documents hold a value.
         columns = counting_columns(name)
+        counted_as_text = name in FACETS and columns is None and name not in NUMBERED_FACETS
         builder.add_text_field(
-            f"f_{name}", tokenizer_name="raw", fast=columns is None, index_option="basic"
+            f"f_{name}", tokenizer_name="raw", fast=counted_as_text, index_option="basic"
         )
+        if name in NUMBERED_FACETS:
+            builder.add_unsigned_field(numbered_column(name), indexed=False, fast=True)
         for column in columns or ():
             builder.add_text_field(column, tokenizer_name="raw", fast=True, index_option="basic")
         if name in TREE_FACETS:
@@ -210,12 +226,20 @@ def _facets_pool() -> ThreadPoolExecutor:
     return _pool[1]
 
 
-def _buckets(raw: dict[str, Any], sizes: dict[str, int]) -> dict[str, list[tuple[str, int]]]:
+def _buckets(
+    raw: dict[str, Any], sizes: dict[str, int], numbers: FacetNumbers
+) -> dict[str, list[tuple[str, int]]]:
     """(value, count) pairs by facet, most frequent first, from tantivy's terms aggregations: a facet's
     own, or those of its counting columns added up (ties in the values' order, as tantivy's)."""
     out: dict[str, list[tuple[str, int]]] = {}
     for name, size in sizes.items():
         columns = counting_columns(name)
+        if name in NUMBERED_FACETS:
+            found = raw.get(name, {}).get("buckets", [])
+            values = numbers.values(name, [int(b["key"]) for b in found])
+            named = ((v, int(b["doc_count"])) for v, b in zip(values, found, strict=True) if v)
+            out[name] = _most_frequent(named, size)
+            continue
         if columns is None:
             found = raw.get(name, {}).get("buckets", [])
             out[name] = [(str(b["key"]), int(b["doc_count"])) for b in found]
@@ -242,8 +266,28 @@ def _most_frequent(counts: Iterable[tuple[str, int]], size: int) -> list[tuple[s
 Counted = tuple[dict[str, list[tuple[str, int]]], int | None]
 
 
+def _numbers_asked(size: int) -> int:
+    """How many numbered values to ask tantivy for when `size` are shown: more, so that the values tied
+    with the last one shown are among them (tantivy breaks ties by number, the page by value), which
+    `_cut_in_a_tie` checks."""
+    return size if size >= COMPLETE_SIZE else max(4 * size, 200)
+
+
+def _cut_in_a_tie(raw: dict[str, Any], name: str, size: int) -> bool:
+    """Whether tantivy's list of a numbered facet may have left out a value tied with the last shown."""
+    found = raw.get(name, {}).get("buckets", [])
+    if size >= COMPLETE_SIZE or len(found) < _numbers_asked(size) or len(found) <= size:
+        return False
+    counts = sorted((int(b["doc_count"]) for b in found), reverse=True)
+    return counts[size - 1] == counts[-1]
+
+
 def _aggregate(
-    searcher: tantivy.Searcher, q: tantivy.Query, sizes: dict[str, int], count: bool = True
+    searcher: tantivy.Searcher,
+    q: tantivy.Query,
+    sizes: dict[str, int],
+    numbers: FacetNumbers,
+    count: bool = True,
 ) -> Counted:
     """The facet values of the query's matches, `sizes[name]` most frequent of each, from one terms
     aggregation over each facet's own column or its counting columns; and, if `count`, the number of
@@ -253,13 +297,24 @@ def _aggregate(
     aggs: dict[str, Any] = {"matches": {"value_count": {"field": "id"}}} if count else {}
     for name, size in sizes.items():
         columns = counting_columns(name)
-        if columns is None:
+        if name in NUMBERED_FACETS:
+            aggs[name] = _terms(numbered_column(name), _numbers_asked(size))
+        elif columns is None:
             aggs[name] = _terms(f"f_{name}", size)
         else:
             # Every value of every column: a value's count is their sum.
             aggs.update((column, _terms(column, COMPLETE_SIZE)) for column in columns)
     raw = searcher.aggregate(q, aggs)
-    return _buckets(raw, sizes), int(raw["matches"]["value"]) if count else None
+    tied = {
+        n: COMPLETE_SIZE for n in sizes if n in NUMBERED_FACETS and _cut_in_a_tie(raw, n, sizes[n])
+    }
+    if tied:
+        # Many values share the count of the last one shown (a few matches, most values once): all of
+        # them, so that the page's choice among them is by value.
+        raw.update(
+            searcher.aggregate(q, {n: _terms(numbered_column(n), s) for n, s in tied.items()})
+        )
+    return _buckets(raw, sizes, numbers), int(raw["matches"]["value"]) if count else None
 
 
 def _walk(searcher: tantivy.Searcher, q: tantivy.Query, name: str, size: int) -> Counted:
@@ -273,6 +328,7 @@ def _start_counting(
     q: tantivy.Query,
     sizes: dict[str, int],
     most: int,
+    numbers: FacetNumbers,
     count: bool = True,
 ) -> Callable[[], Counted]:
     """Start counting the facet values of the query's matches in the facets pool; the result waits for
@@ -288,9 +344,9 @@ def _start_counting(
     # split off, the median query took 0.5 ms longer (measured 2026-11-30, 2 cores).
     pool = _facets_pool()
     if most * POSTINGS_SHARE <= searcher.num_docs:
-        return pool.submit(_aggregate, searcher, q, sizes, count).result
+        return pool.submit(_aggregate, searcher, q, sizes, numbers, count).result
     flat = {name: size for name, size in sizes.items() if name not in TREE_FACETS}
-    tasks = [pool.submit(_aggregate, searcher, q, flat, count)] if flat else []
+    tasks = [pool.submit(_aggregate, searcher, q, flat, numbers, count)] if flat else []
     tasks += [
         pool.submit(_walk, searcher, q, name, sizes[name]) for name in TREE_FACETS if name in sizes
     ]
@@ -351,10 +407,27 @@ class TantivyBackend:
         version_file = self.path / "llrc-schema-version"
         if version_file.exists() and version_file.read_text().strip() != SCHEMA_VERSION:
             # An index from an older schema is derived data: drop it; `llrc init` rebuilds it.
-            for child in self.path.iterdir():
-                child.unlink()
+            self._drop()
         self._index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
         version_file.write_text(SCHEMA_VERSION)
+        try:
+            numbers: FacetNumbers | None = FacetNumbers(self.path)
+        except (OSError, ValueError):
+            numbers = None
+        if numbers is None or (not numbers.on_file() and self._index.searcher().num_docs):
+            # Without the numbers its documents were written with, the index would count facet values
+            # it cannot name, and a writer would give their numbers to other values: dropped, like an
+            # index of an older schema.
+            logging.getLogger(__name__).warning(
+                "%s: the facet values' numbers are missing or unreadable; the index is dropped "
+                "(llrc init or llrc reindex rebuilds it)",
+                self.path,
+            )
+            self._drop()
+            self._index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+            version_file.write_text(SCHEMA_VERSION)
+            numbers = FacetNumbers(self.path)
+        self._numbers = numbers
         self._lock = threading.Lock()
         # Totals and facet counts by query (any page, any sort), and the ranked ids of one page of one
         # query, both for the index as of one commit (see `search`).
@@ -365,6 +438,11 @@ class TantivyBackend:
         self._commit_lock = threading.Lock()
         self._seen_commit: tuple[int, int] = (-1, -1)
         self.count_cache = True  # the benchmark switches it off to time the engine alone
+
+    def _drop(self) -> None:
+        for child in self.path.iterdir():
+            if child.is_file():
+                child.unlink()
 
     # -- writing -------------------------------------------------------------------------------------
     def _writer(self, heap: int = WRITER_HEAP) -> tantivy.IndexWriter:
@@ -392,6 +470,11 @@ class TantivyBackend:
         for name, values in doc.facets.items():
             for value in values:
                 out.add_text(f"f_{name}", value)
+            if name in NUMBERED_FACETS:
+                column = numbered_column(name)
+                # Each once: the aggregation counts a document once per value it reads.
+                for value in dict.fromkeys(values):
+                    out.add_unsigned(column, self._numbers.number(name, value))
         # Every document has every counting column, with or without values (see `counting_columns`).
         for name in (*SET_FACETS, *SLOT_FACETS):
             for column, value in _counting_values(name, list(doc.facets.get(name, ()))):
@@ -417,6 +500,8 @@ class TantivyBackend:
         count = 0
         with self._lock:
             writer = self._writer(rebuild_heap() if clear else WRITER_HEAP)
+            # Holding the writer, this process alone gives facet values numbers: from those on file.
+            self._numbers.reload(discard=True)
             try:
                 if clear:
                     writer.delete_all_documents()
@@ -427,6 +512,8 @@ class TantivyBackend:
                         writer.delete_documents_by_query(self._id_query(doc.id))
                     writer.add_document(self._to_doc(doc))
                     count += 1
+                # Before the commit: a reader that meets a new number finds it on file.
+                self._numbers.save()
                 writer.commit()
             except BaseException:
                 writer.rollback()
@@ -693,7 +780,8 @@ class TantivyBackend:
         count = query.limit == 0
         # Without the cache (the benchmark's engine-only timing) the whole index is not counted either.
         if not self.count_cache or not _most_of(searcher, holding):
-            return _start_counting(searcher, q, sizes, self._most_matches(searcher, query), count)
+            most = self._most_matches(searcher, query)
+            return _start_counting(searcher, q, sizes, most, self._numbers, count)
         # Most of the index matches ("education" matches 97 % of a million records): count the few
         # resources that do not, and take their counts from those of the whole index, counted once per
         # commit. Exact, because every value of every resource is in the complete lists on both sides.
@@ -703,7 +791,8 @@ class TantivyBackend:
             [(Occur.Must, tantivy.Query.all_query()), (Occur.MustNot, q)]
         )
         # At most the documents without the term that most hold.
-        counting = _start_counting(searcher, rest, complete, searcher.num_docs - holding, count)
+        left_at_most = searcher.num_docs - holding
+        counting = _start_counting(searcher, rest, complete, left_at_most, self._numbers, count)
 
         def finish() -> Counted:
             not_matching, left = counting()
@@ -783,7 +872,7 @@ class TantivyBackend:
         found = self._whole_index
         if found is None or found[0] != key:
             everything = _start_counting(
-                searcher, tantivy.Query.all_query(), sizes, searcher.num_docs, count=False
+                searcher, tantivy.Query.all_query(), sizes, searcher.num_docs, self._numbers, False
             )
             found = (key, everything()[0])
             self._whole_index = found
