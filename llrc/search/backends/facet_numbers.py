@@ -61,13 +61,15 @@ class FacetNumbers:
 
     def number(self, name: str, value: str) -> int:
         """The value's number, given now if it has none (a writer only: see `save`)."""
-        numbers = self._numbers.setdefault(name, {})
-        found = numbers.get(value)
+        found = self._numbers.get(name, {}).get(value)
         if found is None:
+            # Looked up again under the lock: a reader's `reload` may have replaced both tables since.
             with self._lock:
+                numbers = self._numbers.setdefault(name, {})
                 values = self._values.setdefault(name, [])
-                found = numbers.setdefault(value, len(values))
-                if found == len(values):
+                found = numbers.get(value)
+                if found is None:
+                    found = numbers[value] = len(values)
                     values.append(value)
                     self._changed = True
         return found
