@@ -315,6 +315,21 @@ def test_an_index_without_its_facet_numbers_is_dropped_and_rebuilt(tmp_path, cap
     )
 
 
+def test_a_write_with_unreadable_facet_numbers_fails_whole_and_frees_the_writer(backend):
+    docs = documents(30, with_word=5)
+    backend.replace_all(docs)
+    numbers = backend.path / "facet-numbers.json"
+    kept = numbers.read_text()
+    numbers.write_text("{broken")
+    extra = replace(docs[0], id=100, facets={"type": ["report"], "subject": ["new"]})
+    with pytest.raises(ValueError, match="facet-numbers.json"):
+        backend.index([extra])
+    assert backend.count() == 30
+    numbers.write_text(kept)
+    backend.index([extra])  # the writer was given back
+    assert backend.count() == 31
+
+
 @pytest.mark.parametrize("values", [40, 260])
 def test_numbered_facet_values_tied_at_the_cut_are_chosen_by_value(backend, values):
     """tantivy breaks ties by number, the page by value (as PostgreSQL does): with every value once,

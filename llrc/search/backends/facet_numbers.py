@@ -37,11 +37,12 @@ class FacetNumbers:
         here and not saved yet are kept, unless `discard`: a write under way in this process has
         documents that hold them. A writer discards them when it starts (a write that failed before
         saving them committed no document that holds them)."""
-        # A file that is not a mapping of lists of values raises ValueError (json's errors are).
         try:
             found = json.loads(self._path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             found = {}
+        except ValueError as error:  # not JSON, or not UTF-8
+            raise ValueError(f"{self._path} is not readable: {error}") from error
         if not isinstance(found, dict) or not all(
             isinstance(v, list) and all(isinstance(x, str) for x in v) for v in found.values()
         ):

@@ -237,7 +237,11 @@ def _buckets(
         if name in NUMBERED_FACETS:
             found = raw.get(name, {}).get("buckets", [])
             values = numbers.values(name, [int(b["key"]) for b in found])
-            named = ((v, int(b["doc_count"])) for v, b in zip(values, found, strict=True) if v)
+            named = (
+                (v, int(b["doc_count"]))
+                for v, b in zip(values, found, strict=True)
+                if v is not None
+            )
             out[name] = _most_frequent(named, size)
             continue
         if columns is None:
@@ -500,9 +504,9 @@ class TantivyBackend:
         count = 0
         with self._lock:
             writer = self._writer(rebuild_heap() if clear else WRITER_HEAP)
-            # Holding the writer, this process alone gives facet values numbers: from those on file.
-            self._numbers.reload(discard=True)
             try:
+                # Holding the writer, this process alone gives facet values numbers: from those on file.
+                self._numbers.reload(discard=True)
                 if clear:
                     writer.delete_all_documents()
                 for doc_id in delete_first:
