@@ -322,7 +322,7 @@ def test_a_write_with_unreadable_facet_numbers_fails_whole_and_frees_the_writer(
     kept = numbers.read_text()
     numbers.write_text("{broken")
     extra = replace(docs[0], id=100, facets={"type": ["report"], "subject": ["new"]})
-    with pytest.raises(ValueError, match="facet-numbers.json"):
+    with pytest.raises(ValueError, match=r"facet-numbers\.json"):
         backend.index([extra])
     assert backend.count() == 30
     numbers.write_text(kept)
