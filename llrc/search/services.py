@@ -1154,9 +1154,15 @@ def _fuse_with_vectors(
             facets=(),
         )
         allowed |= set(backend.search(check).ids)
+    vector_ranked = [i for i, _s in candidates if i in allowed]
     if word_query.sort == "relevance":
         # The words' matches score above nothing; resources found only by meaning score nothing.
         word_ranked = [i for i, score in zip(window_ids, window_scores, strict=True) if score > 0]
+        fused: dict[int, float] = {}
+        for ranking in (word_ranked, vector_ranked):
+            for rank, rid in enumerate(ranking):
+                fused[rid] = fused.get(rid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        ordered = sorted(fused, key=lambda rid: -fused[rid])
     else:
         # Put in another order, results carry no scores: which candidates hold the words is asked.
         # (Taken from the scores, every candidate was "found by meaning", even one that held every word,
@@ -1176,15 +1182,7 @@ def _fuse_with_vectors(
             ).ids
         )
         word_ranked = [i for i in window_ids if i not in close or i in holding]
-    vector_ranked = [i for i, _s in candidates if i in allowed]
-    if word_query.sort != "relevance":
         ordered = window_ids
-    else:
-        fused: dict[int, float] = {}
-        for ranking in (word_ranked, vector_ranked):
-            for rank, rid in enumerate(ranking):
-                fused[rid] = fused.get(rid, 0.0) + 1.0 / (RRF_K + rank + 1)
-        ordered = sorted(fused, key=lambda rid: -fused[rid])
     start, stop = word_query.offset, word_query.offset + word_query.limit
     ids = ordered[start:stop]
     if len(ids) < word_query.limit and beyond:

@@ -37,6 +37,8 @@ class FacetNumbers:
         here and not saved yet are kept, unless `discard`: a write under way in this process has
         documents that hold them. A writer discards them when it starts (a write that failed before
         saving them committed no document that holds them)."""
+        if self._changed and not discard:
+            return  # a write under way keeps its numbers (checked again below): no need to read
         try:
             found = json.loads(self._path.read_text(encoding="utf-8"))
         except FileNotFoundError:

@@ -280,7 +280,8 @@ def _numbers_asked(size: int) -> int:
 def _cut_in_a_tie(raw: dict[str, Any], name: str, size: int) -> bool:
     """Whether tantivy's list of a numbered facet may have left out a value tied with the last shown."""
     found = raw.get(name, {}).get("buckets", [])
-    if size >= COMPLETE_SIZE or len(found) < _numbers_asked(size) or len(found) <= size:
+    # Fewer than asked for: tantivy's list is whole (and more than `size`, since more are asked).
+    if size >= COMPLETE_SIZE or len(found) < _numbers_asked(size):
         return False
     counts = sorted((int(b["doc_count"]) for b in found), reverse=True)
     return counts[size - 1] == counts[-1]
