@@ -50,7 +50,6 @@ from llrc.search.backends.base import (
     IndexDocument,
     SearchBackend,
     SearchTimeout,
-    StartedSearch,
     search_deadline,
 )
 from llrc.search.crosslang import (
@@ -881,8 +880,8 @@ def search_resources(
     marks = list(dict.fromkeys(terms + parsed.translation_terms()))
     backend = get_backend()
     after_id = _decode_cursor(cursor) if cursor is not None else None
-    # A facet with a selection is counted apart, without it (below): the search itself leaves it out.
-    selected_facets = [name for name in FACETS if clean_filters.get(name)]
+    # A facet with a selection is counted without it (`BackendQuery.own_facets`).
+    selected_facets = tuple(name for name in FACETS if clean_filters.get(name))
     backend_query = BackendQuery(
         parsed=parsed,
         filters=clean_filters,
@@ -890,14 +889,10 @@ def search_resources(
         limit=page_size,
         sort="id" if cursor is not None else _backend_sort(sort, lang),
         after_id=after_id,
-        facets=tuple(name for name in FACETS if name not in selected_facets),
+        own_facets=selected_facets,
     )
     candidates = meaning.result() if meaning is not None else []
     _engine_clock_starts()
-    # The facets with a selection are counted without it (below). Started first, so that an engine that
-    # counts in threads (tantivy) does so while this search is found and its page read.
-    own_facets = _start_own_facets(backend, backend_query, selected_facets, candidates)
-    own_facets_for = backend_query
     by_meaning: set[int] = set()
     # The page (ids and scores) is known before its total and facets: tantivy is still counting these
     # in its threads while the page's records are read, its snippets cut and its reasons found.
@@ -999,15 +994,12 @@ def search_resources(
             else:
                 hit.why = _why_in_concepts(concepts.get(pk, []), terms + translations, lang)
 
-    if backend_query is not own_facets_for:  # only some of the words: count for what is shown
-        own_facets = _start_own_facets(backend, backend_query, selected_facets, candidates)
-    own_facet = {name: found.result().facets.get(name, []) for name, found in own_facets.items()}
     result = page_found.counted()
 
     titles = facet_titles()
     facets: list[Facet] = []
     for name in FACETS:
-        buckets = own_facet[name] if name in own_facet else result.facets.get(name, [])
+        buckets = result.facets.get(name, [])
         # The years a range stands for are not shown selected one by one: the range is (below).
         selected = single_years if name == "year" else clean_filters.get(name, [])
         values = [v for v, _count in buckets]
@@ -1065,37 +1057,6 @@ class Page:
     ids: list[int]
     scores: list[float]
     counted: Callable[[], BackendResult]  # the whole answer: its total and facets are the page's
-
-
-def _start_own_facets(
-    backend: SearchBackend,
-    query: BackendQuery,
-    selected: list[str],
-    candidates: list[tuple[int, float]],
-) -> dict[str, StartedSearch]:
-    """Start counting each facet with a selection as if it had none.
-
-    Values within one facet combine with OR, so a facet with a selection is counted without it (the
-    other filters still apply): each value's count is how many resources it has, the number its link
-    finds on its own. Counted over the current results instead, "French 14" under English meant English
-    and French, and clicking it (English or French) found 25.
-    """
-    started: dict[str, StartedSearch] = {}
-    for name in selected:
-        counting = replace(
-            query,
-            filters={k: v for k, v in query.filters.items() if k != name},
-            facets=(name,),
-            also_ids=[i for i, _s in candidates],
-            # Counts only: no page, and the cheapest order (no scores; on PostgreSQL it spares ranking
-            # the best hundred documents, 10-30 % of such a query at a million records).
-            offset=0,
-            limit=0,
-            sort="id",
-            after_id=None,
-        )
-        started[name] = backend.start_search(counting)
-    return started
 
 
 VECTOR_CANDIDATES = 50

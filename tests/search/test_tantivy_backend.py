@@ -207,6 +207,56 @@ def test_every_way_of_counting_facets_is_exact(backend):
     }
 
 
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"language": ["en"]},
+        {"language": ["en", "fr"], "type": ["report"]},
+        # Subjects with a selection: walked (most resources match without it), then aggregated.
+        {"subject": ["s1"]},
+        {"subject": ["s1", "s2"], "type": ["report"], "language": ["ar"]},
+        # A value that is not a plain code: counted in passes of its own.
+        {"language": ["zh Hant"], "type": ["report"]},
+        # Nothing matches every filter: the facets with a selection still have values.
+        {"year": ["1999"], "type": ["policy"]},
+    ],
+)
+def test_facets_counted_without_their_own_filter_count_what_each_link_finds(backend, filters):
+    """A facet with a selection is counted without it, the other filters applying (`own_facets`): all
+    in one pass over the matches of the query without those filters, or, for a value that is not a
+    plain code, in passes of their own. Every count must be the number of resources the value's link
+    would find, on a page and when only counts are asked."""
+    docs = documents(120, with_word=60)
+    for doc in docs[:8]:
+        doc.facets["language"].append("zh Hant")
+    backend.replace_all(docs)
+    learning_ids = set(range(1, 61))
+    assert len(learning_ids) * POSTINGS_SHARE > len(docs)  # subjects walked without their filter
+    names = ("type", "language", "subject", "year")
+
+    def passing(ids: set[int], these: dict[str, list[str]]) -> set[int]:
+        by_id = {d.id: d for d in docs}
+        return {
+            i
+            for i in ids
+            if all(set(values) & set(by_id[i].facets.get(n, [])) for n, values in these.items())
+        }
+
+    matching = passing(learning_ids, filters)
+    query = learning(facets=names, facet_size=100, filters=filters, own_facets=tuple(filters))
+    for asked in (query, replace(query, limit=0, sort="id")):
+        backend.forget_counts()
+        result = backend.search(asked)
+        assert result.total == len(matching), asked.limit
+        for name in names:
+            if name in filters:
+                others = {n: v for n, v in filters.items() if n != name}
+                ids = passing(learning_ids, others)
+            else:
+                ids = matching if matching else set()
+            assert dict(result.facets.get(name, [])) == expected(docs, ids, name), (name, asked)
+
+
 def test_subjects_counted_from_their_paths_roll_up_exactly():
     """Subjects are counted from `tree_values` (the concepts given, and where two ways up meet, one
     taken away) and rolled up after counting: over random thesauri and resources, every concept's count

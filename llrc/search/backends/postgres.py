@@ -52,6 +52,8 @@ from llrc.search.backends.base import (
     Deferred,
     IndexDocument,
     SearchTimeout,
+    own_facets_apart,
+    own_filtered,
     time_left_ms,
 )
 from llrc.search.backends.remembered import PackedFacets, Remembered, packed, unpacked
@@ -1099,6 +1101,13 @@ class PostgresBackend:
         # COMMITTED (Django's default) every statement after it sees at least that state: an answer is
         # filed under a generation no newer than the rows it was computed from, so no reader of a later
         # generation is ever given it.
+        if own_filtered(query):
+            # Each facet counted without its own filter is a search of its own here.
+            main, apart = own_facets_apart(query)
+            answer = self.search(main)
+            for name, counting in apart.items():
+                answer.facets[name] = self.search(counting).facets.get(name, [])
+            return answer
         state = self._state()
         key = f"{state.key} {query!r}" if self.count_cache else None
         if key is not None:
