@@ -918,21 +918,21 @@ class TantivyBackend:
         ]
         if any(within is None for within, _sizes in parts):
             main, apart = own_facets_apart(query)
-            tasks = [self._count_facets(searcher, q, main, commit)]
-            tasks += [
+            counting = [self._count_facets(searcher, q, main, commit)]
+            counting += [
                 self._count_facets(searcher, self._query(one, scored=False), one, commit)
                 for one in apart.values()
             ]
 
             def finish() -> Counted:
-                facets, matches = tasks[0]()  # the number of matches is the main part's
-                for task in tasks[1:]:
+                facets, matches = counting[0]()  # the number of matches is the main part's
+                for task in counting[1:]:
                     facets.update(task()[0])
                 return facets, matches
 
             return finish
         pool = _facets_pool()
-        walks: list[Future[Counted]] = []
+        tasks: list[Future[Counted]] = []
         for (_within_filter, part_sizes), filtered in zip(
             parts, [query, *(replace(query, filters=_without(query, n)) for n in own)], strict=True
         ):
@@ -943,14 +943,14 @@ class TantivyBackend:
                 if walked:
                     size = part_sizes.pop(name)
                     tree_q = q if filtered is query else self._query(filtered, scored=False)
-                    walks.append(pool.submit(_walk, searcher, tree_q, name, size))
+                    tasks.append(pool.submit(_walk, searcher, tree_q, name, size))
         if count or any(part_sizes for _w, part_sizes in parts):
             bare = self._query(replace(query, filters=_without(query, *own)), scored=False)
             parts_left = [(cast("str", w), part_sizes) for w, part_sizes in parts]
-            walks.append(
+            tasks.append(
                 pool.submit(_aggregate_within, searcher, bare, parts_left, self._numbers, count)
             )
-        return _gathered(walks)
+        return _gathered(tasks)
 
     def _matches_most(self, searcher: tantivy.Searcher, query: BackendQuery) -> bool:
         """Whether surely most of the index matches (MOST_SHARE)."""
