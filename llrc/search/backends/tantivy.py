@@ -417,10 +417,10 @@ def _start_counting(
     # as long as that; split, they answered in 62 instead of 71 ms at the median of the slowest 5 % of a
     # million records. In one pass with the aggregation, subjects cost 4.5 ms at the median query, and
     # walked apart, the median query took 0.5 ms longer (measured 2026-11-30, 2 cores). Aggregated in a
-    # task of their own, beside the other facets, they made the 167 queries of 6-15 ms in the
-    # benchmark's mix 2 % faster (1,722 against 1,756 ms, the median of three alternated runs per query;
-    # p50 9.8 against 10.1; 2026-11-30): the median query's page is built before its counts, and the
-    # other core is free by then.
+    # task of their own, beside the other facets, the first round's p50 was 9.71 against 9.91 ms and
+    # its 167 queries of 6-15 ms took 1,718 against 1,735 ms (the median of five alternated runs per
+    # query, 2026-11-30): the median query's page is built before its counts, and the other core is free
+    # by then.
     pool = _facets_pool()
     if most * POSTINGS_SHARE <= searcher.num_docs:
         if "subject" in sizes and len(sizes) > 1:
