@@ -17,7 +17,7 @@ import pytest
 
 from llrc.search.backends.base import BackendQuery, IndexDocument
 from llrc.search.backends.remembered import packed, unpacked
-from llrc.search.backends.tantivy import POSTINGS_SHARE, TantivyBackend
+from llrc.search.backends.tantivy import POSTINGS_SHARE, TantivyBackend, _within
 from llrc.search.backends.tree_counts import TreeCounts, tree_values
 from llrc.search.query import parse_query
 
@@ -255,6 +255,36 @@ def test_facets_counted_without_their_own_filter_count_what_each_link_finds(back
             else:
                 ids = matching if matching else set()
             assert dict(result.facets.get(name, [])) == expected(docs, ids, name), (name, asked)
+
+
+def test_plain_values_of_every_shape_are_counted_in_the_one_pass(backend):
+    """Codes with colons, slashes, dots, plus and minus signs go into the filter aggregation's query as
+    they are, and find exactly the resources holding them; a value with a space or a quote is counted
+    in passes of its own."""
+    shapes = ["a:b", "x/y.z", "-lead", "plus+1", "report"]
+    docs = [
+        IndexDocument(
+            id=i,
+            text={"title": "learning"},
+            facets={"type": [shapes[i % len(shapes)]], "language": [LANGUAGES[i % 3]]},
+        )
+        for i in range(1, 41)
+    ]
+    backend.replace_all(docs)
+    for selected in (["a:b", "x/y.z"], ["-lead"], ["plus+1", "report"]):
+        filters = {"type": selected, "language": ["en"]}
+        assert _within(filters) is not None  # the one pass, not passes of their own
+        query = learning(
+            facets=("type", "language"), facet_size=100, filters=filters, own_facets=("type",)
+        )
+        result = backend.search(query)
+        english = {d.id for d in docs if d.facets["language"] == ["en"]}
+        assert dict(result.facets["type"]) == expected(docs, english, "type"), selected
+        shown = {d.id for d in docs if d.id in english and d.facets["type"][0] in selected}
+        assert result.total == len(shown), selected
+        assert dict(result.facets["language"]) == expected(docs, shown, "language"), selected
+    assert _within({"type": ['say "hi"']}) is None
+    assert _within({"type": ["two words"]}) is None
 
 
 def test_subjects_counted_from_their_paths_roll_up_exactly():

@@ -411,28 +411,17 @@ def _start_counting(
     is at least the number of matches: when more than one document in POSTINGS_SHARE may match, by the
     terms' document frequencies, the tree facets are walked, each in a task of its own beside one
     aggregation of the other facets, so that the two use both cores while the ranking runs; otherwise
-    subjects are aggregated in one task and the other facets in another.
+    all are aggregated in one pass (TREE_FACETS).
     """
     # Each task finds the query's matches again. For the broad queries that walk, both tasks take about
     # as long as that; split, they answered in 62 instead of 71 ms at the median of the slowest 5 % of a
     # million records. In one pass with the aggregation, subjects cost 4.5 ms at the median query, and
     # walked apart, the median query took 0.5 ms longer (measured 2026-11-30, 2 cores). Aggregated in a
-    # task of their own, beside the other facets, the first round's p50 was 9.71 against 9.91 ms and
-    # its 167 queries of 6-15 ms took 1,718 against 1,735 ms (the median of five alternated runs per
-    # query, 2026-11-30): the median query's page is built before its counts, and the other core is free
-    # by then.
+    # task of their own instead, they sped up the median query when every cache but the engine's was
+    # warm (p50 9.71 against 9.91 ms, five alternated runs), and slowed it in the benchmark's own first
+    # round, where the request's thread has more to do (11.4, 12.0 and 11.4 against 10.0 and 10.2 ms).
     pool = _facets_pool()
     if most * POSTINGS_SHARE <= searcher.num_docs:
-        if "subject" in sizes and len(sizes) > 1:
-            rest = {name: size for name, size in sizes.items() if name != "subject"}
-            return _gathered(
-                [
-                    pool.submit(_aggregate, searcher, q, rest, numbers, count),
-                    pool.submit(
-                        _aggregate, searcher, q, {"subject": sizes["subject"]}, numbers, False
-                    ),
-                ]
-            )
         return pool.submit(_aggregate, searcher, q, sizes, numbers, count).result
     flat = {name: size for name, size in sizes.items() if name not in TREE_FACETS}
     tasks = [pool.submit(_aggregate, searcher, q, flat, numbers, count)] if flat else []
