@@ -125,7 +125,7 @@ def own_facets_apart(query: BackendQuery) -> tuple[BackendQuery, dict[str, Backe
     apart = {
         name: replace(
             query,
-            filters={k: v for k, v in query.filters.items() if k != name},
+            filters=filters_without(query.filters, name),
             facets=(name,),
             own_facets=(),
             # Counts only: no page, and the cheapest order (no scores; on PostgreSQL it spares ranking
@@ -138,6 +138,11 @@ def own_facets_apart(query: BackendQuery) -> tuple[BackendQuery, dict[str, Backe
         for name in own
     }
     return main, apart
+
+
+def filters_without(filters: dict[str, list[str]], *names: str) -> dict[str, list[str]]:
+    """The filters but those of the facets `names`."""
+    return {k: v for k, v in filters.items() if k not in names}
 
 
 def own_filtered(query: BackendQuery) -> list[str]:

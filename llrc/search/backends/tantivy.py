@@ -36,6 +36,7 @@ from llrc.search.backends.base import (
     Deferred,
     IndexDocument,
     StartedSearch,
+    filters_without,
     own_facets_apart,
     own_filtered,
 )
@@ -313,6 +314,11 @@ def _tied(raw: dict[str, Any], sizes: dict[str, int]) -> list[str]:
     return [n for n in sizes if n in NUMBERED_FACETS and _cut_in_a_tie(raw, n, sizes[n])]
 
 
+def _whole_lists(tied: list[str]) -> dict[str, Any]:
+    """Aggregations of every value of the numbered facets `_tied` found cut in a tie."""
+    return {n: _terms(numbered_column(n), COMPLETE_SIZE) for n in tied}
+
+
 def _aggregate(
     searcher: tantivy.Searcher,
     q: tantivy.Query,
@@ -329,9 +335,7 @@ def _aggregate(
     raw = searcher.aggregate(q, aggs | _facet_aggs(sizes))
     tied = _tied(raw, sizes)
     if tied:
-        raw.update(
-            searcher.aggregate(q, {n: _terms(numbered_column(n), COMPLETE_SIZE) for n in tied})
-        )
+        raw.update(searcher.aggregate(q, _whole_lists(tied)))
     return _buckets(raw, sizes, numbers), int(raw["matches"]["value"]) if count else None
 
 
@@ -379,10 +383,7 @@ def _aggregate_within(
     )
     tied = [_tied(raw[f"part{i}"], sizes) if sizes else [] for i, (_w, sizes) in enumerate(parts)]
     if any(tied):
-        again = [
-            (w, {n: _terms(numbered_column(n), COMPLETE_SIZE) for n in names})
-            for (w, _s), names in zip(parts, tied, strict=True)
-        ]
+        again = [(w, _whole_lists(names)) for (w, _s), names in zip(parts, tied, strict=True)]
         for key, found in searcher.aggregate(q, request(again, first=False)).items():
             raw[key].update(found)
     facets: dict[str, list[tuple[str, int]]] = {}
@@ -428,27 +429,23 @@ def _start_counting(
     tasks += [
         pool.submit(_walk, searcher, q, name, sizes[name]) for name in TREE_FACETS if name in sizes
     ]
-    return _gathered(tasks)
+    return _gathered([task.result for task in tasks])
 
 
-def _gathered(tasks: list[Future[Counted]]) -> Callable[[], Counted]:
-    """The counts of several tasks together, when all are done."""
+def _gathered(tasks: list[Callable[[], Counted]]) -> Callable[[], Counted]:
+    """The counts of several tasks together, when all are done; the number of matches from the first
+    that counted them."""
 
     def finish() -> Counted:
         facets: dict[str, list[tuple[str, int]]] = {}
         matches = None
         for task in tasks:
-            counted, found = task.result()
+            counted, found = task()
             facets.update(counted)
-            matches = found if found is not None else matches
+            matches = found if matches is None else matches
         return facets, matches
 
     return finish
-
-
-def _without(query: BackendQuery, *names: str) -> dict[str, list[str]]:
-    """The query's filters but those of `names`."""
-    return {k: v for k, v in query.filters.items() if k not in names}
 
 
 def _most_of(searcher: tantivy.Searcher, documents: int) -> bool:
@@ -915,29 +912,22 @@ class TantivyBackend:
         own = own_filtered(query)
         filters = {name: query.filters[name] for name in own}
         parts = [(_within(filters), {n: s for n, s in sizes.items() if n not in own})]
-        parts += [
-            (_within({n: v for n, v in filters.items() if n != name}), {name: sizes[name]})
-            for name in own
-        ]
+        parts += [(_within(filters_without(filters, name)), {name: sizes[name]}) for name in own]
         if any(within is None for within, _sizes in parts):
             main, apart = own_facets_apart(query)
+            # The main part first: the number of matches is its.
             counting = [self._count_facets(searcher, q, main, commit)]
             counting += [
                 self._count_facets(searcher, self._query(one, scored=False), one, commit)
                 for one in apart.values()
             ]
-
-            def finish() -> Counted:
-                facets, matches = counting[0]()  # the number of matches is the main part's
-                for task in counting[1:]:
-                    facets.update(task()[0])
-                return facets, matches
-
-            return finish
+            return _gathered(counting)
         pool = _facets_pool()
         tasks: list[Future[Counted]] = []
         for (_within_filter, part_sizes), filtered in zip(
-            parts, [query, *(replace(query, filters=_without(query, n)) for n in own)], strict=True
+            parts,
+            [query, *(replace(query, filters=filters_without(query.filters, n)) for n in own)],
+            strict=True,
         ):
             for name in TREE_FACETS:
                 walked = name in part_sizes and (
@@ -948,12 +938,14 @@ class TantivyBackend:
                     tree_q = q if filtered is query else self._query(filtered, scored=False)
                     tasks.append(pool.submit(_walk, searcher, tree_q, name, size))
         if count or any(part_sizes for _w, part_sizes in parts):
-            bare = self._query(replace(query, filters=_without(query, *own)), scored=False)
+            bare = self._query(
+                replace(query, filters=filters_without(query.filters, *own)), scored=False
+            )
             parts_left = [(cast("str", w), part_sizes) for w, part_sizes in parts]
             tasks.append(
                 pool.submit(_aggregate_within, searcher, bare, parts_left, self._numbers, count)
             )
-        return _gathered(tasks)
+        return _gathered([task.result for task in tasks])
 
     def _matches_most(self, searcher: tantivy.Searcher, query: BackendQuery) -> bool:
         """Whether surely most of the index matches (MOST_SHARE)."""
