@@ -456,6 +456,23 @@ def analyse(text: str, *, lang: str = "", for_query: bool = False) -> Analysed:
 
 # Scripts that one stemmed language alone is written in (`_stem_languages`).
 _SOLE_LANGUAGE = ((_CYRILLIC, "ru"), (_ARABIC, "ar"))
+# The letters each stemmed language is written in, folded (`_fold`) or not.
+_SCRIPT_LETTERS = {
+    **dict.fromkeys(_LATIN_LANGUAGES, "a-zA-Z\u00c0-\u024f"),
+    "ru": "\u0400-\u052f",
+    "ar": "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff",
+}
+# A character of a word that is no letter of the language's script (a digit, a letter of another script):
+# one search of a whole text in C, since most texts hold none.
+_NOT_OF_ITS_SCRIPT = {
+    lang: re.compile(f"[^\\W_{letters}]") for lang, letters in _SCRIPT_LETTERS.items()
+}
+# The words, space-separated, that hold such a character: those that may not be of the script
+# (`_stem_languages` decides).
+_WORDS_NOT_OF_ITS_SCRIPT = {
+    lang: re.compile(f"(?<!\\S)\\S*[^\\s{letters}]\\S*")
+    for lang, letters in _SCRIPT_LETTERS.items()
+}
 
 
 def _stems(words: list[str], name: str | None, base: str, text: str) -> list[str]:
@@ -464,6 +481,16 @@ def _stems(words: list[str], name: str | None, base: str, text: str) -> list[str
     page of a file declared French, whose words a query stems in Russian only. Latin script could be
     any of five languages: its words keep the text's."""
     stems = _stemmed(name, base, words) if name and words else words[:]
+    if name and _NOT_OF_ITS_SCRIPT[base].search(text):
+        # A word its text's stemmer is not for (a number, a Latin word in Russian text) is written as it
+        # is, untagged, as text without a stemmer has it: one of the forms a query looks every word up as
+        # (`query_stems`). Tagged (2015/en, unesco/ru) no query would look it up, and a query would have to
+        # look for the word in every text field to find it; with every word of the stemmed fields among
+        # the word's stem terms, tantivy counts a query's matches from those alone (`tantivy._word_fields`).
+        found = _WORDS_NOT_OF_ITS_SCRIPT[base].findall(" ".join(words))
+        other = {w for w in found if base not in _stem_languages(w)}
+        if other:
+            stems = [w if w in other else s for w, s in zip(words, stems, strict=True)]
     for script, language in _SOLE_LANGUAGE:
         # One search of the whole text in C: most texts hold no word of another script.
         if language == base or not script.search(text):

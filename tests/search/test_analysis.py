@@ -76,6 +76,41 @@ def test_stems_in_the_text_language():
     assert {"citi/en", "cities"} <= set(word.stems)
 
 
+def test_a_word_its_text_stemmer_is_not_for_is_written_as_it_is():
+    """A number, a Latin word in Russian or Arabic text, a word of a script no stemmer is for: written
+    untagged, as text without a stemmer has them, which is how a query looks such a word up
+    (`query_stems`). Tagged with the text's language (2015/en, unesco/ru), no query looked them up."""
+    assert analyse("In 2015 UNESCO adopted 4 goals", lang="en").stems == [
+        "in/en",
+        "2015",
+        "unesco/en",
+        "adopt/en",
+        "4",
+        "goal/en",
+    ]
+    assert analyse("Образование UNESCO 2030 года", lang="ru").stems == [
+        "образован/ru",
+        "unesco",
+        "2030",
+        "год/ru",
+    ]
+    assert analyse("التعليم unesco", lang="ar").stems == ["تعليم/ar", "unesco"]
+    # Words of other scripts: Greek and kana untagged, Cyrillic stemmed in Russian (the only one).
+    assert analyse("παιδεία カタカナ образования covid19", lang="de").stems == [
+        "παιδεια",
+        "カタカナ",
+        "образован/ru",
+        "covid19/de",
+    ]
+    # In text with Chinese too, and each such word among what a query looks it up as.
+    analysed = analyse("终身学习 2030 议程 unesco", lang="ru")
+    assert analysed.stems == ["2030", "unesco"]
+    for word in ("2030", "unesco", "παιδεία", "カタカナ", "covid19"):
+        looked_up = set(query_words(word)[0].stems)
+        assert not looked_up.isdisjoint(analyse(f"x {word} y", lang="ru").stems), word
+        assert not looked_up.isdisjoint(analyse(f"x {word} y", lang="en").stems), word
+
+
 def test_a_stem_in_one_language_does_not_match_text_in_another():
     """The French and Spanish stemmers cut "learner" to learn, the English stem of "learning": the
     query's French stem must not meet the English text's."""

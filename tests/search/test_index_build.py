@@ -34,14 +34,70 @@ COMPARE = textwrap.dedent(
 )
 
 
-def test_parallel_document_building_matches_one_process(tmp_path):
+# Every word (but Chinese ones) of the fields whose words the stem stream holds is in it as one of the
+# forms a query looks that word up as: tantivy counts a query's matches from the stem terms alone
+# (`tantivy._word_fields`), so a word missing there would be missing from facet counts and totals.
+STEMMED_WORDS = textwrap.dedent(
+    """
+    import django
+    django.setup()
+    from llrc.search import documents
+    from llrc.search.analysis import has_han, query_stems
+    from llrc.search.backends.base import STEMMED_FIELDS
+
+    ids = documents.published_ids()
+    words = missing = 0
+    languages = set()
+    for batch in documents.document_batches(ids, workers=1):
+        for d in batch:
+            stems = set(d.text["stem"].split())
+            languages.update(stem.partition("/")[2] for stem in stems)
+            for name in STEMMED_FIELDS:
+                for token in d.text[name].split():
+                    if has_han(token):
+                        continue
+                    words += 1
+                    if stems.isdisjoint(query_stems(token)):
+                        missing += 1
+                        print("missing", d.id, name, token)
+    # Every stemmed language and text without a stemmer, so that every way of writing stems was seen.
+    assert {"", "en", "fr", "es", "ru", "ar"} <= languages, languages
+    print("words", words, "missing", missing)
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def demo_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A data directory with the demo collection, set up by `llrc init --demo` in a subprocess."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {
-        "LLRC_DATA_DIR": str(tmp_path),
+        "LLRC_DATA_DIR": str(tmp_path_factory.mktemp("demo")),
         "LLRC_SEARCH_VECTORS": "0",
         "DJANGO_SETTINGS_MODULE": "llrc.settings",
     }
-    llrc = [sys.executable, "-m", "llrc.cli"]
-    subprocess.run([*llrc, "init", "--demo"], env=env, check=True, capture_output=True, timeout=600)
+    subprocess.run([*LLRC, "init", "--demo"], env=env, check=True, capture_output=True, timeout=600)
+    return env
+
+
+LLRC = [sys.executable, "-m", "llrc.cli"]
+
+
+def test_every_word_of_the_stemmed_fields_is_in_the_stem_stream(demo_env):
+    done = subprocess.run(
+        [sys.executable, "-c", STEMMED_WORDS],
+        env=demo_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    last = done.stdout.split("\n")[-2].split()
+    assert last[0] == "words" and int(last[1]) > 10_000, done.stdout[-3000:]
+    assert last[2:] == ["missing", "0"], done.stdout[-3000:]
+
+
+def test_parallel_document_building_matches_one_process(demo_env):
+    env, llrc = demo_env, LLRC
     done = subprocess.run(
         [sys.executable, "-c", COMPARE], env=env, capture_output=True, text=True, timeout=600
     )

@@ -128,6 +128,26 @@ def test_a_word_of_a_script_one_language_is_written_in_is_stemmed_in_it(make_res
     assert found("enquêtes") == [french.pk]
 
 
+def test_numbers_and_words_of_another_script_are_counted_as_they_are_found(make_resource):
+    """Counting looks a word up in the stem stream and not in the fields it comes from (tantivy), so a
+    word must be there however its text is stemmed: a number in English text, a Latin word in Russian
+    text. Every resource has one type: the type counts add up to the total."""
+    english = make_resource(titles={"en": "Results of the 4567 survey"}, subjects=[])
+    russian = make_resource(
+        titles={"ru": "Обучение взрослых: программа eduskills"},
+        original_language="ru",
+        subjects=[],
+    )
+    arabic = make_resource(
+        titles={"ar": "برنامج eduskills 4567"}, original_language="ar", subjects=[]
+    )
+    for text, ids in (("4567", {english.pk, arabic.pk}), ("eduskills", {russian.pk, arabic.pk})):
+        page = search.search_resources(text)
+        assert {h.resource.pk for h in page.hits} == ids and page.total == len(ids), text
+        types = next(f for f in page.facets if f.name == "type")
+        assert sum(b.count for b in types.buckets) == len(ids), text
+
+
 def test_french_with_or_without_accents(docs):
     assert found("education afrique") == [docs["fr"].pk]
     assert found("éducation AFRIQUE") == [docs["fr"].pk]

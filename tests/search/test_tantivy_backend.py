@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from llrc.search.analysis import analyse_joined
 from llrc.search.backends.base import BackendQuery, IndexDocument
 from llrc.search.backends.remembered import packed, unpacked
 from llrc.search.backends.tantivy import POSTINGS_SHARE, TantivyBackend, _within
@@ -22,6 +23,15 @@ from llrc.search.backends.tree_counts import TreeCounts, tree_values
 from llrc.search.query import parse_query
 
 LANGUAGES = ["en", "zh", "fr", "ar", "ru", "es"]
+
+
+def english(title: str) -> dict[str, str]:
+    """A document's text fields for an English title, as documents.py writes them: its words, and their
+    stems in the stem stream (where counting looks for them)."""
+    tokens, stems, _pinyin = analyse_joined(title, "en")
+    return {"title": tokens, "stem": stems}
+
+
 SUBJECTS = [f"s{i}" for i in range(12)]
 
 
@@ -35,7 +45,7 @@ def documents(count: int, with_word: int, seed: int = 7) -> list[IndexDocument]:
         out.append(
             IndexDocument(
                 id=doc_id,
-                text={"title": title, "stem": "learn adult" if learning else "commun garden"},
+                text=english(title),
                 facets={
                     "type": [rng.choice(["report", "toolkit", "policy"])],
                     "language": rng.sample(LANGUAGES, rng.randint(1, 3)),
@@ -107,7 +117,7 @@ def test_the_values_shown_are_counted_in_every_segment(backend):
     def doc(doc_id: int, subject: str) -> IndexDocument:
         return IndexDocument(
             id=doc_id,
-            text={"title": "learning for adults", "stem": "learn adult"},
+            text=english("learning for adults"),
             facets={"type": ["report"], "subject": [subject]},
         )
 
@@ -148,7 +158,7 @@ def test_every_way_of_counting_facets_is_exact(backend):
             paths, subjects = [("x>y",)], ["x>y"]  # a code with the separator in it: the same
         return IndexDocument(
             id=doc_id,
-            text={"title": f"{words} rare" if doc_id <= 5 else words},
+            text=english(f"{words} rare" if doc_id <= 5 else words),
             facets={
                 "type": [rng.choice(["report", "policy"])],
                 "subject": subjects,
@@ -265,7 +275,7 @@ def test_plain_values_of_every_shape_are_counted_in_the_one_pass(backend):
     docs = [
         IndexDocument(
             id=i,
-            text={"title": "learning"},
+            text=english("learning"),
             facets={"type": [shapes[i % len(shapes)]], "language": [LANGUAGES[i % 3]]},
         )
         for i in range(1, 41)
@@ -278,9 +288,9 @@ def test_plain_values_of_every_shape_are_counted_in_the_one_pass(backend):
             facets=("type", "language"), facet_size=100, filters=filters, own_facets=("type",)
         )
         result = backend.search(query)
-        english = {d.id for d in docs if d.facets["language"] == ["en"]}
-        assert dict(result.facets["type"]) == expected(docs, english, "type"), selected
-        shown = {d.id for d in docs if d.id in english and d.facets["type"][0] in selected}
+        in_english = {d.id for d in docs if d.facets["language"] == ["en"]}
+        assert dict(result.facets["type"]) == expected(docs, in_english, "type"), selected
+        shown = {d.id for d in docs if d.id in in_english and d.facets["type"][0] in selected}
         assert result.total == len(shown), selected
         assert dict(result.facets["language"]) == expected(docs, shown, "language"), selected
     assert _within({"type": ['say "hi"']}) is None
@@ -363,7 +373,7 @@ def test_facet_values_counted_as_numbers_are_named_in_another_process(tmp_path):
     other = TantivyBackend(tmp_path / "index")
     extra = IndexDocument(
         id=999,
-        text={"title": "learning", "stem": "learn"},
+        text=english("learning"),
         facets={"type": ["report"], "subject": ["new-concept", "s1"]},
     )
     other.index([extra])
@@ -421,7 +431,7 @@ def test_numbered_facet_values_tied_at_the_cut_are_chosen_by_value(backend, valu
     docs = [
         IndexDocument(
             id=i + 1,
-            text={"title": "learning", "stem": "learn"},
+            text=english("learning"),
             facets={"type": ["report"], "target_group": [code]},
         )
         for i, code in enumerate(codes)
@@ -454,7 +464,7 @@ def test_whole_index_counts_follow_a_commit(backend):
     backend.search(learning())
     extra = IndexDocument(
         id=99,
-        text={"title": "learning together", "stem": "learn togeth"},
+        text=english("learning together"),
         facets={"type": ["toolkit"], "language": ["sw"], "subject": ["s0"]},
     )
     backend.index([extra])
@@ -527,7 +537,7 @@ def test_an_answer_stored_late_for_an_older_commit_is_never_served(backend, tmp_
             if self.first:
                 self.first = False
                 other = TantivyBackend(backend.path)
-                other.index([IndexDocument(id=99, text={"title": "learning"}, facets={})])
+                other.index([IndexDocument(id=99, text=english("learning"), facets={})])
                 assert backend.search(query).total == 6  # the other thread, on the new commit
             return taken
 

@@ -31,6 +31,8 @@ FACETS: tuple[str, ...] = (
 FILTER_ONLY: tuple[str, ...] = ("region", "sdg", "status")
 # "stem" holds Snowball stems of title, body and subject text; "pinyin" the pinyin of their Chinese words.
 DERIVED_FIELDS: dict[str, float] = {"stem": 0.8, "pinyin": 0.8}
+# The text fields whose every word (but Chinese ones) is in "stem", as a form `query_stems` looks it up as.
+STEMMED_FIELDS = ("title", "body", "subject")
 SORTS = ("relevance", "newest", "oldest", "title")
 # Where "did you mean" looks a word up (term_frequency): the words of the text fields, and pinyin.
 TERM_FIELDS = ("title", "body", "subject", "creator", "pinyin")
