@@ -1456,7 +1456,8 @@ def _open_index() -> None:
     if advice:
         log.warning("%s", advice)
     prewarm = getattr(backend, "prewarm", None)
-    blocks = prewarm() if prewarm is not None else None
+    # The advice just given: the server's sizes are asked once.
+    blocks = prewarm(advice) if prewarm is not None else None
     if blocks is not None:
         log.info("read the search table into PostgreSQL's buffer cache: %d blocks", blocks)
 

@@ -19,6 +19,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from llrc.search import services as search
 from llrc.search.analysis import QueryWord, analyse, query_stems
@@ -836,4 +837,9 @@ def test_the_search_table_is_read_into_the_buffer_cache_where_pg_prewarm_is_inst
     # Every block of the table and its indexes, as the sizes count them (the test's transaction drops
     # the extension again).
     assert backend.prewarm() == size // block > 0
-    assert search.warm_up() == []  # the warm-up reads them too, whichever backend searches
+    assert backend.prewarm(advice="") == size // block  # what memory_advice said, not asked again
+    assert backend.prewarm(advice="too small") is None
+    with CaptureQueriesContext(connection) as asked:
+        assert search.warm_up() == []  # the warm-up reads them too, whichever backend searches
+    # The server's sizes, asked once for the advice and the prewarm both.
+    assert sum("pg_relation_size" in q["sql"] for q in asked.captured_queries) == 1

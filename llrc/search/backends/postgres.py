@@ -1385,19 +1385,19 @@ class PostgresBackend:
             setting, shared, searched = cursor.fetchone()
         return buffer_advice(setting, int(shared), int(searched))
 
-    def prewarm(self) -> int | None:
+    def prewarm(self, advice: str | None = None) -> int | None:
         """Read the search table's rows and indexes into PostgreSQL's buffer cache, where the pg_prewarm
         extension is installed (creating it takes a superuser) and the cache can hold them
-        (`memory_advice` has nothing to say): the first searches after a restart then find their pages
-        there instead of reading each from the operating system. Returns the blocks read, or None when
-        it read nothing."""
+        (`memory_advice` has nothing to say; `advice` is what it said when the caller has just asked):
+        the first searches after a restart then find their pages there instead of reading each from the
+        operating system. Returns the blocks read, or None when it read nothing."""
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT n.nspname FROM pg_extension AS e "
                 "JOIN pg_namespace AS n ON n.oid = e.extnamespace WHERE e.extname = 'pg_prewarm'"
             )
             row = cursor.fetchone()
-            if row is None or self.memory_advice():
+            if row is None or (self.memory_advice() if advice is None else advice):
                 return None
             function = f"{connection.ops.quote_name(row[0])}.pg_prewarm"
             cursor.execute(
