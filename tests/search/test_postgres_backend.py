@@ -841,5 +841,6 @@ def test_the_search_table_is_read_into_the_buffer_cache_where_pg_prewarm_is_inst
     assert backend.prewarm(advice="too small") is None
     with CaptureQueriesContext(connection) as asked:
         assert search.warm_up() == []  # the warm-up reads them too, whichever backend searches
-    # The server's sizes, asked once for the advice and the prewarm both.
-    assert sum("pg_relation_size" in q["sql"] for q in asked.captured_queries) == 1
+    # The server's sizes, asked once for the advice and the prewarm both (where PostgreSQL searches).
+    once = 1 if search.get_backend().name == "postgres" else 0
+    assert sum("pg_relation_size" in q["sql"] for q in asked.captured_queries) == once
