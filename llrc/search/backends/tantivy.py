@@ -436,17 +436,15 @@ def _start_counting(
 
 
 def _gathered(tasks: list[Callable[[], Counted]]) -> Callable[[], Counted]:
-    """The counts of several tasks together, when all are done; the number of matches from the first
-    that counted them."""
+    """The counts of several tasks together, when all are done; the number of matches is the first
+    task's (None if it counted none: another task's may be of other filters)."""
 
     def finish() -> Counted:
+        results = [task() for task in tasks]
         facets: dict[str, list[tuple[str, int]]] = {}
-        matches = None
-        for task in tasks:
-            counted, found = task()
+        for counted, _found in results:
             facets.update(counted)
-            matches = found if matches is None else matches
-        return facets, matches
+        return facets, results[0][1] if results else None
 
     return finish
 
@@ -946,7 +944,7 @@ class TantivyBackend:
             ]
             return _gathered(counting)
         pool = _facets_pool()
-        tasks: list[Future[Counted]] = []
+        walks: list[Future[Counted]] = []
         for (_within_filter, part_sizes), filtered in zip(
             parts,
             [query, *(replace(query, filters=filters_without(query.filters, n)) for n in own)],
@@ -959,16 +957,19 @@ class TantivyBackend:
                 if walked:
                     size = part_sizes.pop(name)
                     tree_q = q if filtered is query else self._query(filtered, scored=False)
-                    tasks.append(pool.submit(_walk, searcher, tree_q, name, size))
+                    walks.append(pool.submit(_walk, searcher, tree_q, name, size))
+        tasks: list[Callable[[], Counted]] = [walk.result for walk in walks]
         if count or any(part_sizes for _w, part_sizes in parts):
             bare = self._query(
                 replace(query, filters=filters_without(query.filters, *own)), scored=False
             )
             parts_left = [(cast("str", w), part_sizes) for w, part_sizes in parts]
-            tasks.append(
-                pool.submit(_aggregate_within, searcher, bare, parts_left, self._numbers, count)
+            aggregation = pool.submit(
+                _aggregate_within, searcher, bare, parts_left, self._numbers, count
             )
-        return _gathered([task.result for task in tasks])
+            # First: it alone counts the matches.
+            tasks.insert(0, aggregation.result)
+        return _gathered(tasks)
 
     def _matches_most(self, searcher: tantivy.Searcher, query: BackendQuery) -> bool:
         """Whether surely most of the index matches (MOST_SHARE)."""
