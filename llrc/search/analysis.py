@@ -121,8 +121,10 @@ _LATIN_LANGUAGES = tuple(
     lang for lang in QUERY_STEM_LANGUAGES if lang not in _CYRILLIC_LANGUAGES + _ARABIC_LANGUAGES
 )
 _LATIN = re.compile("[a-z\u00df-\u024f]")  # after folding: no capitals, no accents but on ß æ ø ...
-_CYRILLIC = re.compile("[\u0400-\u052f]")
-_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+_CYRILLIC_LETTERS = "\u0400-\u052f"
+_ARABIC_LETTERS = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff"
+_CYRILLIC = re.compile(f"[{_CYRILLIC_LETTERS}]")
+_ARABIC = re.compile(f"[{_ARABIC_LETTERS}]")
 # A stem is written with its language (learn/en), and a query's stem in one language matches text in
 # that language only. Untagged, the French and Spanish stemmers made "learner" learn, "teacher" teach
 # and "worker" work, so an English query for learners found every English record about learning (158
@@ -459,8 +461,8 @@ _SOLE_LANGUAGE = ((_CYRILLIC, "ru"), (_ARABIC, "ar"))
 # The letters each stemmed language is written in, folded (`_fold`) or not.
 _SCRIPT_LETTERS = {
     **dict.fromkeys(_LATIN_LANGUAGES, "a-zA-Z\u00c0-\u024f"),
-    "ru": "\u0400-\u052f",
-    "ar": "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff",
+    "ru": _CYRILLIC_LETTERS,
+    "ar": _ARABIC_LETTERS,
 }
 # A character of a word that is no letter of the language's script (a digit, a letter of another script):
 # one search of a whole text in C, since most texts hold none.
