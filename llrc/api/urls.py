@@ -48,9 +48,20 @@ api = NinjaAPI(
 )
 
 
+# The catalogue names a description's parts as its services do; a client wrote the API's names, and an
+# error must name the field the client can fix (it said "resource_type" for `type`, "title" for `titles`).
+_API_FIELD = {
+    "resource_type": "type",
+    "title": "titles",
+    "summary": "summaries",
+    "plain_summary": "plain_summaries",
+}
+
+
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    given = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    errors = {_API_FIELD.get(name, name): messages for name, messages in given.items()}
     fields = ", ".join(errors)
     return api.create_response(
         request,

@@ -24,7 +24,7 @@ from llrc.catalogue.models import (
     ResourceText,
     TextField,
 )
-from llrc.catalogue.validation import known_language_tag, normalise_language_tag
+from llrc.catalogue.validation import known_language_tag, normalise_language_tag, not_text
 from llrc.lib.identifiers import normalise_identifier, parse_partial_date
 
 
@@ -41,6 +41,14 @@ class ResourceTextForm(forms.ModelForm):
                 f"Unknown language code {tag!r}: use en, zh-hans, fr, es, ar, ru or another ISO 639-1 code."
             )
         return tag
+
+    def clean_value(self) -> str:
+        value: str = self.cleaned_data["value"]
+        problem = not_text(value)
+        if problem:
+            # A vertical tab or a form feed comes with text pasted from a word processor.
+            raise ValidationError(f"The text {problem}: remove it and save again.")
+        return value
 
 
 class ResourceTextFormSet(forms.BaseInlineFormSet):
@@ -84,6 +92,9 @@ class IdentifierForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        problem = not_text(data.get("value") or "")
+        if problem:
+            raise ValidationError({"value": f"The identifier {problem}: remove it and save again."})
         if data.get("scheme") and data.get("value"):
             try:
                 data["value"] = normalise_identifier(data["scheme"], data["value"])

@@ -26,7 +26,14 @@ from llrc.vocabularies.models import Concept, Scheme
 
 MAX_TITLE = 2000
 MAX_SUMMARY = 20000
+MAX_NAME = 300  # Agent.name: a creator's or publisher's name
+MAX_IDENTIFIER = 500  # Identifier.value, once normalised
 _LANG_TAG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+# What no value may hold: control characters other than tab, line feed and carriage return, unpaired
+# surrogates (JSON can escape one, "\ud800", though it is half a character) and U+FFFE/U+FFFF. XML 1.0
+# cannot carry them, so a description holding one could not be exported or harvested; PostgreSQL refuses
+# NUL in text, and SQLite cannot be sent a surrogate at all: both failed the write with a server error.
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass
@@ -135,8 +142,65 @@ def _check_texts(
     return clean
 
 
-def validate_resource_data(data: ResourceData) -> ValidResource:
+def not_text(value: str) -> str | None:
+    """Why `value` cannot be stored, if it holds a character that is not text (`_NOT_TEXT`)."""
+    found = _NOT_TEXT.search(value)
+    if found is None:
+        return None
+    code = ord(found.group())
+    if 0xD800 <= code <= 0xDFFF:
+        kind = "half of a character (an unpaired surrogate)"
+    elif code < 0x20:
+        kind = "a control character"
+    else:
+        kind = "a noncharacter"
+    return f"holds U+{code:04X}, {kind}, at position {found.start() + 1}"
+
+
+def _characters_errors(data: ResourceData) -> dict[str, list[str]]:
+    """Every value of `data` holding a character that is not text, by field. Checked before anything
+    else: the other checks look values up in the database, which cannot be sent some of them."""
     errors: dict[str, list[str]] = {}
+
+    def check(label: str, what: str, value: str | None) -> None:
+        problem = not_text(value) if value else None
+        if problem:
+            errors.setdefault(label, []).append(f"{what} {problem}")
+
+    for label, texts in (
+        ("title", data.titles),
+        ("summary", data.summaries),
+        ("plain_summary", data.plain_summaries),
+    ):
+        for tag, value in texts.items():
+            check(label, "a language code", tag)
+            check(label, f"the {tag!r} value", value)
+    for attr in (
+        "resource_type",
+        "original_language",
+        "date_issued",
+        "publisher",
+        "licence",
+        "access_rights",
+        "status",
+    ):
+        check(attr, "the value", getattr(data, attr))
+    for attr in (*CONCEPT_FIELDS, "keywords", "collections"):
+        for i, value in enumerate(getattr(data, attr)):
+            check(attr, f"value {i + 1}", value)
+    for i, (scheme, value) in enumerate(data.identifiers):
+        check("identifiers", f"identifier {i + 1}'s scheme", scheme)
+        check("identifiers", f"identifier {i + 1}", value)
+    for i, creator in enumerate(data.creators):
+        for what, value in (("name", creator.name), ("kind", creator.kind), ("role", creator.role)):
+            check("creators", f"creator {i + 1}'s {what}", value)
+    return errors
+
+
+def validate_resource_data(data: ResourceData) -> ValidResource:
+    errors = _characters_errors(data)
+    if errors:
+        raise ValidationError(errors)
 
     if data.resource_type not in ResourceType.values:
         errors["resource_type"] = [
@@ -186,6 +250,9 @@ def validate_resource_data(data: ResourceData) -> ValidResource:
             ]
         concepts[attr] = [found[c] for c in dict.fromkeys(codes) if c in found]
 
+    if data.publisher and len(data.publisher.strip()) > MAX_NAME:
+        errors["publisher"] = [f"the name is longer than {MAX_NAME} characters"]
+
     licence = None
     if data.licence:
         licence = Concept.objects.filter(scheme=Scheme.LICENCE, code=data.licence).first()
@@ -201,6 +268,11 @@ def validate_resource_data(data: ResourceData) -> ValidResource:
         except ValueError as exc:
             errors.setdefault("identifiers", []).append(str(exc))
             continue
+        if len(normalised) > MAX_IDENTIFIER:
+            errors.setdefault("identifiers", []).append(
+                f"a {id_scheme} identifier is longer than {MAX_IDENTIFIER} characters"
+            )
+            continue
         if (id_scheme, normalised) not in identifiers:
             identifiers.append((id_scheme, normalised))
 
@@ -212,6 +284,10 @@ def validate_resource_data(data: ResourceData) -> ValidResource:
     for i, creator in enumerate(data.creators):
         if not creator.name.strip():
             errors.setdefault("creators", []).append(f"creator {i + 1} has no name")
+        elif len(creator.name.strip()) > MAX_NAME:
+            errors.setdefault("creators", []).append(
+                f"creator {i + 1}'s name is longer than {MAX_NAME} characters"
+            )
         if creator.kind not in AgentKind.values:
             errors.setdefault("creators", []).append(
                 f"creator {i + 1}: unknown kind {creator.kind!r}"

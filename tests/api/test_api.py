@@ -152,8 +152,24 @@ def test_create_with_token(client, token, django_capture_on_commit_callbacks):
         ({"identifiers": [{"scheme": "isbn", "value": "9780306406158"}]}, "identifiers"),
         ({"identifiers": [{"scheme": "doi", "value": "10.x/abc"}]}, "identifiers"),
         ({"date_issued": "2019-02-29"}, "date_issued"),
-        ({"titles": {"en": ""}}, "title"),
+        # The fields are named as the API names them, not as the catalogue's services do.
+        ({"titles": {"en": ""}}, "titles"),
         ({"titles": "not an object"}, "titles"),
+        ({"type": "novel"}, "type"),
+        ({"summaries": {"klingon": "Qapla"}}, "summaries"),
+        ({"plain_summaries": {"en": "x" * 20001}}, "plain_summaries"),
+        # Characters no text holds: they failed the write with a 500 (SQLite cannot be sent a lone
+        # surrogate; PostgreSQL refuses NUL), or were stored where no XML export could carry them.
+        ({"titles": {"en": "Adult\u0000learning"}}, "titles"),
+        ({"summaries": {"en": "half a character: \ud800"}}, "summaries"),
+        ({"creators": [{"name": "A\u0007B"}]}, "creators"),
+        ({"countries": ["\ud83d"]}, "countries"),
+        ({"publisher": "x" * 301}, "publisher"),
+        ({"creators": [{"name": "x" * 301, "kind": "person"}]}, "creators"),
+        (
+            {"identifiers": [{"scheme": "url", "value": "https://example.org/" + "a" * 500}]},
+            "identifiers",
+        ),
     ],
 )
 def test_invalid_create_is_refused_whole(client, token, change, field):

@@ -82,6 +82,9 @@ def test_add_resource_in_admin_saves_audits_and_indexes(
         ({"text_values-0-value": "", "text_values-1-value": ""}, "a title is required"),
         ({"text_values-0-is_original": ""}, "original"),
         ({"countries": ["999999999"]}, "Select a valid choice"),
+        # Pasted from a word processor: a vertical tab where a line broke.
+        ({"text_values-1-value": "Shanghai Regulations\x0bon Lifelong Education"}, "U+000B"),
+        ({"identifiers-0-scheme": "url", "identifiers-0-value": "https://x.org/a\x0cb"}, "U+000C"),
     ],
 )
 def test_bad_input_in_admin_is_refused_and_nothing_is_saved(curator_client, overrides, message):

@@ -128,6 +128,13 @@ def test_relation_to_itself_is_refused(make_resource):
         ({"resource_type": "novel"}, "resource_type", "novel"),
         ({"collections": ["nowhere"]}, "collections", "nowhere"),
         ({"creators": [CreatorData("", "organisation", "author")]}, "creators", "no name"),
+        ({"creators": [CreatorData("x" * 301)]}, "creators", "longer than 300"),
+        ({"publisher": "x" * 301}, "publisher", "longer than 300"),
+        ({"titles": {"en": "Adult\x00learning"}}, "title", "U+0000, a control character"),
+        ({"summaries": {"en": "x\ud800"}}, "summary", "U+D800, half of a character"),
+        ({"keywords": ["ok", "\uffff"]}, "keywords", "value 2 holds U+FFFF"),
+        ({"identifiers": [("url", "https://example.org/\x0b")]}, "identifiers", "U+000B"),
+        ({"subjects": ["concept\x1b1488"]}, "subjects", "U+001B"),
     ],
 )
 def test_invalid_input_names_the_field_and_saves_nothing(overrides, field, words):
@@ -149,6 +156,13 @@ def test_invalid_input_names_the_field_and_saves_nothing(overrides, field, words
         AuditEntry.objects.count(),
     )
     assert after == before
+
+
+def test_tabs_and_line_breaks_are_text():
+    resource = services.create_resource(
+        resource_data(summaries={"en": "Two parts:\tone\r\nand two\n"}), actor=None
+    )
+    assert resource.texts("summary")["en"] == "Two parts:\tone\r\nand two"
 
 
 def test_several_problems_are_reported_together():
