@@ -24,8 +24,9 @@ from llrc.catalogue.models import (
     ResourceText,
     TextField,
 )
-from llrc.catalogue.validation import known_language_tag, normalise_language_tag, not_text
+from llrc.catalogue.validation import known_language_tag, normalise_language_tag
 from llrc.lib.identifiers import normalise_identifier, parse_partial_date
+from llrc.lib.text import not_text
 
 
 class ResourceTextForm(forms.ModelForm):

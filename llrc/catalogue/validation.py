@@ -22,6 +22,7 @@ from llrc.catalogue.models import (
     Status,
 )
 from llrc.lib.identifiers import normalise_identifier, parse_partial_date
+from llrc.lib.text import not_text
 from llrc.vocabularies.models import Concept, Scheme
 
 MAX_TITLE = 2000
@@ -29,11 +30,6 @@ MAX_SUMMARY = 20000
 MAX_NAME = 300  # Agent.name: a creator's or publisher's name
 MAX_IDENTIFIER = 500  # Identifier.value, once normalised
 _LANG_TAG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
-# What no value may hold: control characters other than tab, line feed and carriage return, unpaired
-# surrogates (JSON can escape one, "\ud800", though it is half a character) and U+FFFE/U+FFFF. XML 1.0
-# cannot carry them, so a description holding one could not be exported or harvested; PostgreSQL refuses
-# NUL in text, and SQLite cannot be sent a surrogate at all: both failed the write with a server error.
-_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass
@@ -142,23 +138,9 @@ def _check_texts(
     return clean
 
 
-def not_text(value: str) -> str | None:
-    """Why `value` cannot be stored, if it holds a character that is not text (`_NOT_TEXT`)."""
-    found = _NOT_TEXT.search(value)
-    if found is None:
-        return None
-    code = ord(found.group())
-    if 0xD800 <= code <= 0xDFFF:
-        kind = "half of a character (an unpaired surrogate)"
-    elif code < 0x20:
-        kind = "a control character"
-    else:
-        kind = "a noncharacter"
-    return f"holds U+{code:04X}, {kind}, at position {found.start() + 1}"
-
-
 def _characters_errors(data: ResourceData) -> dict[str, list[str]]:
-    """Every value of `data` holding a character that is not text, by field. Checked before anything
+    """Every value of `data` holding a character that is not text (`lib.text.not_text`: a description
+    holding one could not be exported as XML or stored in PostgreSQL), by field. Checked before anything
     else: the other checks look values up in the database, which cannot be sent some of them."""
     errors: dict[str, list[str]] = {}
 

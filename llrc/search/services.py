@@ -30,7 +30,7 @@ from llrc.catalogue.models import (
     pick_text,
 )
 from llrc.lib.identifiers import normalise_doi, normalise_isbn, normalise_issn
-from llrc.lib.text import edit_distance
+from llrc.lib.text import edit_distance, not_text
 from llrc.search.analysis import (
     WORD,
     QueryWord,
@@ -561,6 +561,11 @@ def _clean_filters(filters: dict[str, list[str]], notices: list[str]) -> dict[st
         kept = [filter_code(name, v.strip()) for v in values if v and v.strip()]
         if any(len(v) > 200 for v in kept):
             raise SearchInputError(_("a value of filter %(name)s is too long") % {"name": name})
+        # A control character (%00 in a link) failed PostgreSQL's search with a server error.
+        if any(not_text(v) for v in kept):
+            raise SearchInputError(
+                _("a value of filter %(name)s holds a character that is not text") % {"name": name}
+            )
         distinct = list(dict.fromkeys(kept))
         if len(distinct) > MAX_FILTER_VALUES:
             notices.append(

@@ -224,3 +224,5 @@ def test_search_query_language_and_sort_through_api(client, make_resource):
     body = client.get("/api/v1/search", {"q": '"adult literacy'}).json()
     assert body["total"] == 2 and body["notices"]
     assert client.get("/api/v1/search", {"q": "x", "sort": "random"}).status_code == 400
+    odd = client.get("/api/v1/search", {"q": "literacy", "country": "\x00"})
+    assert odd.status_code == 400 and "not text" in odd.json()["detail"]

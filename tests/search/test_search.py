@@ -290,6 +290,9 @@ def test_no_match_for_all_words_falls_back_and_says_so(corpus):
         ({"page_size": 1000}, "page size"),
         ({"page": 100000}, "beyond"),
         ({"filters": {"colour": ["red"]}}, "unknown filter"),
+        # A control character in a link's filter failed PostgreSQL's search with a server error.
+        ({"filters": {"country": ["CN\x00"]}}, "not text"),
+        ({"filters": {"collection": ["laws\ud800"]}}, "not text"),
     ],
 )
 def test_bad_parameters_give_clear_errors(kwargs, words):

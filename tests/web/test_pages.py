@@ -141,6 +141,9 @@ def test_bad_search_parameters_are_answered_with_a_message(client, site):
     response = client.get("/en/search?q=learning&page=99999")
     assert response.status_code == 400
     assert "cannot be paged" in response.content.decode()
+    response = client.get("/en/search?q=learning&country=CN%00")
+    assert response.status_code == 400
+    assert "holds a character that is not text" in response.content.decode()
     assert client.get("/en/search?page=abc").status_code == 200
 
 
