@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from llrc.catalogue.models import Collection, Institution, Relation, Resource, Status
+from llrc.lib.text import not_text
 
 RESOURCE_PREFETCH = (
     "text_values",
@@ -94,6 +95,8 @@ def collection_tree() -> list[InstitutionTree]:
 
 
 def get_collection(slug: str) -> Collection | None:
+    if not_text(slug):  # no slug holds one, and PostgreSQL cannot be asked for it (%00 in a URL)
+        return None
     return Collection.objects.select_related("institution", "parent").filter(slug=slug).first()
 
 

@@ -8,6 +8,12 @@ import re
 _NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+def as_text(value: str) -> str:
+    """`value` with each character no text may hold (`_NOT_TEXT`) made a space: for what a reader types
+    to look something up, where such a character means nothing and must not reach the database."""
+    return _NOT_TEXT.sub(" ", value)
+
+
 def not_text(value: str) -> str | None:
     """Why `value` is not text, if it holds a character that no text may hold (`_NOT_TEXT`)."""
     found = _NOT_TEXT.search(value)

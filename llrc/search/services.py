@@ -30,7 +30,7 @@ from llrc.catalogue.models import (
     pick_text,
 )
 from llrc.lib.identifiers import normalise_doi, normalise_isbn, normalise_issn
-from llrc.lib.text import edit_distance, not_text
+from llrc.lib.text import as_text, edit_distance, not_text
 from llrc.search.analysis import (
     WORD,
     QueryWord,
@@ -835,7 +835,9 @@ def search_resources(
             _("results beyond the first %(max)d cannot be paged to; add words or filters")
             % {"max": MAX_RESULT_WINDOW}
         )
-    query = (query or "").strip()
+    # A control character means nothing in a query and must not reach the database: `type:%00` and an
+    # identifier holding one failed PostgreSQL's search with a server error.
+    query = as_text(query or "").strip()
     if len(query) > MAX_QUERY_CHARS:
         query = query[:MAX_QUERY_CHARS]
         notices.append(

@@ -200,6 +200,15 @@ def test_collections_and_vocabularies(client, two):
     assert targets[0]["labels"]["zh-hans"]
 
 
+def test_odd_lookups_are_answered_not_failed(client, two):
+    # Each failed with a server error on PostgreSQL (%00) or on SQLite (an offset past 64 bits).
+    assert client.get("/api/v1/collections/laws%00").status_code == 404
+    found = client.get("/api/v1/vocabularies/unesco", {"q": "Lifelong\x00"})
+    assert any(c["code"] == "concept1488" for c in found.json())
+    past = client.get("/api/v1/vocabularies/unesco", {"offset": "99999999999999999999"})
+    assert past.status_code == 200 and past.json() == []
+
+
 def test_openapi_document(client):
     doc = client.get("/api/v1/openapi.json").json()
     assert doc["openapi"].startswith("3.")

@@ -305,6 +305,9 @@ def test_overlong_and_odd_queries_are_answered(corpus):
     assert page.notices
     for odd in ('"', "*", "AND OR NOT", "title:", "((((", "\x00", "😀"):
         search.search_resources(odd)  # answered, never raises
+    # A control character reached PostgreSQL in a field's value and in an identifier: a server error.
+    for odd in ("type:\x00", "type:report\x00", "10.1234/a\x00b", "lifelong\x00learning"):
+        assert search.search_resources(odd).query == odd.replace("\x00", " ").strip()
 
 
 def test_updating_a_resource_replaces_its_document(
