@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from llrc.catalogue.models import Collection, Institution, Relation, Resource, Status
+from llrc.catalogue.models import (
+    Collection,
+    Institution,
+    Relation,
+    Resource,
+    ResourceFile,
+    Status,
+)
 from llrc.lib.text import not_text
 
 RESOURCE_PREFETCH = (
@@ -92,6 +99,17 @@ def collection_tree() -> list[InstitutionTree]:
         for inst in Institution.objects.all()
         if roots.get(inst.pk)
     ]
+
+
+def get_published_file(file_id: int, name: str) -> ResourceFile | None:
+    """A file of a published resource, by its number and the name in its link."""
+    if not_text(name):  # no file's name holds one, and PostgreSQL cannot be asked for it (%00)
+        return None
+    return (
+        ResourceFile.objects.select_related("resource")
+        .filter(pk=file_id, name=name, resource__status=Status.PUBLISHED)
+        .first()
+    )
 
 
 def get_collection(slug: str) -> Collection | None:

@@ -24,7 +24,6 @@ from django.views.decorators.http import require_GET
 
 from llrc.catalogue import queries
 from llrc.catalogue.citation import citation_text
-from llrc.catalogue.models import ResourceFile
 from llrc.catalogue.services import file_path
 from llrc.search import services as search_services
 from llrc.search.services import SearchInputError, SearchTooLong
@@ -147,8 +146,8 @@ def about_demo(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def download_file(request: HttpRequest, file_id: int, name: str) -> HttpResponseBase:
-    stored = ResourceFile.objects.select_related("resource").filter(pk=file_id, name=name).first()
-    if stored is None or stored.resource.status != "published":
+    stored = queries.get_published_file(file_id, name)
+    if stored is None:
         raise Http404("No such file")
     try:
         handle = file_path(stored).open("rb")

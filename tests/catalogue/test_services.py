@@ -91,6 +91,24 @@ def test_attach_file_is_stored_by_sha256(
     assert path.read_bytes() == content
 
 
+def test_a_published_file_is_found_by_its_number_and_name(
+    make_resource, django_capture_on_commit_callbacks
+):
+    from llrc.catalogue import queries
+
+    resource = make_resource()
+    with django_capture_on_commit_callbacks(execute=True):
+        stored = services.attach_file(
+            resource, name="strategy.pdf", content=b"%PDF-1.4 x", language="en", actor=None
+        )
+    assert queries.get_published_file(stored.pk, "strategy.pdf") == stored
+    assert queries.get_published_file(stored.pk, "other.pdf") is None
+    # A link's name holding %00 failed PostgreSQL's lookup with a server error.
+    assert queries.get_published_file(stored.pk, "strategy\x00.pdf") is None
+    Resource.objects.filter(pk=resource.pk).update(status="draft")
+    assert queries.get_published_file(stored.pk, "strategy.pdf") is None
+
+
 def test_empty_file_is_refused_and_nothing_is_stored(make_resource):
     resource = make_resource()
     with pytest.raises(ValidationError) as info:

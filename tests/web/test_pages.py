@@ -125,6 +125,7 @@ def test_resource_page_links_translations_and_files(
     response = client.get(f"/files/{stored.pk}/manual.pdf")
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF-1.5")
+    assert client.get(f"/files/{stored.pk}/manual%00.pdf").status_code == 404
 
 
 def test_missing_pages_give_404_page(client, site):
