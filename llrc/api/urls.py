@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from ninja import Field, NinjaAPI, Query, Router, Schema, Status
@@ -80,6 +80,21 @@ def _request_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRespo
         request,
         {"detail": "The request is not valid: check " + ", ".join(errors) + ".", "errors": errors},
         status=422,
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Django refuses a body past DATA_UPLOAD_MAX_MEMORY_SIZE; left to Django, the client got its HTML
+    # "Bad Request" page, which says nothing about why.
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    return api.create_response(
+        request,
+        {
+            "detail": f"The request body is larger than the {limit / 2**20:.1f} MiB a request may send.",
+            "errors": {},
+        },
+        status=413,
     )
 
 
@@ -176,7 +191,9 @@ def get_resource(request: HttpRequest, resource_id: int, lang: str = "en") -> di
     return serializers.resource_full(request, resource, lang)
 
 
-@resources.post("", response={201: ResourceOut, 401: ErrorOut, 422: ErrorOut}, auth=StaffToken())
+@resources.post(
+    "", response={201: ResourceOut, 401: ErrorOut, 413: ErrorOut, 422: ErrorOut}, auth=StaffToken()
+)
 def create_resource(request: HttpRequest, payload: ResourceIn) -> Status[dict[str, Any]]:
     """Add a resource (curators, with an API token). Invalid input is refused whole, naming each field."""
     data = ResourceData(

@@ -188,6 +188,21 @@ def test_invalid_create_is_refused_whole(client, token, change, field):
     assert Resource.objects.count() == before
 
 
+def test_a_body_too_large_is_refused_with_a_message(client, token, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
+    payload = {"type": "report", "titles": {"en": "Survey"}, "summaries": {"en": "x" * 100_001}}
+    before = Resource.objects.count()
+    response = client.post(
+        "/api/v1/resources",
+        payload,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 413
+    assert "larger than the 0.1 MiB" in response.json()["detail"]
+    assert Resource.objects.count() == before
+
+
 def test_collections_and_vocabularies(client, two):
     collections = client.get("/api/v1/collections").json()
     laws = next(c for c in collections if c["slug"] == "laws")
