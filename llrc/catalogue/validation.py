@@ -29,6 +29,7 @@ MAX_TITLE = 2000
 MAX_SUMMARY = 20000
 MAX_NAME = 300  # Agent.name: a creator's or publisher's name
 MAX_IDENTIFIER = 500  # Identifier.value, once normalised
+MAX_LANGUAGE_TAG = 16  # ResourceText.language, ResourceFile.language
 _LANG_TAG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 
 
@@ -108,8 +109,9 @@ def normalise_language_tag(tag: str) -> str:
 
 
 def known_language_tag(tag: str) -> bool:
-    """A text's language: an ISO 639-1 code in the vocabulary, optionally with a script (zh-hans)."""
-    if not _LANG_TAG.match(tag):
+    """A text's language: an ISO 639-1 code in the vocabulary, optionally with a script (zh-hans), in
+    at most MAX_LANGUAGE_TAG characters (the columns' length: a longer tag failed PostgreSQL's write)."""
+    if len(tag) > MAX_LANGUAGE_TAG or not _LANG_TAG.match(tag):
         return False
     base = tag.split("-")[0]
     return Concept.objects.filter(scheme=Scheme.LANGUAGE, code=base).exists()

@@ -165,6 +165,8 @@ def test_create_with_token(client, token, django_capture_on_commit_callbacks):
         ({"creators": [{"name": "A\u0007B"}]}, "creators"),
         ({"countries": ["\ud83d"]}, "countries"),
         ({"publisher": "x" * 301}, "publisher"),
+        # A well-formed language tag longer than the column (16) failed PostgreSQL's write.
+        ({"titles": {"en-aaaaaaaa-bbbbbbbb": "Survey"}}, "titles"),
         ({"creators": [{"name": "x" * 301, "kind": "person"}]}, "creators"),
         (
             {"identifiers": [{"scheme": "url", "value": "https://example.org/" + "a" * 500}]},
