@@ -108,6 +108,15 @@ def test_bad_requests_get_json_errors_not_500(client, two, url, status):
     assert response.json()["detail"]
 
 
+def post_resource(client, token, payload):
+    return client.post(
+        "/api/v1/resources",
+        payload,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
 def test_create_needs_a_token(client):
     response = client.post(
         "/api/v1/resources",
@@ -129,12 +138,7 @@ def test_create_with_token(client, token, django_capture_on_commit_callbacks):
         "collections": ["policies"],
     }
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            "/api/v1/resources",
-            payload,
-            content_type="application/json",
-            headers={"Authorization": f"Bearer {token}"},
-        )
+        response = post_resource(client, token, payload)
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["identifiers"] == [{"scheme": "isbn", "value": "9780306406157"}]
@@ -177,12 +181,7 @@ def test_create_with_token(client, token, django_capture_on_commit_callbacks):
 def test_invalid_create_is_refused_whole(client, token, change, field):
     payload = {"type": "report", "titles": {"en": "Adult learning survey"}, **change}
     before = Resource.objects.count()
-    response = client.post(
-        "/api/v1/resources",
-        payload,
-        content_type="application/json",
-        headers={"Authorization": f"Bearer {token}"},
-    )
+    response = post_resource(client, token, payload)
     assert response.status_code == 422
     body = response.json()
     assert field in body["errors"], body
@@ -194,12 +193,7 @@ def test_a_body_too_large_is_refused_with_a_message(client, token, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
     payload = {"type": "report", "titles": {"en": "Survey"}, "summaries": {"en": "x" * 100_001}}
     before = Resource.objects.count()
-    response = client.post(
-        "/api/v1/resources",
-        payload,
-        content_type="application/json",
-        headers={"Authorization": f"Bearer {token}"},
-    )
+    response = post_resource(client, token, payload)
     assert response.status_code == 413
     assert "larger than the 0.1 MiB" in response.json()["detail"]
     assert Resource.objects.count() == before
