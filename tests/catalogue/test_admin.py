@@ -148,3 +148,12 @@ def test_collection_titles_are_edited_one_language_per_field(curator_client):
     )
     assert refused.status_code == 200 and "at least one language" in refused.content.decode()
     assert not Collection.objects.filter(slug="nameless").exists()
+
+
+def test_searching_the_admin_lists_for_a_control_character_answers(curator_client):
+    for url in (
+        "/en/admin/catalogue/resource/?q=%00",
+        "/en/admin/catalogue/agent/?q=a%00",
+        "/en/admin/vocabularies/concept/?q=%00",
+    ):
+        assert curator_client.get(url).status_code == 200, url
