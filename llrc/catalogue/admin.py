@@ -25,7 +25,7 @@ from llrc.catalogue.models import (
     TextField,
 )
 from llrc.catalogue.validation import known_language_tag, normalise_language_tag
-from llrc.lib.identifiers import normalise_identifier, parse_partial_date
+from llrc.lib.identifiers import normalise_date, normalise_identifier, parse_partial_date
 from llrc.lib.text import not_text
 
 
@@ -146,7 +146,7 @@ class ResourceForm(forms.ModelForm):
         exclude: list[str] = []
 
     def clean_date_issued(self) -> str:
-        value = (self.cleaned_data.get("date_issued") or "").strip()
+        value = normalise_date(self.cleaned_data.get("date_issued") or "")
         if value:
             try:
                 parse_partial_date(value)

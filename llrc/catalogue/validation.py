@@ -21,7 +21,7 @@ from llrc.catalogue.models import (
     ResourceType,
     Status,
 )
-from llrc.lib.identifiers import normalise_identifier, parse_partial_date
+from llrc.lib.identifiers import normalise_date, normalise_identifier, parse_partial_date
 from llrc.lib.text import not_text
 from llrc.vocabularies.models import Concept, Scheme
 
@@ -215,7 +215,8 @@ def validate_resource_data(data: ResourceData) -> ValidResource:
             )
 
     year = None
-    if data.date_issued.strip():
+    data.date_issued = normalise_date(data.date_issued)
+    if data.date_issued:
         try:
             year = parse_partial_date(data.date_issued)[0]
         except ValueError as exc:

@@ -4,6 +4,7 @@ Each `normalise_*` returns the canonical form or raises ValueError with a senten
 """
 
 import re
+import unicodedata
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -112,12 +113,20 @@ def normalise_identifier(scheme: str, raw: str) -> str:
     return normaliser(raw)
 
 
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+
+
+def normalise_date(raw: str) -> str:
+    """A date as it is stored: digits of any script (full-width ２０１５, Arabic-Indic ٢٠١٥) and a
+    full-width hyphen written as ASCII, spaces trimmed. `\\d` took such digits and the date was stored
+    as typed, where exports and sorting expect ASCII."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
 
 
 def parse_partial_date(raw: str) -> tuple[int, int | None, int | None]:
     """Parse YYYY, YYYY-MM or YYYY-MM-DD (ISO 8601 reduced precision) and check the date exists."""
-    match = _PARTIAL_DATE.match(raw.strip())
+    match = _PARTIAL_DATE.fullmatch(normalise_date(raw))
     if not match:
         raise ValueError(f"date {raw!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
     year = int(match.group(1))

@@ -176,6 +176,12 @@ def test_invalid_input_names_the_field_and_saves_nothing(overrides, field, words
     assert after == before
 
 
+def test_a_date_typed_in_full_width_digits_is_stored_in_ascii():
+    resource = services.create_resource(resource_data(date_issued="２０１５－０３"), actor=None)
+    resource.refresh_from_db()
+    assert (resource.date_issued, resource.year) == ("2015-03", 2015)
+
+
 def test_tabs_and_line_breaks_are_text():
     resource = services.create_resource(
         resource_data(summaries={"en": "Two parts:\tone\r\nand two\n"}), actor=None

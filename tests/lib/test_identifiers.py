@@ -2,6 +2,7 @@ import pytest
 
 from llrc.lib.identifiers import (
     normalise_ark,
+    normalise_date,
     normalise_doi,
     normalise_handle,
     normalise_isbn,
@@ -66,6 +67,19 @@ def test_url_handle_ark():
 @pytest.mark.parametrize("raw", ["2015", "2015-02", "2016-02-29"])
 def test_partial_dates_that_exist(raw):
     assert parse_partial_date(raw)[0] == int(raw[:4])
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored", "parts"),
+    [
+        ("２０１５－０３", "2015-03", (2015, 3, None)),  # typed with a Chinese input method
+        ("٢٠١٥", "2015", (2015, None, None)),  # Arabic-Indic digits
+        (" 2015-03-01 ", "2015-03-01", (2015, 3, 1)),
+    ],
+)
+def test_dates_typed_in_other_digits_are_stored_in_ascii(raw, stored, parts):
+    assert normalise_date(raw) == stored
+    assert parse_partial_date(raw) == parts
 
 
 @pytest.mark.parametrize(
