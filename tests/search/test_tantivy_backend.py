@@ -459,6 +459,48 @@ def test_numbered_facet_values_tied_at_the_cut_are_chosen_by_value(backend, valu
     assert backend.search(own).facets["target_group"] == first
 
 
+@pytest.mark.parametrize(
+    "filters",
+    [{"type": ["report"]}, {"subject": ["s1", "s4"]}, {"year": ["2012"]}, {"language": ["ar"]}],
+)
+def test_browsing_one_facet_counts_it_over_the_whole_index(backend, filters):
+    """No words and one selection (a facet link from the home page): the selected facet counted without
+    its selection is the whole index's count, taken from the counts remembered per commit; the other
+    facets and the total are the selection's. After a commit the new resource is counted."""
+    docs = documents(80, with_word=20)
+    backend.replace_all(docs)
+    names = ("type", "language", "subject", "year")
+    (name,) = filters
+    query = BackendQuery(
+        parse_query(""), facets=names, facet_size=100, filters=filters, own_facets=(name,)
+    )
+    for round_no in range(2):
+        every = {d.id for d in docs}
+        matching = {d.id for d in docs if set(filters[name]) & set(d.facets.get(name, []))}
+        for asked in (query, replace(query, limit=0, sort="id")):
+            backend.forget_counts()
+            result = backend.search(asked)
+            assert result.total == len(matching), asked
+            assert dict(result.facets[name]) == expected(docs, every, name)
+            for other in names:
+                if other != name:
+                    assert dict(result.facets[other]) == expected(docs, matching, other), other
+        assert backend._whole_index is not None  # counted once per commit, not over the matches
+        if round_no == 0:
+            extra = IndexDocument(
+                id=500,
+                text=english("community gardens"),
+                facets={
+                    "type": ["report"],
+                    "language": ["ar"],
+                    "subject": ["s1"],
+                    "year": ["2012"],
+                },
+            )
+            backend.index([extra])
+            docs = [*docs, extra]
+
+
 def test_whole_index_counts_follow_a_commit(backend):
     docs = documents(60, with_word=50)
     backend.replace_all(docs)

@@ -455,6 +455,20 @@ def _most_of(searcher: tantivy.Searcher, documents: int) -> bool:
     return documents > searcher.num_docs * MOST_SHARE
 
 
+def _matches_everything(query: BackendQuery) -> bool:
+    """Whether the query finds every resource: no words, filters or limits."""
+    parsed = query.parsed
+    return not (
+        parsed.groups
+        or parsed.excluded
+        or parsed.excluded_filters
+        or parsed.year_range
+        or any(query.filters.values())
+        or query.restrict_ids is not None
+        or query.after_id is not None
+    )
+
+
 def _terms(field: str, size: int) -> dict[str, Any]:
     # tantivy counts each segment apart and by default keeps only a segment's 10 × size most frequent
     # values before adding the segments up: a value outside one segment's list loses that segment's count,
@@ -931,6 +945,12 @@ class TantivyBackend:
         of 38.9 (2026-11-30). A tree facet whose matches are many is walked apart, as
         `_start_counting` does."""
         own = own_filtered(query)
+        if (
+            self.count_cache
+            and len(own) == 1
+            and _matches_everything(replace(query, filters=filters_without(query.filters, *own)))
+        ):
+            return self._count_browsed_facet(searcher, q, query, own[0], commit)
         filters = {name: query.filters[name] for name in own}
         parts = [(_within(filters), {n: s for n, s in sizes.items() if n not in own})]
         parts += [(_within(filters_without(filters, name)), {name: sizes[name]}) for name in own]
@@ -970,6 +990,32 @@ class TantivyBackend:
             # First: it alone counts the matches.
             tasks.insert(0, aggregation.result)
         return _gathered(tasks)
+
+    def _count_browsed_facet(
+        self,
+        searcher: tantivy.Searcher,
+        q: tantivy.Query,
+        query: BackendQuery,
+        name: str,
+        commit: str,
+    ) -> Callable[[], Counted]:
+        """Start counting the facets of a query whose one condition is a selection in facet `name`
+        (browsing: every report, everything from 2001): that facet counted without its selection is
+        counted over the whole index, whose counts are remembered until the next commit
+        (`_index_facets`); the others over the matches. Counted over the million each time, the year
+        of "everything from 2001" cost 14 of its 23 ms, a country 25 of 57 (2026-12-01)."""
+        size = FACET_SIZES.get(name, query.facet_size)
+        everything = self._index_facets(
+            searcher, dict.fromkeys(query.facets, COMPLETE_SIZE), commit
+        )
+        rest = replace(query, facets=tuple(f for f in query.facets if f != name), own_facets=())
+        counting = self._count_facets(searcher, q, rest, commit)
+
+        def finish() -> Counted:
+            facets, matches = counting()
+            return {**facets, name: _most_frequent(everything[name], size)}, matches
+
+        return finish
 
     def _matches_most(self, searcher: tantivy.Searcher, query: BackendQuery) -> bool:
         """Whether surely most of the index matches (MOST_SHARE)."""
