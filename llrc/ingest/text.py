@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from llrc.lib.text import as_text
+
 MAX_PAGES = 2000
 MAX_CHARS_PER_PAGE = (
     20_000  # a page of dense text is about 5,000 characters; more is noise or a table dump
@@ -29,6 +31,9 @@ def _clean(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\x00", "")
     # PDFium marks a word broken across lines with U+FFFE (a soft hyphen): join the word again.
     text = re.sub(r"[\ufffe\u00ad]\n?", "", text)
+    # Any other character no text may hold (form feeds between pages of a text file, control codes a
+    # PDF's text layer carries) is a space: snippets of the file are shown in pages and the API.
+    text = as_text(text)
     text = _DOT_LEADERS.sub(" … ", text)  # tables of contents
     return re.sub(r"[ \t]+", " ", text).strip()[:MAX_CHARS_PER_PAGE]
 

@@ -7,6 +7,7 @@ import pytest
 
 from llrc.catalogue import services
 from llrc.ingest.text import extract_pages
+from llrc.lib.text import not_text
 from llrc.search import services as search
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +77,16 @@ def test_extraction_reports_instead_of_raising(tmp_path):
     assert extract_pages(DATA / "arabic.pdf", "application/pdf").status == "ok"
     assert extract_pages(tmp_path / "missing.pdf", "application/pdf").status == "failed"
     assert extract_pages(broken, "application/zip").status == "unsupported"
+
+
+def test_characters_no_text_may_hold_are_not_kept_from_a_file(tmp_path):
+    """A text file's form feeds (page breaks) and other control codes become spaces: snippets of the
+    file are shown in pages and in the API, and no text may hold them (`lib.text`)."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("adult\x0clearning\x0bcentres\x1b[1m report\x00s\r\nnext line\tend", "utf-8")
+    (page,) = extract_pages(notes, "text/plain").pages
+    assert page == "adult learning centres [1m reports\nnext line end"
+    assert not_text(page) is None
 
 
 @pytest.mark.parametrize(
