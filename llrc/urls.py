@@ -2,11 +2,13 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from llrc.api.reference import reference as api_reference
 from llrc.api.urls import api
 from llrc.web import views as web_views
 
 # Machine endpoints are language-neutral; pages carry a language prefix (DESIGN.md, URLs).
 urlpatterns = [
+    path("api/v1/docs", api_reference, name="api-docs"),
     path("api/v1/", api.urls),
     path("healthz", web_views.healthz, name="healthz"),
     path("files/<int:file_id>/<str:name>", web_views.download_file, name="file-download"),

@@ -45,6 +45,8 @@ api = NinjaAPI(
     version="1",
     description="Read and search the catalogue; curators with a token can add resources.",
     urls_namespace="api",
+    # Its own page loads Swagger UI from a CDN: /api/v1/docs is ours instead (llrc.api.reference).
+    docs_url=None,
 )
 
 

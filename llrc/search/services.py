@@ -414,6 +414,9 @@ class Bucket:
     label: str
     count: int
     selected: bool = False
+    label_lang: str = (
+        ""  # the label's language when not the reader's (a concept unlabelled in theirs)
+    )
 
 
 @dataclass
@@ -804,6 +807,20 @@ def _labels(name: str, values: list[str], lang: str) -> dict[str, str]:
     return {v: v for v in values}
 
 
+def _labels_in_other_languages(name: str, values: list[str], lang: str) -> dict[str, str]:
+    """The language of each concept label of a facet that is not in the reader's `lang` (`_labels` gave
+    another: an English subject label on a Chinese page), for the page to mark."""
+    if name not in FACET_SCHEMES:
+        return {}
+    wanted = lang.lower()
+    out = {}
+    for code, concept in _concepts(FACET_SCHEMES[name], values).items():
+        label_lang = concept.label_in(lang)[1]
+        if label_lang and label_lang.split("-")[0] != wanted.split("-")[0]:
+            out[code] = label_lang
+    return out
+
+
 # Concept labels by facet value list and language; as lasting as the concepts' own cache (_label_cache).
 _label_maps: dict[tuple[str, tuple[str, ...], str], dict[str, str]] = {}
 LABEL_MAPS = 4096
@@ -832,12 +849,17 @@ def search_resources(
     offset = (page - 1) * page_size
     if offset >= MAX_RESULT_WINDOW:
         raise SearchInputError(
-            _("results beyond the first %(max)d cannot be paged to; add words or filters")
+            _("Only the first %(max)d results can be shown: add words or filters to narrow them.")
             % {"max": MAX_RESULT_WINDOW}
         )
     # A control character means nothing in a query and must not reach the database: `type:%00` and an
     # identifier holding one failed PostgreSQL's search with a server error.
-    query = as_text(query or "").strip()
+    typed = query or ""
+    query = as_text(typed).strip()
+    if typed.strip() and not query:
+        notices.append(
+            _("Nothing in the query could be searched for, so every resource is listed.")
+        )
     if len(query) > MAX_QUERY_CHARS:
         query = query[:MAX_QUERY_CHARS]
         notices.append(
@@ -1011,11 +1033,16 @@ def search_resources(
         selected = single_years if name == "year" else clean_filters.get(name, [])
         values = [v for v, _count in buckets]
         labels = _labels(name, values + selected, lang)
-        items = [Bucket(v, labels.get(v, v), c, v in selected) for v, c in buckets]
+        others = _labels_in_other_languages(name, values + selected, lang)
+        items = [
+            Bucket(v, labels.get(v, v), c, v in selected, others.get(v, "")) for v, c in buckets
+        ]
         # A selected value stays visible even when its count is zero, so it can be removed.
         for value in selected:
             if value not in values:
-                items.append(Bucket(value, labels.get(value, value), 0, True))
+                items.append(
+                    Bucket(value, labels.get(value, value), 0, True, others.get(value, ""))
+                )
         if name == "year":
             items.sort(key=lambda b: b.value, reverse=True)
             # A range from a link is shown selected, first, so that it can be removed like a year.

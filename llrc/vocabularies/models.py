@@ -64,19 +64,27 @@ class Concept(models.Model):
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def label(self, lang: str | None = None) -> str:
+        return self.label_in(lang)[0]
+
+    def label_in(self, lang: str | None = None) -> tuple[str, str]:
+        """The label for readers of `lang`, and the language it is in: another one when the concept has
+        no label in theirs (the UNESCO Thesaurus labels some concepts in English only), so that a page
+        can mark it for screen readers. "" when the language is not known (the code itself)."""
         key = _language_key(lang or get_language())
         for source in (self.labels, self.local_labels):
             if key in source:
-                return str(source[key])
+                return str(source[key]), key
         base = key.split("-")[0]
         for source in (self.labels, self.local_labels):
             for code, value in source.items():
                 if code.split("-")[0] == base and base != "zh":
-                    return str(value)
+                    return str(value), code
         if "en" in self.labels:
-            return str(self.labels["en"])
+            return str(self.labels["en"]), "en"
         merged = {**self.local_labels, **self.labels}
-        return str(next(iter(merged.values()), self.code))
+        for code, value in merged.items():
+            return str(value), code
+        return self.code, ""
 
     def label_is_local(self, lang: str | None = None) -> bool:
         key = _language_key(lang or get_language())

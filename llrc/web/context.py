@@ -9,10 +9,26 @@ def site(request: HttpRequest) -> dict[str, object]:
     current = get_language() or settings.LANGUAGE_CODE
     path = request.get_full_path()
     languages = [
-        {"code": code, "name": name, "url": translate_url(path, code), "current": code == current}
+        {
+            "code": code,
+            "name": name,
+            "url": _in_language(path, current, code),
+            "current": code == current,
+        }
         for code, name in settings.LANGUAGES
     ]
     return {
         "interface_languages": languages,
         "text_direction": "rtl" if get_language_bidi() else "ltr",
     }
+
+
+def _in_language(path: str, current: str, code: str) -> str:
+    """The page's address in another interface language. `translate_url` gives back the address
+    unchanged when it names no page (a 404): there the language prefix is swapped, so that the
+    switch leads to the same "not found" page in the other language rather than to itself."""
+    translated = translate_url(path, code)
+    prefix = f"/{current}/"
+    if translated == path and code != current and path.startswith(prefix):
+        return f"/{code}/" + path.removeprefix(prefix)
+    return translated

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from llrc.catalogue import queries
 from llrc.catalogue.citation import citation_text
@@ -42,13 +42,13 @@ def root_redirect(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(f"/{get_language_from_request(request)}/")
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     context = {"tree": queries.collection_tree(), "latest": queries.latest_resources(8)}
     return render(request, "web/home.html", context)
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     params = parse_search_params(request.GET)
     error = ""
@@ -60,6 +60,10 @@ def search(request: HttpRequest) -> HttpResponse:
         error = str(exc)
         # Not another search: the one that failed may have been stopped for taking too long.
         page = search_services.SearchPage.empty(params.q)
+    else:
+        # The words as searched (characters that are not text taken out, cut to the longest query):
+        # shown in the search box and carried by every link from the page.
+        params = replace(params, q=page.query)
     base = reverse("web:search")
     remove_text = _("Remove filter:")
     for facet in page.facets:
@@ -90,7 +94,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "web/search.html", context, status=400 if error else 200)
 
 
-@require_GET
+@require_safe
 def resource_detail(request: HttpRequest, resource_id: int) -> HttpResponse:
     resource = queries.get_published_resource(resource_id)
     if resource is None:
@@ -106,13 +110,14 @@ def resource_detail(request: HttpRequest, resource_id: int) -> HttpResponse:
     return render(request, "web/resource.html", context)
 
 
-@require_GET
+@require_safe
 def collection_detail(request: HttpRequest, slug: str) -> HttpResponse:
     collection = queries.get_collection(slug)
     if collection is None:
         raise Http404(_("There is no collection with this name."))
     params = parse_search_params(request.GET)
     error = ""
+    status = 200
     try:
         page = search_services.search_resources(
             params.q,
@@ -123,11 +128,17 @@ def collection_detail(request: HttpRequest, slug: str) -> HttpResponse:
     except SearchTooLong as exc:
         # The collection exists; listing it took longer than the engine allows this time.
         error = str(exc)
+        status = 503
         page = search_services.SearchPage.empty(params.q)
     except SearchInputError as exc:
-        raise Http404(str(exc)) from exc
+        # A page number or filter the listing cannot take: said on the collection's page, as the
+        # search page says it (it was a 404 that gave no reason).
+        error = str(exc)
+        status = 400
+        page = search_services.SearchPage.empty(params.q)
     base = reverse("web:collection", args=[slug])
     context = {
+        "first_page_url": search_url(base, params, page=1),
         "error": error,
         "collection": collection,
         "children": queries.child_collections(collection),
@@ -136,15 +147,15 @@ def collection_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "next_url": search_url(base, params, page=page.page + 1) if page.has_next else "",
         "previous_url": search_url(base, params, page=page.page - 1) if page.has_previous else "",
     }
-    return render(request, "web/collection.html", context, status=503 if error else 200)
+    return render(request, "web/collection.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def about_demo(request: HttpRequest) -> HttpResponse:
     return render(request, "web/about_demo.html")
 
 
-@require_GET
+@require_safe
 def download_file(request: HttpRequest, file_id: int, name: str) -> HttpResponseBase:
     stored = queries.get_published_file(file_id, name)
     if stored is None:

@@ -155,3 +155,35 @@ def test_every_page_is_accessible_and_under_100_kb(browser, demo_site, lang):
             check_accessibility(page)
     finally:
         context.close()
+
+
+def no_sideways_scrolling(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_api_reference_reads_on_a_phone(phone, demo_site):
+    """The API's reference page is the site's own (no request leaves 127.0.0.1: `phone` checks), passes
+    axe-core and fits a phone's width; its contents link to each endpoint."""
+    page = phone
+    page.goto(demo_site + "/api/v1/docs")
+    assert page.get_by_role("heading", level=1).inner_text().endswith("API")
+    check_accessibility(page)
+    assert no_sideways_scrolling(page)
+    page.get_by_role("link", name="GET /api/v1/search").click()
+    assert page.url.endswith("#llrc_api_urls_search")
+
+
+def test_a_pasted_address_or_a_long_query_does_not_widen_the_page(browser, demo_site):
+    """At 320 CSS pixels (WCAG 1.4.10, reflow) the search page for a pasted web address or a query of
+    many characters wraps; it was 507 and 5,915 pixels wide."""
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    try:
+        for query in (
+            "https://unesdoc.unesco.org/ark:/48223/pf0000372184",
+            "lifelonglearning" * 30,
+        ):
+            page.goto(demo_site + "/en/search?q=" + query)
+            assert no_sideways_scrolling(page), query
+    finally:
+        context.close()

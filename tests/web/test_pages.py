@@ -1,5 +1,6 @@
 """Server-rendered pages through Django's test client: content, languages, weight, no other hosts."""
 
+import gzip
 import re
 from pathlib import Path
 
@@ -141,7 +142,7 @@ def test_missing_pages_give_404_page(client, site):
 def test_bad_search_parameters_are_answered_with_a_message(client, site):
     response = client.get("/en/search?q=learning&page=99999")
     assert response.status_code == 400
-    assert "cannot be paged" in response.content.decode()
+    assert "Only the first 10000 results can be shown" in response.content.decode()
     response = client.get("/en/search?q=learning&country=CN%00")
     assert response.status_code == 400
     assert "holds a character that is not text" in response.content.decode()
@@ -179,6 +180,7 @@ def test_facet_links_match_search_url_and_escape_labels():
         label: str
         count: int
         selected: bool = False
+        label_lang: str = ""
 
     params = SearchParams(
         q='终身 "learning" & <b>',
@@ -223,3 +225,112 @@ def test_result_links_are_the_resource_pages_in_the_reader_language(client, site
             expected = reverse("web:resource", args=[site["zh"].pk])
         assert expected.startswith(f"/{lang}/")
         assert f'<a href="{expected}">' in text
+
+
+def test_the_api_reference_is_a_page_of_this_site(client, site):
+    """/api/v1/docs describes every endpoint and schema of the OpenAPI document in plain HTML: no script,
+    nothing from another host (django-ninja's own page loaded Swagger UI from a CDN, which the CSP
+    blocked: it was blank). The footer of every page links it."""
+    document = client.get("/api/v1/openapi.json").json()
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    text = response.content.decode()
+    for path, item in document["paths"].items():
+        for method in item:
+            assert f"{method.upper()} {path}" in text, (method, path)
+    for name in document["components"]["schemas"]:
+        assert f'id="schema-{name}"' in text, name
+    assert "<script" not in text
+    assert not re.findall(r'(?:src|href)="(?:https?:)?//', text)
+    assert "list of ResourceSummary" in text  # the types are said, not dumped
+    assert 'href="/api/v1/docs"' in client.get("/en/").content.decode()
+    assert client.head("/api/v1/docs").status_code == 200
+
+
+def test_pages_and_files_answer_head_requests(
+    client, site, make_resource, django_capture_on_commit_callbacks
+):
+    """Link checkers and monitors ask with HEAD; the pages answered 405."""
+    from llrc.catalogue import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        stored = services.attach_file(
+            site["en"], name="notes.txt", content=b"notes " * 100, language="en", actor=None
+        )
+    for url in (
+        "/en/",
+        "/en/search?q=learning",
+        f"/en/resources/{site['en'].pk}/",
+        "/en/collections/laws/",
+        "/en/about/demo",
+        f"/files/{stored.pk}/notes.txt",
+    ):
+        response = client.head(url)
+        assert response.status_code == 200, url
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert not body, url
+
+
+def test_pages_are_compressed_and_files_are_not(client, site, django_capture_on_commit_callbacks):
+    """A reader whose browser accepts gzip gets pages and API answers compressed; a file is sent as it
+    is, with its length, so that a phone can show the download's progress and resume it."""
+    from llrc.catalogue import services
+
+    page = client.get("/en/search?q=learning", HTTP_ACCEPT_ENCODING="gzip")
+    assert page["Content-Encoding"] == "gzip"
+    html = gzip.decompress(page.content)
+    assert b"<html" in html and len(page.content) < len(html) / 2
+    answer = client.get("/api/v1/search?q=learning", HTTP_ACCEPT_ENCODING="gzip")
+    assert answer["Content-Encoding"] == "gzip"
+    with django_capture_on_commit_callbacks(execute=True):
+        stored = services.attach_file(
+            site["en"], name="notes.txt", content=b"notes " * 1000, language="en", actor=None
+        )
+    download = client.get(f"/files/{stored.pk}/notes.txt", HTTP_ACCEPT_ENCODING="gzip")
+    assert not download.has_header("Content-Encoding")
+    assert download["Content-Length"] == "6000"
+    assert client.get("/en/search?q=learning").has_header("Content-Encoding") is False
+
+
+def test_a_subject_label_in_another_language_is_marked(client, make_resource):
+    """A concept without a label in the reader's language shows its English label, marked lang="en"
+    (a screen reader on a Chinese page read it with the Chinese voice); one with a Chinese label is
+    not marked."""
+    from llrc.vocabularies.models import Concept
+
+    unesco = Concept.objects.filter(scheme="unesco")
+    english_only = next(c for c in unesco.iterator() if c.label_in("zh-hans")[1] == "en")
+    chinese = next(c for c in unesco.iterator() if c.label_in("zh-hans")[1].startswith("zh"))
+    resource = make_resource(subjects=[english_only.code, chinese.code])
+    english_label = english_only.label("zh-hans")
+    for text in (
+        client.get("/zh-hans/search?q=终身学习").content.decode(),
+        client.get(f"/zh-hans/resources/{resource.pk}/").content.decode(),
+    ):
+        assert f'<span lang="en">{english_label}</span>' in text
+        assert f">{chinese.label('zh-hans')}<" in text
+        assert f'<span lang="en">{chinese.label("zh-hans")}' not in text
+    assert '<span lang="en">' not in client.get(f"/en/resources/{resource.pk}/").content.decode()
+
+
+def test_the_not_found_page_says_why_and_switches_language(client, site):
+    text = client.get("/en/resources/999999/").content.decode()
+    assert "There is no resource with this number." in text
+    text = client.get("/en/no-such-page?x=1").content.decode()
+    assert 'href="/zh-hans/no-such-page?x=1"' in text  # it linked back to itself
+
+
+def test_a_collection_page_past_the_last_says_so(client, site):
+    text = client.get("/en/collections/laws/?page=50").content.decode()
+    assert "past the last page" in text
+    assert 'href="/en/collections/laws/"' in text
+    response = client.get("/en/collections/laws/?page=999")
+    assert response.status_code == 400  # a 404 that gave no reason
+    assert "Only the first 10000 results can be shown" in response.content.decode()
+
+
+def test_a_query_of_characters_that_are_not_text_says_so(client, site):
+    for url in ("/en/search?q=%00", "/api/v1/search?q=%00%01"):
+        text = client.get(url).content.decode()
+        assert "Nothing in the query could be searched for" in text, url
+        assert "\x00" not in text and "\\u0000" not in text, url
