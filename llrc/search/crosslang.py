@@ -38,6 +38,20 @@ _HAN_ONLY = re.compile(r"^[\u3400-\u9fff]+$")
 _SKIP_GLOSS = re.compile(
     r"^(cl:|variant of|old variant|see |surname |abbr\. |used in |also written|\(onom\))|particle"
 )
+# Senses CC-CEDICT marks as of a dialect, an older or a literary language, slang or an insult: a reader's
+# English word is not looked for as these ("children" was 下人, "(old) servant, (dialect) children";
+# "kids" 小屁孩, "(slang) brat"). A Chinese word keeps them among its English senses.
+_NOT_EVERYDAY = re.compile(r"^\((?:dialect|old|archaic|literary|slang|vulgar|derog|euphemism|Cant)")
+# English plurals that do not end in -s: looked up by their singular first, as -s plurals are
+# (`_english_forms`): "women" glossed only 女人家 and two literary characters.
+_IRREGULAR_PLURALS = {
+    "children": "child",
+    "women": "woman",
+    "men": "man",
+    "feet": "foot",
+    "teeth": "tooth",
+    "mice": "mouse",
+}
 
 
 @dataclass
@@ -67,7 +81,9 @@ class Dictionary:
                 continue
             glosses = []
             verbs: set[str] = set()
-            for definition in entry["definitions"]:
+            unusual: set[str] = set()  # senses not looked up from English (_NOT_EVERYDAY)
+            first = ""  # the gloss of the entry's first definition, if it gives one
+            for number, definition in enumerate(entry["definitions"]):
                 gloss = _PARENS.sub("", definition).strip().lower()
                 # A gloss with a question mark is a question word (怎么: "how?"), no topic to look for.
                 if not gloss or _SKIP_GLOSS.search(gloss) or gloss.endswith("?"):
@@ -78,6 +94,10 @@ class Dictionary:
                     glosses.append(gloss)
                     if verb:
                         verbs.add(gloss)
+                    if _NOT_EVERYDAY.match(definition.strip()):
+                        unusual.add(gloss)
+                    if number == 0:
+                        first = gloss
             if not glosses:
                 continue
             zh_en.setdefault(word, []).extend(g for g in glosses if g not in zh_en.get(word, []))
@@ -86,6 +106,11 @@ class Dictionary:
             # "city": 城池 before 城市), and readers' words are the everyday ones.
             common = rjieba.suggest_freq(word) if len(word) >= 2 else 0
             for position, gloss in enumerate(glosses):
+                if gloss in unusual or (len(word) == 1 and gloss != first):
+                    # A single character stands for an English word by its first sense only, as it is
+                    # translated into English (`_word_glosses`): "older" was 大 ("big" first), which
+                    # every 第二大城市 and 大学 matched.
+                    continue
                 # Common words whose earlier senses are this gloss first: the count, halved for the second
                 # sense, a third for the third...; single characters (ambiguous on their own) last.
                 rank = (-common / (1 + position), position, word)
@@ -196,7 +221,7 @@ def _english_forms(word: str) -> list[str]:
     "cities" glosses only the archaic 城邑, "city" 城市), then the word (an -ing word with its verb's
     senses), then, for an -ing word the dictionary does not gloss, its verb's senses (mapping -> to map),
     then its base word's (schooling -> school)."""
-    singular = []
+    singular = [_IRREGULAR_PLURALS[word]] if word in _IRREGULAR_PLURALS else []
     if word.endswith("ies") and len(word) > 4:
         singular.append(word[:-3] + "y")
     if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
@@ -222,6 +247,9 @@ def _translated(
 ) -> Match | None:
     """A translation as an alternative: weaker, and limited to the fields the translated words were
     (title:lifelong looks for 终身 in titles too, not anywhere)."""
+    # A letter alone is what is left of a possessive ("all one's life", a sense of 终身): looked for, it
+    # matched every English text with "'s" in it.
+    words = [w for w in words if not (len(w.token) == 1 and w.token.isascii() and w.token.isalpha())]
     if not words:
         return None
     return Match(words=words, boost=TRANSLATION_BOOST, via=via, fields=fields)

@@ -50,3 +50,33 @@ def test_only_a_verbs_first_sense_joins_an_ing_word(book):
     # 满足 is "to satisfy; to meet (the needs of)": not a meeting. 安排 is "to arrange; to plan".
     assert "满足" not in book.chinese_for("meeting")
     assert "安排" not in book.chinese_for("planning")
+
+
+@pytest.mark.parametrize(
+    ("english", "wanted", "unwanted"),
+    [
+        # A plural that does not end in -s is looked up by its singular, as -s plurals are; "children"
+        # glossed 子女, 儿女 and 下人 ("(old) servant", "(dialect) children"), never 儿童.
+        ("children", "儿童", "下人"),
+        ("women", "妇女", "壸"),
+        # A single character stands for its first sense only: 大 is "big" before it is "older".
+        ("older", "大龄", "大"),
+    ],
+)
+def test_an_english_word_is_not_translated_by_a_rare_sense(book, english, wanted, unwanted):
+    translations = book.chinese_for(english)
+    assert wanted in translations and unwanted not in translations, translations
+
+
+def test_a_possessive_leaves_no_letter_to_look_for(book):
+    """终身 is "lifelong" and "all one's life": its translation is looked for as all, one, life; the "s"
+    left of "one's" matched every English text with a possessive in it."""
+    from llrc.search.query import parse_query
+
+    parsed = parse_query("终身")
+    crosslang.expand_with_dictionary(parsed)
+    words = [
+        w.token for group in parsed.groups for match in group if match.via for w in match.words
+    ]
+    assert "life" in words and "lifelong" in words
+    assert not [w for w in words if len(w) == 1], words
