@@ -249,7 +249,9 @@ def _translated(
     (title:lifelong looks for 终身 in titles too, not anywhere)."""
     # A letter alone is what is left of a possessive ("all one's life", a sense of 终身): looked for, it
     # matched every English text with "'s" in it.
-    words = [w for w in words if not (len(w.token) == 1 and w.token.isascii() and w.token.isalpha())]
+    words = [
+        w for w in words if not (len(w.token) == 1 and w.token.isascii() and w.token.isalpha())
+    ]
     if not words:
         return None
     return Match(words=words, boost=TRANSLATION_BOOST, via=via, fields=fields)
