@@ -1270,12 +1270,18 @@ def _did_you_mean(
             continue
         allowed = 1 if len(token) <= 5 else 2
         best = None
-        for term, count in similar(token):
-            if not term.isascii():
-                continue
-            distance = edit_distance(token, term, limit=allowed + 1)
-            if distance <= allowed and (best is None or (distance, -count) < best[0]):
-                best = ((distance, -count), term)
+        # Words starting with the same two letters, then, unless one is a letter away, the most common
+        # words starting with the same first letter: a typo in the second letter ("larning") had only
+        # "lading" to be corrected to, two letters away, while "learning" is one.
+        for lookup in (token, token[0]) if len(token) >= 4 else (token,):
+            for term, count in similar(lookup):
+                if not term.isascii():
+                    continue
+                distance = edit_distance(token, term, limit=allowed + 1)
+                if distance <= allowed and (best is None or (distance, -count) < best[0]):
+                    best = ((distance, -count), term)
+            if best and best[0][0] <= 1:
+                break
         if best:
             words[i] = name + colon + _with_word(text, best[1])
             changed = True

@@ -31,6 +31,18 @@ def test_did_you_mean_for_english_typos_and_pinyin(make_resource):
     assert search.search_resources("literacy campaigns").suggestion == ""
 
 
+def test_did_you_mean_for_a_typo_in_the_second_letter(make_resource):
+    """Candidates share the word's first two letters; a typo in the second ("larning") is corrected
+    from the common words sharing its first letter when none of those is one letter away ("lading",
+    two letters away, was offered for "larning")."""
+    for title in ("Adult learning", "Learning cities", "Learning at work"):
+        make_resource(titles={"en": title}, subjects=[])
+    make_resource(titles={"en": "Lading bills in ports"}, subjects=[])
+    assert search.search_resources("larning").suggestion == "learning"
+    assert search.search_resources("title:larning").suggestion == "title:learning"
+    assert search.search_resources("lading").suggestion == ""
+
+
 def test_filter_values_that_name_nothing_are_reported(make_resource, client):
     report = make_resource(
         titles={"en": "Adult literacy survey"}, subjects=[], resource_type="report"
