@@ -29,6 +29,7 @@ from llrc.catalogue.models import (
     ResourceType,
     pick_text,
 )
+from llrc.catalogue.queries import translations_of
 from llrc.lib.identifiers import normalise_doi, normalise_isbn, normalise_issn
 from llrc.lib.text import as_text, edit_distance, not_text
 from llrc.search.analysis import (
@@ -1445,12 +1446,15 @@ def related_resources(resource: Resource, *, limit: int = 5) -> list[Resource]:
     """Published resources close to this one: nearest in meaning, then sharing its subjects, and when
     none of these, in its collections (a record with no subject and no close neighbour still gets some)."""
     ranked: list[int] = []
+    # The resource itself, and its other language versions: the page lists those under their own
+    # heading (the Debian Edu manual's English and Chinese versions each showed the other twice).
+    skip = {resource.pk, *(other.pk for other in translations_of(resource))}
     if settings.SEARCH_VECTORS:
         store = get_vector_store()
         own = store.vector_of(resource.pk)
         if own is not None:
-            near = store.nearest(own, limit=limit + 1, threshold=RELATED_THRESHOLD)
-            ranked += [rid for rid, _score in near if rid != resource.pk]
+            near = store.nearest(own, limit=limit + len(skip), threshold=RELATED_THRESHOLD)
+            ranked += [rid for rid, _score in near if rid not in skip]
     sharing = (
         ("subject", [c.code for c in resource.subjects.all()]),
         ("collection", [c.slug for c in resource.collections.all()]),
@@ -1460,7 +1464,7 @@ def related_resources(resource: Resource, *, limit: int = 5) -> list[Resource]:
         if len(ranked) >= limit or not values or (name == "collection" and ranked):
             continue
         query = BackendQuery(
-            parsed=ParsedQuery(), filters={name: values}, limit=limit + 1, facets=()
+            parsed=ParsedQuery(), filters={name: values}, limit=limit + len(skip), facets=()
         )
         try:
             shared = get_backend().search(query).ids
@@ -1468,7 +1472,7 @@ def related_resources(resource: Resource, *, limit: int = 5) -> list[Resource]:
             # Related resources are a help beside the record, not worth failing its page for.
             logging.getLogger(__name__).warning("related resources of %s: stopped", resource.pk)
             shared = []
-        ranked += [rid for rid in shared if rid != resource.pk and rid not in ranked]
+        ranked += [rid for rid in shared if rid not in skip and rid not in ranked]
     ranked = ranked[:limit]
     found = {
         r.pk: r

@@ -334,3 +334,36 @@ def test_a_query_of_characters_that_are_not_text_says_so(client, site):
         text = client.get(url).content.decode()
         assert "Nothing in the query could be searched for" in text, url
         assert "\x00" not in text and "\\u0000" not in text, url
+
+
+def test_language_versions_are_named_and_not_repeated_as_related(
+    client, make_resource, django_capture_on_commit_callbacks
+):
+    """A resource's other language versions name their language (the Debian Edu manual's two versions
+    showed the same title and nothing else) and are not listed again under related resources; a file
+    names its language, not its code."""
+    from llrc.catalogue import services
+
+    en = make_resource(titles={"en": "School network manual", "zh-hans": "校园网络手册"})
+    zh = make_resource(
+        titles={"zh-hans": "校园网络手册", "en": "School network manual"},
+        original_language="zh-hans",
+    )
+    services.add_relation(zh, "translation_of", en, actor=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attach_file(
+            en, name="m.pdf", content=b"%PDF-1.5 x", language="zh-hans", actor=None
+        )
+    text = client.get(f"/en/resources/{en.pk}/").content.decode()
+    versions = text.split('id="tr-h"')[1].split("</section>")[0]
+    assert 'hreflang="zh-Hans"' in versions and "(Simplified Chinese)" in versions
+    related = (
+        text.split('id="related-h"')[1].split("</section>")[0] if 'id="related-h"' in text else ""
+    )
+    assert f"/resources/{zh.pk}/" not in related
+    assert 'hreflang="zh-Hans">m.pdf</a>' in text and ", Simplified Chinese</span>" in text
+
+
+def test_a_collection_page_says_a_filter_names_nothing(client, site):
+    text = client.get("/en/collections/laws/?country=zz").content.decode()
+    assert "is not a known value" in text

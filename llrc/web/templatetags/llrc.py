@@ -4,7 +4,7 @@ from django import template
 from django.urls import get_script_prefix, reverse
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, get_language_info, gettext
 
 from llrc.catalogue.models import Resource, pick_text
 from llrc.search.services import SearchHit
@@ -42,6 +42,16 @@ def marked_label(concept: Concept) -> SafeString:
     if label_lang and label_lang.split("-")[0] != lang.lower().split("-")[0]:
         return mark_safe(f'<span lang="{escape(html_lang(label_lang))}">{escape(text)}</span>')
     return conditional_escape(text)
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """A language's name in the reader's language (English, 简体中文), or its code when Django does not
+    know it."""
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
 
 
 @register.filter
