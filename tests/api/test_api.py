@@ -72,7 +72,7 @@ def test_search_speaks_the_language_asked_for(client, two):
     chinese = client.get(
         "/api/v1/search", {"type": ["good_practice", "NOPE"], "lang": "zh-hans"}
     ).json()
-    assert chinese["notices"] == ["类型“NOPE”不是已知的取值,没有资源与之匹配。"]
+    assert chinese["notices"] == ["类型“NOPE”不是已知的取值，没有资源与之匹配。"]
     assert "案例或优秀实践" in {b["label"] for b in chinese["facets"]["type"]}
     # A content language that is no interface language leaves them to Accept-Language.
     french = client.get("/api/v1/search", {"type": "NOPE", "lang": "fr"}).json()
