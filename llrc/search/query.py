@@ -234,7 +234,7 @@ def parse_query(text: str) -> ParsedQuery:
         )
         text = text.replace('"', " ")
     pending_or = pending_not = False
-    dangling_or = wildcards = False
+    dangling_or = wildcards = lone_minus = False
     for minus, field_name, quoted, bare in _TOKEN.findall(text):
         if bare == "OR" and not minus and not field_name and quoted == "":
             dangling_or = dangling_or or not parsed.groups or pending_or
@@ -247,6 +247,10 @@ def parse_query(text: str) -> ParsedQuery:
             continue
         if pending_not:
             minus, pending_not = "-", False
+        if not quoted and not field_name and bare and set(minus + bare) == {"-"}:
+            # "learning -" or "learning - adults": a minus apart from any word excludes nothing.
+            lone_minus = True
+            continue
         if not quoted and not field_name and bare.endswith(":") and bare[:-1].lower() in _FIELDS:
             parsed.notices.append(
                 _("“%(field)s” has nothing after it; it was left out.") % {"field": bare}
@@ -299,6 +303,12 @@ def parse_query(text: str) -> ParsedQuery:
         )
     if pending_not:
         parsed.notices.append(_("“NOT” needs a word after it; it was left out."))
+    if lone_minus:
+        parsed.notices.append(
+            _(
+                "A minus sign excludes the word written right after it (-word); one apart was left out."
+            )
+        )
     if wildcards:
         parsed.notices.append(
             _("Wildcards (* and ?) are not supported: the words were searched without them.")

@@ -840,7 +840,7 @@ def search_resources(
 ) -> SearchPage:
     """Find published resources matching words and filters, with snippets and facet counts."""
     notices: list[str] = []
-    page_size = page_size or settings.SEARCH_PAGE_SIZE
+    page_size = settings.SEARCH_PAGE_SIZE if page_size is None else page_size
     if page < 1:
         raise SearchInputError(_("page must be 1 or more"))
     if not 1 <= page_size <= MAX_PAGE_SIZE:
@@ -910,6 +910,13 @@ def search_resources(
     marks = list(dict.fromkeys(terms + parsed.translation_terms()))
     backend = get_backend()
     after_id = _decode_cursor(cursor) if cursor is not None else None
+    if cursor is not None and (sort != "relevance" or page != 1):
+        # Said, not silently dropped: a client that asked for title order got id order.
+        notices.append(
+            _(
+                "With a cursor, results come in the order they were added; sort and page are not used."
+            )
+        )
     # A facet with a selection is counted without it (`BackendQuery.own_facets`).
     selected_facets = tuple(name for name in FACETS if clean_filters.get(name))
     backend_query = BackendQuery(

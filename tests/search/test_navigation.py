@@ -317,6 +317,19 @@ def test_bad_cursor_is_refused_clearly(make_resource, forged):
         search.search_resources("learning", cursor=cursor)
 
 
+def test_a_cursor_with_a_sort_or_a_page_says_they_are_not_used(make_resource):
+    """Cursor paging walks the results in id order: a sort or page asked beside it is said to be left
+    aside, not silently dropped."""
+    first = make_resource(titles={"en": "Learning B"})
+    second = make_resource(titles={"en": "Learning A"})
+    page = search.search_resources("learning", cursor="*", sort="title")
+    assert [h.resource.pk for h in page.hits] == [first.pk, second.pk]
+    assert page.notices == [
+        "With a cursor, results come in the order they were added; sort and page are not used."
+    ]
+    assert search.search_resources("learning", cursor="*").notices == []
+
+
 @pytest.mark.vectors
 def test_related_resources_are_close_in_meaning(make_resource):
     base = make_resource(titles={"en": "Literacy classes for rural women"}, subjects=[])

@@ -194,6 +194,16 @@ def test_not_excludes_as_the_minus_does(docs):
     assert set(found("literacy NOT")) == set(found("literacy"))
 
 
+def test_a_minus_apart_from_any_word_says_so(docs):
+    """ "literacy -" and "literacy - children" exclude nothing: the minus was dropped without a word."""
+    for query in ("literacy -", "literacy - children", "literacy --"):
+        page = search.search_resources(query)
+        assert page.notices[-1].startswith("A minus sign excludes the word written right after"), (
+            query
+        )
+    assert set(found("literacy -")) == set(found("literacy"))
+
+
 def test_or(docs):
     assert set(found("women OR families")) == {docs["literacy"].pk, docs["children"].pk}
 

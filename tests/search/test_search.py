@@ -288,6 +288,8 @@ def test_no_match_for_all_words_falls_back_and_says_so(corpus):
     [
         ({"page": 0}, "page"),
         ({"page_size": 1000}, "page size"),
+        # Taken for "no size given" (and 20 used), where -5 was refused.
+        ({"page_size": 0}, "page size"),
         ({"page": 100000}, "Only the first"),
         ({"filters": {"colour": ["red"]}}, "unknown filter"),
         # A control character in a link's filter failed PostgreSQL's search with a server error.
