@@ -945,8 +945,10 @@ def search_resources(
                 backend_query = relaxed
                 page_found, by_meaning = fallback, fallback_meaning
                 notices += said
+                words_found = True
                 break
     else:
+        words_found = True  # or the total says otherwise (`few` below)
         after_cursor = cursor is not None and after_id is not None
         # After a cursor, the total and facets describe the whole result set, not what is left after
         # the cursor: the page's own search counts no facets.
@@ -1063,7 +1065,9 @@ def search_resources(
     suggestion = ""
     # Also when no resource held every word and resources with some of them are shown: a typo in one
     # word ("lifelon learning") is the likeliest reason.
-    few = result.total < FEW_RESULTS or not backend_query.match_all_terms
+    # And when only meaning found something: "educaton" found five resources close in meaning and was
+    # not corrected to "education".
+    few = result.total < FEW_RESULTS or not backend_query.match_all_terms or not words_found
     if few and parsed.groups and not parsed.identifier:
         try:
             suggestion = _did_you_mean(

@@ -329,3 +329,15 @@ def test_a_match_through_a_translated_keyword_says_so(make_resource, settings):
     page = search.search_resources("basketball")
     assert ids(page) == [found.pk]
     assert "translation" in page.hits[0].why and "篮球" in page.hits[0].why
+
+
+def test_a_typo_is_corrected_though_meaning_found_resources(make_resource, settings):
+    """No resource holds "literacey", but resources close in meaning are found: the spelling is still
+    corrected (with three or more meaning matches, no suggestion was made)."""
+    settings.SEARCH_VECTOR_THRESHOLD = -1.0  # every resource is close enough
+    settings.SEARCH_DICTIONARY = False
+    for topic in ("campaigns", "classes", "surveys", "programmes"):
+        make_resource(titles={"en": f"Adult literacy {topic}"}, subjects=[], summaries={})
+    page = search.search_resources("literacey")
+    assert page.total >= 3 and all("meaning" in h.why for h in page.hits)
+    assert page.suggestion == "literacy"
