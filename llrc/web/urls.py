@@ -9,4 +9,5 @@ urlpatterns = [
     path("resources/<int:resource_id>/", views.resource_detail, name="resource"),
     path("collections/<slug:slug>/", views.collection_detail, name="collection"),
     path("about/demo", views.about_demo, name="about-demo"),
+    path("help/search", views.help_search, name="help-search"),
 ]

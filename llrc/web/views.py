@@ -156,6 +156,11 @@ def about_demo(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+def help_search(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/help_search.html")
+
+
+@require_safe
 def download_file(request: HttpRequest, file_id: int, name: str) -> HttpResponseBase:
     stored = queries.get_published_file(file_id, name)
     if stored is None:

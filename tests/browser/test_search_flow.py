@@ -126,6 +126,7 @@ PAGES = [
     "/{lang}/collections/learning-cities/",
     "/{lang}/collections/research-zh/",
     "/{lang}/about/demo",
+    "/{lang}/help/search",
     "/{lang}/no-such-page",
 ]
 

@@ -41,6 +41,7 @@ def page_urls(site):
         f"/{{lang}}/resources/{site['en'].pk}/",
         "/{lang}/collections/laws/",
         "/{lang}/about/demo",
+        "/{lang}/help/search",
     ]
 
 
@@ -367,3 +368,22 @@ def test_language_versions_are_named_and_not_repeated_as_related(
 def test_a_collection_page_says_a_filter_names_nothing(client, site):
     text = client.get("/en/collections/laws/?country=zz").content.decode()
     assert "is not a known value" in text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_the_search_help_is_linked_and_its_examples_work(client, site, lang):
+    """Readers get a page on how to search (the query language had no page of its own), linked from
+    every page's footer and from the results; each example is a link to its search, which runs without
+    a notice that something in it was not understood."""
+    assert f'href="/{lang}/help/search"' in client.get(f"/{lang}/").content.decode()
+    results = client.get(f"/{lang}/search?q=learning").content.decode()
+    assert f'href="/{lang}/help/search"' in results
+    text = client.get(f"/{lang}/help/search").content.decode()
+    examples = re.findall(r'<a href="(/[^"]+/search\?q=[^"]+)"><code', text)
+    assert len(examples) == 8
+    for url in examples:
+        page = client.get(url.replace("&amp;", "&"))
+        assert page.status_code == 200, url
+        assert 'class="notice"' not in page.content.decode(), url
+    if lang == "zh-hans":
+        assert "检索帮助" in text and "How to search" not in text
