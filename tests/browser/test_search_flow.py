@@ -188,3 +188,17 @@ def test_a_pasted_address_or_a_long_query_does_not_widen_the_page(browser, demo_
             assert no_sideways_scrolling(page), query
     finally:
         context.close()
+
+
+def test_on_a_wide_screen_the_filters_come_after_the_results_as_in_the_page(browser, demo_site):
+    """The keyboard reaches the results before the filters: on screen the filters must not come first
+    (they were moved to the left of the results, WCAG 2.4.3 focus order)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(demo_site + "/en/search?q=learning")
+        hits = page.locator("section.hits").bounding_box()
+        facets = page.locator("aside.facets").bounding_box()
+        assert facets["x"] >= hits["x"] + hits["width"]
+    finally:
+        context.close()
