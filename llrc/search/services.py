@@ -51,6 +51,7 @@ from llrc.search.backends.base import (
     IndexDocument,
     SearchBackend,
     SearchTimeout,
+    facet_size,
     search_deadline,
 )
 from llrc.search.crosslang import (
@@ -425,6 +426,8 @@ class Facet:
     name: str
     label: str
     buckets: list[Bucket]
+    # Its most frequent values only: more resources hold others (a page can ask for all of them).
+    cut: bool = False
 
 
 @dataclass
@@ -837,8 +840,10 @@ def search_resources(
     lang: str = "en",
     sort: str = "relevance",
     cursor: str | None = None,
+    whole_facet: str = "",
 ) -> SearchPage:
-    """Find published resources matching words and filters, with snippets and facet counts."""
+    """Find published resources matching words and filters, with snippets and facet counts (of
+    `whole_facet`, every value rather than the most frequent)."""
     notices: list[str] = []
     page_size = settings.SEARCH_PAGE_SIZE if page_size is None else page_size
     if page < 1:
@@ -927,6 +932,7 @@ def search_resources(
         sort="id" if cursor is not None else _backend_sort(sort, lang),
         after_id=after_id,
         own_facets=selected_facets,
+        whole_facet=whole_facet if whole_facet in FACETS else "",
     )
     candidates = meaning.result() if meaning is not None else []
     _engine_clock_starts()
@@ -1058,7 +1064,11 @@ def search_resources(
             # A range from a link is shown selected, first, so that it can be removed like a year.
             items[:0] = [Bucket(v, v.replace("..", "–"), result.total, True) for v in year_ranges]
         if items:
-            facets.append(Facet(name, titles[name], items))
+            cut = (
+                len(buckets) >= facet_size(backend_query, name)
+                and name != backend_query.whole_facet
+            )
+            facets.append(Facet(name, titles[name], items, cut))
 
     notices.extend(_unknown_filter_values(clean_filters, titles, filters or {}))
 

@@ -23,6 +23,7 @@ class SearchParams:
     # The filter values as the link wrote them, for the search: it folds them the same way, and names a
     # value that names nothing as the reader wrote it (NOPE, not nope).
     typed: dict[str, list[str]] = field(default_factory=dict)
+    whole_facet: str = ""  # a facet listed with all its values (`all=language`)
 
 
 def parse_search_params(query: QueryDict) -> SearchParams:
@@ -46,6 +47,7 @@ def parse_search_params(query: QueryDict) -> SearchParams:
         filters=filters,
         typed=typed,
         sort=sort if sort in SORTS else "relevance",
+        whole_facet=whole if (whole := query.get("all", "")) in FACETS else "",
     )
 
 
@@ -70,6 +72,7 @@ def search_url(
     toggle: tuple[str, str] | None = None,
     page: int | None = None,
     clear_filters: bool = False,
+    whole_facet: str = "",
 ) -> str:
     filters = {} if clear_filters else {k: list(v) for k, v in params.filters.items()}
     if toggle:
@@ -89,6 +92,8 @@ def search_url(
         pairs.append(("sort", params.sort))
     if page and page > 1:
         pairs.append(("page", str(page)))
+    if whole_facet:
+        pairs.append(("all", whole_facet))
     return base + ("?" + urlencode(pairs) if pairs else "")
 
 

@@ -54,7 +54,12 @@ def search(request: HttpRequest) -> HttpResponse:
     error = ""
     try:
         page = search_services.search_resources(
-            params.q, filters=params.typed, page=params.page, lang=_lang(), sort=params.sort
+            params.q,
+            filters=params.typed,
+            page=params.page,
+            lang=_lang(),
+            sort=params.sort,
+            whole_facet=params.whole_facet,
         )
     except SearchInputError as exc:
         error = str(exc)
@@ -71,6 +76,13 @@ def search(request: HttpRequest) -> HttpResponse:
         # Every value in it is escaped by facet_list_html.
         facet.items_html = mark_safe(  # type: ignore[attr-defined]
             facet_list_html(base, params, facet.name, facet.buckets, remove_text)
+        )
+        # The page again with this facet's every value, opened at the facet.
+        facet.all_url = (  # type: ignore[attr-defined]
+            search_url(base, params, page=params.page, whole_facet=facet.name)
+            + f"#facet-{facet.name}"
+            if facet.cut
+            else ""
         )
     context = {
         "params": params,

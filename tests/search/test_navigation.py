@@ -349,3 +349,29 @@ def test_a_record_with_no_subject_and_no_neighbour_gets_its_collections_resource
     elsewhere = make_resource(titles={"en": "Tide tables"}, subjects=[], collections=[])
     related = search.related_resources(lonely)
     assert other in related and elsewhere not in related and lonely not in related
+
+
+def test_a_facet_cut_to_its_most_frequent_values_can_be_listed_whole(make_resource, client):
+    """A facet shows its 30 most frequent values; past them (a language few resources are in) the
+    reader can ask for all of them, on the page through a link, and each count stays exact."""
+    from llrc.vocabularies.models import Concept, Scheme
+
+    codes = sorted(
+        Concept.objects.filter(scheme=Scheme.LANGUAGE, code__regex=r"^[a-z]{2}$").values_list(
+            "code", flat=True
+        )
+    )[:34]
+    for code in codes:
+        make_resource(titles={"en": f"Literacy in {code}"}, languages=[code], subjects=[])
+    page = search.search_resources("literacy")
+    shown = next(f for f in page.facets if f.name == "language")
+    assert len(shown.buckets) == 30 and shown.cut
+    whole = search.search_resources("literacy", whole_facet="language")
+    listed = next(f for f in whole.facets if f.name == "language")
+    assert {b.value for b in listed.buckets} == set(codes) and not listed.cut
+    assert all(b.count == 1 for b in listed.buckets)
+    html = client.get("/en/search?q=literacy").content.decode()
+    assert 'href="/en/search?q=literacy&amp;all=language#facet-language"' in html
+    html = client.get("/en/search?q=literacy&all=language").content.decode()
+    facet = html.split('id="facet-language"')[1].split("</section>")[0]
+    assert facet.count("<li>") == 34 and "All values of" not in facet

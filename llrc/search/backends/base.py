@@ -43,6 +43,17 @@ BACKEND_SORTS = (*SORTS, "title_zh", "newest_added", "id")
 FACET_SIZES: dict[str, int] = {"year": 300}
 
 
+WHOLE_FACET_SIZE = 1000
+
+
+def facet_size(query: BackendQuery, name: str) -> int:
+    """How many values of the facet `name` the query counts: the most frequent, all of them when it is
+    the query's `whole_facet`."""
+    if name == query.whole_facet:
+        return WHOLE_FACET_SIZE
+    return FACET_SIZES.get(name, query.facet_size)
+
+
 class SearchTimeout(RuntimeError):
     """The engine stopped a search that ran longer than settings.SEARCH_TIMEOUT_MS allows."""
 
@@ -108,6 +119,9 @@ class BackendQuery:
     # Counted over the filtered results instead, "French 14" under English meant English and French,
     # and clicking it (English or French) found 25.
     own_facets: tuple[str, ...] = ()
+    # A facet listed whole, up to WHOLE_FACET_SIZE values, rather than its most frequent `facet_size`:
+    # the reader asked for all of them (a language few resources are in is among them).
+    whole_facet: str = ""
 
 
 @dataclass

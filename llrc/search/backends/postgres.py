@@ -42,7 +42,6 @@ from llrc.search.analysis import query_stems as analysed_query_stems
 from llrc.search.backends.base import (
     BACKEND_SORTS,
     DERIVED_FIELDS,
-    FACET_SIZES,
     FACETS,
     FILTER_ONLY,
     TERM_FIELDS,
@@ -52,6 +51,7 @@ from llrc.search.backends.base import (
     Deferred,
     IndexDocument,
     SearchTimeout,
+    facet_size,
     own_facets_apart,
     own_filtered,
     time_left_ms,
@@ -1315,7 +1315,7 @@ class PostgresBackend:
         for name in query.facets:
             ids = present[facet_of == table.names.get(name, -1)]
             n = counts[ids]
-            size = FACET_SIZES.get(name, query.facet_size)
+            size = facet_size(query, name)
             top = np.lexsort((table.byte_order[ids], -n))[:size]
             out[name] = [
                 (table.values[pk], count)

@@ -27,7 +27,6 @@ import tantivy
 from llrc.search.analysis import QueryWord, has_han, query_stems
 from llrc.search.backends.base import (
     DERIVED_FIELDS,
-    FACET_SIZES,
     FACETS,
     FILTER_ONLY,
     STEMMED_FIELDS,
@@ -38,6 +37,7 @@ from llrc.search.backends.base import (
     Deferred,
     IndexDocument,
     StartedSearch,
+    facet_size,
     filters_without,
     own_facets_apart,
     own_filtered,
@@ -892,7 +892,7 @@ class TantivyBackend:
         self, searcher: tantivy.Searcher, q: tantivy.Query, query: BackendQuery, commit: str
     ) -> Callable[[], Counted]:
         """Start counting the facet values of the query's matches; the result waits for the counts."""
-        sizes = {name: FACET_SIZES.get(name, query.facet_size) for name in query.facets}
+        sizes = {name: facet_size(query, name) for name in query.facets}
         if not sizes:
             return lambda: ({}, None)
         # The number of matches is wanted from the counting only when nothing is ranked.
@@ -1004,7 +1004,7 @@ class TantivyBackend:
         counted over the whole index, whose counts are remembered until the next commit
         (`_index_facets`); the others over the matches. Counted over the million each time, the year
         of "everything from 2001" cost 14 of its 23 ms, a country 25 of 57 (2026-12-01)."""
-        size = FACET_SIZES.get(name, query.facet_size)
+        size = facet_size(query, name)
         everything = self._index_facets(
             searcher, dict.fromkeys(query.facets, COMPLETE_SIZE), commit
         )
