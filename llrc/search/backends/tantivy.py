@@ -455,18 +455,22 @@ def _most_of(searcher: tantivy.Searcher, documents: int) -> bool:
     return documents > searcher.num_docs * MOST_SHARE
 
 
-def _matches_everything(query: BackendQuery) -> bool:
-    """Whether the query finds every resource: no words, filters or limits."""
+def _narrowed(query: BackendQuery) -> bool:
+    """Whether something beside the words narrows the query: an exclusion, a filter, years, ids."""
     parsed = query.parsed
-    return not (
-        parsed.groups
-        or parsed.excluded
+    return bool(
+        parsed.excluded
         or parsed.excluded_filters
         or parsed.year_range
         or any(query.filters.values())
         or query.restrict_ids is not None
         or query.after_id is not None
     )
+
+
+def _matches_everything(query: BackendQuery) -> bool:
+    """Whether the query finds every resource: no words, filters or limits."""
+    return not query.parsed.groups and not _narrowed(query)
 
 
 def _terms(field: str, size: int) -> dict[str, Any]:
@@ -1025,15 +1029,7 @@ class TantivyBackend:
         """How many documents surely match, when the query is one word (with its translations) and no
         filter: those holding the one of its terms that most hold; otherwise 0."""
         parsed = query.parsed
-        if (
-            len(parsed.groups) != 1
-            or parsed.excluded
-            or parsed.excluded_filters
-            or parsed.year_range
-            or any(query.filters.values())
-            or query.restrict_ids is not None
-            or query.after_id is not None
-        ):
+        if len(parsed.groups) != 1 or _narrowed(query):
             return 0
         most = 0
         for match in parsed.groups[0]:
