@@ -816,13 +816,19 @@ def _labels_in_other_languages(name: str, values: list[str], lang: str) -> dict[
     another: an English subject label on a Chinese page), for the page to mark."""
     if name not in FACET_SCHEMES:
         return {}
-    wanted = lang.lower()
-    out = {}
-    for code, concept in _concepts(FACET_SCHEMES[name], values).items():
-        label_lang = concept.label_in(lang)[1]
-        if label_lang and label_lang.split("-")[0] != wanted.split("-")[0]:
-            out[code] = label_lang
-    return out
+    # Remembered as the labels are (`_labels`): the same lists come back search after search.
+    key = (f"{name} languages", tuple(values), lang)
+    found = _label_maps.get(key)
+    if found is None:
+        if len(_label_maps) >= LABEL_MAPS:
+            _label_maps.clear()
+        wanted = lang.lower().split("-")[0]
+        found = _label_maps[key] = {}
+        for code, concept in _concepts(FACET_SCHEMES[name], values).items():
+            label_lang = concept.label_in(lang)[1]
+            if label_lang and label_lang.split("-")[0] != wanted:
+                found[code] = label_lang
+    return found
 
 
 # Concept labels by facet value list and language; as lasting as the concepts' own cache (_label_cache).
