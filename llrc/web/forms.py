@@ -150,3 +150,16 @@ def facet_list_html(
                 f'<li><a href="{url}">{label}</a> <span class="count">{bucket.count}</span></li>'
             )
     return "\n".join(items)
+
+
+def page_numbers(current: int, count: int, *, around: int = 2) -> list[int | None]:
+    """The page numbers a results list links: the first, the last and `around` on each side of the
+    current one, None where numbers are left out (shown as …)."""
+    wanted = {1, count, *range(current - around, current + around + 1)}
+    numbers = sorted(n for n in wanted if 1 <= n <= count)
+    out: list[int | None] = []
+    for n in numbers:
+        if out and out[-1] is not None and n - out[-1] > 1:
+            out.append(None)
+        out.append(n)
+    return out

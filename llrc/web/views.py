@@ -27,7 +27,13 @@ from llrc.catalogue.citation import citation_text
 from llrc.catalogue.services import file_path
 from llrc.search import services as search_services
 from llrc.search.services import SearchInputError, SearchTooLong
-from llrc.web.forms import facet_list_html, parse_search_params, search_url
+from llrc.web.forms import (
+    SearchParams,
+    facet_list_html,
+    page_numbers,
+    parse_search_params,
+    search_url,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +52,21 @@ def root_redirect(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     context = {"tree": queries.collection_tree(), "latest": queries.latest_resources(8)}
     return render(request, "web/home.html", context)
+
+
+def _page_links(
+    base: str, params: SearchParams, page: search_services.SearchPage
+) -> list[dict[str, object]]:
+    """Links to the pages of a results list (first, last, and those around the current one), for
+    readers who want the tenth page or the last without clicking Next nine times."""
+    if page.page_count <= 1:
+        return []
+    return [
+        {"number": n, "url": search_url(base, params, page=n), "current": n == page.page}
+        if n is not None
+        else {"number": None}
+        for n in page_numbers(page.page, page.page_count)
+    ]
 
 
 @require_safe
@@ -102,6 +123,7 @@ def search(request: HttpRequest) -> HttpResponse:
         ],
         "next_url": search_url(base, params, page=page.page + 1) if page.has_next else "",
         "previous_url": search_url(base, params, page=page.page - 1) if page.has_previous else "",
+        "page_links": _page_links(base, params, page),
     }
     return render(request, "web/search.html", context, status=400 if error else 200)
 
@@ -158,6 +180,7 @@ def collection_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "params": params,
         "next_url": search_url(base, params, page=page.page + 1) if page.has_next else "",
         "previous_url": search_url(base, params, page=page.page - 1) if page.has_previous else "",
+        "page_links": _page_links(base, params, page),
     }
     return render(request, "web/collection.html", context, status=status)
 

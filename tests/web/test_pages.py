@@ -387,3 +387,27 @@ def test_the_search_help_is_linked_and_its_examples_work(client, site, lang):
         assert 'class="notice"' not in page.content.decode(), url
     if lang == "zh-hans":
         assert "检索帮助" in text and "How to search" not in text
+
+
+def test_page_numbers_keep_the_ends_and_the_neighbours():
+    from llrc.web.forms import page_numbers
+
+    assert page_numbers(1, 1) == [1]
+    assert page_numbers(2, 4) == [1, 2, 3, 4]
+    assert page_numbers(1, 10) == [1, 2, 3, None, 10]
+    assert page_numbers(5, 10) == [1, None, 3, 4, 5, 6, 7, None, 10]
+    assert page_numbers(10, 10) == [1, None, 8, 9, 10]
+
+
+def test_results_link_their_pages_by_number(client, make_resource):
+    """Past Previous and Next, a results list links its pages by number (the last among them), the
+    current one marked; the search page and a collection's alike."""
+    for number in range(45):
+        make_resource(titles={"en": f"Numeracy course {number}"}, collections=["laws"])
+    text = client.get("/en/search?q=numeracy&page=2").content.decode()
+    pages = text.split('class="pages"')[1].split("</ul>")[0]
+    assert re.findall(r">(\d+)</a>", pages) == ["1", "2", "3"]
+    assert 'href="/en/search?q=numeracy&amp;page=2" aria-current="page"' in pages
+    assert 'href="/en/search?q=numeracy&amp;page=3" aria-label="Page 3"' in pages
+    collection = client.get("/zh-hans/collections/laws/").content.decode()
+    assert 'aria-label="第 3 页"' in collection.split('class="pages"')[1]
