@@ -416,9 +416,8 @@ class Bucket:
     label: str
     count: int
     selected: bool = False
-    label_lang: str = (
-        ""  # the label's language when not the reader's (a concept unlabelled in theirs)
-    )
+    # The label's language when not the reader's (a concept unlabelled in theirs).
+    label_lang: str = ""
 
 
 @dataclass
@@ -792,12 +791,14 @@ def _collections() -> dict[str, Collection]:
     return cached
 
 
-def _labels(name: str, values: list[str], lang: str) -> dict[str, str]:
+def _labels(name: str, values: list[str], lang: str) -> dict[str, tuple[str, str]]:
+    """Each value's label for readers of `lang`, and the label's language when it is another (an
+    English subject label on a Chinese page, which the page marks: `Concept.label_for`)."""
     if name == "type":
-        return {v: str(ResourceType(v).label) if v in _TYPES else v for v in values}
+        return {v: (str(ResourceType(v).label) if v in _TYPES else v, "") for v in values}
     if name == "collection":
         known = _collections()
-        return {slug: known[slug].display_title(lang) for slug in values if slug in known}
+        return {slug: (known[slug].display_title(lang), "") for slug in values if slug in known}
     if name in FACET_SCHEMES:
         # A facet's values repeat from one search to the next: label each list once per language.
         key = (name, tuple(values), lang)
@@ -806,33 +807,13 @@ def _labels(name: str, values: list[str], lang: str) -> dict[str, str]:
             if len(_label_maps) >= LABEL_MAPS:
                 _label_maps.clear()
             concepts = _concepts(FACET_SCHEMES[name], values)
-            labels = _label_maps[key] = {code: c.label(lang) for code, c in concepts.items()}
+            labels = _label_maps[key] = {code: c.label_for(lang) for code, c in concepts.items()}
         return labels
-    return {v: v for v in values}
-
-
-def _labels_in_other_languages(name: str, values: list[str], lang: str) -> dict[str, str]:
-    """The language of each concept label of a facet that is not in the reader's `lang` (`_labels` gave
-    another: an English subject label on a Chinese page), for the page to mark."""
-    if name not in FACET_SCHEMES:
-        return {}
-    # Remembered as the labels are (`_labels`): the same lists come back search after search.
-    key = (f"{name} languages", tuple(values), lang)
-    found = _label_maps.get(key)
-    if found is None:
-        if len(_label_maps) >= LABEL_MAPS:
-            _label_maps.clear()
-        wanted = lang.lower().split("-")[0]
-        found = _label_maps[key] = {}
-        for code, concept in _concepts(FACET_SCHEMES[name], values).items():
-            label_lang = concept.label_in(lang)[1]
-            if label_lang and label_lang.split("-")[0] != wanted:
-                found[code] = label_lang
-    return found
+    return {v: (v, "") for v in values}
 
 
 # Concept labels by facet value list and language; as lasting as the concepts' own cache (_label_cache).
-_label_maps: dict[tuple[str, tuple[str, ...], str], dict[str, str]] = {}
+_label_maps: dict[tuple[str, tuple[str, ...], str], dict[str, tuple[str, str]]] = {}
 LABEL_MAPS = 4096
 
 
@@ -1055,16 +1036,13 @@ def search_resources(
         selected = single_years if name == "year" else clean_filters.get(name, [])
         values = [v for v, _count in buckets]
         labels = _labels(name, values + selected, lang)
-        others = _labels_in_other_languages(name, values + selected, lang)
-        items = [
-            Bucket(v, labels.get(v, v), c, v in selected, others.get(v, "")) for v, c in buckets
-        ]
+        counted = [(v, c, v in selected) for v, c in buckets]
         # A selected value stays visible even when its count is zero, so it can be removed.
-        for value in selected:
-            if value not in values:
-                items.append(
-                    Bucket(value, labels.get(value, value), 0, True, others.get(value, ""))
-                )
+        counted += [(value, 0, True) for value in selected if value not in values]
+        items: list[Bucket] = []
+        for value, count, chosen in counted:
+            label, label_lang = labels.get(value, (value, ""))
+            items.append(Bucket(value, label, count, chosen, label_lang))
         if name == "year":
             items.sort(key=lambda b: b.value, reverse=True)
             # A range from a link is shown selected, first, so that it can be removed like a year.

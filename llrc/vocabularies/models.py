@@ -86,6 +86,13 @@ class Concept(models.Model):
             return str(value), code
         return self.code, ""
 
+    def label_for(self, lang: str | None = None) -> tuple[str, str]:
+        """The label for readers of `lang`, and its language when that is another ("" when it is
+        theirs or not known): what a page marks with `lang` for screen readers."""
+        text, label_lang = self.label_in(lang)
+        wanted = _language_key(lang or get_language()).split("-")[0]
+        return text, label_lang if label_lang and label_lang.split("-")[0] != wanted else ""
+
     def label_is_local(self, lang: str | None = None) -> bool:
         key = _language_key(lang or get_language())
         return key not in self.labels and key in self.local_labels

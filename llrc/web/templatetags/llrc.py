@@ -37,10 +37,9 @@ def label(concept: Concept) -> str:
 def marked_label(concept: Concept) -> SafeString:
     """The concept's label for the reader, in a span naming its language when it is in another (a
     subject with no Chinese label on a Chinese page), so that screen readers read it in its voice."""
-    lang = get_language() or "en"
-    text, label_lang = concept.label_in(lang)
-    if label_lang and label_lang.split("-")[0] != lang.lower().split("-")[0]:
-        return mark_safe(f'<span lang="{escape(html_lang(label_lang))}">{escape(text)}</span>')
+    text, other = concept.label_for(get_language())
+    if other:
+        return mark_safe(f'<span lang="{escape(html_lang(other))}">{escape(text)}</span>')
     return conditional_escape(text)
 
 
