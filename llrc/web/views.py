@@ -54,19 +54,23 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", context)
 
 
-def _page_links(
+def _pagination(
     base: str, params: SearchParams, page: search_services.SearchPage
-) -> list[dict[str, object]]:
-    """Links to the pages of a results list (first, last, and those around the current one), for
-    readers who want the tenth page or the last without clicking Next nine times."""
-    if page.page_count <= 1:
-        return []
-    return [
-        {"number": n, "url": search_url(base, params, page=n), "current": n == page.page}
-        if n is not None
-        else {"number": None}
-        for n in page_numbers(page.page, page.page_count)
-    ]
+) -> dict[str, object]:
+    """The links of a results list's pages (search and collection pages): Previous, Next, and by number
+    the first, the last and those around the current one, for readers who want the tenth page or the
+    last without clicking Next nine times."""
+    numbers = page_numbers(page.page, page.page_count) if page.page_count > 1 else []
+    return {
+        "next_url": search_url(base, params, page=page.page + 1) if page.has_next else "",
+        "previous_url": search_url(base, params, page=page.page - 1) if page.has_previous else "",
+        "page_links": [
+            {"number": n, "url": search_url(base, params, page=n), "current": n == page.page}
+            if n is not None
+            else {"number": None}
+            for n in numbers
+        ],
+    }
 
 
 @require_safe
@@ -121,9 +125,7 @@ def search(request: HttpRequest) -> HttpResponse:
             ("oldest", _("Oldest first")),
             ("title", _("Title A–Z")),
         ],
-        "next_url": search_url(base, params, page=page.page + 1) if page.has_next else "",
-        "previous_url": search_url(base, params, page=page.page - 1) if page.has_previous else "",
-        "page_links": _page_links(base, params, page),
+        **_pagination(base, params, page),
     }
     return render(request, "web/search.html", context, status=400 if error else 200)
 
@@ -178,9 +180,7 @@ def collection_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "children": queries.child_collections(collection),
         "page": page,
         "params": params,
-        "next_url": search_url(base, params, page=page.page + 1) if page.has_next else "",
-        "previous_url": search_url(base, params, page=page.page - 1) if page.has_previous else "",
-        "page_links": _page_links(base, params, page),
+        **_pagination(base, params, page),
     }
     return render(request, "web/collection.html", context, status=status)
 
