@@ -39,8 +39,8 @@ _SKIP_GLOSS = re.compile(
     r"^(cl:|variant of|old variant|see |surname |abbr\. |used in |also written|\(onom\))|particle"
 )
 # Senses CC-CEDICT marks as of a dialect, an older or a literary language, slang or an insult: a reader's
-# English word is not looked for as these ("children" was 下人, "(old) servant, (dialect) children";
-# "kids" 小屁孩, "(slang) brat"). A Chinese word keeps them among its English senses.
+# English word is not looked for as these ("children" was 下人, "(old) servant, (dialect) children").
+# A Chinese word keeps them among its English senses.
 _NOT_EVERYDAY = re.compile(r"^\((?:dialect|old|archaic|literary|slang|vulgar|derog|euphemism|Cant)")
 # English plurals that do not end in -s: looked up by their singular first, as -s plurals are
 # (`_english_forms`): "women" glossed only 女人家 and two literary characters.
