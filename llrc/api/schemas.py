@@ -44,6 +44,7 @@ class ResourceSummary(Schema):
     date_issued: str
     snippet: str = ""
     is_demo: bool
+    languages: list[Labelled] = []
     why: str = ""
     in_file: dict[str, str | int] | None = None
 

@@ -87,6 +87,7 @@ def hit_summary(request: HttpRequest, hit: SearchHit, lang: str) -> dict[str, An
 
     out = resource_summary(request, hit.resource, lang, snippet=strip_tags(hit.snippet_html))
     out["why"] = hit.why
+    out["languages"] = [{"code": code, "label": label} for code, label, _other in hit.languages]
     if hit.file_snippet:
         out["in_file"] = {
             "name": hit.file_snippet.file_name,

@@ -63,7 +63,9 @@ def get_published_resource(resource_id: int) -> Resource | None:
 
 def latest_resources(limit: int = 8) -> list[Resource]:
     return list(
-        published_resources().prefetch_related("text_values").order_by("-created", "-id")[:limit]
+        published_resources()
+        .prefetch_related("text_values", "languages")
+        .order_by("-created", "-id")[:limit]
     )
 
 

@@ -441,6 +441,7 @@ class HitRecord:
     is_demo: bool
     text_rows: list[tuple[str, str, str]]  # field, language, value
     has_files: bool = False
+    languages: list[str] = field(default_factory=list)  # codes of the languages it is in
 
     @property
     def id(self) -> int:
@@ -469,6 +470,10 @@ class SearchHit:
         ""  # set when the match came through a translation or a subject, not the reader's words
     )
     file_snippet: FileSnippet | None = None
+    # The languages it is in, for the reader: (code, label, the label's language when it is another).
+    # Two language versions of one work share their titles (the Debian Edu manual has an English and a
+    # Chinese title in both): the language is what tells a reader which one they can read.
+    languages: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -993,6 +998,10 @@ def search_resources(
                 snippet_lang=body_lang,
             )
         )
+    codes = sorted({code for hit in hits for code in hit.resource.languages})
+    names = _labels("language", codes, lang) if codes else {}
+    for hit in hits:
+        hit.languages = [(code, *names.get(code, (code, ""))) for code in hit.resource.languages]
 
     in_files = file_snippets(
         [h.resource.pk for h in hits if h.resource.has_files],
@@ -1406,25 +1415,30 @@ def _why_in_concepts(concepts: list[Concept], terms: list[str], lang: str) -> st
 
 
 @cache
-def _hit_sql() -> tuple[str, str]:
-    """Two statements for a page of results, written once: through the ORM, building them cost more than
-    running them (measured 2026-11-29). Table names come from the models; %s is Django's placeholder on
-    every database it supports, and {ids} becomes one placeholder per id."""
-    res, txt, fil = (m._meta.db_table for m in (Resource, ResourceText, ResourceFile))
+def _hit_sql() -> tuple[str, str, str]:
+    """Three statements for a page of results, written once: through the ORM, building them cost more
+    than running them (measured 2026-11-29). Table names come from the models; %s is Django's placeholder
+    on every database it supports, and {ids} becomes one placeholder per id."""
+    res, txt, fil, concept = (
+        m._meta.db_table for m in (Resource, ResourceText, ResourceFile, Concept)
+    )
+    languages = Resource.languages.through._meta.db_table
     return (
         f"SELECT r.id, r.resource_type, r.date_issued, r.is_demo, "
         f"EXISTS (SELECT 1 FROM {fil} f WHERE f.resource_id = r.id) FROM {res} r "
         "WHERE r.status = 'published' AND r.id IN ({ids})",
         f"SELECT resource_id, field, language, value FROM {txt} "
         "WHERE field IN ('title', 'summary') AND resource_id IN ({ids})",
+        f"SELECT l.resource_id, c.code FROM {languages} l JOIN {concept} c ON c.id = l.concept_id "
+        "WHERE l.resource_id IN ({ids}) ORDER BY l.id",
     )
 
 
 def _hit_records(ids: list[int]) -> dict[int, HitRecord]:
-    """The page of results in two queries; only published resources (the index may lag a moment)."""
+    """The page of results in three queries; only published resources (the index may lag a moment)."""
     if not ids:
         return {}
-    resources_sql, texts_sql = _hit_sql()
+    resources_sql, texts_sql, languages_sql = _hit_sql()
     records: dict[int, HitRecord] = {}
     with connection.cursor() as cursor:
         marks = ", ".join(["%s"] * len(ids))
@@ -1438,6 +1452,9 @@ def _hit_records(ids: list[int]) -> dict[int, HitRecord]:
         cursor.execute(texts_sql.format(ids=marks), found)
         for rid, fld, lang, value in cursor.fetchall():
             records[rid].text_rows.append((fld, lang, value))
+        cursor.execute(languages_sql.format(ids=marks), found)
+        for rid, code in cursor.fetchall():
+            records[rid].languages.append(code)
     for record in records.values():
         # The order the templates expect from Resource.text_values: original first, then by language.
         record.text_rows.sort(key=lambda row: (row[0], row[1]))

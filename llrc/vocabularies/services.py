@@ -85,15 +85,27 @@ def load_countries() -> int:
 
 def load_languages() -> int:
     tr = _translations("iso639-3")
-    rows = [
-        {
-            "code": lang.alpha_2,
-            "notation": lang.alpha_3,
-            "labels": {k: t.gettext(lang.name) for k, t in tr.items()},
-        }
-        for lang in pycountry.languages
-        if hasattr(lang, "alpha_2")
-    ]
+    rows = []
+    for lang in pycountry.languages:
+        if not hasattr(lang, "alpha_2"):
+            continue
+        labels: dict[str, str] = {}
+        alternatives: list[str] = []
+        for k, t in tr.items():
+            # The Chinese catalogue gives some languages several names in one string: Chinese is
+            # "中文; 汉语; 华语", which facets and pages showed whole. The first is the label; the others
+            # stay searchable as alternative labels.
+            first, *others = (name.strip() for name in t.gettext(lang.name).split(";"))
+            labels[k] = first
+            alternatives += [name for name in others if name and name not in alternatives]
+        rows.append(
+            {
+                "code": lang.alpha_2,
+                "notation": lang.alpha_3,
+                "labels": labels,
+                "alt_labels": alternatives,
+            }
+        )
     return _upsert(Scheme.LANGUAGE, rows)
 
 
@@ -204,10 +216,16 @@ def load_thesaurus() -> int:
     return _upsert(Scheme.SUBJECT, list(rows.values()), parents=parents)
 
 
+# Raised when a loader makes something else of the same files (the first of several language names
+# as the label, 2026-12-01), so that `llrc init` loads the vocabularies again on existing sites too.
+LOADERS_VERSION = "2"
+
+
 def data_digest() -> str:
     import hashlib
 
     digest = hashlib.sha256((getattr(pycountry, "__version__", None) or "").encode())
+    digest.update(LOADERS_VERSION.encode())
     for path in sorted(DATA.iterdir()):
         if path.is_file():
             digest.update(path.name.encode())

@@ -365,6 +365,36 @@ def test_language_versions_are_named_and_not_repeated_as_related(
     assert 'hreflang="zh-Hans">m.pdf</a>' in text and ", Simplified Chinese</span>" in text
 
 
+def test_results_and_latest_additions_name_each_resource_language(client, make_resource):
+    """Two language versions of one work share their titles: the results list, the home page's latest
+    additions and the API name the language each is in, so a reader can tell which one they can read.
+    Chinese is named 中文, not pycountry's "中文; 汉语; 华语", which facets and pages showed whole."""
+    en = make_resource(
+        titles={"en": "Village library handbook", "zh-hans": "乡村图书馆手册"}, languages=["en"]
+    )
+    zh = make_resource(
+        titles={"en": "Village library handbook", "zh-hans": "乡村图书馆手册"},
+        original_language="zh-hans",
+        languages=["zh"],
+    )
+
+    def meta_of(html, pk):
+        return html.split(f"/resources/{pk}/")[1].split("</li>")[0]
+
+    for path, names in (("/en/", ("English", "Chinese")), ("/zh-hans/", ("英语", "中文"))):
+        for page in (path, f"{path}search?q=village+library+handbook"):
+            html = client.get(page).content.decode()
+            assert names[0] in meta_of(html, en.pk) and names[1] not in meta_of(html, en.pk), page
+            assert names[1] in meta_of(html, zh.pk) and names[0] not in meta_of(html, zh.pk), page
+            assert "汉语" not in html, page
+    found = client.get("/api/v1/search", {"q": "village library handbook", "lang": "zh-hans"})
+    languages = {r["id"]: r["languages"] for r in found.json()["results"]}
+    assert languages == {
+        en.pk: [{"code": "en", "label": "英语"}],
+        zh.pk: [{"code": "zh", "label": "中文"}],
+    }
+
+
 def test_a_collection_page_says_a_filter_names_nothing(client, site):
     text = client.get("/en/collections/laws/?country=zz").content.decode()
     assert "is not a known value" in text

@@ -107,6 +107,13 @@ def results_list(hits: list[SearchHit], start: int = 1) -> SafeString:
         meta: str = escape(record.get_resource_type_display())
         if record.date_issued:
             meta += f" · {escape(record.date_issued)}"
+        if hit.languages:
+            meta += " · " + ", ".join(
+                f'<span lang="{escape(html_lang(other))}">{escape(label)}</span>'
+                if other
+                else escape(label)
+                for _code, label, other in hit.languages
+            )
         if record.is_demo:
             meta += demo
         lines = [
