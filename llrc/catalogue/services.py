@@ -6,6 +6,7 @@ Each runs in one transaction, writes an audit row, and hands the search index it
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import mimetypes
 import os
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from llrc.catalogue.models import (
     Agent,
@@ -193,11 +194,17 @@ def _sniff_media_type(name: str, head: bytes) -> str:
     return guessed or "application/octet-stream"
 
 
-def _store_bytes(content: bytes) -> tuple[str, str]:
-    """Write content to the file store under its SHA-256; returns (relative path, digest)."""
+def _store_bytes(content: bytes) -> tuple[str, str, bool]:
+    """Write content to the file store under its SHA-256; returns (relative path, digest, whether
+    this call wrote it: the bytes were not in the store before)."""
     digest = hashlib.sha256(content).hexdigest()
     relative = f"resources/{digest[:2]}/{digest[2:4]}/{digest}"
     target = Path(settings.FILES_DIR) / relative
+    written = _write_bytes(target, content)
+    return relative, digest, written
+
+
+def _write_bytes(target: Path, content: bytes) -> bool:
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         # Write to a temporary file and rename: a crash never leaves a half-written file under its digest.
@@ -211,7 +218,24 @@ def _store_bytes(content: bytes) -> tuple[str, str]:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-    return relative, digest
+        return True
+    return False
+
+
+def _forget_bytes(relative: str, digest: str) -> None:
+    """Remove stored bytes no file refers to any more (after a delete, or a failed attach)."""
+    if ResourceFile.objects.filter(sha256=digest).exists():
+        return  # the same bytes are attached elsewhere: they are stored once for all
+    (Path(settings.FILES_DIR) / relative).unlink(missing_ok=True)
+
+
+def release_deleted_file(stored: ResourceFile) -> None:
+    """Called for every deleted file row, however it was deleted (a resource's delete cascades to its
+    files; the admin deletes a file from its inline): once the delete commits, the bytes go too unless
+    another file holds the same ones. Left behind, they would be unreachable and never cleaned up."""
+    relative, digest = stored.file.name, stored.sha256
+    if relative and digest:
+        transaction.on_commit(lambda: _forget_bytes(relative, digest))
 
 
 def file_path(stored: ResourceFile) -> Path:
@@ -237,28 +261,43 @@ def attach_file(
         )
     if errors:
         raise ValidationError(errors)
-    relative, digest = _store_bytes(content)
-    media_type = _sniff_media_type(clean_name, content[:8])
-    # Extracted before the transaction: reading a long PDF must not hold the database's write lock.
-    extracted = extract_pages(Path(settings.FILES_DIR) / relative, media_type)
-    with transaction.atomic():
-        stored = ResourceFile.objects.create(
-            resource=resource,
-            file=relative,
-            name=clean_name,
-            media_type=media_type,
-            size=len(content),
-            sha256=digest,
-            language=language,
-            text_status=extracted.status,
-        )
-        FilePage.objects.bulk_create(
-            FilePage(file=stored, number=number, text=text, folded=fold_text(text))
-            for number, text in enumerate(extracted.pages, start=1)
-            if text
-        )
-        _audit(
-            "attach_file", resource.pk, actor=actor, detail={"name": clean_name, "sha256": digest}
-        )
-        _reindex_on_commit([resource.pk])
+    relative, digest, written = _store_bytes(content)
+    try:
+        media_type = _sniff_media_type(clean_name, content[:8])
+        # Extracted before the transaction: reading a long PDF must not hold the database's write lock.
+        extracted = extract_pages(Path(settings.FILES_DIR) / relative, media_type)
+        with transaction.atomic():
+            stored = ResourceFile.objects.create(
+                resource=resource,
+                file=relative,
+                name=clean_name,
+                media_type=media_type,
+                size=len(content),
+                sha256=digest,
+                language=language,
+                text_status=extracted.status,
+            )
+            FilePage.objects.bulk_create(
+                FilePage(file=stored, number=number, text=text, folded=fold_text(text))
+                for number, text in enumerate(extracted.pages, start=1)
+                if text
+            )
+            _audit(
+                "attach_file",
+                resource.pk,
+                actor=actor,
+                detail={"name": clean_name, "sha256": digest},
+            )
+            _reindex_on_commit([resource.pk])
+            # A delete of another file with the same bytes, committed while this attach was not yet,
+            # found no row holding them and removed them: once this commits, they are put back.
+            target = Path(settings.FILES_DIR) / relative
+            transaction.on_commit(lambda: _write_bytes(target, content))
+    except BaseException:
+        if written:
+            # Nothing refers to bytes this call stored for a file that was not attached. A broken
+            # transaction cannot say whether they are used: then they are kept.
+            with contextlib.suppress(DatabaseError):
+                _forget_bytes(relative, digest)
+        raise
     return stored

@@ -7,6 +7,7 @@ plain text and HTML are one page each. Nothing here raises for a bad file: the r
 from __future__ import annotations
 
 import html
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ MAX_PAGES = 2000
 MAX_CHARS_PER_PAGE = (
     20_000  # a page of dense text is about 5,000 characters; more is noise or a table dump
 )
+logger = logging.getLogger(__name__)
 _DOT_LEADERS = re.compile(r"(?:\s?\.){4,}")
 
 
@@ -47,19 +49,36 @@ def _pdf_pages(path: Path) -> ExtractedText:
         if "password" in str(exc).lower():
             return ExtractedText("encrypted", message="the PDF is protected by a password")
         return ExtractedText("failed", message=f"the PDF could not be read: {exc}")
+    pages: list[str] = []
+    unread: list[int] = []
     try:
-        pages = []
         for index in range(min(len(document), MAX_PAGES)):
-            page = document[index]
-            textpage = page.get_textpage()
-            pages.append(_clean(textpage.get_text_range()))
-            textpage.close()
-            page.close()
+            try:
+                page = document[index]
+            except pdfium.PdfiumError:
+                # A page tree that promises more pages than it holds, or a page PDFium cannot load: the
+                # pages around it are still worth finding (a damaged scan of a long report), and the
+                # numbers of those after it must stay right for the snippets' "page N".
+                pages.append("")
+                unread.append(index + 1)
+                continue
+            try:
+                textpage = page.get_textpage()
+                pages.append(_clean(textpage.get_text_range()))
+                textpage.close()
+            except pdfium.PdfiumError:
+                pages.append("")
+                unread.append(index + 1)
+            finally:
+                page.close()
     finally:
         document.close()
+    if unread and len(unread) == len(pages):
+        return ExtractedText("failed", [], "no page of the PDF could be read")
+    message = f"{len(unread)} of {len(pages)} pages could not be read" if unread else ""
     if not any(pages):
-        return ExtractedText("empty", pages, "the PDF has no text layer (a scan?)")
-    return ExtractedText("ok", pages)
+        return ExtractedText("empty", pages, message or "the PDF has no text layer (a scan?)")
+    return ExtractedText("ok", pages, message)
 
 
 def extract_pages(path: Path, media_type: str) -> ExtractedText:
@@ -74,4 +93,9 @@ def extract_pages(path: Path, media_type: str) -> ExtractedText:
             return ExtractedText("ok", [_clean(html.unescape(re.sub(r"<[^>]+>", " ", raw)))])
     except OSError as exc:
         return ExtractedText("failed", message=str(exc))
+    except Exception as exc:
+        # A reader library's own error on a malformed file is the file's fault, not the caller's: the
+        # file is still stored and served, only not searchable inside (attach_file records the status).
+        logger.warning("text of a %s file could not be read", media_type, exc_info=True)
+        return ExtractedText("failed", message=f"the file could not be read: {exc}")
     return ExtractedText("unsupported", message=f"no text extraction for {media_type}")

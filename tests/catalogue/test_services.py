@@ -6,7 +6,14 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from llrc.catalogue import services
-from llrc.catalogue.models import AuditEntry, Identifier, Relation, Resource, ResourceText
+from llrc.catalogue.models import (
+    AuditEntry,
+    Identifier,
+    Relation,
+    Resource,
+    ResourceFile,
+    ResourceText,
+)
 from llrc.catalogue.validation import CreatorData
 from tests.conftest import resource_data
 
@@ -107,6 +114,72 @@ def test_a_published_file_is_found_by_its_number_and_name(
     assert queries.get_published_file(stored.pk, "strategy\x00.pdf") is None
     Resource.objects.filter(pk=resource.pk).update(status="draft")
     assert queries.get_published_file(stored.pk, "strategy.pdf") is None
+
+
+def stored_bytes(settings, content):
+    digest = hashlib.sha256(content).hexdigest()
+    return settings.FILES_DIR / f"resources/{digest[:2]}/{digest[2:4]}/{digest}"
+
+
+def test_deleted_files_leave_no_bytes_behind_unless_another_file_holds_them(
+    make_resource, settings, django_capture_on_commit_callbacks
+):
+    """The bytes of a deleted file stayed in the store, unreachable, whether the file went with its
+    resource or on its own (the admin's file inline). Bytes two files share stay until both are gone."""
+    first, second = make_resource(), make_resource()
+    shared, own = b"%PDF-1.4 shared bytes", b"%PDF-1.4 bytes of one file"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attach_file(first, name="a.pdf", content=shared, actor=None)
+        services.attach_file(second, name="b.pdf", content=shared, actor=None)
+        alone = services.attach_file(second, name="c.pdf", content=own, actor=None)
+    assert stored_bytes(settings, shared).exists() and stored_bytes(settings, own).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        alone.delete()
+    assert not stored_bytes(settings, own).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_resource(first, actor=None)
+    assert stored_bytes(settings, shared).exists()  # the second resource's file holds them
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_resource(second, actor=None)
+    assert not stored_bytes(settings, shared).exists()
+
+
+def test_a_delete_that_does_not_commit_keeps_the_bytes(
+    make_resource, settings, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    resource = make_resource()
+    content = b"%PDF-1.4 kept bytes"
+    with django_capture_on_commit_callbacks(execute=True):
+        stored = services.attach_file(resource, name="k.pdf", content=content, actor=None)
+    pk = stored.pk
+
+    class Undo(Exception):
+        pass
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(Undo),
+        transaction.atomic(),
+    ):
+        stored.delete()
+        raise Undo
+    assert ResourceFile.objects.filter(pk=pk).exists()
+    assert stored_bytes(settings, content).exists()
+
+
+def test_an_attach_that_fails_leaves_no_bytes_it_stored(make_resource, settings):
+    """Bytes are stored before the row that refers to them is written: when the write fails, bytes this
+    attach put there go again, and bytes another file already held stay."""
+    held = b"%PDF-1.4 held by a file"
+    services.attach_file(make_resource(), name="held.pdf", content=held, actor=None)
+    unsaved = Resource()  # no row: the file's row cannot refer to it
+    for content in (b"%PDF-1.4 new bytes", held):
+        with pytest.raises(ValueError):
+            services.attach_file(unsaved, name="x.pdf", content=content, actor=None)
+    assert not stored_bytes(settings, b"%PDF-1.4 new bytes").exists()
+    assert stored_bytes(settings, held).exists()
 
 
 def test_empty_file_is_refused_and_nothing_is_stored(make_resource):

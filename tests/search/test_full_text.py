@@ -79,6 +79,71 @@ def test_extraction_reports_instead_of_raising(tmp_path):
     assert extract_pages(broken, "application/zip").status == "unsupported"
 
 
+def pdf_of(*objects: bytes) -> bytes:
+    """A PDF of these numbered objects (1 is the catalogue), with a correct cross-reference table: only
+    what the objects say is wrong with it."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+WORDS = b"BT /F1 12 Tf 72 712 Td (harbourmaster) Tj ET"
+PAGE_WITH_WORDS = (
+    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+    b" /Resources << /Font << /F1 5 0 R >> >> >>"
+)
+CONTENTS = b"<< /Length %d >>\nstream\n%s\nendstream" % (len(WORDS), WORDS)
+FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+
+
+def test_a_pdf_with_pages_that_cannot_be_read_is_stored_and_its_other_pages_found(attach, tmp_path):
+    """A page tree that promises five pages and holds two, one of them no page at all: PDFium cannot
+    load pages 2 to 5. Reading page 2 raised, and the admin answered 500 and left the bytes in the file
+    store; now the file is attached and the words of page 1 are found, on page 1."""
+    damaged = tmp_path / "damaged.pdf"
+    damaged.write_bytes(
+        pdf_of(
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R 6 0 R] /Count 5 >>",
+            PAGE_WITH_WORDS,
+            CONTENTS,
+            FONT,
+            b"42",
+        )
+    )
+    extracted = extract_pages(damaged, "application/pdf")
+    assert extracted.status == "ok" and extracted.pages[0] == "harbourmaster"
+    assert "could not be read" in extracted.message
+    resource, stored = attach(damaged, titles={"en": "A damaged report"}, summaries={})
+    assert stored.text_status == "ok"
+    hit = search.search_resources("harbourmaster").hits[0]
+    assert hit.resource.pk == resource.pk and hit.file_snippet.page == 1
+
+
+def test_a_pdf_none_of_whose_pages_can_be_read_is_stored_as_failed(attach, tmp_path):
+    unreadable = tmp_path / "unreadable.pdf"
+    unreadable.write_bytes(
+        pdf_of(
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 3 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+        )
+    )
+    _resource, stored = attach(unreadable, titles={"en": "Another damaged report"})
+    assert stored.text_status in ("failed", "empty") and stored.pages.count() == 0
+    assert stored.size == unreadable.stat().st_size
+
+
 def test_characters_no_text_may_hold_are_not_kept_from_a_file(tmp_path):
     """A text file's form feeds (page breaks) and other control codes become spaces: snippets of the
     file are shown in pages and in the API, and no text may hold them (`lib.text`)."""
