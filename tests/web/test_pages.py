@@ -293,6 +293,107 @@ def test_pages_are_compressed_and_files_are_not(client, site, django_capture_on_
     assert client.get("/en/search?q=learning").has_header("Content-Encoding") is False
 
 
+@pytest.fixture
+def attached(site, django_capture_on_commit_callbacks):
+    from llrc.catalogue import services
+
+    def attach(name, content, language="en"):
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.attach_file(
+                site["en"], name=name, content=content, language=language, actor=None
+            )
+
+    return attach
+
+
+def body_of(response):
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def test_a_download_resumes_from_where_it_stopped(client, attached):
+    """A Range request was answered with the whole file: a download broken on a slow line had to
+    start again from the first byte."""
+    content = bytes(range(256)) * 40  # 10,240 bytes
+    stored = attached("manual.pdf", b"%PDF-1.4\n" + content)
+    url, size = f"/files/{stored.pk}/manual.pdf", stored.size
+    whole = client.get(url)
+    assert whole.status_code == 200 and whole["Accept-Ranges"] == "bytes"
+    everything = body_of(whole)
+    for asked, first, last in (
+        ("bytes=0-99", 0, 99),
+        ("bytes=5000-", 5000, size - 1),
+        ("bytes=-10", size - 10, size - 1),
+        ("bytes=10000-999999", 10000, size - 1),
+    ):
+        part = client.get(url, HTTP_RANGE=asked)
+        assert part.status_code == 206, asked
+        assert part["Content-Range"] == f"bytes {first}-{last}/{size}", asked
+        assert part["Content-Length"] == str(last - first + 1), asked
+        assert body_of(part) == everything[first : last + 1], asked
+    refused = client.get(url, HTTP_RANGE=f"bytes={size}-")
+    assert refused.status_code == 416 and refused["Content-Range"] == f"bytes */{size}"
+    # Answered whole: several ranges, another unit, nonsense, and a resume of other bytes (If-Range).
+    for headers in (
+        {"HTTP_RANGE": "bytes=0-1,5-6"},
+        {"HTTP_RANGE": "items=0-1"},
+        {"HTTP_RANGE": "bytes=x-y"},
+        {"HTTP_RANGE": "bytes=0-99", "HTTP_IF_RANGE": '"another"'},
+    ):
+        answer = client.get(url, **headers)
+        assert answer.status_code == 200 and body_of(answer) == everything, headers
+    resumed = client.get(url, HTTP_RANGE="bytes=0-99", HTTP_IF_RANGE=whole["ETag"])
+    assert resumed.status_code == 206
+
+
+def test_a_file_already_held_is_not_sent_again(client, attached):
+    stored = attached("notes.txt", b"notes " * 100)
+    url = f"/files/{stored.pk}/notes.txt"
+    first = client.get(url)
+    assert first["Cache-Control"] == "public, max-age=86400"
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and not body_of(again)
+    assert again["ETag"] == first["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def test_a_saved_file_keeps_a_usable_name_and_says_its_language(client, attached):
+    """Clients that read only filename= (curl -J, some phones) saved files under a bare hash."""
+    plain = attached("report-2024.pdf", b"%PDF-1.4 english", language="en")
+    chinese = attached("终身学习 手册（2024年版）.pdf", b"%PDF-1.4 chinese", language="zh-hans")
+    answer = client.get(f"/files/{plain.pk}/report-2024.pdf")
+    assert answer["Content-Disposition"] == (
+        "inline; filename=\"report-2024.pdf\"; filename*=UTF-8''report-2024.pdf"
+    )
+    assert answer["Content-Language"] == "en"
+    answer = client.get(f"/files/{chinese.pk}/{chinese.name}")
+    assert f'filename="file-{chinese.pk}.pdf"' in answer["Content-Disposition"]
+    assert "filename*=UTF-8''%E7%BB%88%E8%BA%AB" in answer["Content-Disposition"]
+    assert answer["Content-Language"] == "zh-hans"
+
+
+def test_a_file_that_could_run_script_is_offered_to_save_and_cannot_run(client, attached):
+    """An uploaded HTML or SVG file was shown inline from the site's own address, where the site's
+    policy lets scripts from that address run: a curator's upload could act as the site."""
+    for name in ("page.html", "drawing.svg", "code.js"):
+        stored = attached(name, b"<script>alert(1)</script>")
+        answer = client.get(f"/files/{stored.pk}/{name}")
+        assert answer["Content-Disposition"].startswith("attachment;"), name
+        assert "sandbox" in answer["Content-Security-Policy"], name
+        assert answer["X-Content-Type-Options"] == "nosniff", name
+    pdf = attached("report.pdf", b"%PDF-1.4 x")
+    answer = client.get(f"/files/{pdf.pk}/report.pdf")
+    assert answer["Content-Disposition"].startswith("inline;")
+    assert (
+        "sandbox" not in answer["Content-Security-Policy"]
+    )  # the browser's PDF viewer needs it off
+
+
+def test_a_missing_file_is_said_in_the_reader_language(client, site):
+    answer = client.get("/files/999999/none.pdf", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert answer.status_code == 404
+    assert "没有这个文件" in answer.content.decode()
+
+
 def test_a_subject_label_in_another_language_is_marked(client, make_resource):
     """A concept without a label in the reader's language shows its English label, marked lang="en"
     (a screen reader on a Chinese page read it with the Chinese voice); one with a Chinese label is
