@@ -11,6 +11,8 @@ import hashlib
 import mimetypes
 import os
 import tempfile
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -243,6 +245,69 @@ def file_path(stored: ResourceFile) -> Path:
     if not stored.file.name:
         raise FileNotFoundError(f"file {stored.pk} has no stored bytes")
     return Path(settings.FILES_DIR) / stored.file.name
+
+
+@dataclass
+class FileStoreReport:
+    """What `check_file_store` found: files whose bytes are gone or changed (by file id), and bytes in
+    the store no file refers to (relative paths; `removed` when they were deleted)."""
+
+    checked: int = 0
+    missing: list[int] = field(default_factory=list)
+    damaged: list[int] = field(default_factory=list)
+    unreferenced: list[str] = field(default_factory=list)
+    removed: bool = False
+
+    @property
+    def sound(self) -> bool:
+        return not self.missing and not self.damaged
+
+
+UNREFERENCED_GRACE = 3600.0  # seconds: bytes of an attach whose transaction has not committed yet
+
+
+def check_file_store(
+    *, remove_unreferenced: bool = False, grace: float = UNREFERENCED_GRACE
+) -> FileStoreReport:
+    """Fixity check of the file store, as preservation repositories run it: every file's bytes are read
+    again and their SHA-256 compared with the one recorded when they were attached, so that a bad disk
+    or a hand's mistake is found while a backup still holds the right bytes. Bytes no file refers to
+    (an attach inside a transaction that was rolled back after it stored them) are listed, and removed
+    when asked, unless younger than `grace`: an attach in progress stores its bytes before its row
+    commits."""
+    report = FileStoreReport()
+    root = Path(settings.FILES_DIR)
+    referenced: set[str] = set()
+    for file_id, relative, digest in ResourceFile.objects.order_by("pk").values_list(
+        "pk", "file", "sha256"
+    ):
+        report.checked += 1
+        referenced.add(relative)
+        try:
+            with (root / relative).open("rb") as handle:
+                actual = hashlib.file_digest(handle, "sha256").hexdigest()
+        except FileNotFoundError:
+            report.missing.append(file_id)
+            continue
+        if actual != digest:
+            report.damaged.append(file_id)
+    store = root / "resources"
+    now = time.time()
+    for path in sorted(store.glob("??/??/*")) if store.is_dir() else ():
+        relative = path.relative_to(root).as_posix()
+        if relative in referenced or not path.is_file() or path.name.startswith(".incoming-"):
+            continue
+        if now - path.stat().st_mtime < grace:
+            continue
+        report.unreferenced.append(relative)
+    if remove_unreferenced:
+        for relative in report.unreferenced:
+            digest = relative.rsplit("/", 1)[-1]
+            _forget_bytes(
+                relative, digest
+            )  # asks the database again: an attach may just have used them
+        report.removed = True
+    return report
 
 
 def attach_file(

@@ -182,6 +182,39 @@ def test_an_attach_that_fails_leaves_no_bytes_it_stored(make_resource, settings)
     assert stored_bytes(settings, held).exists()
 
 
+def test_the_fixity_check_finds_missing_changed_and_unreferenced_bytes(
+    make_resource, settings, django_capture_on_commit_callbacks
+):
+    import os
+
+    from django.core.management import CommandError, call_command
+
+    resource = make_resource()
+    contents = [b"%PDF-1.4 sound", b"%PDF-1.4 to be lost", b"%PDF-1.4 to be changed"]
+    with django_capture_on_commit_callbacks(execute=True):
+        _sound, lost, changed = (
+            services.attach_file(resource, name=f"{n}.pdf", content=c, actor=None)
+            for n, c in enumerate(contents)
+        )
+    report = services.check_file_store()
+    assert report.sound and report.checked == 3 and not report.unreferenced
+    stored_bytes(settings, contents[1]).unlink()
+    stored_bytes(settings, contents[2]).write_bytes(b"%PDF-1.4 to be changeD")
+    orphan = settings.FILES_DIR / "resources/ab/cd/abcd"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(b"left by a transaction rolled back")
+    report = services.check_file_store()
+    assert (report.missing, report.damaged) == ([lost.pk], [changed.pk])
+    assert report.unreferenced == []  # too young: an attach in progress stores bytes first
+    old = orphan.stat().st_mtime - 2 * services.UNREFERENCED_GRACE
+    os.utime(orphan, (old, old))
+    assert services.check_file_store().unreferenced == ["resources/ab/cd/abcd"]
+    assert orphan.exists()  # only listed unless asked
+    with pytest.raises(CommandError, match="1 missing and 1 changed"):
+        call_command("checkfiles", "--remove-unreferenced")
+    assert not orphan.exists() and stored_bytes(settings, contents[0]).exists()
+
+
 def test_empty_file_is_refused_and_nothing_is_stored(make_resource):
     resource = make_resource()
     with pytest.raises(ValidationError) as info:
