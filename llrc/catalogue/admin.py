@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from llrc.catalogue import services
 from llrc.catalogue.models import (
@@ -24,9 +25,14 @@ from llrc.catalogue.models import (
     ResourceText,
     TextField,
 )
-from llrc.catalogue.validation import known_language_tag, normalise_language_tag
+from llrc.catalogue.validation import (
+    TEXT_LIMITS,
+    known_language_tag,
+    normalise_language_tag,
+    text_problem,
+)
 from llrc.lib.identifiers import normalise_date, normalise_identifier, parse_partial_date
-from llrc.lib.text import not_text
+from llrc.lib.text import is_blank, not_text
 
 
 class ResourceTextForm(forms.ModelForm):
@@ -50,6 +56,19 @@ class ResourceTextForm(forms.ModelForm):
             # A vertical tab or a form feed comes with text pasted from a word processor.
             raise ValidationError(f"The text {problem}: remove it and save again.")
         return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        value, field = data.get("value"), data.get("field")
+        if value is not None and field in TEXT_LIMITS:
+            if is_blank(value):
+                self.add_error(
+                    "value",
+                    gettext("The text has no visible character: write it, or delete the row."),
+                )
+            elif problem := text_problem(field, value):
+                self.add_error("value", f"The text {problem}.")
+        return data
 
 
 class ResourceTextFormSet(forms.BaseInlineFormSet):

@@ -172,6 +172,14 @@ def test_create_with_token(client, token, django_capture_on_commit_callbacks):
         # A well-formed language tag longer than the column (16) failed PostgreSQL's write.
         ({"titles": {"en-aaaaaaaa-bbbbbbbb": "Survey"}}, "titles"),
         ({"creators": [{"name": "x" * 301, "kind": "person"}]}, "creators"),
+        # Values that show nothing (format, control and separator characters, Hangul fillers).
+        ({"titles": {"en": "\u200b"}}, "titles"),
+        ({"titles": {"en": "\u202e"}}, "titles"),
+        ({"titles": {"en": "\ufeff\u2060"}}, "titles"),
+        ({"titles": {"en": "\u3164"}}, "titles"),
+        ({"titles": {"en": "\x7f"}}, "titles"),
+        ({"titles": {"en": "\x80\x81"}}, "titles"),
+        ({"creators": [{"name": "\u2060"}]}, "creators"),
         (
             {"identifiers": [{"scheme": "url", "value": "https://example.org/" + "a" * 500}]},
             "identifiers",

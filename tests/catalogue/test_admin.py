@@ -85,6 +85,16 @@ def test_add_resource_in_admin_saves_audits_and_indexes(
         # Pasted from a word processor: a vertical tab where a line broke.
         ({"text_values-1-value": "Shanghai Regulations\x0bon Lifelong Education"}, "U+000B"),
         ({"identifiers-0-scheme": "url", "identifiers-0-value": "https://x.org/a\x0cb"}, "U+000C"),
+        # A title of invisible characters only, and one whose direction override is left open.
+        ({"text_values-1-value": "\u200b\u2060"}, "no visible character"),
+        ({"text_values-1-value": "\u3164"}, "no visible character"),
+        ({"text_values-1-value": "Shanghai \u202egpj.exe"}, "U+202E at position 10"),
+        # The API's limits (validation.MAX_TITLE, MAX_SUMMARY) hold in the admin too.
+        ({"text_values-1-value": "a" * 2001}, "longer than 2000 characters"),
+        (
+            {"text_values-1-field": "summary", "text_values-1-value": "a" * 20001},
+            "longer than 20000 characters",
+        ),
     ],
 )
 def test_bad_input_in_admin_is_refused_and_nothing_is_saved(curator_client, overrides, message):

@@ -153,6 +153,15 @@ def test_relation_to_itself_is_refused(make_resource):
         ({"keywords": ["ok", "\uffff"]}, "keywords", "value 2 holds U+FFFF"),
         ({"identifiers": [("url", "https://example.org/\x0b")]}, "identifiers", "U+000B"),
         ({"subjects": ["concept\x1b1488"]}, "subjects", "U+001B"),
+        # Titles and names that show nothing are no titles and no names.
+        ({"titles": {"en": "\u200b"}}, "title", "at least one language"),
+        ({"titles": {"en": "\ufeff\u2060", "fr": "\u3164"}}, "title", "at least one language"),
+        ({"titles": {"en": "\x80\x81"}}, "title", "at least one language"),
+        ({"creators": [CreatorData("\u2060")]}, "creators", "creator 1 has no name"),
+        # An override left open reverses what follows the title wherever it is shown.
+        ({"titles": {"en": "Report \u202egpj.exe"}}, "title", "U+202E at position 8"),
+        ({"summaries": {"en": "x\u2069"}}, "summary", "U+2069"),
+        ({"creators": [CreatorData("\u202eAlice")]}, "creators", "creator 1's name"),
     ],
 )
 def test_invalid_input_names_the_field_and_saves_nothing(overrides, field, words):
