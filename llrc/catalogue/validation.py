@@ -254,7 +254,10 @@ def validate_resource_data(data: ResourceData) -> ValidResource:
             ]
         concepts[attr] = [found[c] for c in dict.fromkeys(codes) if c in found]
 
-    publisher_problem = name_problem(data.publisher.strip()) if data.publisher else None
+    # A publisher that shows nothing is none: the services would make an agent without a name.
+    publisher = (data.publisher or "").strip()
+    data.publisher = None if is_blank(publisher) else publisher
+    publisher_problem = name_problem(data.publisher) if data.publisher else None
     if publisher_problem:
         errors["publisher"] = [f"the name {publisher_problem}"]
 
@@ -300,7 +303,7 @@ def validate_resource_data(data: ResourceData) -> ValidResource:
                 f"creator {i + 1}: unknown role {creator.role!r}"
             )
 
-    keywords = [k.strip() for k in data.keywords if k and k.strip()]
+    keywords = [k.strip() for k in data.keywords if k and not is_blank(k)]
     if any(len(k) > 200 for k in keywords):
         errors["keywords"] = ["a keyword is longer than 200 characters"]
     data.keywords = list(dict.fromkeys(keywords))

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from llrc.accounts.services import issue_token
-from llrc.catalogue.models import AuditEntry, Resource
+from llrc.catalogue.models import Agent, AuditEntry, Resource
 from llrc.search import services as search
 
 pytestmark = pytest.mark.django_db
@@ -195,6 +195,14 @@ def test_invalid_create_is_refused_whole(client, token, change, field):
     assert field in body["errors"], body
     assert field in body["detail"]
     assert Resource.objects.count() == before
+
+
+def test_a_publisher_of_spaces_is_no_publisher(client, token):
+    payload = {"type": "report", "titles": {"en": "Survey"}, "publisher": " \t "}
+    response = post_resource(client, token, payload)
+    assert response.status_code == 201, response.content
+    assert response.json()["publisher"] is None
+    assert not Agent.objects.filter(name="").exists()
 
 
 def test_a_body_too_large_is_refused_with_a_message(client, token, settings):

@@ -6,7 +6,14 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from llrc.catalogue import services
-from llrc.catalogue.models import AuditEntry, Identifier, Relation, Resource, ResourceText
+from llrc.catalogue.models import (
+    Agent,
+    AuditEntry,
+    Identifier,
+    Relation,
+    Resource,
+    ResourceText,
+)
 from llrc.catalogue.validation import CreatorData
 from tests.conftest import resource_data
 
@@ -212,3 +219,19 @@ def test_invalid_update_leaves_resource_unchanged(make_resource):
         )
     resource.refresh_from_db()
     assert resource.texts("title")["en"] == "National strategy for lifelong learning"
+
+
+@pytest.mark.parametrize("publisher", ["   ", " \t ", "\u200b"])
+def test_a_publisher_that_shows_nothing_is_no_publisher(publisher):
+    resource = services.create_resource(resource_data(publisher=publisher), actor=None)
+    resource.refresh_from_db()
+    assert resource.publisher is None
+    assert not Agent.objects.exclude(name__regex=r"\w").exists()
+
+
+def test_keywords_that_show_nothing_are_left_out():
+    resource = services.create_resource(
+        resource_data(keywords=["adult learning", "\u200b", " ", "adult learning "]), actor=None
+    )
+    resource.refresh_from_db()
+    assert resource.keywords == ["adult learning"]
