@@ -36,12 +36,16 @@ def not_text(value: str) -> str | None:
 _SHOWS_NOTHING = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
+def is_visible(c: str) -> bool:
+    """Whether the character `c` shows: a letter, digit, symbol or punctuation, not a filler above."""
+    return unicodedata.category(c)[0] in "LNPS" and c not in _SHOWS_NOTHING
+
+
 def is_blank(value: str) -> bool:
-    """Whether `value` shows nothing: no letter, digit, symbol or punctuation, only separators, format
-    characters (zero-width space, word joiner, BOM, direction controls), control characters, marks on
-    nothing and the fillers above. `str.strip()` leaves all but the separators, so "\u200b" passed for
-    a title."""
-    return not any(unicodedata.category(c)[0] in "LNPS" and c not in _SHOWS_NOTHING for c in value)
+    """Whether `value` shows nothing: only separators, format characters (zero-width space, word joiner,
+    BOM, direction controls), control characters, marks on nothing and the fillers above.
+    `str.strip()` leaves all but the separators, so "\u200b" passed for a title."""
+    return not any(is_visible(c) for c in value)
 
 
 # Direction controls (Unicode Bidirectional Algorithm, UAX #9): embeddings and overrides, closed by

@@ -180,6 +180,13 @@ def test_create_with_token(client, token, django_capture_on_commit_callbacks):
         ({"titles": {"en": "\x7f"}}, "titles"),
         ({"titles": {"en": "\x80\x81"}}, "titles"),
         ({"creators": [{"name": "\u2060"}]}, "creators"),
+        # Identifiers in other scripts' digits, or holding a line break or an invisible character.
+        ({"identifiers": [{"scheme": "doi", "value": "10.١٢٣٤/x"}]}, "identifiers"),
+        ({"identifiers": [{"scheme": "handle", "value": "١٠٥٦٨/1"}]}, "identifiers"),
+        ({"identifiers": [{"scheme": "ark", "value": "ark:/١٢٣٤٥/abc"}]}, "identifiers"),
+        ({"identifiers": [{"scheme": "url", "value": "https://exa\nmple.org/1"}]}, "identifiers"),
+        ({"identifiers": [{"scheme": "doi", "value": "10.1234/\u200b"}]}, "identifiers"),
+        ({"identifiers": [{"scheme": "isbn", "value": "978030640615²"}]}, "identifiers"),
         (
             {"identifiers": [{"scheme": "url", "value": "https://example.org/" + "a" * 500}]},
             "identifiers",

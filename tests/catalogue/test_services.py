@@ -198,6 +198,13 @@ def test_a_date_typed_in_full_width_digits_is_stored_in_ascii():
     assert (resource.date_issued, resource.year) == ("2015-03", 2015)
 
 
+def test_an_isbn_typed_in_arabic_indic_digits_is_stored_in_ascii():
+    resource = services.create_resource(
+        resource_data(identifiers=[("isbn", "٩٧٨٠٣٠٦٤٠٦١٥٧")]), actor=None
+    )
+    assert [(i.scheme, i.value) for i in resource.identifiers.all()] == [("isbn", "9780306406157")]
+
+
 def test_tabs_and_line_breaks_are_text():
     resource = services.create_resource(
         resource_data(summaries={"en": "Two parts:\tone\r\nand two\n"}), actor=None
