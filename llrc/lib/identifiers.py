@@ -164,6 +164,10 @@ def normalise_identifier(scheme: str, raw: str) -> str:
 
 
 _PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+# A forthcoming work (an announced report, a planned conference) is dated a few years ahead; a date
+# further on is a typing slip (9999), which would head every list sorted newest first and make a year
+# of its own in the year filter.
+YEARS_AHEAD = 5
 
 
 def normalise_date(raw: str) -> str:
@@ -175,7 +179,8 @@ def normalise_date(raw: str) -> str:
 
 
 def parse_partial_date(raw: str) -> tuple[int, int | None, int | None]:
-    """Parse YYYY, YYYY-MM or YYYY-MM-DD (ISO 8601 reduced precision) and check the date exists."""
+    """Parse YYYY, YYYY-MM or YYYY-MM-DD (ISO 8601 reduced precision) and check the date exists and
+    is at most YEARS_AHEAD years ahead."""
     match = _PARTIAL_DATE.fullmatch(normalise_date(raw))
     if not match:
         raise ValueError(f"date {raw!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
@@ -184,6 +189,11 @@ def parse_partial_date(raw: str) -> tuple[int, int | None, int | None]:
     day = int(match.group(3)) if match.group(3) else None
     if year < 1000:
         raise ValueError(f"year {year} is out of range")
+    if year > date.today().year + YEARS_AHEAD:
+        raise ValueError(
+            f"year {year} is more than {YEARS_AHEAD} years ahead: give the year the resource came "
+            "out, or is planned to"
+        )
     if month is not None and not 1 <= month <= 12:
         raise ValueError(f"date {raw!r} does not exist: there is no month {month}")
     if day is not None and month is not None:

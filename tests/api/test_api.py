@@ -156,6 +156,7 @@ def test_create_with_token(client, token, django_capture_on_commit_callbacks):
         ({"identifiers": [{"scheme": "isbn", "value": "9780306406158"}]}, "identifiers"),
         ({"identifiers": [{"scheme": "doi", "value": "10.x/abc"}]}, "identifiers"),
         ({"date_issued": "2019-02-29"}, "date_issued"),
+        ({"date_issued": "9999-12-31"}, "date_issued"),
         # The fields are named as the API names them, not as the catalogue's services do.
         ({"titles": {"en": ""}}, "titles"),
         ({"titles": "not an object"}, "titles"),

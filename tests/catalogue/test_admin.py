@@ -76,6 +76,7 @@ def test_add_resource_in_admin_saves_audits_and_indexes(
     ("overrides", "message"),
     [
         ({"date_issued": "2011-02-30"}, "does not exist"),
+        ({"date_issued": "9999"}, "years ahead"),
         ({"identifiers-0-value": "978-0-306-40615-8"}, "wrong check digit"),
         ({"identifiers-0-scheme": "doi", "identifiers-0-value": "12.34/x"}, "malformed"),
         ({"text_values-0-language": "xx"}, "Unknown language code"),

@@ -1,4 +1,5 @@
 import re
+from datetime import date
 
 import pytest
 
@@ -147,3 +148,15 @@ def test_identifiers_with_hidden_characters_or_other_digits_are_refused(normalis
 )
 def test_identifiers_typed_in_other_scripts_are_normalised(normaliser, raw, expected):
     assert normaliser(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["9999", "9999-12-31", str(date.today().year + 6)])
+def test_dates_far_ahead_are_refused(raw):
+    # They headed sort=newest and made a year bucket of their own.
+    with pytest.raises(ValueError, match="years ahead"):
+        parse_partial_date(raw)
+
+
+def test_forthcoming_works_a_few_years_ahead_are_dated():
+    ahead = date.today().year + 5
+    assert parse_partial_date(f"{ahead}-12-31") == (ahead, 12, 31)
