@@ -77,7 +77,10 @@ def _request_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRespo
     errors: dict[str, list[str]] = {}
     for item in exc.errors:
         loc = [str(p) for p in item.get("loc", []) if p not in ("body", "query", "path", "payload")]
-        errors.setdefault(".".join(loc) or "request", []).append(str(item.get("msg", "invalid")))
+        message = str(item.get("msg", "invalid"))
+        if item.get("type") == "extra_forbidden":
+            message = "unknown field: the API does not read it (see /api/v1/docs for the fields)"
+        errors.setdefault(".".join(loc) or "request", []).append(message)
     return api.create_response(
         request,
         {"detail": "The request is not valid: check " + ", ".join(errors) + ".", "errors": errors},
@@ -214,6 +217,7 @@ def create_resource(request: HttpRequest, payload: ResourceIn) -> Status[dict[st
         sdg_targets=payload.sdg_targets,
         target_groups=payload.target_groups,
         education_levels=payload.education_levels,
+        keywords=payload.keywords,
         licence=payload.licence,
         access_rights=payload.access_rights,
         identifiers=[(i.scheme, i.value) for i in payload.identifiers],

@@ -205,6 +205,36 @@ def test_invalid_create_is_refused_whole(client, token, change, field):
     assert Resource.objects.count() == before
 
 
+def test_unknown_fields_are_refused_by_name(client, token):
+    # They were dropped in silence: a client writing "summary" for "summaries" lost its summary.
+    payload = {
+        "type": "report",
+        "titles": {"en": "Survey"},
+        "summary": {"en": "Lost"},
+        "relations": [{"kind": "part_of", "resource_id": 1}],
+        "creators": [{"name": "UIL", "rol": "editor"}],
+    }
+    before = Resource.objects.count()
+    response = post_resource(client, token, payload)
+    assert response.status_code == 422
+    body = response.json()
+    assert set(body) == {"detail", "errors"}
+    assert set(body["errors"]) == {"summary", "relations", "creators.0.rol"}
+    assert all("unknown field" in messages[0] for messages in body["errors"].values())
+    assert "summary" in body["detail"] and "creators.0.rol" in body["detail"]
+    assert Resource.objects.count() == before
+
+
+def test_keywords_are_written_and_read(client, token):
+    payload = {"type": "report", "titles": {"en": "Survey"}, "keywords": ["adult learning", "UIL"]}
+    response = post_resource(client, token, payload)
+    assert response.status_code == 201, response.content
+    assert response.json()["keywords"] == ["adult learning", "UIL"]
+    assert Resource.objects.get(pk=response.json()["id"]).keywords == ["adult learning", "UIL"]
+    refused = post_resource(client, token, {**payload, "keywords": ["x" * 201]})
+    assert refused.status_code == 422 and "keywords" in refused.json()["errors"]
+
+
 def test_a_publisher_of_spaces_is_no_publisher(client, token):
     payload = {"type": "report", "titles": {"en": "Survey"}, "publisher": " \t "}
     response = post_resource(client, token, payload)
