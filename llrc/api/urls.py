@@ -9,12 +9,13 @@ from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from ninja import Field, NinjaAPI, Query, Router, Schema, Status
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
 from llrc.accounts.services import user_for_token
 from llrc.api import serializers
+from llrc.api.body import BodyError, StrictJsonParser
 from llrc.api.schemas import (
     CollectionOut,
     ConceptOut,
@@ -47,6 +48,7 @@ api = NinjaAPI(
     urls_namespace="api",
     # Its own page loads Swagger UI from a CDN: /api/v1/docs is ours instead (llrc.api.reference).
     docs_url=None,
+    parser=StrictJsonParser(),
 )
 
 
@@ -85,6 +87,20 @@ def _request_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRespo
         request,
         {"detail": "The request is not valid: check " + ", ".join(errors) + ".", "errors": errors},
         status=422,
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # django-ninja answers a parser's exception with HttpError(400, "Cannot parse request body") raised
+    # from it: the reason, and the status it calls for, are its cause (llrc.api.body).
+    cause = exc.__cause__
+    if isinstance(cause, BodyError):
+        return api.create_response(
+            request, {"detail": cause.detail, "errors": cause.errors}, status=cause.status
+        )
+    return api.create_response(
+        request, {"detail": exc.message, "errors": {}}, status=exc.status_code
     )
 
 
@@ -197,7 +213,16 @@ def get_resource(request: HttpRequest, resource_id: int, lang: str = "en") -> di
 
 
 @resources.post(
-    "", response={201: ResourceOut, 401: ErrorOut, 413: ErrorOut, 422: ErrorOut}, auth=StaffToken()
+    "",
+    response={
+        201: ResourceOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        413: ErrorOut,
+        415: ErrorOut,
+        422: ErrorOut,
+    },
+    auth=StaffToken(),
 )
 def create_resource(request: HttpRequest, payload: ResourceIn) -> Status[dict[str, Any]]:
     """Add a resource (curators, with an API token). Invalid input is refused whole, naming each field."""

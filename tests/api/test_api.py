@@ -225,6 +225,55 @@ def test_unknown_fields_are_refused_by_name(client, token):
     assert Resource.objects.count() == before
 
 
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        # json keeps the last value in silence, which passed by the "two values in one language" check.
+        ('{"type": "report", "titles": {"en": "First", "en": "Second"}}', "titles.en"),
+        ('{"type": "report", "type": "policy", "titles": {"en": "Survey"}}', "type"),
+        (
+            '{"type": "report", "titles": {"en": "S"}, "creators": [{"name": "A", "name": "B"}]}',
+            "creators.0.name",
+        ),
+    ],
+)
+def test_a_key_given_twice_is_refused_by_name(client, token, body, key):
+    before = Resource.objects.count()
+    response = post_resource(client, token, body)
+    assert response.status_code == 422
+    assert response.json()["errors"] == {key: ["given twice: give each key once"]}
+    assert key in response.json()["detail"]
+    assert Resource.objects.count() == before
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "", "application/x-www-form-urlencoded"])
+def test_a_body_that_is_not_declared_json_is_refused(client, token, content_type):
+    before = Resource.objects.count()
+    response = client.generic(
+        "POST",
+        "/api/v1/resources",
+        '{"type": "report", "titles": {"en": "Survey"}}',
+        content_type=content_type,
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 415
+    assert response["Content-Type"].startswith("application/json")
+    assert "application/json" in response.json()["detail"]
+    assert response.json()["errors"] == {}
+    assert Resource.objects.count() == before
+
+
+def test_a_body_that_is_not_json_says_where(client, token):
+    response = post_resource(client, token, '{"type": "report",\n "titles": {"en": "x"}')
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"detail", "errors"}
+    assert "line 2, column 23" in body["detail"]
+    assert list(body["errors"]) == ["body"]
+    not_utf8 = post_resource(client, token, b'{"type": "report", "titles": {"en": "\xff"}}')
+    assert not_utf8.status_code == 400 and "UTF-8" in not_utf8.json()["detail"]
+
+
 def test_keywords_are_written_and_read(client, token):
     payload = {"type": "report", "titles": {"en": "Survey"}, "keywords": ["adult learning", "UIL"]}
     response = post_resource(client, token, payload)
