@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import URLPattern, URLResolver
 from django.utils import translation
 from ninja import Field, NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
@@ -41,7 +44,33 @@ class StaffToken(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+class Api(NinjaAPI):
+    @property
+    def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = self._not_allowed_in_json(pattern.callback)
+        return patterns, app_name, namespace
+
+    def _not_allowed_in_json(self, view: Callable[..., Any]) -> Callable[..., Any]:
+        # django-ninja answers a method a path does not take with an HTML "Method not allowed", where a
+        # client reads every other error from JSON. Wrapped, the view keeps its attributes (csrf_exempt).
+        @functools.wraps(view)
+        def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            response = view(request, *args, **kwargs)
+            if not isinstance(response, HttpResponseNotAllowed):
+                return response
+            allowed = ", ".join(sorted(m.strip() for m in response["Allow"].split(",")))
+            detail = f"{request.method} is not allowed here: {request.path} answers {allowed}."
+            refusal = self.create_response(request, {"detail": detail, "errors": {}}, status=405)
+            refusal["Allow"] = allowed
+            return refusal
+
+        return answer
+
+
+api = Api(
     title="Lifelong Learning Resource Centre API",
     version="1",
     description="Read and search the catalogue; curators with a token can add resources.",

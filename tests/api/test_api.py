@@ -108,6 +108,20 @@ def test_bad_requests_get_json_errors_not_500(client, two, url, status):
     assert response.json()["detail"]
 
 
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+@pytest.mark.parametrize(
+    ("url", "allowed"), [("/api/v1/resources", {"GET", "POST"}), ("/api/v1/resources/1", {"GET"})]
+)
+def test_a_method_not_allowed_is_answered_in_json(client, method, url, allowed):
+    response = client.generic(method, url, "{}", content_type="application/json")
+    assert response.status_code == 405
+    assert response["Content-Type"].startswith("application/json")
+    assert {m.strip() for m in response["Allow"].split(",")} == allowed
+    body = response.json()
+    assert body["errors"] == {}
+    assert method in body["detail"] and "GET" in body["detail"]
+
+
 def post_resource(client, token, payload):
     return client.post(
         "/api/v1/resources",
