@@ -168,3 +168,72 @@ def test_searching_the_admin_lists_for_a_control_character_answers(curator_clien
         "/en/admin/vocabularies/concept/?q=%00",
     ):
         assert curator_client.get(url).status_code == 200, url
+
+
+def test_characters_that_are_not_text_are_refused_in_the_resource_form(curator_client):
+    before = (Resource.objects.count(), AuditEntry.objects.count())
+    response = curator_client.post(
+        "/en/admin/catalogue/resource/add/", form_data(source="typed\x01here")
+    )
+    assert response.status_code == 200
+    assert "U+0001" in response.content.decode()
+    assert (Resource.objects.count(), AuditEntry.objects.count()) == before
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"name": "UNESCO\x0bInstitute"}, "U+000B"),
+        ({"name": "\u2060"}, "no visible character"),
+        ({"name": "\u202eUNESCO"}, "U+202E"),
+        ({"other_names": '["联合国教科文组织", "bad\\u0001"]'}, "U+0001"),
+        ({"other_names": '{"zh": "联合国教科文组织"}'}, "a list of names"),
+        ({"other_names": '["ok", "  "]'}, "no visible character"),
+    ],
+)
+def test_an_agent_is_refused_a_name_that_is_not_text(curator_client, fields, message):
+    from llrc.catalogue.models import Agent
+
+    data = {"name": "UNESCO", "kind": "organisation", "other_names": "[]", **fields}
+    response = curator_client.post("/en/admin/catalogue/agent/add/", data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Agent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "fields"),
+    [
+        ("/en/admin/catalogue/collection/add/", {"title__en": "Older\x01learners"}),
+        ("/en/admin/catalogue/collection/add/", {"description__fr": "D\x1bescription"}),
+        ("/en/admin/catalogue/institution/add/", {"name__en": "Open\x07University"}),
+    ],
+)
+def test_collection_and_institution_names_are_refused_characters_that_are_not_text(
+    curator_client, url, fields
+):
+    from llrc.catalogue.models import Collection, Institution
+
+    institution = Institution.objects.get(slug="uil")
+    data = {
+        "institution": str(institution.pk),
+        "slug": "new-one",
+        "position": "0",
+        "title__en": "Older learners",
+        "name__en": "Open University",
+        **fields,
+    }
+    before = (Collection.objects.count(), Institution.objects.count())
+    response = curator_client.post(url, data)
+    assert response.status_code == 200
+    assert "U+00" in response.content.decode()
+    assert (Collection.objects.count(), Institution.objects.count()) == before
+
+
+def test_the_admin_refuses_in_the_curators_language(curator_client):
+    response = curator_client.post(
+        "/zh-hans/admin/catalogue/agent/add/",
+        {"name": "\u3164", "kind": "person", "other_names": "[]"},
+    )
+    assert response.status_code == 200
+    assert "该名称没有可见字符。" in response.content.decode()
