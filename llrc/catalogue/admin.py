@@ -159,9 +159,22 @@ class RelationInline(admin.TabularInline):
     extra = 0
 
 
+def _file_language(raw: str) -> str:
+    """A file's language tag, normalised; one the vocabulary does not know is refused."""
+    tag = normalise_language_tag(raw)
+    if tag and not known_language_tag(tag):
+        raise ValidationError(f"Unknown language code {tag!r}.")
+    return tag
+
+
+class ResourceFileForm(TextForm):
+    def clean_language(self) -> str:
+        return _file_language(self.cleaned_data.get("language") or "")
+
+
 class ResourceFileInline(admin.TabularInline):
     model = ResourceFile
-    form = TextForm
+    form = ResourceFileForm
     fields = ["name", "media_type", "size", "sha256", "language"]
     readonly_fields = ["name", "media_type", "size", "sha256"]
     extra = 0
@@ -191,10 +204,7 @@ class ResourceForm(TextForm):
         return value
 
     def clean_new_file_language(self) -> str:
-        tag = normalise_language_tag(self.cleaned_data.get("new_file_language") or "")
-        if tag and not known_language_tag(tag):
-            raise ValidationError(f"Unknown language code {tag!r}.")
-        return tag
+        return _file_language(self.cleaned_data.get("new_file_language") or "")
 
     def clean_new_file(self) -> Any:
         upload = self.cleaned_data.get("new_file")

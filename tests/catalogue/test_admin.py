@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from llrc.catalogue.models import AuditEntry, Resource, ResourceText
+from llrc.catalogue.validation import CONCEPT_FIELDS
 from llrc.search import services as search
 from llrc.vocabularies.models import Concept, Scheme
 
@@ -54,6 +55,64 @@ def form_data(**overrides):
     }
     data.update(overrides)
     return data
+
+
+def change_data(resource, **overrides):
+    """What the admin's change form of `resource` posts back when nothing is changed."""
+    data = {
+        "resource_type": resource.resource_type,
+        "status": resource.status,
+        "date_issued": resource.date_issued,
+        "access_rights": resource.access_rights,
+        "source": resource.source,
+        "publisher": str(resource.publisher_id or ""),
+        "licence": str(resource.licence_id or ""),
+    }
+    for name in (*CONCEPT_FIELDS, "collections"):
+        data[name] = [str(pk) for pk in getattr(resource, name).values_list("pk", flat=True)]
+    rows = {
+        "text_values": [
+            {"field": t.field, "language": t.language, "value": t.value, "is_original": "on"}
+            if t.is_original
+            else {"field": t.field, "language": t.language, "value": t.value}
+            for t in resource.text_values.all()
+        ],
+        "contributions": [
+            {"agent": str(c.agent_id), "role": c.role, "position": str(c.position)}
+            for c in resource.contributions.all()
+        ],
+        "identifiers": [{"scheme": i.scheme, "value": i.value} for i in resource.identifiers.all()],
+        "relations_out": [
+            {"kind": r.kind, "target": str(r.target_id)} for r in resource.relations_out.all()
+        ],
+        "files": [{"language": f.language} for f in resource.files.all()],
+    }
+    objects = {
+        "text_values": list(resource.text_values.all()),
+        "contributions": list(resource.contributions.all()),
+        "identifiers": list(resource.identifiers.all()),
+        "relations_out": list(resource.relations_out.all()),
+        "files": list(resource.files.all()),
+    }
+    for prefix, forms in rows.items():
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(forms))
+        data[f"{prefix}-INITIAL_FORMS"] = str(len(forms))
+        fk = "source" if prefix == "relations_out" else "resource"
+        for i, (form, obj) in enumerate(zip(forms, objects[prefix], strict=True)):
+            data.update({f"{prefix}-{i}-{k}": v for k, v in form.items()})
+            data[f"{prefix}-{i}-id"] = str(obj.pk)
+            data[f"{prefix}-{i}-{fk}"] = str(resource.pk)
+    data.update(overrides)
+    return data
+
+
+def test_a_resource_saved_unchanged_in_admin_keeps_its_description(curator_client, make_resource):
+    resource = make_resource()
+    response = curator_client.post(
+        f"/en/admin/catalogue/resource/{resource.pk}/change/", change_data(resource)
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert resource.texts("title") == Resource.objects.get(pk=resource.pk).texts("title")
 
 
 def test_add_resource_in_admin_saves_audits_and_indexes(
@@ -237,3 +296,24 @@ def test_the_admin_refuses_in_the_curators_language(curator_client):
     )
     assert response.status_code == 200
     assert "该名称没有可见字符。" in response.content.decode()
+
+
+def test_a_files_language_is_checked_in_admin(curator_client, make_resource):
+    from llrc.catalogue import services
+
+    resource = make_resource()
+    stored = services.attach_file(
+        resource, name="strategy.txt", content=b"A strategy", language="en", actor=None
+    )
+    url = f"/en/admin/catalogue/resource/{resource.pk}/change/"
+    refused = curator_client.post(
+        url, change_data(resource, **{"files-0-language": "not a language!"})
+    )
+    assert refused.status_code == 200
+    assert "Unknown language code" in refused.content.decode()
+    stored.refresh_from_db()
+    assert stored.language == "en"
+    accepted = curator_client.post(url, change_data(resource, **{"files-0-language": "ZH_Hans"}))
+    assert accepted.status_code == 302
+    stored.refresh_from_db()
+    assert stored.language == "zh-hans"
