@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 
 class Labelled(Schema):
@@ -63,6 +64,7 @@ class ResourceOut(ResourceSummary):
     sdg_targets: list[Labelled]
     target_groups: list[Labelled]
     education_levels: list[Labelled]
+    keywords: list[str]
     licence: Labelled | None
     access_rights: str
     identifiers: list[IdentifierOut]
@@ -90,18 +92,24 @@ class SearchOut(Schema):
     next_cursor: str | None = None
 
 
-class CreatorIn(Schema):
+class StrictIn(Schema):
+    # A field the API does not read is refused by name: dropped in silence, a client writing "summary"
+    # for "summaries" lost its summary and was told 201.
+    model_config = ConfigDict(extra="forbid")
+
+
+class CreatorIn(StrictIn):
     name: str
     kind: str = "organisation"
     role: str = "author"
 
 
-class IdentifierIn(Schema):
+class IdentifierIn(StrictIn):
     scheme: str
     value: str
 
 
-class ResourceIn(Schema):
+class ResourceIn(StrictIn):
     type: str = Field(
         ..., description="publication, report, policy, legislation, good_practice, ..."
     )
@@ -121,6 +129,7 @@ class ResourceIn(Schema):
     sdg_targets: list[str] = []
     target_groups: list[str] = []
     education_levels: list[str] = []
+    keywords: list[str] = Field([], description="Free keywords, as the source gave them")
     licence: str | None = None
     access_rights: str = "unknown"
     identifiers: list[IdentifierIn] = []

@@ -56,6 +56,7 @@ def resource_full(request: HttpRequest, resource: Resource, lang: str) -> dict[s
         sdg_targets=_labelled(resource.sdg_targets.all(), lang),
         target_groups=_labelled(resource.target_groups.all(), lang),
         education_levels=_labelled(resource.education_levels.all(), lang),
+        keywords=list(resource.keywords or []),
         licence={"code": resource.licence.code, "label": resource.licence.label(lang)}
         if resource.licence
         else None,

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import URLPattern, URLResolver
 from django.utils import translation
 from ninja import Field, NinjaAPI, Query, Router, Schema, Status
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
 from llrc.accounts.services import user_for_token
 from llrc.api import serializers
+from llrc.api.body import BodyError, StrictJsonParser
 from llrc.api.schemas import (
     CollectionOut,
     ConceptOut,
@@ -40,13 +44,40 @@ class StaffToken(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+class Api(NinjaAPI):
+    @property
+    def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = self._not_allowed_in_json(pattern.callback)
+        return patterns, app_name, namespace
+
+    def _not_allowed_in_json(self, view: Callable[..., Any]) -> Callable[..., Any]:
+        # django-ninja answers a method a path does not take with an HTML "Method not allowed", where a
+        # client reads every other error from JSON. Wrapped, the view keeps its attributes (csrf_exempt).
+        @functools.wraps(view)
+        def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            response = view(request, *args, **kwargs)
+            if not isinstance(response, HttpResponseNotAllowed):
+                return response
+            allowed = ", ".join(sorted(m.strip() for m in response["Allow"].split(",")))
+            detail = f"{request.method} is not allowed here: {request.path} answers {allowed}."
+            refusal = self.create_response(request, {"detail": detail, "errors": {}}, status=405)
+            refusal["Allow"] = allowed
+            return refusal
+
+        return answer
+
+
+api = Api(
     title="Lifelong Learning Resource Centre API",
     version="1",
     description="Read and search the catalogue; curators with a token can add resources.",
     urls_namespace="api",
     # Its own page loads Swagger UI from a CDN: /api/v1/docs is ours instead (llrc.api.reference).
     docs_url=None,
+    parser=StrictJsonParser(),
 )
 
 
@@ -77,11 +108,28 @@ def _request_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRespo
     errors: dict[str, list[str]] = {}
     for item in exc.errors:
         loc = [str(p) for p in item.get("loc", []) if p not in ("body", "query", "path", "payload")]
-        errors.setdefault(".".join(loc) or "request", []).append(str(item.get("msg", "invalid")))
+        message = str(item.get("msg", "invalid"))
+        if item.get("type") == "extra_forbidden":
+            message = "unknown field: the API does not read it (see /api/v1/docs for the fields)"
+        errors.setdefault(".".join(loc) or "request", []).append(message)
     return api.create_response(
         request,
         {"detail": "The request is not valid: check " + ", ".join(errors) + ".", "errors": errors},
         status=422,
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # django-ninja answers a parser's exception with HttpError(400, "Cannot parse request body") raised
+    # from it: the reason, and the status it calls for, are its cause (llrc.api.body).
+    cause = exc.__cause__
+    if isinstance(cause, BodyError):
+        return api.create_response(
+            request, {"detail": cause.detail, "errors": cause.errors}, status=cause.status
+        )
+    return api.create_response(
+        request, {"detail": exc.message, "errors": {}}, status=exc.status_code
     )
 
 
@@ -194,7 +242,16 @@ def get_resource(request: HttpRequest, resource_id: int, lang: str = "en") -> di
 
 
 @resources.post(
-    "", response={201: ResourceOut, 401: ErrorOut, 413: ErrorOut, 422: ErrorOut}, auth=StaffToken()
+    "",
+    response={
+        201: ResourceOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        413: ErrorOut,
+        415: ErrorOut,
+        422: ErrorOut,
+    },
+    auth=StaffToken(),
 )
 def create_resource(request: HttpRequest, payload: ResourceIn) -> Status[dict[str, Any]]:
     """Add a resource (curators, with an API token). Invalid input is refused whole, naming each field."""
@@ -214,6 +271,7 @@ def create_resource(request: HttpRequest, payload: ResourceIn) -> Status[dict[st
         sdg_targets=payload.sdg_targets,
         target_groups=payload.target_groups,
         education_levels=payload.education_levels,
+        keywords=payload.keywords,
         licence=payload.licence,
         access_rights=payload.access_rights,
         identifiers=[(i.scheme, i.value) for i in payload.identifiers],

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from llrc.catalogue import services
 from llrc.catalogue.models import (
@@ -24,12 +25,42 @@ from llrc.catalogue.models import (
     ResourceText,
     TextField,
 )
-from llrc.catalogue.validation import known_language_tag, normalise_language_tag
+from llrc.catalogue.validation import (
+    TEXT_LIMITS,
+    known_language_tag,
+    name_problem,
+    normalise_language_tag,
+    text_problem,
+)
 from llrc.lib.identifiers import normalise_date, normalise_identifier, parse_partial_date
-from llrc.lib.text import not_text
+from llrc.lib.text import is_blank, not_text
 
 
-class ResourceTextForm(forms.ModelForm):
+def _not_text_within(value: Any) -> str | None:
+    """Why a form's cleaned value is not text (`lib.text.not_text`), looking into JSON lists and maps."""
+    if isinstance(value, str):
+        return not_text(value)
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, list | tuple):
+        return next((p for p in map(_not_text_within, value) if p), None)
+    return None
+
+
+class TextForm(forms.ModelForm):
+    """Every value typed into the admin is checked to be text, whatever field holds it, as the services
+    check a description: a control character pasted from a word processor could not be exported."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name, value in list(data.items()):
+            problem = _not_text_within(value)
+            if problem:
+                self.add_error(name, f"The text {problem}: remove it and save again.")
+        return data
+
+
+class ResourceTextForm(TextForm):
     class Meta:
         model = ResourceText
         fields = ["field", "language", "value", "is_original"]
@@ -43,13 +74,18 @@ class ResourceTextForm(forms.ModelForm):
             )
         return tag
 
-    def clean_value(self) -> str:
-        value: str = self.cleaned_data["value"]
-        problem = not_text(value)
-        if problem:
-            # A vertical tab or a form feed comes with text pasted from a word processor.
-            raise ValidationError(f"The text {problem}: remove it and save again.")
-        return value
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        value, field = data.get("value"), data.get("field")
+        if value is not None and field in TEXT_LIMITS:
+            if is_blank(value):
+                self.add_error(
+                    "value",
+                    gettext("The text has no visible character: write it, or delete the row."),
+                )
+            elif problem := text_problem(field, value):
+                self.add_error("value", f"The text {problem}.")
+        return data
 
 
 class ResourceTextFormSet(forms.BaseInlineFormSet):
@@ -86,16 +122,13 @@ class ResourceTextInline(admin.TabularInline):
     min_num = 1
 
 
-class IdentifierForm(forms.ModelForm):
+class IdentifierForm(TextForm):
     class Meta:
         model = Identifier
         fields = ["scheme", "value"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        problem = not_text(data.get("value") or "")
-        if problem:
-            raise ValidationError({"value": f"The identifier {problem}: remove it and save again."})
         if data.get("scheme") and data.get("value"):
             try:
                 data["value"] = normalise_identifier(data["scheme"], data["value"])
@@ -113,19 +146,35 @@ class IdentifierInline(admin.TabularInline):
 
 class ContributionInline(admin.TabularInline):
     model = Contribution
+    form = TextForm
     autocomplete_fields = ["agent"]
     extra = 1
 
 
 class RelationInline(admin.TabularInline):
     model = Relation
+    form = TextForm
     fk_name = "source"
     autocomplete_fields = ["target"]
     extra = 0
 
 
+def _file_language(raw: str) -> str:
+    """A file's language tag, normalised; one the vocabulary does not know is refused."""
+    tag = normalise_language_tag(raw)
+    if tag and not known_language_tag(tag):
+        raise ValidationError(f"Unknown language code {tag!r}.")
+    return tag
+
+
+class ResourceFileForm(TextForm):
+    def clean_language(self) -> str:
+        return _file_language(self.cleaned_data.get("language") or "")
+
+
 class ResourceFileInline(admin.TabularInline):
     model = ResourceFile
+    form = ResourceFileForm
     fields = ["name", "media_type", "size", "sha256", "language"]
     readonly_fields = ["name", "media_type", "size", "sha256"]
     extra = 0
@@ -135,7 +184,7 @@ class ResourceFileInline(admin.TabularInline):
         return False  # new files come through the "Add a file" field, which stores them by SHA-256
 
 
-class ResourceForm(forms.ModelForm):
+class ResourceForm(TextForm):
     new_file = forms.FileField(
         required=False, label="Add a file", help_text="Stored with its SHA-256"
     )
@@ -155,10 +204,7 @@ class ResourceForm(forms.ModelForm):
         return value
 
     def clean_new_file_language(self) -> str:
-        tag = normalise_language_tag(self.cleaned_data.get("new_file_language") or "")
-        if tag and not known_language_tag(tag):
-            raise ValidationError(f"Unknown language code {tag!r}.")
-        return tag
+        return _file_language(self.cleaned_data.get("new_file_language") or "")
 
     def clean_new_file(self) -> Any:
         upload = self.cleaned_data.get("new_file")
@@ -239,8 +285,37 @@ class ResourceAdmin(admin.ModelAdmin):
             services.delete_resource(resource, actor=request.user)
 
 
+class AgentForm(TextForm):
+    class Meta:
+        model = Agent
+        fields = ["name", "kind", "other_names"]
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"]
+        if is_blank(name):
+            raise ValidationError(gettext("The name has no visible character."))
+        problem = name_problem(name)
+        if problem:
+            raise ValidationError(f"The name {problem}.")
+        return name
+
+    def clean_other_names(self) -> list[str]:
+        names = self.cleaned_data.get("other_names") or []
+        # The index reads them as names (search.documents.load_agents): a map or a number failed it.
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise ValidationError(gettext('Other names: give a list of names, ["…", "…"].'))
+        for name in names:
+            if is_blank(name):
+                raise ValidationError(gettext("Other names: a name has no visible character."))
+            problem = name_problem(name.strip())
+            if problem:
+                raise ValidationError(f"Other names: {name!r} {problem}.")
+        return [name.strip() for name in names]
+
+
 @admin.register(Agent)
 class AgentAdmin(admin.ModelAdmin):
+    form = AgentForm
     list_display = ["name", "kind"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -271,19 +346,19 @@ def multilingual_form(model: type, json_fields: dict[str, bool]) -> type[forms.M
             )
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        forms.ModelForm.__init__(self, *args, **kwargs)
+        TextForm.__init__(self, *args, **kwargs)
         for name in json_fields:
             values = getattr(self.instance, name) or {}
             for code, _language in CONTENT_LANGUAGES:
                 self.fields[f"{name}__{code}"].initial = values.get(code, "")
 
     def clean(self: Any) -> dict[str, Any]:
-        data: dict[str, Any] = forms.ModelForm.clean(self) or {}
+        data: dict[str, Any] = TextForm.clean(self) or {}
         for name in json_fields:
             values = {
                 code: (data.get(f"{name}__{code}") or "").strip() for code, _l in CONTENT_LANGUAGES
             }
-            data[name] = {code: text for code, text in values.items() if text}
+            data[name] = {code: text for code, text in values.items() if not is_blank(text)}
             setattr(self.instance, name, data[name])
         first = next(iter(json_fields))
         if not data[first]:
@@ -293,7 +368,7 @@ def multilingual_form(model: type, json_fields: dict[str, bool]) -> type[forms.M
     meta = type("Meta", (), {"model": model, "exclude": list(json_fields)})
     return type(
         f"{model.__name__}Form",
-        (forms.ModelForm,),
+        (TextForm,),
         {**attrs, "Meta": meta, "__init__": __init__, "clean": clean},
     )
 

@@ -22,7 +22,7 @@ from llrc.catalogue.models import (
     Status,
 )
 from llrc.lib.identifiers import normalise_date, normalise_identifier, parse_partial_date
-from llrc.lib.text import not_text
+from llrc.lib.text import is_blank, not_text, unclosed_direction
 from llrc.vocabularies.models import Concept, Scheme
 
 MAX_TITLE = 2000
@@ -31,6 +31,7 @@ MAX_NAME = 300  # Agent.name: a creator's or publisher's name
 MAX_IDENTIFIER = 500  # Identifier.value, once normalised
 MAX_LANGUAGE_TAG = 16  # ResourceText.language, ResourceFile.language
 _LANG_TAG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+TEXT_LIMITS = {"title": MAX_TITLE, "summary": MAX_SUMMARY, "plain_summary": MAX_SUMMARY}
 
 
 @dataclass
@@ -117,8 +118,25 @@ def known_language_tag(tag: str) -> bool:
     return Concept.objects.filter(scheme=Scheme.LANGUAGE, code=base).exists()
 
 
+def text_problem(field: str, value: str) -> str | None:
+    """Why a title's or summary's value (`field`: title, summary, plain_summary), stripped and not
+    blank, cannot be stored, as the end of a sentence naming it; the API and the admin both ask."""
+    limit = TEXT_LIMITS[field]
+    if len(value) > limit:
+        return f"is longer than {limit} characters"
+    return unclosed_direction(value)
+
+
+def name_problem(name: str) -> str | None:
+    """Why an agent's name, stripped and not blank, cannot be stored, as the end of a sentence naming
+    it: a creator's or publisher's in a description, an agent's in the admin."""
+    if len(name) > MAX_NAME:
+        return f"is longer than {MAX_NAME} characters"
+    return unclosed_direction(name)
+
+
 def _check_texts(
-    label: str, values: dict[str, str], limit: int, errors: dict[str, list[str]]
+    label: str, values: dict[str, str], errors: dict[str, list[str]]
 ) -> dict[str, str]:
     clean: dict[str, str] = {}
     for raw_tag, raw_value in values.items():
@@ -130,13 +148,14 @@ def _check_texts(
         if tag in clean:
             errors.setdefault(label, []).append(f"two values in language {tag!r}")
             continue
-        if len(value) > limit:
-            errors.setdefault(label, []).append(
-                f"the {tag} value is longer than {limit} characters"
-            )
+        # A value showing nothing ("\u200b") is no value, as one of spaces is not.
+        if is_blank(value):
             continue
-        if value:
-            clean[tag] = value
+        problem = text_problem(label, value)
+        if problem:
+            errors.setdefault(label, []).append(f"the {tag} value {problem}")
+            continue
+        clean[tag] = value
     return clean
 
 
@@ -199,11 +218,11 @@ def validate_resource_data(data: ResourceData) -> ValidResource:
             f"unknown access rights {data.access_rights!r}; use one of {', '.join(AccessRights.values)}"
         ]
 
-    titles = _check_texts("title", data.titles, MAX_TITLE, errors)
+    titles = _check_texts("title", data.titles, errors)
     if not titles and "title" not in errors:
         errors["title"] = ["a title is required in at least one language"]
-    summaries = _check_texts("summary", data.summaries, MAX_SUMMARY, errors)
-    plain = _check_texts("plain_summary", data.plain_summaries, MAX_SUMMARY, errors)
+    summaries = _check_texts("summary", data.summaries, errors)
+    plain = _check_texts("plain_summary", data.plain_summaries, errors)
 
     original = normalise_language_tag(data.original_language) if data.original_language else ""
     if titles:
@@ -235,8 +254,12 @@ def validate_resource_data(data: ResourceData) -> ValidResource:
             ]
         concepts[attr] = [found[c] for c in dict.fromkeys(codes) if c in found]
 
-    if data.publisher and len(data.publisher.strip()) > MAX_NAME:
-        errors["publisher"] = [f"the name is longer than {MAX_NAME} characters"]
+    # A publisher that shows nothing is none: the services would make an agent without a name.
+    publisher = (data.publisher or "").strip()
+    data.publisher = None if is_blank(publisher) else publisher
+    publisher_problem = name_problem(data.publisher) if data.publisher else None
+    if publisher_problem:
+        errors["publisher"] = [f"the name {publisher_problem}"]
 
     licence = None
     if data.licence:
@@ -267,12 +290,10 @@ def validate_resource_data(data: ResourceData) -> ValidResource:
         errors["collections"] = [f"unknown collection: {', '.join(missing_collections)}"]
 
     for i, creator in enumerate(data.creators):
-        if not creator.name.strip():
+        if is_blank(creator.name):
             errors.setdefault("creators", []).append(f"creator {i + 1} has no name")
-        elif len(creator.name.strip()) > MAX_NAME:
-            errors.setdefault("creators", []).append(
-                f"creator {i + 1}'s name is longer than {MAX_NAME} characters"
-            )
+        elif problem := name_problem(creator.name.strip()):
+            errors.setdefault("creators", []).append(f"creator {i + 1}'s name {problem}")
         if creator.kind not in AgentKind.values:
             errors.setdefault("creators", []).append(
                 f"creator {i + 1}: unknown kind {creator.kind!r}"
@@ -282,7 +303,7 @@ def validate_resource_data(data: ResourceData) -> ValidResource:
                 f"creator {i + 1}: unknown role {creator.role!r}"
             )
 
-    keywords = [k.strip() for k in data.keywords if k and k.strip()]
+    keywords = [k.strip() for k in data.keywords if k and not is_blank(k)]
     if any(len(k) > 200 for k in keywords):
         errors["keywords"] = ["a keyword is longer than 200 characters"]
     data.keywords = list(dict.fromkeys(keywords))

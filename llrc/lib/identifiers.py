@@ -8,7 +8,12 @@ import unicodedata
 from datetime import date
 from urllib.parse import urlsplit
 
-_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+from llrc.lib.text import is_visible
+
+# Digits are [0-9], not \d: Python's \d takes any script's digits (Arabic-Indic ١٢٣٤), which no
+# resolver reads. The names after a DOI's, Handle's or ARK's number are opaque, so such digits are
+# refused there; ISBNs and ISSNs are only digits, so theirs are written in ASCII, as dates are.
+_DOI = re.compile(r"^10\.[0-9]{4,9}/\S+$")
 _DOI_PREFIXES = (
     "https://doi.org/",
     "http://doi.org/",
@@ -16,21 +21,60 @@ _DOI_PREFIXES = (
     "http://dx.doi.org/",
     "doi:",
 )
-_HANDLE = re.compile(r"^\d+(\.\d+)*/\S+$")
-_ARK = re.compile(r"^ark:/?\d{5,}/\S+$")
+_HANDLE = re.compile(r"^[0-9]+(\.[0-9]+)*/\S+$")
+_ARK = re.compile(r"^ark:/?[0-9]{5,}/\S+$")
+# What may part an ISBN's or ISSN's groups: spaces and hyphens, the full-width one of a Chinese
+# input method included.
+_GROUP_SEPARATORS = re.compile("[ \\-\u2010\u2011\uff0d]")
+
+
+def _shown(label: str, raw: str, *, separators: bool = False) -> str:
+    """`raw` without the spaces around it, refused if it holds a space, a line break, a tab or any
+    character that does not show (zero-width space, controls, Hangul filler): an identifier holding
+    one resolves nowhere, and urlsplit drops tabs and line breaks before it looks, so a URL with one
+    passed. Accents written as combining marks are kept. With `separators`, _GROUP_SEPARATORS are
+    allowed."""
+    value = raw.strip()
+    offset = len(raw) - len(raw.lstrip())
+    for position, c in enumerate(value, start=offset + 1):
+        if separators and _GROUP_SEPARATORS.match(c):
+            continue
+        if not is_visible(c) and unicodedata.category(c)[0] != "M":
+            raise ValueError(
+                f"{label} {raw!r} holds U+{ord(c):04X}, a space or a character that does not "
+                f"show, at position {position}: remove it"
+            )
+    return value
+
+
+def _with_other_digits(value: str) -> str:
+    """What to add to a malformed identifier's message when it holds digits of another script."""
+    if any(c.isdecimal() and not c.isascii() for c in value):
+        return ", its numbers written with the digits 0-9"
+    return ""
+
+
+def _number(label: str, raw: str) -> str:
+    """An ISBN or ISSN as its digits (and X), in ASCII whatever script they were typed in."""
+    compact = _GROUP_SEPARATORS.sub("", _shown(label, raw, separators=True)).upper()
+    compact = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in compact)
+    other = next((c for c in compact if c not in "0123456789X"), None)
+    if other is not None:
+        raise ValueError(f"{label} {raw!r}: {other!r} is not a digit")
+    return compact
 
 
 def normalise_isbn(raw: str) -> str:
-    digits = re.sub(r"[\s-]", "", raw).upper()
+    digits = _number("ISBN", raw)
     if len(digits) == 10:
-        if not re.fullmatch(r"\d{9}[\dX]", digits):
+        if "X" in digits[:9]:
             raise ValueError("an ISBN-10 has nine digits and a final digit or X")
         total = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(digits))
         if total % 11:
             raise ValueError(f"ISBN {raw!r} has a wrong check digit")
         return digits
     if len(digits) == 13:
-        if not digits.isdigit():
+        if "X" in digits:
             raise ValueError("an ISBN-13 has thirteen digits")
         if not digits.startswith(("978", "979")):
             raise ValueError("an ISBN-13 starts with 978 or 979")
@@ -42,8 +86,8 @@ def normalise_isbn(raw: str) -> str:
 
 
 def normalise_issn(raw: str) -> str:
-    compact = re.sub(r"[\s-]", "", raw).upper()
-    if not re.fullmatch(r"\d{7}[\dX]", compact):
+    compact = _number("ISSN", raw)
+    if not re.fullmatch(r"[0-9]{7}[0-9X]", compact):
         raise ValueError(
             f"ISSN {raw!r} must be 8 characters: seven digits and a digit or X (1234-567X)"
         )
@@ -56,40 +100,46 @@ def normalise_issn(raw: str) -> str:
 
 
 def normalise_doi(raw: str) -> str:
-    value = raw.strip()
+    value = _shown("DOI", raw)
     for prefix in _DOI_PREFIXES:
         if value.lower().startswith(prefix):
             value = value[len(prefix) :]
             break
     if not _DOI.match(value):
-        raise ValueError(f"DOI {raw!r} is malformed: a DOI looks like 10.1234/abc")
+        raise ValueError(
+            f"DOI {raw!r} is malformed: a DOI looks like 10.1234/abc{_with_other_digits(value)}"
+        )
     return value.lower()
 
 
 def normalise_url(raw: str) -> str:
-    value = raw.strip()
+    value = _shown("URL", raw)
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+    if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"URL {raw!r} must be an absolute http:// or https:// address")
     return value
 
 
 def normalise_handle(raw: str) -> str:
-    value = raw.strip()
+    value = _shown("Handle", raw)
     for prefix in ("https://hdl.handle.net/", "http://hdl.handle.net/", "hdl:"):
         if value.lower().startswith(prefix):
             value = value[len(prefix) :]
     if not _HANDLE.match(value):
-        raise ValueError(f"Handle {raw!r} is malformed: a Handle looks like 10568/123")
+        raise ValueError(
+            f"Handle {raw!r} is malformed: a Handle looks like 10568/123{_with_other_digits(value)}"
+        )
     return value
 
 
 def normalise_ark(raw: str) -> str:
-    value = raw.strip()
+    value = _shown("ARK", raw)
     if "/ark:" in value:
         value = value[value.index("/ark:") + 1 :]
     if not _ARK.match(value):
-        raise ValueError(f"ARK {raw!r} is malformed: an ARK looks like ark:/12345/abc")
+        raise ValueError(
+            f"ARK {raw!r} is malformed: an ARK looks like ark:/12345/abc{_with_other_digits(value)}"
+        )
     return value if value.startswith("ark:/") else "ark:/" + value[4:]
 
 
@@ -114,6 +164,10 @@ def normalise_identifier(scheme: str, raw: str) -> str:
 
 
 _PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+# A forthcoming work (an announced report, a planned conference) is dated a few years ahead; a date
+# further on is a typing slip (9999), which would head every list sorted newest first and make a year
+# of its own in the year filter.
+YEARS_AHEAD = 5
 
 
 def normalise_date(raw: str) -> str:
@@ -125,7 +179,8 @@ def normalise_date(raw: str) -> str:
 
 
 def parse_partial_date(raw: str) -> tuple[int, int | None, int | None]:
-    """Parse YYYY, YYYY-MM or YYYY-MM-DD (ISO 8601 reduced precision) and check the date exists."""
+    """Parse YYYY, YYYY-MM or YYYY-MM-DD (ISO 8601 reduced precision) and check the date exists and
+    is at most YEARS_AHEAD years ahead."""
     match = _PARTIAL_DATE.fullmatch(normalise_date(raw))
     if not match:
         raise ValueError(f"date {raw!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
@@ -134,6 +189,11 @@ def parse_partial_date(raw: str) -> tuple[int, int | None, int | None]:
     day = int(match.group(3)) if match.group(3) else None
     if year < 1000:
         raise ValueError(f"year {year} is out of range")
+    if year > date.today().year + YEARS_AHEAD:
+        raise ValueError(
+            f"year {year} is more than {YEARS_AHEAD} years ahead: give the year the resource came "
+            "out, or is planned to"
+        )
     if month is not None and not 1 <= month <= 12:
         raise ValueError(f"date {raw!r} does not exist: there is no month {month}")
     if day is not None and month is not None:

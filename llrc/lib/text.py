@@ -1,6 +1,7 @@
 """Small text helpers with no dependencies."""
 
 import re
+import unicodedata
 
 # What no text may hold: control characters other than tab, line feed and carriage return, unpaired
 # surrogates (JSON can escape one, "\ud800", though it is half a character) and U+FFFE/U+FFFF. XML 1.0
@@ -27,6 +28,54 @@ def not_text(value: str) -> str | None:
     else:
         kind = "a noncharacter"
     return f"holds U+{code:04X}, {kind}, at position {found.start() + 1}"
+
+
+# Letters that show nothing: the Hangul fillers, which stand for an empty part of a syllable and pass
+# for a visible name in some fonts, and the blank Braille pattern. Unicode files them as letters and
+# symbols, so the general categories alone would call them visible.
+_SHOWS_NOTHING = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def is_visible(c: str) -> bool:
+    """Whether the character `c` shows: a letter, digit, symbol or punctuation, not a filler above."""
+    return unicodedata.category(c)[0] in "LNPS" and c not in _SHOWS_NOTHING
+
+
+def is_blank(value: str) -> bool:
+    """Whether `value` shows nothing: only separators, format characters (zero-width space, word joiner,
+    BOM, direction controls), control characters, marks on nothing and the fillers above.
+    `str.strip()` leaves all but the separators, so "\u200b" passed for a title."""
+    return not any(is_visible(c) for c in value)
+
+
+# Direction controls (Unicode Bidirectional Algorithm, UAX #9): embeddings and overrides, closed by
+# U+202C (PDF), and isolates, closed by U+2069 (PDI), which also closes what was opened inside them.
+_EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")
+_ISOLATES = frozenset("\u2066\u2067\u2068")
+
+
+def unclosed_direction(value: str) -> str | None:
+    """Why the direction controls of `value` are not balanced, if they are not.
+
+    Balanced controls are kept: Arabic or Hebrew beside Latin may need them to read in the right
+    order, so stripping them would change what a curator wrote. One left open, or a close without its
+    opening, reorders the text around the value wherever it is shown without isolation (a citation, an
+    export, a harvester's page): "Report \u202egpj.exe" reads "Report exe.jpg". That is refused."""
+    opened: list[tuple[str, int]] = []
+    for position, c in enumerate(value, start=1):
+        if c in _EMBEDDINGS or c in _ISOLATES:
+            opened.append((c, position))
+        elif c == "\u202c" and opened and opened[-1][0] in _EMBEDDINGS:
+            opened.pop()
+        elif c == "\u2069" and any(o in _ISOLATES for o, _ in opened):
+            while opened.pop()[0] not in _ISOLATES:
+                pass
+        elif c in "\u202c\u2069":
+            return f"closes a change of direction that was not opened (U+{ord(c):04X} at position {position})"
+    if opened:
+        c, position = opened[0]
+        return f"opens a change of direction and does not close it (U+{ord(c):04X} at position {position})"
+    return None
 
 
 def edit_distance(a: str, b: str, *, limit: int = 3) -> int:

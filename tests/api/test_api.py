@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from llrc.accounts.services import issue_token
-from llrc.catalogue.models import AuditEntry, Resource
+from llrc.catalogue.models import Agent, AuditEntry, Resource
 from llrc.search import services as search
 
 pytestmark = pytest.mark.django_db
@@ -108,6 +108,20 @@ def test_bad_requests_get_json_errors_not_500(client, two, url, status):
     assert response.json()["detail"]
 
 
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+@pytest.mark.parametrize(
+    ("url", "allowed"), [("/api/v1/resources", {"GET", "POST"}), ("/api/v1/resources/1", {"GET"})]
+)
+def test_a_method_not_allowed_is_answered_in_json(client, method, url, allowed):
+    response = client.generic(method, url, "{}", content_type="application/json")
+    assert response.status_code == 405
+    assert response["Content-Type"].startswith("application/json")
+    assert {m.strip() for m in response["Allow"].split(",")} == allowed
+    body = response.json()
+    assert body["errors"] == {}
+    assert method in body["detail"] and "GET" in body["detail"]
+
+
 def post_resource(client, token, payload):
     return client.post(
         "/api/v1/resources",
@@ -156,6 +170,7 @@ def test_create_with_token(client, token, django_capture_on_commit_callbacks):
         ({"identifiers": [{"scheme": "isbn", "value": "9780306406158"}]}, "identifiers"),
         ({"identifiers": [{"scheme": "doi", "value": "10.x/abc"}]}, "identifiers"),
         ({"date_issued": "2019-02-29"}, "date_issued"),
+        ({"date_issued": "9999-12-31"}, "date_issued"),
         # The fields are named as the API names them, not as the catalogue's services do.
         ({"titles": {"en": ""}}, "titles"),
         ({"titles": "not an object"}, "titles"),
@@ -172,6 +187,21 @@ def test_create_with_token(client, token, django_capture_on_commit_callbacks):
         # A well-formed language tag longer than the column (16) failed PostgreSQL's write.
         ({"titles": {"en-aaaaaaaa-bbbbbbbb": "Survey"}}, "titles"),
         ({"creators": [{"name": "x" * 301, "kind": "person"}]}, "creators"),
+        # Values that show nothing (format, control and separator characters, Hangul fillers).
+        ({"titles": {"en": "\u200b"}}, "titles"),
+        ({"titles": {"en": "\u202e"}}, "titles"),
+        ({"titles": {"en": "\ufeff\u2060"}}, "titles"),
+        ({"titles": {"en": "\u3164"}}, "titles"),
+        ({"titles": {"en": "\x7f"}}, "titles"),
+        ({"titles": {"en": "\x80\x81"}}, "titles"),
+        ({"creators": [{"name": "\u2060"}]}, "creators"),
+        # Identifiers in other scripts' digits, or holding a line break or an invisible character.
+        ({"identifiers": [{"scheme": "doi", "value": "10.١٢٣٤/x"}]}, "identifiers"),
+        ({"identifiers": [{"scheme": "handle", "value": "١٠٥٦٨/1"}]}, "identifiers"),
+        ({"identifiers": [{"scheme": "ark", "value": "ark:/١٢٣٤٥/abc"}]}, "identifiers"),
+        ({"identifiers": [{"scheme": "url", "value": "https://exa\nmple.org/1"}]}, "identifiers"),
+        ({"identifiers": [{"scheme": "doi", "value": "10.1234/\u200b"}]}, "identifiers"),
+        ({"identifiers": [{"scheme": "isbn", "value": "978030640615²"}]}, "identifiers"),
         (
             {"identifiers": [{"scheme": "url", "value": "https://example.org/" + "a" * 500}]},
             "identifiers",
@@ -187,6 +217,93 @@ def test_invalid_create_is_refused_whole(client, token, change, field):
     assert field in body["errors"], body
     assert field in body["detail"]
     assert Resource.objects.count() == before
+
+
+def test_unknown_fields_are_refused_by_name(client, token):
+    # They were dropped in silence: a client writing "summary" for "summaries" lost its summary.
+    payload = {
+        "type": "report",
+        "titles": {"en": "Survey"},
+        "summary": {"en": "Lost"},
+        "relations": [{"kind": "part_of", "resource_id": 1}],
+        "creators": [{"name": "UIL", "rol": "editor"}],
+    }
+    before = Resource.objects.count()
+    response = post_resource(client, token, payload)
+    assert response.status_code == 422
+    body = response.json()
+    assert set(body) == {"detail", "errors"}
+    assert set(body["errors"]) == {"summary", "relations", "creators.0.rol"}
+    assert all("unknown field" in messages[0] for messages in body["errors"].values())
+    assert "summary" in body["detail"] and "creators.0.rol" in body["detail"]
+    assert Resource.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        # json keeps the last value in silence, which passed by the "two values in one language" check.
+        ('{"type": "report", "titles": {"en": "First", "en": "Second"}}', "titles.en"),
+        ('{"type": "report", "type": "policy", "titles": {"en": "Survey"}}', "type"),
+        (
+            '{"type": "report", "titles": {"en": "S"}, "creators": [{"name": "A", "name": "B"}]}',
+            "creators.0.name",
+        ),
+    ],
+)
+def test_a_key_given_twice_is_refused_by_name(client, token, body, key):
+    before = Resource.objects.count()
+    response = post_resource(client, token, body)
+    assert response.status_code == 422
+    assert response.json()["errors"] == {key: ["given twice: give each key once"]}
+    assert key in response.json()["detail"]
+    assert Resource.objects.count() == before
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "", "application/x-www-form-urlencoded"])
+def test_a_body_that_is_not_declared_json_is_refused(client, token, content_type):
+    before = Resource.objects.count()
+    response = client.generic(
+        "POST",
+        "/api/v1/resources",
+        '{"type": "report", "titles": {"en": "Survey"}}',
+        content_type=content_type,
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 415
+    assert response["Content-Type"].startswith("application/json")
+    assert "application/json" in response.json()["detail"]
+    assert response.json()["errors"] == {}
+    assert Resource.objects.count() == before
+
+
+def test_a_body_that_is_not_json_says_where(client, token):
+    response = post_resource(client, token, '{"type": "report",\n "titles": {"en": "x"}')
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"detail", "errors"}
+    assert "line 2, column 23" in body["detail"]
+    assert list(body["errors"]) == ["body"]
+    not_utf8 = post_resource(client, token, b'{"type": "report", "titles": {"en": "\xff"}}')
+    assert not_utf8.status_code == 400 and "UTF-8" in not_utf8.json()["detail"]
+
+
+def test_keywords_are_written_and_read(client, token):
+    payload = {"type": "report", "titles": {"en": "Survey"}, "keywords": ["adult learning", "UIL"]}
+    response = post_resource(client, token, payload)
+    assert response.status_code == 201, response.content
+    assert response.json()["keywords"] == ["adult learning", "UIL"]
+    assert Resource.objects.get(pk=response.json()["id"]).keywords == ["adult learning", "UIL"]
+    refused = post_resource(client, token, {**payload, "keywords": ["x" * 201]})
+    assert refused.status_code == 422 and "keywords" in refused.json()["errors"]
+
+
+def test_a_publisher_of_spaces_is_no_publisher(client, token):
+    payload = {"type": "report", "titles": {"en": "Survey"}, "publisher": " \t "}
+    response = post_resource(client, token, payload)
+    assert response.status_code == 201, response.content
+    assert response.json()["publisher"] is None
+    assert not Agent.objects.filter(name="").exists()
 
 
 def test_a_body_too_large_is_refused_with_a_message(client, token, settings):

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from llrc.catalogue.models import AuditEntry, Resource, ResourceText
+from llrc.catalogue.validation import CONCEPT_FIELDS
 from llrc.search import services as search
 from llrc.vocabularies.models import Concept, Scheme
 
@@ -56,6 +57,64 @@ def form_data(**overrides):
     return data
 
 
+def change_data(resource, **overrides):
+    """What the admin's change form of `resource` posts back when nothing is changed."""
+    data = {
+        "resource_type": resource.resource_type,
+        "status": resource.status,
+        "date_issued": resource.date_issued,
+        "access_rights": resource.access_rights,
+        "source": resource.source,
+        "publisher": str(resource.publisher_id or ""),
+        "licence": str(resource.licence_id or ""),
+    }
+    for name in (*CONCEPT_FIELDS, "collections"):
+        data[name] = [str(pk) for pk in getattr(resource, name).values_list("pk", flat=True)]
+    rows = {
+        "text_values": [
+            {"field": t.field, "language": t.language, "value": t.value, "is_original": "on"}
+            if t.is_original
+            else {"field": t.field, "language": t.language, "value": t.value}
+            for t in resource.text_values.all()
+        ],
+        "contributions": [
+            {"agent": str(c.agent_id), "role": c.role, "position": str(c.position)}
+            for c in resource.contributions.all()
+        ],
+        "identifiers": [{"scheme": i.scheme, "value": i.value} for i in resource.identifiers.all()],
+        "relations_out": [
+            {"kind": r.kind, "target": str(r.target_id)} for r in resource.relations_out.all()
+        ],
+        "files": [{"language": f.language} for f in resource.files.all()],
+    }
+    objects = {
+        "text_values": list(resource.text_values.all()),
+        "contributions": list(resource.contributions.all()),
+        "identifiers": list(resource.identifiers.all()),
+        "relations_out": list(resource.relations_out.all()),
+        "files": list(resource.files.all()),
+    }
+    for prefix, forms in rows.items():
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(forms))
+        data[f"{prefix}-INITIAL_FORMS"] = str(len(forms))
+        fk = "source" if prefix == "relations_out" else "resource"
+        for i, (form, obj) in enumerate(zip(forms, objects[prefix], strict=True)):
+            data.update({f"{prefix}-{i}-{k}": v for k, v in form.items()})
+            data[f"{prefix}-{i}-id"] = str(obj.pk)
+            data[f"{prefix}-{i}-{fk}"] = str(resource.pk)
+    data.update(overrides)
+    return data
+
+
+def test_a_resource_saved_unchanged_in_admin_keeps_its_description(curator_client, make_resource):
+    resource = make_resource()
+    response = curator_client.post(
+        f"/en/admin/catalogue/resource/{resource.pk}/change/", change_data(resource)
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert resource.texts("title") == Resource.objects.get(pk=resource.pk).texts("title")
+
+
 def test_add_resource_in_admin_saves_audits_and_indexes(
     curator_client, django_capture_on_commit_callbacks
 ):
@@ -76,6 +135,7 @@ def test_add_resource_in_admin_saves_audits_and_indexes(
     ("overrides", "message"),
     [
         ({"date_issued": "2011-02-30"}, "does not exist"),
+        ({"date_issued": "9999"}, "years ahead"),
         ({"identifiers-0-value": "978-0-306-40615-8"}, "wrong check digit"),
         ({"identifiers-0-scheme": "doi", "identifiers-0-value": "12.34/x"}, "malformed"),
         ({"text_values-0-language": "xx"}, "Unknown language code"),
@@ -85,6 +145,16 @@ def test_add_resource_in_admin_saves_audits_and_indexes(
         # Pasted from a word processor: a vertical tab where a line broke.
         ({"text_values-1-value": "Shanghai Regulations\x0bon Lifelong Education"}, "U+000B"),
         ({"identifiers-0-scheme": "url", "identifiers-0-value": "https://x.org/a\x0cb"}, "U+000C"),
+        # A title of invisible characters only, and one whose direction override is left open.
+        ({"text_values-1-value": "\u200b\u2060"}, "no visible character"),
+        ({"text_values-1-value": "\u3164"}, "no visible character"),
+        ({"text_values-1-value": "Shanghai \u202egpj.exe"}, "U+202E at position 10"),
+        # The API's limits (validation.MAX_TITLE, MAX_SUMMARY) hold in the admin too.
+        ({"text_values-1-value": "a" * 2001}, "longer than 2000 characters"),
+        (
+            {"text_values-1-field": "summary", "text_values-1-value": "a" * 20001},
+            "longer than 20000 characters",
+        ),
     ],
 )
 def test_bad_input_in_admin_is_refused_and_nothing_is_saved(curator_client, overrides, message):
@@ -157,3 +227,93 @@ def test_searching_the_admin_lists_for_a_control_character_answers(curator_clien
         "/en/admin/vocabularies/concept/?q=%00",
     ):
         assert curator_client.get(url).status_code == 200, url
+
+
+def test_characters_that_are_not_text_are_refused_in_the_resource_form(curator_client):
+    before = (Resource.objects.count(), AuditEntry.objects.count())
+    response = curator_client.post(
+        "/en/admin/catalogue/resource/add/", form_data(source="typed\x01here")
+    )
+    assert response.status_code == 200
+    assert "U+0001" in response.content.decode()
+    assert (Resource.objects.count(), AuditEntry.objects.count()) == before
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"name": "UNESCO\x0bInstitute"}, "U+000B"),
+        ({"name": "\u2060"}, "no visible character"),
+        ({"name": "\u202eUNESCO"}, "U+202E"),
+        ({"other_names": '["联合国教科文组织", "bad\\u0001"]'}, "U+0001"),
+        ({"other_names": '{"zh": "联合国教科文组织"}'}, "a list of names"),
+        ({"other_names": '["ok", "  "]'}, "no visible character"),
+    ],
+)
+def test_an_agent_is_refused_a_name_that_is_not_text(curator_client, fields, message):
+    from llrc.catalogue.models import Agent
+
+    data = {"name": "UNESCO", "kind": "organisation", "other_names": "[]", **fields}
+    response = curator_client.post("/en/admin/catalogue/agent/add/", data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Agent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "fields"),
+    [
+        ("/en/admin/catalogue/collection/add/", {"title__en": "Older\x01learners"}),
+        ("/en/admin/catalogue/collection/add/", {"description__fr": "D\x1bescription"}),
+        ("/en/admin/catalogue/institution/add/", {"name__en": "Open\x07University"}),
+    ],
+)
+def test_collection_and_institution_names_are_refused_characters_that_are_not_text(
+    curator_client, url, fields
+):
+    from llrc.catalogue.models import Collection, Institution
+
+    institution = Institution.objects.get(slug="uil")
+    data = {
+        "institution": str(institution.pk),
+        "slug": "new-one",
+        "position": "0",
+        "title__en": "Older learners",
+        "name__en": "Open University",
+        **fields,
+    }
+    before = (Collection.objects.count(), Institution.objects.count())
+    response = curator_client.post(url, data)
+    assert response.status_code == 200
+    assert "U+00" in response.content.decode()
+    assert (Collection.objects.count(), Institution.objects.count()) == before
+
+
+def test_the_admin_refuses_in_the_curators_language(curator_client):
+    response = curator_client.post(
+        "/zh-hans/admin/catalogue/agent/add/",
+        {"name": "\u3164", "kind": "person", "other_names": "[]"},
+    )
+    assert response.status_code == 200
+    assert "该名称没有可见字符。" in response.content.decode()
+
+
+def test_a_files_language_is_checked_in_admin(curator_client, make_resource):
+    from llrc.catalogue import services
+
+    resource = make_resource()
+    stored = services.attach_file(
+        resource, name="strategy.txt", content=b"A strategy", language="en", actor=None
+    )
+    url = f"/en/admin/catalogue/resource/{resource.pk}/change/"
+    refused = curator_client.post(
+        url, change_data(resource, **{"files-0-language": "not a language!"})
+    )
+    assert refused.status_code == 200
+    assert "Unknown language code" in refused.content.decode()
+    stored.refresh_from_db()
+    assert stored.language == "en"
+    accepted = curator_client.post(url, change_data(resource, **{"files-0-language": "ZH_Hans"}))
+    assert accepted.status_code == 302
+    stored.refresh_from_db()
+    assert stored.language == "zh-hans"

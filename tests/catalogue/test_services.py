@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from llrc.catalogue import services
 from llrc.catalogue.models import (
+    Agent,
     AuditEntry,
     Identifier,
     Relation,
@@ -259,6 +260,15 @@ def test_relation_to_itself_is_refused(make_resource):
         ({"keywords": ["ok", "\uffff"]}, "keywords", "value 2 holds U+FFFF"),
         ({"identifiers": [("url", "https://example.org/\x0b")]}, "identifiers", "U+000B"),
         ({"subjects": ["concept\x1b1488"]}, "subjects", "U+001B"),
+        # Titles and names that show nothing are no titles and no names.
+        ({"titles": {"en": "\u200b"}}, "title", "at least one language"),
+        ({"titles": {"en": "\ufeff\u2060", "fr": "\u3164"}}, "title", "at least one language"),
+        ({"titles": {"en": "\x80\x81"}}, "title", "at least one language"),
+        ({"creators": [CreatorData("\u2060")]}, "creators", "creator 1 has no name"),
+        # An override left open reverses what follows the title wherever it is shown.
+        ({"titles": {"en": "Report \u202egpj.exe"}}, "title", "U+202E at position 8"),
+        ({"summaries": {"en": "x\u2069"}}, "summary", "U+2069"),
+        ({"creators": [CreatorData("\u202eAlice")]}, "creators", "creator 1's name"),
     ],
 )
 def test_invalid_input_names_the_field_and_saves_nothing(overrides, field, words):
@@ -288,6 +298,13 @@ def test_a_date_typed_in_full_width_digits_is_stored_in_ascii():
     assert (resource.date_issued, resource.year) == ("2015-03", 2015)
 
 
+def test_an_isbn_typed_in_arabic_indic_digits_is_stored_in_ascii():
+    resource = services.create_resource(
+        resource_data(identifiers=[("isbn", "٩٧٨٠٣٠٦٤٠٦١٥٧")]), actor=None
+    )
+    assert [(i.scheme, i.value) for i in resource.identifiers.all()] == [("isbn", "9780306406157")]
+
+
 def test_tabs_and_line_breaks_are_text():
     resource = services.create_resource(
         resource_data(summaries={"en": "Two parts:\tone\r\nand two\n"}), actor=None
@@ -309,3 +326,19 @@ def test_invalid_update_leaves_resource_unchanged(make_resource):
         )
     resource.refresh_from_db()
     assert resource.texts("title")["en"] == "National strategy for lifelong learning"
+
+
+@pytest.mark.parametrize("publisher", ["   ", " \t ", "\u200b"])
+def test_a_publisher_that_shows_nothing_is_no_publisher(publisher):
+    resource = services.create_resource(resource_data(publisher=publisher), actor=None)
+    resource.refresh_from_db()
+    assert resource.publisher is None
+    assert not Agent.objects.exclude(name__regex=r"\w").exists()
+
+
+def test_keywords_that_show_nothing_are_left_out():
+    resource = services.create_resource(
+        resource_data(keywords=["adult learning", "\u200b", " ", "adult learning "]), actor=None
+    )
+    resource.refresh_from_db()
+    assert resource.keywords == ["adult learning"]

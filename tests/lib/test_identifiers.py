@@ -1,3 +1,6 @@
+import re
+from datetime import date
+
 import pytest
 
 from llrc.lib.identifiers import (
@@ -94,3 +97,66 @@ def test_dates_typed_in_other_digits_are_stored_in_ascii(raw, stored, parts):
 def test_dates_that_do_not_exist_are_refused(raw, message):
     with pytest.raises(ValueError, match=message):
         parse_partial_date(raw)
+
+
+@pytest.mark.parametrize(
+    ("normaliser", "raw", "words"),
+    [
+        # Python's \d and str.isdigit take any script's digits; a DOI, Handle or ARK in them resolves
+        # nowhere. Their names are opaque after the prefix, so the digits are refused, not rewritten.
+        (normalise_doi, "10.١٢٣٤/x", "digits 0-9"),
+        (normalise_handle, "١٠٥٦٨/1", "digits 0-9"),
+        (normalise_ark, "ark:/١٢٣٤٥/abc", "digits 0-9"),
+        # urlsplit drops tabs and line breaks before it looks, so the URL passed and was stored with them.
+        (normalise_url, "https://exa\nmple.org/1", "U+000A"),
+        (
+            normalise_url,
+            "https://example.org/\t1",
+            "U+0009, a space or a character that does not show, at position 21",
+        ),
+        (normalise_url, "https://example.org/a b", "U+0020"),
+        (normalise_url, "https://example.org/\u200b", "U+200B"),
+        (normalise_doi, "10.1234/\u200b", "U+200B"),
+        (normalise_doi, "10.1234/a\u3164", "U+3164"),
+        (normalise_handle, "10568/1\u2060", "U+2060"),
+        (normalise_ark, "ark:/12345/a\x85b", "U+0085"),
+        (normalise_isbn, "978-0306\n406157", "U+000A"),
+        (normalise_issn, "0020\u200b7713", "U+200B"),
+        # A superscript two is a digit to str.isdigit, and int() then failed on it.
+        (normalise_isbn, "978030640615²", "'²' is not a digit"),
+        (normalise_isbn, "030640615²", "'²' is not a digit"),
+        (normalise_issn, "0020771³", "'³' is not a digit"),
+    ],
+)
+def test_identifiers_with_hidden_characters_or_other_digits_are_refused(normaliser, raw, words):
+    with pytest.raises(ValueError, match=re.escape(words)) as info:
+        normaliser(raw)
+    assert "invalid literal" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("normaliser", "raw", "expected"),
+    [
+        # Numbers only: digits typed in another script are written in ASCII, as dates are.
+        (normalise_isbn, "٩٧٨٠٣٠٦٤٠٦١٥٧", "9780306406157"),
+        (normalise_isbn, "９７８－０－３０６－４０６１５－７", "9780306406157"),
+        (normalise_isbn, "978 0 306 40615 7", "9780306406157"),
+        (normalise_issn, "٠٠٢٠-٧٧١٣", "0020-7713"),
+        (normalise_url, " https://例子.中国/路径 ", "https://例子.中国/路径"),
+        (normalise_doi, "10.1234/ÉTÉ-٣", "10.1234/été-٣"),
+    ],
+)
+def test_identifiers_typed_in_other_scripts_are_normalised(normaliser, raw, expected):
+    assert normaliser(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["9999", "9999-12-31", str(date.today().year + 6)])
+def test_dates_far_ahead_are_refused(raw):
+    # They headed sort=newest and made a year bucket of their own.
+    with pytest.raises(ValueError, match="years ahead"):
+        parse_partial_date(raw)
+
+
+def test_forthcoming_works_a_few_years_ahead_are_dated():
+    ahead = date.today().year + 5
+    assert parse_partial_date(f"{ahead}-12-31") == (ahead, 12, 31)
