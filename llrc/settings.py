@@ -112,11 +112,14 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 
 STATIC_URL = "/static/"
+# `llrc init` collects the static files here (collectstatic), each under a name holding a hash of its
+# content (site.3f2a….css) with a gzipped copy beside it. A changed file gets a new name, so WhiteNoise
+# lets browsers keep a hashed file for a year without asking again (`immutable`): a reader on a metered
+# network fetches the CSS once, not a revalidation every 60 s, and a gzip-accepting one 2 KB of its 6.
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(
-    parents=True, exist_ok=True
-)  # WhiteNoise expects it even when serving from the apps
-WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
+# With LLRC_DEBUG the pages name the files unhashed and WhiteNoise reads them from the apps as they change.
+WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 STORAGES = {
@@ -124,7 +127,7 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": FILES_DIR},
     },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000

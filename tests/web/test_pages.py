@@ -2,10 +2,9 @@
 
 import gzip
 import re
-from pathlib import Path
+import socket
 
 import pytest
-from django.contrib.staticfiles import finders
 from django.test import RequestFactory
 
 from llrc.web.views import server_error
@@ -45,11 +44,13 @@ def page_urls(site):
     ]
 
 
-def weight(html: bytes) -> int:
-    css = sum(
-        Path(finders.find(href.removeprefix("/static/"))).stat().st_size
-        for href in re.findall(r'href="(/static/[^"]+\.css)"', html.decode())
-    )
+def weight(client, html: bytes) -> int:
+    """The page and its stylesheets, each as the site sends it to a browser that takes no gzip."""
+    css = 0
+    for href in re.findall(r'href="(/static/[^"]+\.css)"', html.decode()):
+        response = client.get(href)
+        assert response.status_code == 200, href
+        css += len(b"".join(response.streaming_content))
     return len(html) + css
 
 
@@ -62,7 +63,7 @@ def test_pages_render_light_and_self_contained(client, site, lang):
         html = response.content
         text = html.decode()
         assert f'<html lang="{"zh-Hans" if lang == "zh-hans" else "en"}"' in text, url
-        assert weight(html) <= PAGE_BUDGET, (url, weight(html))
+        assert weight(client, html) <= PAGE_BUDGET, (url, weight(client, html))
         # Nothing is loaded from another host: every src and stylesheet is local.
         external = re.findall(r'(?:src|href)="(?:https?:)?//[^"]+"', text)
         loaded = [e for e in external if "stylesheet" in e or e.startswith("src")]
@@ -441,3 +442,38 @@ def test_results_link_their_pages_by_number(client, make_resource):
     assert 'href="/en/search?q=numeracy&amp;page=3" aria-label="Page 3"' in pages
     collection = client.get("/zh-hans/collections/laws/").content.decode()
     assert 'aria-label="第 3 页"' in collection.split('class="pages"')[1]
+
+
+def test_static_files_have_hashed_names_are_gzipped_and_cached_for_a_year(client):
+    """The stylesheet was /static/llrc/site.css, sent whole with max-age=60: after a minute every page
+    waited on a revalidation of it. Pages now name each static file by a hash of its content, so a
+    browser may keep it without asking again, and a browser that takes gzip gets it compressed."""
+    text = client.get("/en/").content.decode()
+    css = re.search(r'<link rel="stylesheet" href="([^"]+)"', text)[1]
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', text)[1]
+    assert re.fullmatch(r"/static/llrc/site\.[0-9a-f]{12}\.css", css), css
+    assert re.fullmatch(r"/static/llrc/icon\.[0-9a-f]{12}\.svg", icon), icon
+    plain = client.get(css)
+    body = b"".join(plain.streaming_content)
+    assert b".site-header" in body
+    zipped = client.get(css, HTTP_ACCEPT_ENCODING="gzip, br")
+    assert zipped["Content-Encoding"] == "gzip"
+    packed = b"".join(zipped.streaming_content)
+    assert gzip.decompress(packed) == body and len(packed) < len(body) / 2
+    assert int(zipped["Content-Length"]) == len(packed)  # sent with its length, as a file
+    for response in (plain, zipped, client.get(icon)):
+        cache = response["Cache-Control"]
+        assert "immutable" in cache and int(re.search(r"max-age=(\d+)", cache)[1]) >= 365 * 86400
+
+
+def test_serve_refuses_to_start_before_the_static_files_are_collected(settings, tmp_path):
+    """Without the manifest every page failed on its stylesheet's name: `llrc serve` says what to do."""
+    from django.core.management import CommandError, call_command
+
+    settings.STATIC_ROOT = tmp_path
+    with socket.socket() as taken:  # were it to start serving, it fails at once on a port in use
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        with pytest.raises(CommandError, match="run `llrc init` first"):
+            call_command("serve", "--port", port)
