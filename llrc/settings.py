@@ -40,6 +40,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that it sees every answer as it leaves (llrc.lib.compression).
     "llrc.lib.compression.PageCompression",
+    # Inside the compression: the ETag is of the plain page, a repeat visit that still has it gets a
+    # 304 of a few hundred bytes instead of the page again.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
