@@ -109,6 +109,10 @@ LANGUAGES = [
     ("zh-hans", _("Simplified Chinese")),
 ]
 CONTENT_LANGUAGES = ["en", "zh-hans", "fr", "es", "ar", "ru"]
+# The language a reader picks in the switcher, kept for `/` (web.views.choose_language) for a year: it
+# was a cookie of the browser session at most, so / went by the browser's language again next time.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True  # no script reads it (the pages have none)
 LOCALE_PATHS = [BASE_DIR / "web" / "locale"]
 USE_I18N = True
 USE_TZ = True

@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("files/<int:file_id>/<str:name>", web_views.download_file, name="file-download"),
     path("", web_views.root_redirect, name="root"),
+    path("language/<str:code>", web_views.choose_language, name="choose-language"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 urlpatterns += i18n_patterns(

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import translate_url
+from django.urls import reverse, translate_url
+from django.utils.http import urlencode
 from django.utils.translation import get_language, get_language_bidi
 
 
@@ -8,15 +9,21 @@ def site(request: HttpRequest) -> dict[str, object]:
     """Language switcher links to the same page in each interface language; `dir` for right-to-left."""
     current = get_language() or settings.LANGUAGE_CODE
     path = request.get_full_path()
-    languages = [
-        {
-            "code": code,
-            "name": name,
-            "url": _in_language(path, current, code),
-            "current": code == current,
-        }
-        for code, name in settings.LANGUAGES
-    ]
+    languages = []
+    for code, name in settings.LANGUAGES:
+        url = _in_language(path, current, code)
+        languages.append(
+            {
+                "code": code,
+                "name": name,
+                "url": url,
+                # Through choose_language, which remembers the choice for the next visit to /.
+                "switch_url": reverse("choose-language", args=[code])
+                + "?"
+                + urlencode({"next": url}),
+                "current": code == current,
+            }
+        )
     return {
         "interface_languages": languages,
         "text_direction": "rtl" if get_language_bidi() else "ltr",

@@ -17,6 +17,8 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -43,9 +45,45 @@ def _lang() -> str:
 
 
 def root_redirect(request: HttpRequest) -> HttpResponse:
+    """To the home page in the language the reader chose in the switcher (its cookie), or else the one
+    their browser asks for."""
     from django.utils.translation import get_language_from_request
 
-    return HttpResponseRedirect(f"/{get_language_from_request(request)}/")
+    response = HttpResponseRedirect(f"/{get_language_from_request(request)}/")
+    # Two readers of one shared cache (an office or school proxy) who chose differently get each their own.
+    patch_vary_headers(response, ("Cookie", "Accept-Language"))
+    return response
+
+
+@require_safe
+def choose_language(request: HttpRequest, code: str) -> HttpResponse:
+    """The language switcher's links come here: remember the reader's choice (cookie) and show the page
+    in that language.
+
+    Only a choice in the switcher is remembered, not every page visited: a Chinese reader who opens an
+    English link someone sent them still finds Chinese at / the next time. A link, not Django's
+    set_language form: that needs a POST with a CSRF token on every page, and the token, masked anew
+    at each request, would change every page's ETag."""
+    if code not in dict(settings.LANGUAGES):
+        raise Http404(_("There is no such language."))
+    target = request.GET.get("next", "")
+    # Only a page of this site: the address is in the link, anyone could have written it.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = f"/{code}/"
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE or request.is_secure(),
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite="Lax",  # sent when a link from elsewhere opens /, which is where it is read
+    )
+    return response
 
 
 @require_safe

@@ -102,6 +102,20 @@ def test_pages_work_without_javascript(browser, demo_site):
         context.close()
 
 
+def test_the_language_chosen_in_the_switcher_is_kept_without_javascript(browser, demo_site):
+    """An English browser that switched to Chinese was sent to /en/ again from the site's address."""
+    context = browser.new_context(java_script_enabled=False, locale="en-GB")
+    page = context.new_page()
+    try:
+        page.goto(demo_site + "/en/help/search")
+        page.get_by_role("navigation", name="Language").get_by_role("link").click()
+        page.wait_for_url("**/zh-hans/help/search")
+        page.goto(demo_site + "/")
+        assert urlsplit(page.url).path == "/zh-hans/"
+    finally:
+        context.close()
+
+
 def test_debian_edu_manual_links_both_language_versions(browser, demo_site):
     context = browser.new_context()
     page = context.new_page()

@@ -1,6 +1,7 @@
 """Server-rendered pages through Django's test client: content, languages, weight, no other hosts."""
 
 import gzip
+import html
 import re
 import socket
 
@@ -319,7 +320,8 @@ def test_the_not_found_page_says_why_and_switches_language(client, site):
     text = client.get("/en/resources/999999/").content.decode()
     assert "There is no resource with this number." in text
     text = client.get("/en/no-such-page?x=1").content.decode()
-    assert 'href="/zh-hans/no-such-page?x=1"' in text  # it linked back to itself
+    # it linked back to itself
+    assert 'href="/language/zh-hans?next=%2Fzh-hans%2Fno-such-page%3Fx%3D1"' in text
 
 
 def test_a_collection_page_past_the_last_says_so(client, site):
@@ -505,3 +507,30 @@ def test_a_repeat_visit_with_the_page_validator_gets_304(client, site):
     site["zh"].save()
     fresh = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert fresh.status_code == 200 and fresh["ETag"] != etag
+
+
+def test_the_language_a_reader_chooses_is_kept_for_the_home_address(client, site):
+    """Nothing kept the reader's choice: an English browser that had switched to Chinese was sent to /en/
+    from / again. The switcher's link remembers the choice (a cookie for a year) and leads to the same
+    page in that language; / honours it, and says it varies by Cookie for shared caches."""
+    page = f"/en/resources/{site['zh'].pk}/"
+    switcher = client.get(page).content.decode().split('class="langs"')[1].split("</nav>")[0]
+    link = html.unescape(re.search(r'<a href="([^"]+)"[^>]*hreflang="zh-Hans"', switcher)[1])
+    chosen = client.get(link)
+    assert (
+        chosen.status_code == 302 and chosen["Location"] == f"/zh-hans/resources/{site['zh'].pk}/"
+    )
+    cookie = chosen.cookies["django_language"]
+    assert cookie.value == "zh-hans" and int(cookie["max-age"]) >= 300 * 86400
+    root = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert root.status_code == 302 and root["Location"] == "/zh-hans/"
+    assert {"cookie", "accept-language"} <= {v.strip().lower() for v in root["Vary"].split(",")}
+    # Back to English: kept likewise, from the Chinese page's switcher, for a Chinese browser.
+    switcher = client.get(chosen["Location"]).content.decode().split('class="langs"')[1]
+    link = html.unescape(re.search(r'<a href="([^"]+)"[^>]*hreflang="en"', switcher)[1])
+    assert client.get(link)["Location"] == page
+    assert client.get("/", headers={"Accept-Language": "zh-CN"})["Location"] == "/en/"
+    # Works without a cookie's help on a first visit, and only leads to this site's pages.
+    assert client.get("/language/en?next=https://example.com/")["Location"] == "/en/"
+    assert client.get("/language/en?next=//example.com/x")["Location"] == "/en/"
+    assert client.get("/language/xx?next=/en/").status_code == 404
