@@ -2,7 +2,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse, translate_url
 from django.utils.http import urlencode
-from django.utils.translation import get_language, get_language_bidi
+from django.utils.translation import get_language, get_language_bidi, get_language_info
 
 
 def site(request: HttpRequest) -> dict[str, object]:
@@ -10,12 +10,14 @@ def site(request: HttpRequest) -> dict[str, object]:
     current = get_language() or settings.LANGUAGE_CODE
     path = request.get_full_path()
     languages = []
-    for code, name in settings.LANGUAGES:
+    for code, _name in settings.LANGUAGES:
         url = _in_language(path, current, code)
         languages.append(
             {
                 "code": code,
-                "name": name,
+                # In its own language (English, 简体中文) on every page: a reader who cannot read the
+                # page's language can still find theirs.
+                "name": get_language_info(code)["name_local"],
                 "url": url,
                 # Through choose_language, which remembers the choice for the next visit to /.
                 "switch_url": reverse("choose-language", args=[code])

@@ -534,3 +534,27 @@ def test_the_language_a_reader_chooses_is_kept_for_the_home_address(client, site
     assert client.get("/language/en?next=https://example.com/")["Location"] == "/en/"
     assert client.get("/language/en?next=//example.com/x")["Location"] == "/en/"
     assert client.get("/language/xx?next=/en/").status_code == 404
+
+
+def test_languages_are_named_in_the_readers_language_and_in_their_own_in_the_switcher(
+    client, make_resource, django_capture_on_commit_callbacks
+):
+    """On a Chinese page a file and a version in English were labelled "English" while Details said 英语:
+    our catalogue translated "English" as "English", for the switcher's sake. The switcher names each
+    language in its own language; everything else names it in the reader's."""
+    from llrc.catalogue import services
+
+    en = make_resource(titles={"en": "School network manual"})
+    zh = make_resource(titles={"zh-hans": "校园网络手册"}, original_language="zh-hans")
+    services.add_relation(zh, "translation_of", en, actor=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attach_file(zh, name="m.pdf", content=b"%PDF-1.5 x", language="en", actor=None)
+    text = client.get(f"/zh-hans/resources/{zh.pk}/").content.decode()
+    files = text.split('id="files-h"')[1].split("</section>")[0]
+    versions = text.split('id="tr-h"')[1].split("</section>")[0]
+    assert ", 英语</span>" in files and "English" not in files
+    assert "(英语)" in versions and "English" not in versions
+    for page in (text, client.get(f"/en/resources/{en.pk}/").content.decode()):
+        switcher = page.split('class="langs"')[1].split("</nav>")[0]
+        names = re.findall(r'lang="([^"]+)"[^>]*>([^<]+)</', switcher)
+        assert names == [("en", "English"), ("zh-Hans", "简体中文")], names

@@ -45,8 +45,10 @@ def marked_label(concept: Concept) -> SafeString:
 
 @register.filter
 def language_name(code: str) -> str:
-    """A language's name in the reader's language (English, 简体中文), or its code when Django does not
-    know it."""
+    """A language's name in the reader's language (English on an English page, 英语 on a Chinese one),
+    or its code when Django does not know it. The names are translated by Django's catalogues unless
+    ours translates them too (the language switcher names each language in its own language, from
+    `name_local`, and needs no translation of them)."""
     try:
         return str(get_language_info(code)["name_translated"])
     except KeyError:
