@@ -558,3 +558,14 @@ def test_languages_are_named_in_the_readers_language_and_in_their_own_in_the_swi
         switcher = page.split('class="langs"')[1].split("</nav>")[0]
         names = re.findall(r'lang="([^"]+)"[^>]*>([^<]+)</', switcher)
         assert names == [("en", "English"), ("zh-Hans", "简体中文")], names
+
+
+def test_marks_have_no_padding_at_the_sides(client):
+    """Padding at a mark's sides made a gap inside a word marked in part (learn of learning) and between
+    the marks of a Chinese word."""
+    css_url = re.search(
+        r'rel="stylesheet" href="([^"]+)"', client.get("/en/about/demo").content.decode()
+    )[1]
+    css = b"".join(client.get(css_url).streaming_content).decode()
+    rule = re.search(r"(?m)^mark \{([^}]*)\}", css)[1]
+    assert "background" in rule and "padding" not in rule
