@@ -114,6 +114,7 @@ CONTENT_LANGUAGES = ["en", "zh-hans", "fr", "es", "ar", "ru"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_HTTPONLY = True  # no script reads it (the pages have none)
 LOCALE_PATHS = [BASE_DIR / "web" / "locale"]
+FORMAT_MODULE_PATH = ["llrc.web.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -552,8 +552,8 @@ def test_languages_are_named_in_the_readers_language_and_in_their_own_in_the_swi
     text = client.get(f"/zh-hans/resources/{zh.pk}/").content.decode()
     files = text.split('id="files-h"')[1].split("</section>")[0]
     versions = text.split('id="tr-h"')[1].split("</section>")[0]
-    assert ", 英语</span>" in files and "English" not in files
-    assert "(英语)" in versions and "English" not in versions
+    assert "，英语</span>" in files and "English" not in files
+    assert "（英语）" in versions and "English" not in versions
     for page in (text, client.get(f"/en/resources/{en.pk}/").content.decode()):
         switcher = page.split('class="langs"')[1].split("</nav>")[0]
         names = re.findall(r'lang="([^"]+)"[^>]*>([^<]+)</', switcher)
@@ -569,3 +569,69 @@ def test_marks_have_no_padding_at_the_sides(client):
     css = b"".join(client.get(css_url).streaming_content).decode()
     rule = re.search(r"(?m)^mark \{([^}]*)\}", css)[1]
     assert "background" in rule and "padding" not in rule
+
+
+def test_chinese_pages_punctuate_and_date_as_chinese_does(
+    client, make_resource, django_capture_on_commit_callbacks
+):
+    """A Chinese resource page read "地区: 东亚, 亚洲", "(发布机构)", "PDF, 2.3 MB, 简体中文", "DOI: …",
+    2026-12-01, and cited a Chinese work "(n.d.)". Lists take 、, notes full-width brackets, a file's
+    details ，, labels ：; dates are written 2026年12月1日 (a <time> keeps the ISO date for machines);
+    a Chinese work is cited with Chinese punctuation. English pages keep their punctuation (and cite
+    the Chinese work as APA does)."""
+    from llrc.catalogue import services
+    from llrc.catalogue.validation import CreatorData
+
+    record = make_resource(
+        titles={"zh-hans": "上海市终身教育促进条例"},
+        original_language="zh-hans",
+        creators=[CreatorData("上海市人大常委会", "organisation", "issuer")],
+        date_issued="2011-01-05",
+        countries=["CN", "IE"],
+        regions=["142", "030"],
+        licence="CC-BY-4.0",
+        identifiers=[("doi", "10.1234/llrc.1")],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attach_file(record, name="m.pdf", content=b"%PDF-1.5 x", language="en", actor=None)
+    undated = make_resource(
+        titles={"zh-hans": "社区教育手册"}, original_language="zh-hans", date_issued=""
+    )
+
+    def details(html):
+        pairs = re.findall(r"<dt>([^<]+)</dt>\s*<dd>(.*?)</dd>", html, flags=re.S)
+        return {label: re.sub(r"<(?!/?time)[^>]+>", "", value) for label, value in pairs}
+
+    text = client.get(f"/zh-hans/resources/{record.pk}/").content.decode()
+    shown = details(text)
+    for label in ("国家", "地区", "语言"):
+        assert "、" in shown[label] and "," not in shown[label], (label, shown[label])
+    assert shown["创作者"] == "上海市人大常委会（发布机构）"
+    assert shown["许可协议"].endswith("（CC-BY-4.0）") and "(" not in shown["许可协议"]
+    assert shown["标识符"] == "DOI：10.1234/llrc.1"
+    assert shown["发布日期"] == '<time datetime="2011-01-05">2011年1月5日</time>'
+    created = record.created
+    assert shown["收录日期"] == (
+        f'<time datetime="{created:%Y-%m-%d}">{created.year}年{created.month}月{created.day}日</time>'
+    )
+    assert "PDF，10 B，英语</span>" in text
+    citation = text.split('class="citation">')[1].split("</p>")[0]
+    assert (
+        citation
+        == "上海市人大常委会（2011）。上海市终身教育促进条例。https://doi.org/10.1234/llrc.1"
+    )
+    citation = client.get(f"/zh-hans/resources/{undated.pk}/").content.decode()
+    assert "（无日期）" in citation and "n.d." not in citation
+    home = client.get("/zh-hans/").content.decode()
+    assert re.search(r'<span class="count">（\d+）</span>', home)
+    assert "英语、中文" in home.split(f"/resources/{record.pk}/")[1].split("</li>")[0]
+    results = client.get("/zh-hans/search?q=上海市终身教育促进条例").content.decode()
+    meta = results.split(f"/resources/{record.pk}/")[1].split("</li>")[0]
+    assert '<time datetime="2011-01-05">2011年1月5日</time>' in meta and "英语、中文" in meta
+    # The English page as it was, but for its dates, written out for readers everywhere.
+    text_en = client.get(f"/en/resources/{record.pk}/").content.decode()
+    shown = details(text_en)
+    assert shown["Creators"] == "上海市人大常委会 (Issuing body)"
+    assert ", " in shown["Regions"] and shown["Identifiers"] == "DOI: 10.1234/llrc.1"
+    assert shown["Date issued"] == '<time datetime="2011-01-05">5 January 2011</time>'
+    assert "上海市人大常委会 (2011). 上海市终身教育促进条例. https://doi.org/" in text_en
