@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from llrc.catalogue import queries
-from llrc.catalogue.citation import citation_text
+from llrc.catalogue.citation import citation_meta, citation_ris, citation_text
 from llrc.catalogue.services import file_path
 from llrc.search import services as search_services
 from llrc.search.services import SearchInputError, SearchTooLong
@@ -174,14 +174,38 @@ def resource_detail(request: HttpRequest, resource_id: int) -> HttpResponse:
     if resource is None:
         raise Http404(_("There is no resource with this number."))
     url = request.build_absolute_uri(reverse("web:resource", args=[resource.pk]))
+    pdfs = [f for f in resource.files.all() if f.media_type == "application/pdf"]
+    pdf_url = (
+        request.build_absolute_uri(reverse("file-download", args=[pdfs[0].pk, pdfs[0].name]))
+        if pdfs
+        else ""
+    )
     context = {
         "resource": resource,
         "lang": _lang(),
         "citation": citation_text(resource, url=url, lang=_lang()),
+        "citation_meta": citation_meta(resource, pdf_url=pdf_url),
+        # Printed after each file's name, where paper cannot be clicked.
+        "site_url": request.build_absolute_uri("/").removesuffix("/"),
         "translations": queries.translations_of(resource),
         "related": search_services.related_resources(resource),
     }
     return render(request, "web/resource.html", context)
+
+
+@require_safe
+def resource_ris(request: HttpRequest, resource_id: int) -> HttpResponse:
+    """The record as a RIS file for a reference manager (Zotero, EndNote, Mendeley)."""
+    resource = queries.get_published_resource(resource_id)
+    if resource is None:
+        raise Http404(_("There is no resource with this number."))
+    url = request.build_absolute_uri(reverse("web:resource", args=[resource.pk]))
+    response = HttpResponse(
+        citation_ris(resource, url=url),
+        content_type="application/x-research-info-systems; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="llrc-{resource.pk}.ris"'
+    return response
 
 
 @require_safe

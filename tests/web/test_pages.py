@@ -635,3 +635,65 @@ def test_chinese_pages_punctuate_and_date_as_chinese_does(
     assert ", " in shown["Regions"] and shown["Identifiers"] == "DOI: 10.1234/llrc.1"
     assert shown["Date issued"] == '<time datetime="2011-01-05">5 January 2011</time>'
     assert "上海市人大常委会 (2011). 上海市终身教育促进条例. https://doi.org/" in text_en
+
+
+def test_resource_pages_describe_the_record_for_reference_managers(
+    client, make_resource, django_capture_on_commit_callbacks
+):
+    """Zotero, Mendeley and Google Scholar found nothing to take from a resource page: it carries the
+    citation_* meta tags (the PDF's address among them), and links the record as a RIS file."""
+    from llrc.catalogue import services
+    from llrc.catalogue.validation import CreatorData
+
+    record = make_resource(
+        titles={"zh-hans": "社区学习手册", "en": "Community learning handbook"},
+        original_language="zh-hans",
+        summaries={"zh-hans": "第一行。\n第二行。"},
+        creators=[
+            CreatorData("王芳", "person", "author"),
+            CreatorData("李明", "person", "author"),
+            CreatorData("张伟", "person", "editor"),
+        ],
+        publisher="上海开放大学",
+        date_issued="2020-03",
+        identifiers=[("doi", "10.1234/llrc.2")],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        stored = services.attach_file(
+            record, name="handbook.pdf", content=b"%PDF-1.5 x", language="zh-hans", actor=None
+        )
+    text = client.get(f"/en/resources/{record.pk}/").content.decode()
+    head = text.split("</head>")[0]
+    meta = re.findall(r'<meta name="(citation_[a-z_]+)" content="([^"]*)">', head)
+    assert meta == [
+        ("citation_title", "社区学习手册"),
+        ("citation_author", "王芳"),
+        ("citation_author", "李明"),
+        ("citation_publication_date", "2020/03"),
+        ("citation_publisher", "上海开放大学"),
+        ("citation_language", "zh-Hans"),
+        ("citation_doi", "10.1234/llrc.2"),
+        ("citation_pdf_url", f"http://testserver/files/{stored.pk}/handbook.pdf"),
+    ]
+    link = re.search(r'<a href="([^"]+\.ris)" download>', text)[1]
+    assert link == f"/en/resources/{record.pk}/citation.ris"
+    ris = client.get(link)
+    assert ris["Content-Type"].startswith("application/x-research-info-systems")
+    assert ris["Content-Disposition"] == f'attachment; filename="llrc-{record.pk}.ris"'
+    assert ris.content.decode().split("\r\n") == [
+        "TY  - GOVDOC",
+        "TI  - 社区学习手册",
+        "AU  - 王芳",
+        "AU  - 李明",
+        "ED  - 张伟",
+        "PY  - 2020",
+        "DA  - 2020/03//",
+        "PB  - 上海开放大学",
+        "LA  - zh-Hans",
+        "AB  - 第一行。 第二行。",
+        "DO  - 10.1234/llrc.2",
+        f"UR  - http://testserver/en/resources/{record.pk}/",
+        "ER  - ",
+        "",
+    ]
+    assert client.get("/en/resources/999999/citation.ris").status_code == 404
