@@ -28,8 +28,25 @@ def site(request: HttpRequest) -> dict[str, object]:
         )
     return {
         "interface_languages": languages,
+        "language_alternates": _alternates(request, path, current, languages),
         "text_direction": "rtl" if get_language_bidi() else "ltr",
     }
+
+
+def _alternates(
+    request: HttpRequest, path: str, current: str, languages: list[dict[str, object]]
+) -> list[tuple[str, str]]:
+    """The page in each interface language for <link rel="alternate" hreflang>, so that search engines
+    show a reader the version in their language: full addresses, as they ask, the page itself among
+    them, and as x-default the address without a language, which leads each reader to theirs
+    (LocaleMiddleware). None for a page outside the language prefixes (the API's reference)."""
+    prefix = f"/{current}/"
+    if not path.startswith(prefix):
+        return []
+    found = [
+        (str(lang["code"]), request.build_absolute_uri(str(lang["url"]))) for lang in languages
+    ]
+    return [*found, ("x-default", request.build_absolute_uri("/" + path.removeprefix(prefix)))]
 
 
 def _in_language(path: str, current: str, code: str) -> str:

@@ -16,8 +16,9 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -283,6 +284,29 @@ def _quote(name: str) -> str:
     from urllib.parse import quote
 
     return quote(name)
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and feed readers that know no <link rel="icon"> ask for /favicon.ico: it was a page of
+    1.2 KB saying "not found". To the site's icon, for a day: the icon's name changes with it."""
+    response = HttpResponseRedirect(static("llrc/icon.svg"))
+    patch_cache_control(response, max_age=24 * 3600, public=True)
+    return response
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Crawlers are welcome on pages and files, not on the admin, the language switch (a redirect that
+    sets a cookie) or search results, whose filters combine without end (each a search on a small
+    server; the results are reached through collections and resource pages, and say noindex)."""
+    lines = ["User-agent: *"]
+    for code, _name in settings.LANGUAGES:
+        lines += [f"Disallow: /{code}/admin/", f"Disallow: /{code}/search"]
+    lines.append("Disallow: /language/")
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    patch_cache_control(response, max_age=24 * 3600, public=True)
+    return response
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

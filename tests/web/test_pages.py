@@ -697,3 +697,38 @@ def test_resource_pages_describe_the_record_for_reference_managers(
         "",
     ]
     assert client.get("/en/resources/999999/citation.ris").status_code == 404
+
+
+def test_pages_name_their_other_language_versions_for_search_engines(client, site):
+    """No page said where its other-language version is: the head links each (itself among them) by
+    full address with its hreflang, and as x-default the address that leads each reader to theirs."""
+    pk = site["zh"].pk
+    for lang in ("en", "zh-hans"):
+        text = client.get(f"/{lang}/resources/{pk}/").content.decode()
+        head = text.split("</head>")[0]
+        assert re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', head) == [
+            ("en", f"http://testserver/en/resources/{pk}/"),
+            ("zh-Hans", f"http://testserver/zh-hans/resources/{pk}/"),
+            ("x-default", f"http://testserver/resources/{pk}/"),
+        ]
+    chosen = client.get(f"/resources/{pk}/", headers={"Accept-Language": "zh-CN"})
+    assert chosen.status_code == 302 and chosen["Location"] == f"/zh-hans/resources/{pk}/"
+    assert 'rel="alternate"' not in client.get("/en/no-such-page").content.decode()
+
+
+def test_favicon_and_robots_txt_are_answered_briefly(client):
+    """/favicon.ico and /robots.txt were pages of 1.2 KB saying "not found"."""
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 302 and not icon.content
+    assert re.fullmatch(r"/static/llrc/icon\.[0-9a-f]{12}\.svg", icon["Location"])
+    assert "max-age=86400" in icon["Cache-Control"]
+    image = client.get(icon["Location"])
+    assert image.status_code == 200 and image["Content-Type"] == "image/svg+xml"
+    robots = client.get("/robots.txt")
+    assert robots.status_code == 200 and robots["Content-Type"] == "text/plain; charset=utf-8"
+    lines = robots.content.decode().splitlines()
+    assert lines[0] == "User-agent: *" and len(robots.content) < 300
+    assert {"Disallow: /en/admin/", "Disallow: /zh-hans/search", "Disallow: /language/"} <= set(
+        lines
+    )
+    assert not any(line.startswith("Disallow: /files") for line in lines)
