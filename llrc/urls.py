@@ -11,8 +11,11 @@ urlpatterns = [
     path("api/v1/docs", api_reference, name="api-docs"),
     path("api/v1/", api.urls),
     path("healthz", web_views.healthz, name="healthz"),
+    path("favicon.ico", web_views.favicon, name="favicon"),
+    path("robots.txt", web_views.robots_txt, name="robots-txt"),
     path("files/<int:file_id>/<str:name>", web_views.download_file, name="file-download"),
     path("", web_views.root_redirect, name="root"),
+    path("language/<str:code>", web_views.choose_language, name="choose-language"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 urlpatterns += i18n_patterns(

@@ -38,6 +38,19 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def static_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The static files collected as `llrc init` collects them, into a folder of the session's: pages
+    name the hashed files of its manifest, which must exist (without it no page renders)."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    root = tmp_path_factory.mktemp("static")
+    with override_settings(STATIC_ROOT=root):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        yield root
+
+
 @pytest.fixture(autouse=True)
 def search_index(tmp_path: Path, settings: Any) -> Iterator[Path]:
     """Every test gets its own empty index and file store.

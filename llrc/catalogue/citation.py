@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from llrc.catalogue.models import Resource
+from llrc.catalogue.models import Resource, TextField
 
 
-def _names(resource: Resource) -> str:
+def _names(resource: Resource, *, chinese: bool) -> str:
     names = [
         c.agent.name
         for c in resource.contributions.all()
@@ -13,22 +13,113 @@ def _names(resource: Resource) -> str:
     ]
     if not names:
         return ""
+    if chinese:
+        return "、".join(names)
     if len(names) == 1:
         return names[0]
     return ", ".join(names[:-1]) + " & " + names[-1]
 
 
 def citation_text(resource: Resource, *, url: str, lang: str = "en") -> str:
-    title = resource.display_title(resource.original_language() or lang)
-    year = resource.date_issued[:4] if resource.date_issued else "n.d."
-    parts = []
-    who = _names(resource)
-    parts.append(f"{who} ({year})." if who else f"{title} ({year}).")
+    """The citation of the resource under its original title (else the one for `lang`), for a reader
+    of the interface language `lang`.
+
+    A Chinese reader citing a work titled in Chinese writes Chinese text: full-width brackets and full
+    stops, names joined by 、, 无日期 where APA writes n.d. (they were given "(n.d.)" and English
+    punctuation around a Chinese title). A work in another language is cited with APA's punctuation,
+    as Chinese writing cites it too, and so is every work for a reader of English."""
+    title, title_lang = resource.display(TextField.TITLE, resource.original_language() or lang)
+    chinese = lang.startswith("zh") and title_lang.startswith("zh")
+    year = resource.date_issued[:4] if resource.date_issued else ("无日期" if chinese else "n.d.")
+    dated, stop = (f"（{year}）", "。") if chinese else (f" ({year})", ". ")
+    who = _names(resource, chinese=chinese)
+    parts = [f"{who or title}{dated}{stop}"]
     if who:
-        parts.append(f"{title}.")
+        parts.append(f"{title}{stop}")
     publisher = resource.publisher.name if resource.publisher else ""
     if publisher and publisher != who:
-        parts.append(f"{publisher}.")
+        parts.append(f"{publisher}{stop}")
     dois = [i.value for i in resource.identifiers.all() if i.scheme == "doi"]
     parts.append(f"https://doi.org/{dois[0]}" if dois else url)
-    return " ".join(parts)
+    return "".join(parts)
+
+
+# Creators a citation names as its authors: a policy's issuing body is its corporate author.
+_AUTHOR_ROLES = ("author", "issuer", "organiser")
+
+
+def _bcp47(code: str) -> str:
+    """zh-hans as BCP 47 writes it (zh-Hans), for reference managers."""
+    parts = code.split("-")
+    return "-".join([parts[0]] + [p.title() if len(p) == 4 else p.upper() for p in parts[1:]])
+
+
+def _identifiers(resource: Resource, scheme: str) -> list[str]:
+    return [i.value for i in resource.identifiers.all() if i.scheme == scheme]
+
+
+def citation_meta(resource: Resource, *, pdf_url: str = "") -> list[tuple[str, str]]:
+    """The record as `citation_*` meta tags (the Highwire Press names that Google Scholar's inclusion
+    guidelines ask for, and Zotero and Mendeley read from a page), in the order of those guidelines."""
+    title, title_lang = resource.display(TextField.TITLE, resource.original_language() or "en")
+    fields = [("citation_title", title)]
+    fields += [
+        ("citation_author", c.agent.name)
+        for c in resource.contributions.all()
+        if c.role in _AUTHOR_ROLES
+    ]
+    if resource.date_issued:
+        # Google Scholar reads 2011/01/05, 2011/01 or 2011.
+        fields.append(("citation_publication_date", resource.date_issued.replace("-", "/")))
+    if resource.publisher:
+        fields.append(("citation_publisher", resource.publisher.name))
+    if title_lang:
+        fields.append(("citation_language", _bcp47(title_lang)))
+    for scheme in ("doi", "isbn", "issn"):
+        fields += [(f"citation_{scheme}", value) for value in _identifiers(resource, scheme)]
+    if pdf_url:
+        fields.append(("citation_pdf_url", pdf_url))
+    return fields
+
+
+# RIS reference types (the RIS format as EndNote, Zotero and Mendeley read it) of our resource types.
+_RIS_TYPES = {
+    "publication": "BOOK",
+    "report": "RPRT",
+    "article": "JOUR",
+    "policy": "GOVDOC",
+    "legislation": "STAT",
+    "declaration": "GOVDOC",
+    "audiovisual": "VIDEO",
+    "dataset": "DATA",
+}
+
+
+def citation_ris(resource: Resource, *, url: str) -> str:
+    """The record as one RIS reference, for a reader's reference manager: lines of `TAG  - value`
+    ending with CRLF, as the format asks, each value on its line (line breaks become spaces)."""
+    title, title_lang = resource.display(TextField.TITLE, resource.original_language() or "en")
+    summary, _summary_lang = resource.display(TextField.SUMMARY, title_lang or "en")
+    lines = [("TY", _RIS_TYPES.get(resource.resource_type, "GEN")), ("TI", title)]
+    for c in resource.contributions.all():
+        if c.role in _AUTHOR_ROLES:
+            lines.append(("AU", c.agent.name))
+        elif c.role == "editor":
+            lines.append(("ED", c.agent.name))
+    if resource.date_issued:
+        lines.append(("PY", resource.date_issued[:4]))
+        if len(resource.date_issued) > 4:
+            # RIS dates are YYYY/MM/DD/ with the parts not known left empty.
+            parts = resource.date_issued.split("-")
+            lines.append(("DA", "/".join(parts + [""] * (3 - len(parts))) + "/"))
+    if resource.publisher:
+        lines.append(("PB", resource.publisher.name))
+    if title_lang:
+        lines.append(("LA", _bcp47(title_lang)))
+    if summary:
+        lines.append(("AB", summary))
+    lines += [("DO", value) for value in _identifiers(resource, "doi")]
+    lines += [("SN", value) for value in _identifiers(resource, "isbn")]
+    lines += [("SN", value) for value in _identifiers(resource, "issn")]
+    lines += [("UR", url), ("ER", "")]
+    return "".join(f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in lines)

@@ -4,18 +4,41 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from django.middleware.gzip import GZipMiddleware
+from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
+from django.utils.cache import patch_vary_headers
 
 
 class PageCompression(GZipMiddleware):
     """Django's gzip for pages and JSON answers (a search page of 32 KB is 6 KB gzipped; Django pads the
     output against BREACH), leaving streamed answers alone: files (PDFs, images, archives are compressed
     already, and a download compressed on the fly loses its length, so a phone cannot show its progress
-    or resume it) and the static files, which WhiteNoise streams."""
+    or resume it) and the static files, which WhiteNoise streams.
+
+    It sits outside Django's ConditionalGetMiddleware, which computes the ETag of the plain page (the
+    gzipped one differs at every request, by the BREACH padding) and answers a matching If-None-Match
+    with 304; compressing, Django's gzip makes that ETag weak, so the two representations differ."""
 
     def process_response(
         self, request: HttpRequest, response: HttpResponseBase
     ) -> HttpResponseBase:
         if response.streaming:
             return response
+        if response.status_code == 304:
+            return _as_compressed_answer_would_be(request, response)
         return super().process_response(request, response)
+
+
+def _as_compressed_answer_would_be(
+    request: HttpRequest, response: HttpResponseBase
+) -> HttpResponseBase:
+    """A 304 carries the validator and Vary of the 200 it stands for (RFC 9110, section 15.4.5): to a
+    client taking gzip, the weak ETag it holds, not the plain page's strong one."""
+    patch_vary_headers(response, ("Accept-Encoding",))
+    etag = response.get("ETag")
+    if (
+        etag
+        and etag.startswith('"')
+        and re_accepts_gzip.search(request.headers.get("Accept-Encoding", ""))
+    ):
+        response.headers["ETag"] = "W/" + etag
+    return response

@@ -57,11 +57,19 @@ def snippet(text: str, terms: list[str], *, width: int = 220) -> SafeString:
             best_start, best_count = position, last - first + 1
     start = 0 if len(text) <= width else max(0, best_start - width // 4)
     end = min(len(text), start + width)
+    marked: list[tuple[int, int]] = []
+    for m_start, m_end in matches:
+        if m_start < start or m_end > end or (marked and m_start < marked[-1][1]):
+            continue
+        if marked and m_start == marked[-1][1]:
+            # Matches with nothing between them are one mark: rjieba cuts 终身学习 into 终身 and 学习,
+            # and a mark for each split the word in two on the page.
+            marked[-1] = (marked[-1][0], m_end)
+        else:
+            marked.append((m_start, m_end))
     pieces: list[str] = ["…" if start > 0 else ""]
     cursor = start
-    for m_start, m_end in matches:
-        if m_start < start or m_end > end or m_start < cursor:
-            continue
+    for m_start, m_end in marked:
         pieces.append(escape(text[cursor:m_start]))
         pieces.append(f"<mark>{escape(text[m_start:m_end])}</mark>")
         cursor = m_end

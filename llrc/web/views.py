@@ -23,14 +23,17 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from llrc.catalogue import queries
-from llrc.catalogue.citation import citation_text
+from llrc.catalogue.citation import citation_meta, citation_ris, citation_text
 from llrc.catalogue.services import file_path
 from llrc.search import services as search_services
 from llrc.search.services import SearchInputError, SearchTooLong
@@ -50,9 +53,45 @@ def _lang() -> str:
 
 
 def root_redirect(request: HttpRequest) -> HttpResponse:
+    """To the home page in the language the reader chose in the switcher (its cookie), or else the one
+    their browser asks for."""
     from django.utils.translation import get_language_from_request
 
-    return HttpResponseRedirect(f"/{get_language_from_request(request)}/")
+    response = HttpResponseRedirect(f"/{get_language_from_request(request)}/")
+    # Two readers of one shared cache (an office or school proxy) who chose differently get each their own.
+    patch_vary_headers(response, ("Cookie", "Accept-Language"))
+    return response
+
+
+@require_safe
+def choose_language(request: HttpRequest, code: str) -> HttpResponse:
+    """The language switcher's links come here: remember the reader's choice (cookie) and show the page
+    in that language.
+
+    Only a choice in the switcher is remembered, not every page visited: a Chinese reader who opens an
+    English link someone sent them still finds Chinese at / the next time. A link, not Django's
+    set_language form: that needs a POST with a CSRF token on every page, and the token, masked anew
+    at each request, would change every page's ETag."""
+    if code not in dict(settings.LANGUAGES):
+        raise Http404(_("There is no such language."))
+    target = request.GET.get("next", "")
+    # Only a page of this site: the address is in the link, anyone could have written it.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = f"/{code}/"
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE or request.is_secure(),
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite="Lax",  # sent when a link from elsewhere opens /, which is where it is read
+    )
+    return response
 
 
 @require_safe
@@ -143,14 +182,38 @@ def resource_detail(request: HttpRequest, resource_id: int) -> HttpResponse:
     if resource is None:
         raise Http404(_("There is no resource with this number."))
     url = request.build_absolute_uri(reverse("web:resource", args=[resource.pk]))
+    pdfs = [f for f in resource.files.all() if f.media_type == "application/pdf"]
+    pdf_url = (
+        request.build_absolute_uri(reverse("file-download", args=[pdfs[0].pk, pdfs[0].name]))
+        if pdfs
+        else ""
+    )
     context = {
         "resource": resource,
         "lang": _lang(),
         "citation": citation_text(resource, url=url, lang=_lang()),
+        "citation_meta": citation_meta(resource, pdf_url=pdf_url),
+        # Printed after each file's name, where paper cannot be clicked.
+        "site_url": request.build_absolute_uri("/").removesuffix("/"),
         "translations": queries.translations_of(resource),
         "related": search_services.related_resources(resource),
     }
     return render(request, "web/resource.html", context)
+
+
+@require_safe
+def resource_ris(request: HttpRequest, resource_id: int) -> HttpResponse:
+    """The record as a RIS file for a reference manager (Zotero, EndNote, Mendeley)."""
+    resource = queries.get_published_resource(resource_id)
+    if resource is None:
+        raise Http404(_("There is no resource with this number."))
+    url = request.build_absolute_uri(reverse("web:resource", args=[resource.pk]))
+    response = HttpResponse(
+        citation_ris(resource, url=url),
+        content_type="application/x-research-info-systems; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="llrc-{resource.pk}.ris"'
+    return response
 
 
 @require_safe
@@ -346,6 +409,29 @@ def _disposition(file_id: int, name: str, media_type: str) -> str:
             extension = (mimetypes.guess_extension(media_type) or "").lstrip(".")
         plain = f"file-{file_id}" + (f".{extension}" if extension else "")
     return f"{kind}; filename=\"{plain}\"; filename*=UTF-8''{quote(name)}"
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and feed readers that know no <link rel="icon"> ask for /favicon.ico: it was a page of
+    1.2 KB saying "not found". To the site's icon, for a day: the icon's name changes with it."""
+    response = HttpResponseRedirect(static("llrc/icon.svg"))
+    patch_cache_control(response, max_age=24 * 3600, public=True)
+    return response
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Crawlers are welcome on pages and files, not on the admin, the language switch (a redirect that
+    sets a cookie) or search results, whose filters combine without end (each a search on a small
+    server; the results are reached through collections and resource pages, and say noindex)."""
+    lines = ["User-agent: *"]
+    for code, _name in settings.LANGUAGES:
+        lines += [f"Disallow: /{code}/admin/", f"Disallow: /{code}/search"]
+    lines.append("Disallow: /language/")
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    patch_cache_control(response, max_age=24 * 3600, public=True)
+    return response
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

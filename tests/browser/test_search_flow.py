@@ -102,6 +102,20 @@ def test_pages_work_without_javascript(browser, demo_site):
         context.close()
 
 
+def test_the_language_chosen_in_the_switcher_is_kept_without_javascript(browser, demo_site):
+    """An English browser that switched to Chinese was sent to /en/ again from the site's address."""
+    context = browser.new_context(java_script_enabled=False, locale="en-GB")
+    page = context.new_page()
+    try:
+        page.goto(demo_site + "/en/help/search")
+        page.get_by_role("navigation", name="Language").get_by_role("link").click()
+        page.wait_for_url("**/zh-hans/help/search")
+        page.goto(demo_site + "/")
+        assert urlsplit(page.url).path == "/zh-hans/"
+    finally:
+        context.close()
+
+
 def test_debian_edu_manual_links_both_language_versions(browser, demo_site):
     context = browser.new_context()
     page = context.new_page()
@@ -114,6 +128,36 @@ def test_debian_edu_manual_links_both_language_versions(browser, demo_site):
         href = page.locator("ul.files a").first.get_attribute("href")
         response = page.request.get(demo_site + href)
         assert response.status == 200 and response.body()[:5] == b"%PDF-"
+    finally:
+        context.close()
+
+
+def test_a_printed_resource_page_is_the_record_in_black_with_file_addresses(browser, demo_site):
+    """Printing a resource page printed the search box, the language switcher, the demo banner and the
+    footer links, and the header's white text vanished on paper; the files' addresses were lost."""
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(demo_site + "/zh-hans/search?q=Skolelinux")
+        page.locator("ol.results a").first.click()
+        page.wait_for_url("**/resources/*/")
+        page.emulate_media(media="print")
+        for hidden in (".langs", ".search-form", ".demo-banner", ".site-footer"):
+            assert not page.locator(hidden).is_visible(), hidden
+        assert page.get_by_role("heading", level=1).is_visible()
+        assert page.locator(".citation").is_visible()
+        colour = page.locator(".brand").evaluate("e => getComputedStyle(e).color")
+        assert colour == "rgb(0, 0, 0)"
+        after = page.locator("ul.files a").first.evaluate(
+            "e => getComputedStyle(e, '::after').content"
+        )
+        href = page.locator("ul.files a").first.get_attribute("href")
+        assert after == f'" {demo_site}{href}"'
+        page.emulate_media(media="screen")
+        assert page.locator(".langs").is_visible()
+        assert page.locator("ul.files a").first.evaluate(
+            "e => getComputedStyle(e, '::after').content"
+        ) in ("none", "normal")
     finally:
         context.close()
 

@@ -172,6 +172,31 @@ def test_snippets_mark_words_in_text_that_folding_lengthens(text, term, marked):
     assert marked in html
 
 
+@pytest.mark.parametrize(
+    ("text", "terms", "marked"),
+    [
+        ("条例规定政府推动终身学习的职责。", ["终身", "学习"], "推动<mark>终身学习</mark>的"),
+        ("老年人数字学习", ["老年人", "数字", "学习"], "<mark>老年人数字学习</mark>"),
+        (
+            "lifelong learning",
+            ["lifelong", "learning"],
+            "<mark>lifelong</mark> <mark>learning</mark>",
+        ),
+    ],
+)
+def test_words_matched_one_after_another_are_one_mark(text, terms, marked):
+    """A Chinese word segmented in two was marked as two (<mark>终身</mark><mark>学习</mark>), and the
+    marks' padding made a gap inside it (site.css has none at the sides now: test_pages). Words with
+    something between them keep a mark each."""
+    from llrc.search.highlight import highlight, snippet
+
+    for html in (
+        snippet("其他内容。" * 60 + text + "其他内容。" * 60, terms),
+        highlight(text, terms),
+    ):
+        assert marked in html and "</mark><mark>" not in html
+
+
 def test_a_file_snippet_shows_the_word_on_a_page_with_ligatures(attach):
     english = MANUAL.with_name("debian-edu-bullseye-manual-en.pdf")
     resource, _stored = attach(english, titles={"en": "Manual"}, summaries={})

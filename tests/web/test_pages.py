@@ -1,11 +1,11 @@
 """Server-rendered pages through Django's test client: content, languages, weight, no other hosts."""
 
 import gzip
+import html
 import re
-from pathlib import Path
+import socket
 
 import pytest
-from django.contrib.staticfiles import finders
 from django.test import RequestFactory
 
 from llrc.web.views import server_error
@@ -45,11 +45,13 @@ def page_urls(site):
     ]
 
 
-def weight(html: bytes) -> int:
-    css = sum(
-        Path(finders.find(href.removeprefix("/static/"))).stat().st_size
-        for href in re.findall(r'href="(/static/[^"]+\.css)"', html.decode())
-    )
+def weight(client, html: bytes) -> int:
+    """The page and its stylesheets, each as the site sends it to a browser that takes no gzip."""
+    css = 0
+    for href in re.findall(r'href="(/static/[^"]+\.css)"', html.decode()):
+        response = client.get(href)
+        assert response.status_code == 200, href
+        css += len(b"".join(response.streaming_content))
     return len(html) + css
 
 
@@ -62,7 +64,7 @@ def test_pages_render_light_and_self_contained(client, site, lang):
         html = response.content
         text = html.decode()
         assert f'<html lang="{"zh-Hans" if lang == "zh-hans" else "en"}"' in text, url
-        assert weight(html) <= PAGE_BUDGET, (url, weight(html))
+        assert weight(client, html) <= PAGE_BUDGET, (url, weight(client, html))
         # Nothing is loaded from another host: every src and stylesheet is local.
         external = re.findall(r'(?:src|href)="(?:https?:)?//[^"]+"', text)
         loaded = [e for e in external if "stylesheet" in e or e.startswith("src")]
@@ -419,7 +421,8 @@ def test_the_not_found_page_says_why_and_switches_language(client, site):
     text = client.get("/en/resources/999999/").content.decode()
     assert "There is no resource with this number." in text
     text = client.get("/en/no-such-page?x=1").content.decode()
-    assert 'href="/zh-hans/no-such-page?x=1"' in text  # it linked back to itself
+    # it linked back to itself
+    assert 'href="/language/zh-hans?next=%2Fzh-hans%2Fno-such-page%3Fx%3D1"' in text
 
 
 def test_a_collection_page_past_the_last_says_so(client, site):
@@ -542,3 +545,291 @@ def test_results_link_their_pages_by_number(client, make_resource):
     assert 'href="/en/search?q=numeracy&amp;page=3" aria-label="Page 3"' in pages
     collection = client.get("/zh-hans/collections/laws/").content.decode()
     assert 'aria-label="第 3 页"' in collection.split('class="pages"')[1]
+
+
+def test_static_files_have_hashed_names_are_gzipped_and_cached_for_a_year(client):
+    """The stylesheet was /static/llrc/site.css, sent whole with max-age=60: after a minute every page
+    waited on a revalidation of it. Pages now name each static file by a hash of its content, so a
+    browser may keep it without asking again, and a browser that takes gzip gets it compressed."""
+    text = client.get("/en/").content.decode()
+    css = re.search(r'<link rel="stylesheet" href="([^"]+)"', text)[1]
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', text)[1]
+    assert re.fullmatch(r"/static/llrc/site\.[0-9a-f]{12}\.css", css), css
+    assert re.fullmatch(r"/static/llrc/icon\.[0-9a-f]{12}\.svg", icon), icon
+    plain = client.get(css)
+    body = b"".join(plain.streaming_content)
+    assert b".site-header" in body
+    zipped = client.get(css, HTTP_ACCEPT_ENCODING="gzip, br")
+    assert zipped["Content-Encoding"] == "gzip"
+    packed = b"".join(zipped.streaming_content)
+    assert gzip.decompress(packed) == body and len(packed) < len(body) / 2
+    assert int(zipped["Content-Length"]) == len(packed)  # sent with its length, as a file
+    for response in (plain, zipped, client.get(icon)):
+        cache = response["Cache-Control"]
+        assert "immutable" in cache and int(re.search(r"max-age=(\d+)", cache)[1]) >= 365 * 86400
+
+
+def test_serve_refuses_to_start_before_the_static_files_are_collected(settings, tmp_path):
+    """Without the manifest every page failed on its stylesheet's name: `llrc serve` says what to do."""
+    from django.core.management import CommandError, call_command
+
+    settings.STATIC_ROOT = tmp_path
+    with socket.socket() as taken:  # were it to start serving, it fails at once on a port in use
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        with pytest.raises(CommandError, match="run `llrc init` first"):
+            call_command("serve", "--port", port)
+
+
+def test_a_repeat_visit_with_the_page_validator_gets_304(client, site):
+    """Pages had no validator: a repeat visit downloaded the whole page again. They carry an ETag of the
+    plain page, weak when the page is gzipped (the BREACH padding makes each gzipped copy differ), and
+    a request holding either gets 304 with no body, with the ETag the client holds."""
+    for url in ("/en/", f"/zh-hans/resources/{site['zh'].pk}/", "/en/search?q=learning"):
+        plain = client.get(url)
+        etag = plain["ETag"]
+        assert etag.startswith('"'), url
+        again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+        assert again.status_code == 304 and not again.content, url
+        assert again["ETag"] == etag
+        zipped = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+        assert zipped["Content-Encoding"] == "gzip"
+        assert zipped["ETag"] == "W/" + etag  # not the plain page's strong validator
+        assert client.get(url, HTTP_ACCEPT_ENCODING="gzip")["ETag"] == zipped["ETag"]
+        cached = client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=zipped["ETag"])
+        assert cached.status_code == 304 and not cached.content, url
+        assert cached["ETag"] == zipped["ETag"]
+        assert "Accept-Encoding" in cached["Vary"]
+    # A changed page is a new ETag: the old one gets the page.
+    url = f"/en/resources/{site['zh'].pk}/"
+    etag = client.get(url)["ETag"]
+    site["zh"].is_demo = False
+    site["zh"].save()
+    fresh = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert fresh.status_code == 200 and fresh["ETag"] != etag
+
+
+def test_the_language_a_reader_chooses_is_kept_for_the_home_address(client, site):
+    """Nothing kept the reader's choice: an English browser that had switched to Chinese was sent to /en/
+    from / again. The switcher's link remembers the choice (a cookie for a year) and leads to the same
+    page in that language; / honours it, and says it varies by Cookie for shared caches."""
+    page = f"/en/resources/{site['zh'].pk}/"
+    switcher = client.get(page).content.decode().split('class="langs"')[1].split("</nav>")[0]
+    link = html.unescape(re.search(r'<a href="([^"]+)"[^>]*hreflang="zh-Hans"', switcher)[1])
+    chosen = client.get(link)
+    assert (
+        chosen.status_code == 302 and chosen["Location"] == f"/zh-hans/resources/{site['zh'].pk}/"
+    )
+    cookie = chosen.cookies["django_language"]
+    assert cookie.value == "zh-hans" and int(cookie["max-age"]) >= 300 * 86400
+    root = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert root.status_code == 302 and root["Location"] == "/zh-hans/"
+    assert {"cookie", "accept-language"} <= {v.strip().lower() for v in root["Vary"].split(",")}
+    # Back to English: kept likewise, from the Chinese page's switcher, for a Chinese browser.
+    switcher = client.get(chosen["Location"]).content.decode().split('class="langs"')[1]
+    link = html.unescape(re.search(r'<a href="([^"]+)"[^>]*hreflang="en"', switcher)[1])
+    assert client.get(link)["Location"] == page
+    assert client.get("/", headers={"Accept-Language": "zh-CN"})["Location"] == "/en/"
+    # Works without a cookie's help on a first visit, and only leads to this site's pages.
+    assert client.get("/language/en?next=https://example.com/")["Location"] == "/en/"
+    assert client.get("/language/en?next=//example.com/x")["Location"] == "/en/"
+    assert client.get("/language/xx?next=/en/").status_code == 404
+
+
+def test_languages_are_named_in_the_readers_language_and_in_their_own_in_the_switcher(
+    client, make_resource, django_capture_on_commit_callbacks
+):
+    """On a Chinese page a file and a version in English were labelled "English" while Details said 英语:
+    our catalogue translated "English" as "English", for the switcher's sake. The switcher names each
+    language in its own language; everything else names it in the reader's."""
+    from llrc.catalogue import services
+
+    en = make_resource(titles={"en": "School network manual"})
+    zh = make_resource(titles={"zh-hans": "校园网络手册"}, original_language="zh-hans")
+    services.add_relation(zh, "translation_of", en, actor=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attach_file(zh, name="m.pdf", content=b"%PDF-1.5 x", language="en", actor=None)
+    text = client.get(f"/zh-hans/resources/{zh.pk}/").content.decode()
+    files = text.split('id="files-h"')[1].split("</section>")[0]
+    versions = text.split('id="tr-h"')[1].split("</section>")[0]
+    assert "，英语</span>" in files and "English" not in files
+    assert "（英语）" in versions and "English" not in versions
+    for page in (text, client.get(f"/en/resources/{en.pk}/").content.decode()):
+        switcher = page.split('class="langs"')[1].split("</nav>")[0]
+        names = re.findall(r'lang="([^"]+)"[^>]*>([^<]+)</', switcher)
+        assert names == [("en", "English"), ("zh-Hans", "简体中文")], names
+
+
+def test_marks_have_no_padding_at_the_sides(client):
+    """Padding at a mark's sides made a gap inside a word marked in part (learn of learning) and between
+    the marks of a Chinese word."""
+    css_url = re.search(
+        r'rel="stylesheet" href="([^"]+)"', client.get("/en/about/demo").content.decode()
+    )[1]
+    css = b"".join(client.get(css_url).streaming_content).decode()
+    rule = re.search(r"(?m)^mark \{([^}]*)\}", css)[1]
+    assert "background" in rule and "padding" not in rule
+
+
+def test_chinese_pages_punctuate_and_date_as_chinese_does(
+    client, make_resource, django_capture_on_commit_callbacks
+):
+    """A Chinese resource page read "地区: 东亚, 亚洲", "(发布机构)", "PDF, 2.3 MB, 简体中文", "DOI: …",
+    2026-12-01, and cited a Chinese work "(n.d.)". Lists take 、, notes full-width brackets, a file's
+    details ，, labels ：; dates are written 2026年12月1日 (a <time> keeps the ISO date for machines);
+    a Chinese work is cited with Chinese punctuation. English pages keep their punctuation (and cite
+    the Chinese work as APA does)."""
+    from llrc.catalogue import services
+    from llrc.catalogue.validation import CreatorData
+
+    record = make_resource(
+        titles={"zh-hans": "上海市终身教育促进条例"},
+        original_language="zh-hans",
+        creators=[CreatorData("上海市人大常委会", "organisation", "issuer")],
+        date_issued="2011-01-05",
+        countries=["CN", "IE"],
+        regions=["142", "030"],
+        licence="CC-BY-4.0",
+        identifiers=[("doi", "10.1234/llrc.1")],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attach_file(record, name="m.pdf", content=b"%PDF-1.5 x", language="en", actor=None)
+    undated = make_resource(
+        titles={"zh-hans": "社区教育手册"}, original_language="zh-hans", date_issued=""
+    )
+
+    def details(html):
+        pairs = re.findall(r"<dt>([^<]+)</dt>\s*<dd>(.*?)</dd>", html, flags=re.S)
+        return {label: re.sub(r"<(?!/?time)[^>]+>", "", value) for label, value in pairs}
+
+    text = client.get(f"/zh-hans/resources/{record.pk}/").content.decode()
+    shown = details(text)
+    for label in ("国家", "地区", "语言"):
+        assert "、" in shown[label] and "," not in shown[label], (label, shown[label])
+    assert shown["创作者"] == "上海市人大常委会（发布机构）"
+    assert shown["许可协议"].endswith("（CC-BY-4.0）") and "(" not in shown["许可协议"]
+    assert shown["标识符"] == "DOI：10.1234/llrc.1"
+    assert shown["发布日期"] == '<time datetime="2011-01-05">2011年1月5日</time>'
+    created = record.created
+    assert shown["收录日期"] == (
+        f'<time datetime="{created:%Y-%m-%d}">{created.year}年{created.month}月{created.day}日</time>'
+    )
+    assert "PDF，10 B，英语</span>" in text
+    citation = text.split('class="citation">')[1].split("</p>")[0]
+    assert (
+        citation
+        == "上海市人大常委会（2011）。上海市终身教育促进条例。https://doi.org/10.1234/llrc.1"
+    )
+    citation = client.get(f"/zh-hans/resources/{undated.pk}/").content.decode()
+    assert "（无日期）" in citation and "n.d." not in citation
+    home = client.get("/zh-hans/").content.decode()
+    assert re.search(r'<span class="count">（\d+）</span>', home)
+    assert "英语、中文" in home.split(f"/resources/{record.pk}/")[1].split("</li>")[0]
+    results = client.get("/zh-hans/search?q=上海市终身教育促进条例").content.decode()
+    meta = results.split(f"/resources/{record.pk}/")[1].split("</li>")[0]
+    assert '<time datetime="2011-01-05">2011年1月5日</time>' in meta and "英语、中文" in meta
+    # The English page as it was, but for its dates, written out for readers everywhere.
+    text_en = client.get(f"/en/resources/{record.pk}/").content.decode()
+    shown = details(text_en)
+    assert shown["Creators"] == "上海市人大常委会 (Issuing body)"
+    assert ", " in shown["Regions"] and shown["Identifiers"] == "DOI: 10.1234/llrc.1"
+    assert shown["Date issued"] == '<time datetime="2011-01-05">5 January 2011</time>'
+    assert "上海市人大常委会 (2011). 上海市终身教育促进条例. https://doi.org/" in text_en
+
+
+def test_resource_pages_describe_the_record_for_reference_managers(
+    client, make_resource, django_capture_on_commit_callbacks
+):
+    """Zotero, Mendeley and Google Scholar found nothing to take from a resource page: it carries the
+    citation_* meta tags (the PDF's address among them), and links the record as a RIS file."""
+    from llrc.catalogue import services
+    from llrc.catalogue.validation import CreatorData
+
+    record = make_resource(
+        titles={"zh-hans": "社区学习手册", "en": "Community learning handbook"},
+        original_language="zh-hans",
+        summaries={"zh-hans": "第一行。\n第二行。"},
+        creators=[
+            CreatorData("王芳", "person", "author"),
+            CreatorData("李明", "person", "author"),
+            CreatorData("张伟", "person", "editor"),
+        ],
+        publisher="上海开放大学",
+        date_issued="2020-03",
+        identifiers=[("doi", "10.1234/llrc.2")],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        stored = services.attach_file(
+            record, name="handbook.pdf", content=b"%PDF-1.5 x", language="zh-hans", actor=None
+        )
+    text = client.get(f"/en/resources/{record.pk}/").content.decode()
+    head = text.split("</head>")[0]
+    meta = re.findall(r'<meta name="(citation_[a-z_]+)" content="([^"]*)">', head)
+    assert meta == [
+        ("citation_title", "社区学习手册"),
+        ("citation_author", "王芳"),
+        ("citation_author", "李明"),
+        ("citation_publication_date", "2020/03"),
+        ("citation_publisher", "上海开放大学"),
+        ("citation_language", "zh-Hans"),
+        ("citation_doi", "10.1234/llrc.2"),
+        ("citation_pdf_url", f"http://testserver/files/{stored.pk}/handbook.pdf"),
+    ]
+    link = re.search(r'<a href="([^"]+\.ris)" download>', text)[1]
+    assert link == f"/en/resources/{record.pk}/citation.ris"
+    ris = client.get(link)
+    assert ris["Content-Type"].startswith("application/x-research-info-systems")
+    assert ris["Content-Disposition"] == f'attachment; filename="llrc-{record.pk}.ris"'
+    assert ris.content.decode().split("\r\n") == [
+        "TY  - GOVDOC",
+        "TI  - 社区学习手册",
+        "AU  - 王芳",
+        "AU  - 李明",
+        "ED  - 张伟",
+        "PY  - 2020",
+        "DA  - 2020/03//",
+        "PB  - 上海开放大学",
+        "LA  - zh-Hans",
+        "AB  - 第一行。 第二行。",
+        "DO  - 10.1234/llrc.2",
+        f"UR  - http://testserver/en/resources/{record.pk}/",
+        "ER  - ",
+        "",
+    ]
+    assert client.get("/en/resources/999999/citation.ris").status_code == 404
+
+
+def test_pages_name_their_other_language_versions_for_search_engines(client, site):
+    """No page said where its other-language version is: the head links each (itself among them) by
+    full address with its hreflang, and as x-default the address that leads each reader to theirs."""
+    pk = site["zh"].pk
+    for lang in ("en", "zh-hans"):
+        text = client.get(f"/{lang}/resources/{pk}/").content.decode()
+        head = text.split("</head>")[0]
+        assert re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', head) == [
+            ("en", f"http://testserver/en/resources/{pk}/"),
+            ("zh-Hans", f"http://testserver/zh-hans/resources/{pk}/"),
+            ("x-default", f"http://testserver/resources/{pk}/"),
+        ]
+    chosen = client.get(f"/resources/{pk}/", headers={"Accept-Language": "zh-CN"})
+    assert chosen.status_code == 302 and chosen["Location"] == f"/zh-hans/resources/{pk}/"
+    assert 'rel="alternate"' not in client.get("/en/no-such-page").content.decode()
+
+
+def test_favicon_and_robots_txt_are_answered_briefly(client):
+    """/favicon.ico and /robots.txt were pages of 1.2 KB saying "not found"."""
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 302 and not icon.content
+    assert re.fullmatch(r"/static/llrc/icon\.[0-9a-f]{12}\.svg", icon["Location"])
+    assert "max-age=86400" in icon["Cache-Control"]
+    image = client.get(icon["Location"])
+    assert image.status_code == 200 and image["Content-Type"] == "image/svg+xml"
+    robots = client.get("/robots.txt")
+    assert robots.status_code == 200 and robots["Content-Type"] == "text/plain; charset=utf-8"
+    lines = robots.content.decode().splitlines()
+    assert lines[0] == "User-agent: *" and len(robots.content) < 300
+    assert {"Disallow: /en/admin/", "Disallow: /zh-hans/search", "Disallow: /language/"} <= set(
+        lines
+    )
+    assert not any(line.startswith("Disallow: /files") for line in lines)

@@ -1,12 +1,22 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django import template
 from django.urls import get_script_prefix, reverse
-from django.utils.html import conditional_escape, escape
+from django.utils.formats import date_format
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, get_language_info, gettext
+from django.utils.translation import (
+    get_language,
+    get_language_info,
+    gettext,
+    pgettext,
+    pgettext_lazy,
+)
 
 from llrc.catalogue.models import Resource, pick_text
+from llrc.lib.identifiers import parse_partial_date
 from llrc.search.services import SearchHit
 from llrc.vocabularies.models import Concept
 
@@ -45,12 +55,64 @@ def marked_label(concept: Concept) -> SafeString:
 
 @register.filter
 def language_name(code: str) -> str:
-    """A language's name in the reader's language (English, 简体中文), or its code when Django does not
-    know it."""
+    """A language's name in the reader's language (English on an English page, 英语 on a Chinese one),
+    or its code when Django does not know it. The names are translated by Django's catalogues unless
+    ours translates them too (the language switcher names each language in its own language, from
+    `name_local`, and needs no translation of them)."""
     try:
         return str(get_language_info(code)["name_translated"])
     except KeyError:
         return code
+
+
+# Punctuation is the reader's language's: Chinese lists take the enumeration comma, a description's
+# parts a full-width comma, a label a full-width colon (GB/T 15834, the use of punctuation marks).
+_SEPARATORS = {
+    "list": pgettext_lazy("between the items of a list (countries, languages)", ", "),
+    "parts": pgettext_lazy("between the parts of one description (a file's format and size)", ", "),
+    "label": pgettext_lazy("between a label and its value (DOI: 10.1/x)", ": "),
+}
+
+
+@register.simple_tag
+def separator(kind: str) -> str:
+    """`{% separator "list" %}`: ", " on an English page, "、" on a Chinese one; "parts" and "label" too."""
+    return str(_SEPARATORS[kind])
+
+
+def list_text(items: list[str]) -> str:
+    """Items already escaped, joined as a list is in the reader's language."""
+    return str(_SEPARATORS["list"]).join(items)
+
+
+@register.filter
+def in_brackets(note: str | int) -> SafeString:
+    """A note in brackets after what it is about: " (issuer)" in English, "（发布机构）" in Chinese,
+    whose full-width brackets take no space before them (so the space is part of the translation)."""
+    return mark_safe(
+        pgettext("a note in brackets after a word", " (%(note)s)")
+        % {"note": conditional_escape(str(note))}  # str() keeps a SafeString safe
+    )
+
+
+def date_text(value: str) -> str:
+    """A date of the catalogue (YYYY, YYYY-MM or YYYY-MM-DD) as the reader's language writes it:
+    1998年, 2015年6月, 2026年12月1日 on a Chinese page. A value that is not such a date as it is."""
+    try:
+        year, month, day = parse_partial_date(value)
+    except ValueError:
+        return value
+    if month is None:
+        return pgettext("a year on its own, as a date", "%(year)s") % {"year": year}
+    if day is None:
+        return date_format(date(year, month, 1), "YEAR_MONTH_FORMAT")
+    return date_format(date(year, month, day), "DATE_FORMAT")
+
+
+@register.filter
+def partial_date(value: str) -> SafeString:
+    """`date_text` in a <time> element whose datetime says the date for machines."""
+    return format_html('<time datetime="{}">{}</time>', value, date_text(value))
 
 
 @register.filter
@@ -106,13 +168,15 @@ def results_list(hits: list[SearchHit], start: int = 1) -> SafeString:
         record = hit.resource
         meta: str = escape(record.get_resource_type_display())
         if record.date_issued:
-            meta += f" · {escape(record.date_issued)}"
+            meta += f" · {partial_date(record.date_issued)}"
         if hit.languages:
-            meta += " · " + ", ".join(
-                f'<span lang="{escape(html_lang(other))}">{escape(label)}</span>'
-                if other
-                else escape(label)
-                for _code, label, other in hit.languages
+            meta += " · " + list_text(
+                [
+                    f'<span lang="{escape(html_lang(other))}">{escape(label)}</span>'
+                    if other
+                    else escape(label)
+                    for _code, label, other in hit.languages
+                ]
             )
         if record.is_demo:
             meta += demo

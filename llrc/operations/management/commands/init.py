@@ -1,4 +1,5 @@
-"""`llrc init [--demo]`: create or upgrade the database, load vocabularies, optionally the demo, build the index."""
+"""`llrc init [--demo]`: create or upgrade the database, collect the static files, load vocabularies,
+optionally the demo, build the index."""
 
 from __future__ import annotations
 
@@ -37,6 +38,11 @@ class Command(BaseCommand):
         started = time.monotonic()
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("database: up to date")
+        # Pages name the static files by their hashed names from the manifest this writes; run at every
+        # init, so an upgrade's changed CSS gets its new name (files already there are kept: a page
+        # cached by a reader still finds the CSS it names).
+        call_command("collectstatic", interactive=False, verbosity=0)
+        self.stdout.write("static files: collected")
         if options["force_vocabularies"] or not vocabularies_current():
             load_vocabularies(progress=lambda m: self.stdout.write(f"vocabulary {m}"))
         else:

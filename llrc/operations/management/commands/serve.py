@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
@@ -17,6 +19,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from waitress import serve
+
+        if not settings.DEBUG and not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+            # Without the manifest every page fails on its stylesheet's name: say so before serving.
+            raise CommandError("the static files have not been collected: run `llrc init` first")
 
         from llrc.search.services import fill_vectors_in_background, warm_up_in_background
         from llrc.wsgi import application
