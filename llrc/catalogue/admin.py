@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 
 from llrc.catalogue import services
@@ -210,6 +211,13 @@ class ResourceForm(TextForm):
         upload = self.cleaned_data.get("new_file")
         if upload is not None and upload.size == 0:
             raise ValidationError("The file is empty.")
+        # services.attach_file refuses it too, but only in save_related, after the form was accepted:
+        # there its refusal was a server error.
+        if upload is not None and upload.size > services.MAX_FILE_BYTES:
+            raise ValidationError(
+                gettext("The file is larger than %(limit)s, the most a file may be.")
+                % {"limit": filesizeformat(services.MAX_FILE_BYTES)}
+            )
         return upload
 
 

@@ -317,3 +317,20 @@ def test_a_files_language_is_checked_in_admin(curator_client, make_resource):
     assert accepted.status_code == 302
     stored.refresh_from_db()
     assert stored.language == "zh-hans"
+
+
+def test_a_file_over_the_limit_is_a_form_error_not_a_server_error(curator_client, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from llrc.catalogue import services
+
+    # The form asks the services' own limit; a small one spares the test half a gigabyte.
+    monkeypatch.setattr(services, "MAX_FILE_BYTES", 100)
+    before = (Resource.objects.count(), AuditEntry.objects.count())
+    upload = SimpleUploadedFile("big.txt", b"x" * 101, content_type="text/plain")
+    response = curator_client.post(
+        "/en/admin/catalogue/resource/add/", {**form_data(), "new_file": upload}
+    )
+    assert response.status_code == 200
+    assert "The file is larger than 100\xa0bytes" in response.content.decode()
+    assert (Resource.objects.count(), AuditEntry.objects.count()) == before
