@@ -32,6 +32,7 @@ from llrc.catalogue.validation import (
     name_problem,
     normalise_language_tag,
     text_problem,
+    validate_relation,
 )
 from llrc.lib.identifiers import normalise_date, normalise_identifier, parse_partial_date
 from llrc.lib.text import is_blank, not_text
@@ -152,9 +153,20 @@ class ContributionInline(admin.TabularInline):
     extra = 1
 
 
+class RelationForm(TextForm):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") and data.get("target") and not data.get("DELETE"):
+            try:
+                validate_relation(self.instance.source_id, data["kind"], data["target"].pk)
+            except ValidationError as exc:
+                self.add_error("target", exc.message_dict["relations"])
+        return data
+
+
 class RelationInline(admin.TabularInline):
     model = Relation
-    form = TextForm
+    form = RelationForm
     fk_name = "source"
     autocomplete_fields = ["target"]
     extra = 0
@@ -284,6 +296,20 @@ class ResourceAdmin(admin.ModelAdmin):
                 actor=request.user,
             )
         services.record_admin_save(form.instance, actor=request.user, created=not change)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Relation:
+            super().save_formset(request, form, formset, change)
+            return
+        # Relations go through the services, which record a translation both ways, audit and reindex
+        # both resources; saved by the formset, a translation went one way only.
+        formset.save(commit=False)
+        for relation in formset.deleted_objects:
+            services.remove_relation(relation, actor=request.user)
+        for relation, _fields in formset.changed_objects:
+            services.remove_relation(Relation.objects.get(pk=relation.pk), actor=request.user)
+        for relation in [*formset.new_objects, *(r for r, _f in formset.changed_objects)]:
+            services.add_relation(form.instance, relation.kind, relation.target, actor=request.user)
 
     def delete_model(self, request: HttpRequest, obj: Resource) -> None:
         services.delete_resource(obj, actor=request.user)

@@ -36,7 +36,7 @@ from llrc.catalogue.models import (
 from llrc.catalogue.validation import (
     ResourceData,
     ValidResource,
-    validate_relation_kind,
+    validate_relation,
     validate_resource_data,
 )
 from llrc.ingest.text import extract_pages
@@ -175,9 +175,7 @@ def _year_of(date_issued: str) -> int | None:
 
 def add_relation(source: Resource, kind: str, target: Resource, *, actor: Actor) -> Relation:
     """Relate two resources; a translation is recorded in both directions because it is symmetric."""
-    validate_relation_kind(kind)
-    if source.pk == target.pk:
-        raise ValidationError({"relations": ["a resource cannot be related to itself"]})
+    validate_relation(source.pk, kind, target.pk)
     with transaction.atomic():
         relation, _ = Relation.objects.get_or_create(source=source, kind=kind, target=target)
         if kind == RelationKind.TRANSLATION_OF:
@@ -185,6 +183,23 @@ def add_relation(source: Resource, kind: str, target: Resource, *, actor: Actor)
         _audit("relate", source.pk, actor=actor, detail={"kind": kind, "target": target.pk})
         _reindex_on_commit([source.pk, target.pk])
     return relation
+
+
+def remove_relation(relation: Relation, *, actor: Actor) -> None:
+    """Remove a relation; a translation goes in both directions, as add_relation recorded it."""
+    with transaction.atomic():
+        Relation.objects.filter(pk=relation.pk).delete()
+        if relation.kind == RelationKind.TRANSLATION_OF:
+            Relation.objects.filter(
+                source_id=relation.target_id, kind=relation.kind, target_id=relation.source_id
+            ).delete()
+        _audit(
+            "unrelate",
+            relation.source_id,
+            actor=actor,
+            detail={"kind": relation.kind, "target": relation.target_id},
+        )
+        _reindex_on_commit([relation.source_id, relation.target_id])
 
 
 def _sniff_media_type(name: str, head: bytes) -> str:

@@ -334,6 +334,13 @@ def validate_relation_kind(kind: str) -> None:
         )
 
 
+def validate_relation(source_id: int | None, kind: str, target_id: int | None) -> None:
+    """A relation's checks, for the services and the admin's relation rows alike."""
+    validate_relation_kind(kind)
+    if source_id is not None and source_id == target_id:
+        raise ValidationError({"relations": ["a resource cannot be related to itself"]})
+
+
 def validate_identifier_scheme(scheme: str) -> None:
     if scheme not in IdentifierScheme.values:
         raise ValidationError({"identifiers": [f"unknown identifier scheme {scheme!r}"]})

@@ -334,3 +334,74 @@ def test_a_file_over_the_limit_is_a_form_error_not_a_server_error(curator_client
     assert response.status_code == 200
     assert "The file is larger than 100\xa0bytes" in response.content.decode()
     assert (Resource.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_a_translation_related_in_admin_is_recorded_both_ways_and_audited(
+    curator_client, make_resource
+):
+    from llrc.catalogue.models import Relation
+
+    english = make_resource()
+    chinese = make_resource(titles={"zh-hans": "国家终身学习战略"}, original_language="zh-hans")
+    url = f"/en/admin/catalogue/resource/{english.pk}/change/"
+    added = change_data(
+        english,
+        **{
+            "relations_out-TOTAL_FORMS": "1",
+            "relations_out-0-kind": "translation_of",
+            "relations_out-0-target": str(chinese.pk),
+            "relations_out-0-source": str(english.pk),
+        },
+    )
+    assert curator_client.post(url, added).status_code == 302
+    pairs = set(Relation.objects.values_list("source_id", "kind", "target_id"))
+    assert pairs == {
+        (english.pk, "translation_of", chinese.pk),
+        (chinese.pk, "translation_of", english.pk),
+    }
+    assert AuditEntry.objects.filter(
+        action="relate", resource_id_ref=english.pk, actor_label="editor"
+    ).exists()
+    # Removed from either side, it goes both ways too.
+    removed = change_data(chinese, **{"relations_out-0-DELETE": "on"})
+    response = curator_client.post(f"/en/admin/catalogue/resource/{chinese.pk}/change/", removed)
+    assert response.status_code == 302
+    assert not Relation.objects.exists()
+    assert AuditEntry.objects.filter(action="unrelate", resource_id_ref=chinese.pk).exists()
+
+
+def test_a_resource_related_to_itself_in_admin_is_a_form_error(curator_client, make_resource):
+    from llrc.catalogue.models import Relation
+
+    resource = make_resource()
+    data = change_data(
+        resource,
+        **{
+            "relations_out-TOTAL_FORMS": "1",
+            "relations_out-0-kind": "references",
+            "relations_out-0-target": str(resource.pk),
+            "relations_out-0-source": str(resource.pk),
+        },
+    )
+    response = curator_client.post(f"/en/admin/catalogue/resource/{resource.pk}/change/", data)
+    assert response.status_code == 200
+    assert "cannot be related to itself" in response.content.decode()
+    assert not Relation.objects.exists()
+
+
+def test_a_relation_changed_in_admin_into_a_translation_goes_both_ways(
+    curator_client, make_resource
+):
+    from llrc.catalogue import services
+    from llrc.catalogue.models import Relation
+
+    english = make_resource()
+    chinese = make_resource(titles={"zh-hans": "国家终身学习战略"}, original_language="zh-hans")
+    services.add_relation(english, "references", chinese, actor=None)
+    data = change_data(english, **{"relations_out-0-kind": "translation_of"})
+    response = curator_client.post(f"/en/admin/catalogue/resource/{english.pk}/change/", data)
+    assert response.status_code == 302
+    assert set(Relation.objects.values_list("source_id", "kind", "target_id")) == {
+        (english.pk, "translation_of", chinese.pk),
+        (chinese.pk, "translation_of", english.pk),
+    }
