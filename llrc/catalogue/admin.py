@@ -28,6 +28,7 @@ from llrc.catalogue.models import (
 )
 from llrc.catalogue.validation import (
     TEXT_LIMITS,
+    collection_cycle,
     known_language_tag,
     name_problem,
     normalise_language_tag,
@@ -365,7 +366,9 @@ CONTENT_LANGUAGES = [
 ]
 
 
-def multilingual_form(model: type, json_fields: dict[str, bool]) -> type[forms.ModelForm]:
+def multilingual_form(
+    model: type, json_fields: dict[str, bool], base: type[TextForm] = TextForm
+) -> type[forms.ModelForm]:
     """A form that edits each {language: text} JSON field as one text box per UN language."""
     attrs: dict[str, Any] = {}
     for name, long_text in json_fields.items():
@@ -380,14 +383,14 @@ def multilingual_form(model: type, json_fields: dict[str, bool]) -> type[forms.M
             )
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        TextForm.__init__(self, *args, **kwargs)
+        base.__init__(self, *args, **kwargs)
         for name in json_fields:
             values = getattr(self.instance, name) or {}
             for code, _language in CONTENT_LANGUAGES:
                 self.fields[f"{name}__{code}"].initial = values.get(code, "")
 
     def clean(self: Any) -> dict[str, Any]:
-        data: dict[str, Any] = TextForm.clean(self) or {}
+        data: dict[str, Any] = base.clean(self) or {}
         for name in json_fields:
             values = {
                 code: (data.get(f"{name}__{code}") or "").strip() for code, _l in CONTENT_LANGUAGES
@@ -402,7 +405,7 @@ def multilingual_form(model: type, json_fields: dict[str, bool]) -> type[forms.M
     meta = type("Meta", (), {"model": model, "exclude": list(json_fields)})
     return type(
         f"{model.__name__}Form",
-        (TextForm,),
+        (base,),
         {**attrs, "Meta": meta, "__init__": __init__, "clean": clean},
     )
 
@@ -414,9 +417,23 @@ class InstitutionAdmin(admin.ModelAdmin):
     search_fields = ["slug", "name"]
 
 
+class CollectionParentForm(TextForm):
+    def clean_parent(self) -> Collection | None:
+        parent: Collection | None = self.cleaned_data.get("parent")
+        chain = collection_cycle(self.instance.pk, parent)
+        if chain:
+            path = " › ".join(str(c) for c in [*reversed(chain), self.instance])
+            raise ValidationError(
+                gettext("A collection cannot be inside itself: %(path)s.") % {"path": path}
+            )
+        return parent
+
+
 @admin.register(Collection)
 class CollectionAdmin(admin.ModelAdmin):
-    form = multilingual_form(Collection, {"title": False, "description": True})
+    form = multilingual_form(
+        Collection, {"title": False, "description": True}, base=CollectionParentForm
+    )
     list_display = ["slug", "__str__", "institution", "parent"]
     list_filter = ["institution"]
     search_fields = ["slug", "title"]

@@ -405,3 +405,50 @@ def test_a_relation_changed_in_admin_into_a_translation_goes_both_ways(
         (english.pk, "translation_of", chinese.pk),
         (chinese.pk, "translation_of", english.pk),
     }
+
+
+@pytest.mark.parametrize("parent_slug", ["policies", "laws", "deeper"])
+def test_a_collection_cannot_be_put_inside_itself(curator_client, client, parent_slug):
+    from llrc.catalogue.models import Collection
+
+    policies = Collection.objects.get(slug="policies")  # the parent of laws (tests/conftest.py)
+    Collection.objects.create(
+        institution=policies.institution,
+        parent=Collection.objects.get(slug="laws"),
+        slug="deeper",
+        title={"en": "Deeper"},
+    )
+    data = {
+        "institution": str(policies.institution_id),
+        "slug": "policies",
+        "position": "0",
+        "title__en": "Policies",
+        "parent": str(Collection.objects.get(slug=parent_slug).pk),
+    }
+    response = curator_client.post(f"/en/admin/catalogue/collection/{policies.pk}/change/", data)
+    assert response.status_code == 200
+    assert "cannot be inside itself" in response.content.decode()
+    policies.refresh_from_db()
+    assert policies.parent is None
+    listed = {c["slug"] for c in client.get("/api/v1/collections").json()}
+    assert {"policies", "laws", "deeper"} <= listed
+
+
+def test_a_collection_can_move_under_another(curator_client):
+    from llrc.catalogue.models import Collection
+
+    laws = Collection.objects.get(slug="laws")
+    other = Collection.objects.create(
+        institution=laws.institution, slug="other", title={"en": "Other"}
+    )
+    data = {
+        "institution": str(laws.institution_id),
+        "slug": "laws",
+        "position": "0",
+        "title__en": "Laws",
+        "parent": str(other.pk),
+    }
+    response = curator_client.post(f"/en/admin/catalogue/collection/{laws.pk}/change/", data)
+    assert response.status_code == 302
+    laws.refresh_from_db()
+    assert laws.parent == other
