@@ -355,6 +355,10 @@ class AgentAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name"]
 
+    def save_model(self, request: HttpRequest, obj: Agent, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        services.record_agent_save(obj, actor=request.user, changed=list(form.changed_data))
+
 
 CONTENT_LANGUAGES = [
     ("en", "English"),

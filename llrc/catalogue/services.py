@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 
 from llrc.catalogue.models import (
     Agent,
@@ -162,6 +163,34 @@ def record_admin_save(resource: Resource, *, actor: Actor, created: bool) -> Non
     Resource.objects.filter(pk=resource.pk).update(year=_year_of(resource.date_issued))
     _audit("create" if created else "update", resource.pk, actor=actor, detail={"via": "admin"})
     _reindex_on_commit([resource.pk])
+
+
+def record_agent_save(agent: Agent, *, actor: Actor, changed: list[str]) -> None:
+    """The admin saves an agent through its form; this finishes the write. The index holds each
+    resource's creators' and publisher's names (and other names), so a renamed agent's resources are
+    reindexed on commit: the old name was still found by word and the new one only by meaning."""
+    resource_ids: list[int] = []
+    if {"name", "other_names"} & set(changed):
+        resource_ids = sorted(
+            set(
+                Resource.objects.filter(
+                    Q(contributions__agent=agent) | Q(publisher=agent)
+                ).values_list("pk", flat=True)
+            )
+        )
+    _audit(
+        "update_agent",
+        None,
+        actor=actor,
+        detail={
+            "agent": agent.pk,
+            "name": agent.name,
+            "changed": changed,
+            "resources": len(resource_ids),
+        },
+    )
+    if resource_ids:
+        _reindex_on_commit(resource_ids)
 
 
 def _year_of(date_issued: str) -> int | None:

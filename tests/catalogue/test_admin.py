@@ -452,3 +452,31 @@ def test_a_collection_can_move_under_another(curator_client):
     assert response.status_code == 302
     laws.refresh_from_db()
     assert laws.parent == other
+
+
+def test_renaming_an_agent_in_admin_reindexes_its_resources(
+    curator_client, make_resource, django_capture_on_commit_callbacks
+):
+    from llrc.catalogue.models import Agent
+    from llrc.catalogue.validation import CreatorData
+
+    created = make_resource(creators=[CreatorData("Oldenburg Quill", "person", "author")])
+    published = make_resource(titles={"en": "Adult education report"}, publisher="Oldenburg Quill")
+    author = Agent.objects.get(name="Oldenburg Quill", kind="person")
+    publisher = Agent.objects.get(name="Oldenburg Quill", kind="organisation")
+    assert search.search_resources("Oldenburg").total == 2
+    for agent in (author, publisher):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = curator_client.post(
+                f"/en/admin/catalogue/agent/{agent.pk}/change/",
+                {"name": "Nevsky Scribe", "kind": agent.kind, "other_names": '["涅夫斯基"]'},
+            )
+        assert response.status_code == 302
+    assert search.search_resources("Oldenburg").total == 0
+    assert {h.resource.pk for h in search.search_resources("Nevsky").hits} == {
+        created.pk,
+        published.pk,
+    }
+    assert search.search_resources("涅夫斯基").total == 2
+    audit = AuditEntry.objects.filter(action="update_agent", actor_label="editor")
+    assert sorted(e.detail["agent"] for e in audit) == sorted([author.pk, publisher.pk])
