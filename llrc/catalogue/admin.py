@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 
 from llrc.catalogue import services
@@ -27,10 +28,12 @@ from llrc.catalogue.models import (
 )
 from llrc.catalogue.validation import (
     TEXT_LIMITS,
+    collection_cycle,
     known_language_tag,
     name_problem,
     normalise_language_tag,
     text_problem,
+    validate_relation,
 )
 from llrc.lib.identifiers import normalise_date, normalise_identifier, parse_partial_date
 from llrc.lib.text import is_blank, not_text
@@ -151,9 +154,20 @@ class ContributionInline(admin.TabularInline):
     extra = 1
 
 
+class RelationForm(TextForm):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") and data.get("target") and not data.get("DELETE"):
+            try:
+                validate_relation(self.instance.source_id, data["kind"], data["target"].pk)
+            except ValidationError as exc:
+                self.add_error("target", exc.message_dict["relations"])
+        return data
+
+
 class RelationInline(admin.TabularInline):
     model = Relation
-    form = TextForm
+    form = RelationForm
     fk_name = "source"
     autocomplete_fields = ["target"]
     extra = 0
@@ -210,6 +224,13 @@ class ResourceForm(TextForm):
         upload = self.cleaned_data.get("new_file")
         if upload is not None and upload.size == 0:
             raise ValidationError("The file is empty.")
+        # services.attach_file refuses it too, but only in save_related, after the form was accepted:
+        # there its refusal was a server error.
+        if upload is not None and upload.size > services.MAX_FILE_BYTES:
+            raise ValidationError(
+                gettext("The file is larger than %(limit)s, the most a file may be.")
+                % {"limit": filesizeformat(services.MAX_FILE_BYTES)}
+            )
         return upload
 
 
@@ -277,6 +298,20 @@ class ResourceAdmin(admin.ModelAdmin):
             )
         services.record_admin_save(form.instance, actor=request.user, created=not change)
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Relation:
+            super().save_formset(request, form, formset, change)
+            return
+        # Relations go through the services, which record a translation both ways, audit and reindex
+        # both resources; saved by the formset, a translation went one way only.
+        formset.save(commit=False)
+        for relation in formset.deleted_objects:
+            services.remove_relation(relation, actor=request.user)
+        for relation, _fields in formset.changed_objects:
+            services.remove_relation(Relation.objects.get(pk=relation.pk), actor=request.user)
+        for relation in [*formset.new_objects, *(r for r, _f in formset.changed_objects)]:
+            services.add_relation(form.instance, relation.kind, relation.target, actor=request.user)
+
     def delete_model(self, request: HttpRequest, obj: Resource) -> None:
         services.delete_resource(obj, actor=request.user)
 
@@ -320,6 +355,10 @@ class AgentAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name"]
 
+    def save_model(self, request: HttpRequest, obj: Agent, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        services.record_agent_save(obj, actor=request.user, changed=list(form.changed_data))
+
 
 CONTENT_LANGUAGES = [
     ("en", "English"),
@@ -331,7 +370,9 @@ CONTENT_LANGUAGES = [
 ]
 
 
-def multilingual_form(model: type, json_fields: dict[str, bool]) -> type[forms.ModelForm]:
+def multilingual_form(
+    model: type, json_fields: dict[str, bool], base: type[TextForm] = TextForm
+) -> type[forms.ModelForm]:
     """A form that edits each {language: text} JSON field as one text box per UN language."""
     attrs: dict[str, Any] = {}
     for name, long_text in json_fields.items():
@@ -346,14 +387,14 @@ def multilingual_form(model: type, json_fields: dict[str, bool]) -> type[forms.M
             )
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        TextForm.__init__(self, *args, **kwargs)
+        base.__init__(self, *args, **kwargs)
         for name in json_fields:
             values = getattr(self.instance, name) or {}
             for code, _language in CONTENT_LANGUAGES:
                 self.fields[f"{name}__{code}"].initial = values.get(code, "")
 
     def clean(self: Any) -> dict[str, Any]:
-        data: dict[str, Any] = TextForm.clean(self) or {}
+        data: dict[str, Any] = base.clean(self) or {}
         for name in json_fields:
             values = {
                 code: (data.get(f"{name}__{code}") or "").strip() for code, _l in CONTENT_LANGUAGES
@@ -368,7 +409,7 @@ def multilingual_form(model: type, json_fields: dict[str, bool]) -> type[forms.M
     meta = type("Meta", (), {"model": model, "exclude": list(json_fields)})
     return type(
         f"{model.__name__}Form",
-        (TextForm,),
+        (base,),
         {**attrs, "Meta": meta, "__init__": __init__, "clean": clean},
     )
 
@@ -380,9 +421,23 @@ class InstitutionAdmin(admin.ModelAdmin):
     search_fields = ["slug", "name"]
 
 
+class CollectionParentForm(TextForm):
+    def clean_parent(self) -> Collection | None:
+        parent: Collection | None = self.cleaned_data.get("parent")
+        chain = collection_cycle(self.instance.pk, parent)
+        if chain:
+            path = " › ".join(str(c) for c in [*reversed(chain), self.instance])
+            raise ValidationError(
+                gettext("A collection cannot be inside itself: %(path)s.") % {"path": path}
+            )
+        return parent
+
+
 @admin.register(Collection)
 class CollectionAdmin(admin.ModelAdmin):
-    form = multilingual_form(Collection, {"title": False, "description": True})
+    form = multilingual_form(
+        Collection, {"title": False, "description": True}, base=CollectionParentForm
+    )
     list_display = ["slug", "__str__", "institution", "parent"]
     list_filter = ["institution"]
     search_fields = ["slug", "title"]

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 
 from llrc.catalogue.models import (
     Agent,
@@ -36,7 +37,7 @@ from llrc.catalogue.models import (
 from llrc.catalogue.validation import (
     ResourceData,
     ValidResource,
-    validate_relation_kind,
+    validate_relation,
     validate_resource_data,
 )
 from llrc.ingest.text import extract_pages
@@ -164,6 +165,34 @@ def record_admin_save(resource: Resource, *, actor: Actor, created: bool) -> Non
     _reindex_on_commit([resource.pk])
 
 
+def record_agent_save(agent: Agent, *, actor: Actor, changed: list[str]) -> None:
+    """The admin saves an agent through its form; this finishes the write. The index holds each
+    resource's creators' and publisher's names (and other names), so a renamed agent's resources are
+    reindexed on commit: the old name was still found by word and the new one only by meaning."""
+    resource_ids: list[int] = []
+    if {"name", "other_names"} & set(changed):
+        resource_ids = sorted(
+            set(
+                Resource.objects.filter(
+                    Q(contributions__agent=agent) | Q(publisher=agent)
+                ).values_list("pk", flat=True)
+            )
+        )
+    _audit(
+        "update_agent",
+        None,
+        actor=actor,
+        detail={
+            "agent": agent.pk,
+            "name": agent.name,
+            "changed": changed,
+            "resources": len(resource_ids),
+        },
+    )
+    if resource_ids:
+        _reindex_on_commit(resource_ids)
+
+
 def _year_of(date_issued: str) -> int | None:
     from llrc.lib.identifiers import parse_partial_date
 
@@ -175,9 +204,7 @@ def _year_of(date_issued: str) -> int | None:
 
 def add_relation(source: Resource, kind: str, target: Resource, *, actor: Actor) -> Relation:
     """Relate two resources; a translation is recorded in both directions because it is symmetric."""
-    validate_relation_kind(kind)
-    if source.pk == target.pk:
-        raise ValidationError({"relations": ["a resource cannot be related to itself"]})
+    validate_relation(source.pk, kind, target.pk)
     with transaction.atomic():
         relation, _ = Relation.objects.get_or_create(source=source, kind=kind, target=target)
         if kind == RelationKind.TRANSLATION_OF:
@@ -185,6 +212,23 @@ def add_relation(source: Resource, kind: str, target: Resource, *, actor: Actor)
         _audit("relate", source.pk, actor=actor, detail={"kind": kind, "target": target.pk})
         _reindex_on_commit([source.pk, target.pk])
     return relation
+
+
+def remove_relation(relation: Relation, *, actor: Actor) -> None:
+    """Remove a relation; a translation goes in both directions, as add_relation recorded it."""
+    with transaction.atomic():
+        Relation.objects.filter(pk=relation.pk).delete()
+        if relation.kind == RelationKind.TRANSLATION_OF:
+            Relation.objects.filter(
+                source_id=relation.target_id, kind=relation.kind, target_id=relation.source_id
+            ).delete()
+        _audit(
+            "unrelate",
+            relation.source_id,
+            actor=actor,
+            detail={"kind": relation.kind, "target": relation.target_id},
+        )
+        _reindex_on_commit([relation.source_id, relation.target_id])
 
 
 def _sniff_media_type(name: str, head: bytes) -> str:

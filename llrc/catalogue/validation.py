@@ -334,6 +334,27 @@ def validate_relation_kind(kind: str) -> None:
         )
 
 
+def validate_relation(source_id: int | None, kind: str, target_id: int | None) -> None:
+    """A relation's checks, for the services and the admin's relation rows alike."""
+    validate_relation_kind(kind)
+    if source_id is not None and source_id == target_id:
+        raise ValidationError({"relations": ["a resource cannot be related to itself"]})
+
+
+def collection_cycle(collection_id: int | None, parent: Collection | None) -> list[Collection]:
+    """The collections from `parent` up to the collection `collection_id` when putting it under `parent`
+    would make it its own ancestor, else nothing. A collection in such a cycle is in no tree: the home
+    page and /api/v1/collections, which walk the trees from their roots, lost it."""
+    chain: list[Collection] = []
+    node = parent
+    while collection_id is not None and node is not None and node not in chain:
+        chain.append(node)
+        if node.pk == collection_id:
+            return chain
+        node = node.parent
+    return []
+
+
 def validate_identifier_scheme(scheme: str) -> None:
     if scheme not in IdentifierScheme.values:
         raise ValidationError({"identifiers": [f"unknown identifier scheme {scheme!r}"]})

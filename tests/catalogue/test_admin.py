@@ -317,3 +317,166 @@ def test_a_files_language_is_checked_in_admin(curator_client, make_resource):
     assert accepted.status_code == 302
     stored.refresh_from_db()
     assert stored.language == "zh-hans"
+
+
+def test_a_file_over_the_limit_is_a_form_error_not_a_server_error(curator_client, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from llrc.catalogue import services
+
+    # The form asks the services' own limit; a small one spares the test half a gigabyte.
+    monkeypatch.setattr(services, "MAX_FILE_BYTES", 100)
+    before = (Resource.objects.count(), AuditEntry.objects.count())
+    upload = SimpleUploadedFile("big.txt", b"x" * 101, content_type="text/plain")
+    response = curator_client.post(
+        "/en/admin/catalogue/resource/add/", {**form_data(), "new_file": upload}
+    )
+    assert response.status_code == 200
+    assert "The file is larger than 100\xa0bytes" in response.content.decode()
+    assert (Resource.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_a_translation_related_in_admin_is_recorded_both_ways_and_audited(
+    curator_client, make_resource
+):
+    from llrc.catalogue.models import Relation
+
+    english = make_resource()
+    chinese = make_resource(titles={"zh-hans": "国家终身学习战略"}, original_language="zh-hans")
+    url = f"/en/admin/catalogue/resource/{english.pk}/change/"
+    added = change_data(
+        english,
+        **{
+            "relations_out-TOTAL_FORMS": "1",
+            "relations_out-0-kind": "translation_of",
+            "relations_out-0-target": str(chinese.pk),
+            "relations_out-0-source": str(english.pk),
+        },
+    )
+    assert curator_client.post(url, added).status_code == 302
+    pairs = set(Relation.objects.values_list("source_id", "kind", "target_id"))
+    assert pairs == {
+        (english.pk, "translation_of", chinese.pk),
+        (chinese.pk, "translation_of", english.pk),
+    }
+    assert AuditEntry.objects.filter(
+        action="relate", resource_id_ref=english.pk, actor_label="editor"
+    ).exists()
+    # Removed from either side, it goes both ways too.
+    removed = change_data(chinese, **{"relations_out-0-DELETE": "on"})
+    response = curator_client.post(f"/en/admin/catalogue/resource/{chinese.pk}/change/", removed)
+    assert response.status_code == 302
+    assert not Relation.objects.exists()
+    assert AuditEntry.objects.filter(action="unrelate", resource_id_ref=chinese.pk).exists()
+
+
+def test_a_resource_related_to_itself_in_admin_is_a_form_error(curator_client, make_resource):
+    from llrc.catalogue.models import Relation
+
+    resource = make_resource()
+    data = change_data(
+        resource,
+        **{
+            "relations_out-TOTAL_FORMS": "1",
+            "relations_out-0-kind": "references",
+            "relations_out-0-target": str(resource.pk),
+            "relations_out-0-source": str(resource.pk),
+        },
+    )
+    response = curator_client.post(f"/en/admin/catalogue/resource/{resource.pk}/change/", data)
+    assert response.status_code == 200
+    assert "cannot be related to itself" in response.content.decode()
+    assert not Relation.objects.exists()
+
+
+def test_a_relation_changed_in_admin_into_a_translation_goes_both_ways(
+    curator_client, make_resource
+):
+    from llrc.catalogue import services
+    from llrc.catalogue.models import Relation
+
+    english = make_resource()
+    chinese = make_resource(titles={"zh-hans": "国家终身学习战略"}, original_language="zh-hans")
+    services.add_relation(english, "references", chinese, actor=None)
+    data = change_data(english, **{"relations_out-0-kind": "translation_of"})
+    response = curator_client.post(f"/en/admin/catalogue/resource/{english.pk}/change/", data)
+    assert response.status_code == 302
+    assert set(Relation.objects.values_list("source_id", "kind", "target_id")) == {
+        (english.pk, "translation_of", chinese.pk),
+        (chinese.pk, "translation_of", english.pk),
+    }
+
+
+@pytest.mark.parametrize("parent_slug", ["policies", "laws", "deeper"])
+def test_a_collection_cannot_be_put_inside_itself(curator_client, client, parent_slug):
+    from llrc.catalogue.models import Collection
+
+    policies = Collection.objects.get(slug="policies")  # the parent of laws (tests/conftest.py)
+    Collection.objects.create(
+        institution=policies.institution,
+        parent=Collection.objects.get(slug="laws"),
+        slug="deeper",
+        title={"en": "Deeper"},
+    )
+    data = {
+        "institution": str(policies.institution_id),
+        "slug": "policies",
+        "position": "0",
+        "title__en": "Policies",
+        "parent": str(Collection.objects.get(slug=parent_slug).pk),
+    }
+    response = curator_client.post(f"/en/admin/catalogue/collection/{policies.pk}/change/", data)
+    assert response.status_code == 200
+    assert "cannot be inside itself" in response.content.decode()
+    policies.refresh_from_db()
+    assert policies.parent is None
+    listed = {c["slug"] for c in client.get("/api/v1/collections").json()}
+    assert {"policies", "laws", "deeper"} <= listed
+
+
+def test_a_collection_can_move_under_another(curator_client):
+    from llrc.catalogue.models import Collection
+
+    laws = Collection.objects.get(slug="laws")
+    other = Collection.objects.create(
+        institution=laws.institution, slug="other", title={"en": "Other"}
+    )
+    data = {
+        "institution": str(laws.institution_id),
+        "slug": "laws",
+        "position": "0",
+        "title__en": "Laws",
+        "parent": str(other.pk),
+    }
+    response = curator_client.post(f"/en/admin/catalogue/collection/{laws.pk}/change/", data)
+    assert response.status_code == 302
+    laws.refresh_from_db()
+    assert laws.parent == other
+
+
+def test_renaming_an_agent_in_admin_reindexes_its_resources(
+    curator_client, make_resource, django_capture_on_commit_callbacks
+):
+    from llrc.catalogue.models import Agent
+    from llrc.catalogue.validation import CreatorData
+
+    created = make_resource(creators=[CreatorData("Oldenburg Quill", "person", "author")])
+    published = make_resource(titles={"en": "Adult education report"}, publisher="Oldenburg Quill")
+    author = Agent.objects.get(name="Oldenburg Quill", kind="person")
+    publisher = Agent.objects.get(name="Oldenburg Quill", kind="organisation")
+    assert search.search_resources("Oldenburg").total == 2
+    for agent in (author, publisher):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = curator_client.post(
+                f"/en/admin/catalogue/agent/{agent.pk}/change/",
+                {"name": "Nevsky Scribe", "kind": agent.kind, "other_names": '["涅夫斯基"]'},
+            )
+        assert response.status_code == 302
+    assert search.search_resources("Oldenburg").total == 0
+    assert {h.resource.pk for h in search.search_resources("Nevsky").hits} == {
+        created.pk,
+        published.pk,
+    }
+    assert search.search_resources("涅夫斯基").total == 2
+    audit = AuditEntry.objects.filter(action="update_agent", actor_label="editor")
+    assert sorted(e.detail["agent"] for e in audit) == sorted([author.pk, publisher.pk])

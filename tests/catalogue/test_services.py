@@ -232,6 +232,18 @@ def test_translation_relation_is_recorded_both_ways(make_resource):
     assert Relation.objects.filter(source=english, target=chinese, kind="translation_of").exists()
 
 
+def test_removing_a_translation_removes_both_directions(make_resource):
+    english = make_resource()
+    chinese = make_resource(titles={"zh-hans": "国家终身学习战略"}, original_language="zh-hans")
+    relation = services.add_relation(chinese, "translation_of", english, actor=None)
+    services.add_relation(chinese, "references", english, actor=None)
+    services.remove_relation(relation, actor=None)
+    assert set(Relation.objects.values_list("source_id", "kind", "target_id")) == {
+        (chinese.pk, "references", english.pk)
+    }
+    assert AuditEntry.objects.filter(action="unrelate", resource_id_ref=chinese.pk).exists()
+
+
 def test_relation_to_itself_is_refused(make_resource):
     resource = make_resource()
     with pytest.raises(ValidationError, match="itself"):
