@@ -443,6 +443,17 @@ class CollectionAdmin(admin.ModelAdmin):
     search_fields = ["slug", "title"]
     autocomplete_fields = ["parent"]
 
+    def save_model(self, request: HttpRequest, obj: Collection, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        services.record_collection_save(obj, actor=request.user, changed=list(form.changed_data))
+
+    def delete_model(self, request: HttpRequest, obj: Collection) -> None:
+        services.delete_collection(obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Collection]) -> None:
+        for collection in queryset:
+            services.delete_collection(collection, actor=request.user)
+
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):

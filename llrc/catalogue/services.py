@@ -25,6 +25,7 @@ from django.db.models import Q
 from llrc.catalogue.models import (
     Agent,
     AuditEntry,
+    Collection,
     Contribution,
     FilePage,
     Identifier,
@@ -37,6 +38,8 @@ from llrc.catalogue.models import (
 from llrc.catalogue.validation import (
     ResourceData,
     ValidResource,
+    known_language_tag,
+    normalise_language_tag,
     validate_relation,
     validate_resource_data,
 )
@@ -191,6 +194,62 @@ def record_agent_save(agent: Agent, *, actor: Actor, changed: list[str]) -> None
     )
     if resource_ids:
         _reindex_on_commit(resource_ids)
+
+
+def _collection_members(collection: Collection, *, below: bool) -> list[int]:
+    """Resources in the collection, and with `below` in every collection under it too."""
+    ids = {collection.pk}
+    if below:
+        # Walked in Python: a few hundred collections at most, and the admin refuses cycles.
+        children: dict[int | None, list[int]] = {}
+        for cid, parent in Collection.objects.values_list("pk", "parent_id"):
+            children.setdefault(parent, []).append(cid)
+        todo = [collection.pk]
+        while todo:
+            for child in children.get(todo.pop(), []):
+                if child not in ids:
+                    ids.add(child)
+                    todo.append(child)
+    through = Resource.collections.through
+    return sorted(
+        set(through.objects.filter(collection_id__in=ids).values_list("resource_id", flat=True))
+    )
+
+
+def record_collection_save(collection: Collection, *, actor: Actor, changed: list[str]) -> None:
+    """The admin saves a collection through its form; this finishes the write. The index holds the
+    titles of each resource's collections (its words) and the slugs of them and of every collection above
+    them (the collection filter): a retitled collection's resources, and a moved or renamed one's and
+    those of the collections under it, are reindexed on commit, or the filter and the words stay old."""
+    resource_ids: list[int] = []
+    if {"slug", "parent"} & set(changed):
+        resource_ids = _collection_members(collection, below=True)
+    elif any(name == "title" or name.startswith("title_") for name in changed):
+        resource_ids = _collection_members(collection, below=False)
+    _audit(
+        "update_collection",
+        None,
+        actor=actor,
+        detail={"collection": collection.slug, "changed": changed, "resources": len(resource_ids)},
+    )
+    if resource_ids:
+        _reindex_on_commit(resource_ids)
+
+
+def delete_collection(collection: Collection, *, actor: Actor) -> None:
+    """Delete a collection (one with collections under it is protected by the database); its resources
+    stay, out of it, and are reindexed on commit so that its filter no longer finds them."""
+    with transaction.atomic():
+        resource_ids = _collection_members(collection, below=False)
+        _audit(
+            "delete_collection",
+            None,
+            actor=actor,
+            detail={"collection": collection.slug, "resources": len(resource_ids)},
+        )
+        collection.delete()
+        if resource_ids:
+            _reindex_on_commit(resource_ids)
 
 
 def _year_of(date_issued: str) -> int | None:
@@ -368,6 +427,10 @@ def attach_file(
         errors.setdefault("file", []).append(
             f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"
         )
+    language = normalise_language_tag(language)
+    if language and not known_language_tag(language):
+        # The admin's form checks it too; this is for every other caller (loaders, scripts).
+        errors["language"] = [f"unknown language code {language!r}"]
     if errors:
         raise ValidationError(errors)
     relative, digest, written = _store_bytes(content)

@@ -480,3 +480,42 @@ def test_renaming_an_agent_in_admin_reindexes_its_resources(
     assert search.search_resources("涅夫斯基").total == 2
     audit = AuditEntry.objects.filter(action="update_agent", actor_label="editor")
     assert sorted(e.detail["agent"] for e in audit) == sorted([author.pk, publisher.pk])
+
+
+def test_a_collection_renamed_or_moved_in_admin_reindexes_its_resources(
+    curator_client, make_resource, django_capture_on_commit_callbacks
+):
+    """Collection titles are indexed with their resources (words) and the slugs of a resource's
+    collections and those above them are its collection filter: both stayed old after an edit."""
+    from llrc.catalogue.models import Collection
+
+    laws = Collection.objects.get(slug="laws")  # under "policies" (tests/conftest.py)
+    member = make_resource(collections=["laws"])
+    assert search.search_resources("", filters={"collection": ["policies"]}).total == 1
+    change = {
+        "institution": str(laws.institution_id),
+        "parent": str(laws.parent_id),
+        "slug": "laws",
+        "position": "0",
+        "title__en": "Statutes of Quillmark",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = curator_client.post(f"/en/admin/catalogue/collection/{laws.pk}/change/", change)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert [h.resource.pk for h in search.search_resources("Quillmark").hits] == [member.pk]
+    # Moved to the top: no longer under "policies".
+    with django_capture_on_commit_callbacks(execute=True):
+        curator_client.post(
+            f"/en/admin/catalogue/collection/{laws.pk}/change/", {**change, "parent": ""}
+        )
+    assert search.search_resources("", filters={"collection": ["policies"]}).total == 0
+    assert search.search_resources("", filters={"collection": ["laws"]}).total == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        response = curator_client.post(
+            f"/en/admin/catalogue/collection/{laws.pk}/delete/", {"post": "yes"}
+        )
+    assert response.status_code == 302
+    assert search.search_resources("", filters={"collection": ["laws"]}).total == 0
+    assert search.search_resources("Quillmark").total == 0
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"update_collection", "delete_collection"} <= actions

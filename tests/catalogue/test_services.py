@@ -216,6 +216,20 @@ def test_the_fixity_check_finds_missing_changed_and_unreferenced_bytes(
     assert not orphan.exists() and stored_bytes(settings, contents[0]).exists()
 
 
+def test_a_file_in_an_unknown_language_is_refused_and_nothing_is_stored(make_resource, settings):
+    resource = make_resource()
+    with pytest.raises(ValidationError) as info:
+        services.attach_file(
+            resource, name="a.pdf", content=b"%PDF-1.4 a", language="klingon", actor=None
+        )
+    assert "language" in info.value.message_dict
+    assert resource.files.count() == 0 and not stored_bytes(settings, b"%PDF-1.4 a").exists()
+    stored = services.attach_file(
+        resource, name="a.pdf", content=b"%PDF-1.4 a", language="ZH_Hans", actor=None
+    )
+    assert stored.language == "zh-hans"
+
+
 def test_empty_file_is_refused_and_nothing_is_stored(make_resource):
     resource = make_resource()
     with pytest.raises(ValidationError) as info:
