@@ -1321,6 +1321,14 @@ def time_http(
         "DJANGO_SETTINGS_MODULE": "llrc.settings",
         "PYTHONPATH": str(code_dir),
     }
+    # `llrc serve` needs the static files' manifest, which `llrc init` writes and this data dir's
+    # catalogue was loaded without.
+    subprocess.run(
+        [sys.executable, "-m", "llrc.cli", "collectstatic", "--noinput", "--verbosity", "0"],
+        env=env,
+        cwd=str(code_dir),
+        check=True,
+    )
     server = subprocess.Popen(
         [sys.executable, "-m", "llrc.cli", "serve", "--port", str(port), "--threads", "4"],
         env=env,
