@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
+from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_vary_headers
 
 
@@ -31,14 +31,13 @@ class PageCompression(GZipMiddleware):
 def _as_compressed_answer_would_be(
     request: HttpRequest, response: HttpResponseBase
 ) -> HttpResponseBase:
-    """A 304 carries the validator and Vary of the 200 it stands for (RFC 9110, section 15.4.5): to a
-    client taking gzip, the weak ETag it holds, not the plain page's strong one."""
-    patch_vary_headers(response, ("Accept-Encoding",))
+    """A 304 carries the validator and Vary of the 200 it stands for (RFC 9110, section 15.4.5). Which
+    200 that was, the client says: it sends back the weak ETag of a page it got gzipped, the strong one
+    of a page it got plain, a file or a page too short to compress. A 304 made weak for every client
+    taking gzip gave a file's cache a weak ETag, and its next resume (If-Range) got the whole file."""
     etag = response.get("ETag")
-    if (
-        etag
-        and etag.startswith('"')
-        and re_accepts_gzip.search(request.headers.get("Accept-Encoding", ""))
-    ):
+    held = request.headers.get("If-None-Match", "")
+    if etag and etag.startswith('"') and f"W/{etag}" in held:
         response.headers["ETag"] = "W/" + etag
+        patch_vary_headers(response, ("Accept-Encoding",))
     return response

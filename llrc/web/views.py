@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import BinaryIO
@@ -24,7 +25,7 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import Resolver404, reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -344,6 +345,7 @@ def download_file(request: HttpRequest, file_id: int, name: str) -> HttpResponse
 
 
 _UNSATISFIABLE = (-1, -1)
+_RANGE = re.compile(r"([0-9]*)-([0-9]*)", re.ASCII)
 
 
 def _matches(if_none_match: str, etag: str) -> bool:
@@ -364,19 +366,18 @@ def _byte_range(request: HttpRequest, etag: str, size: int) -> tuple[int, int] |
     unit, _sep, spec = header.partition("=")
     if unit.strip().lower() != "bytes" or "," in spec:
         return None
-    first_text, dash, last_text = spec.strip().partition("-")
-    if not dash or not (first_text + last_text).isascii():
+    # Digits 0-9 only: int() also takes signs, underscores and other scripts' digits ("bytes=1_0-2_0").
+    numbers = _RANGE.fullmatch(spec.strip())
+    if numbers is None or not (numbers[1] or numbers[2]):
         return None
-    try:
-        if not first_text:  # the last N bytes
-            count = int(last_text)
-            if count <= 0:
-                return _UNSATISFIABLE
-            return max(0, size - count), size - 1
-        first = int(first_text)
-        last = int(last_text) if last_text else size - 1
-    except ValueError:
-        return None
+    first_text, last_text = numbers[1], numbers[2]
+    if not first_text:  # the last N bytes
+        count = int(last_text)
+        if count <= 0:
+            return _UNSATISFIABLE
+        return max(0, size - count), size - 1
+    first = int(first_text)
+    last = int(last_text) if last_text else size - 1
     if first >= size:
         return _UNSATISFIABLE
     if last < first:
@@ -457,9 +458,10 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found"}, status=404)
-    return render(
-        request, "404.html", {"message": str(exception) if exception.args else ""}, status=404
-    )
+    # Our views say why a page is missing; an address no pattern matches raises Django's Resolver404,
+    # whose text lists every URL pattern and the paths of the installed code: never shown.
+    said = exception.args and not isinstance(exception, Resolver404)
+    return render(request, "404.html", {"message": str(exception) if said else ""}, status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

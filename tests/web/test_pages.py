@@ -339,6 +339,10 @@ def test_a_download_resumes_from_where_it_stopped(client, attached):
         {"HTTP_RANGE": "bytes=0-1,5-6"},
         {"HTTP_RANGE": "items=0-1"},
         {"HTTP_RANGE": "bytes=x-y"},
+        {"HTTP_RANGE": "bytes=1_0-2_0"},
+        {"HTTP_RANGE": "bytes=+5-9"},
+        {"HTTP_RANGE": "bytes=--5"},
+        {"HTTP_RANGE": "bytes=-"},
         {"HTTP_RANGE": "bytes=0-99", "HTTP_IF_RANGE": '"another"'},
     ):
         answer = client.get(url, **headers)
@@ -356,6 +360,21 @@ def test_a_file_already_held_is_not_sent_again(client, attached):
     assert again.status_code == 304 and not body_of(again)
     assert again["ETag"] == first["ETag"]
     assert client.get(url, HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def test_a_file_revalidated_by_a_gzip_client_keeps_its_strong_etag_and_resumes(client, attached):
+    """Files are never compressed, but a 304 to a client taking gzip was given the weak ETag of a
+    compressed page: a cache refreshed from it resumed with If-Range: W/"…" and got the whole file."""
+    stored = attached("manual.pdf", b"%PDF-1.4\n" + bytes(range(256)) * 40)
+    url = f"/files/{stored.pk}/manual.pdf"
+    first = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    again = client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again["ETag"] == first["ETag"]
+    assert "Accept-Encoding" not in again.get("Vary", "")
+    resumed = client.get(
+        url, HTTP_ACCEPT_ENCODING="gzip", HTTP_RANGE="bytes=100-", HTTP_IF_RANGE=again["ETag"]
+    )
+    assert resumed.status_code == 206
 
 
 def test_a_saved_file_keeps_a_usable_name_and_says_its_language(client, attached):
@@ -388,6 +407,15 @@ def test_a_file_that_could_run_script_is_offered_to_save_and_cannot_run(client, 
     assert (
         "sandbox" not in answer["Content-Security-Policy"]
     )  # the browser's PDF viewer needs it off
+
+
+def test_an_address_nothing_answers_does_not_list_the_sites_patterns(client):
+    """Django's Resolver404 text lists every URL pattern and the paths of the installed code; the 404
+    page showed it."""
+    for path in ("/zh-hans/nope", "/en/resources/x/", "/nothing/here"):
+        text = client.get(path).content.decode()
+        assert "site-packages" not in text and "urlconf" not in text.lower(), path
+        assert "admin/" not in text.split("<main")[1].split("</main>")[0], path
 
 
 def test_a_missing_file_is_said_in_the_reader_language(client, site):
