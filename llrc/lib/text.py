@@ -3,6 +3,8 @@
 import re
 import unicodedata
 
+from django.utils.translation import pgettext
+
 # What no text may hold: control characters other than tab, line feed and carriage return, unpaired
 # surrogates (JSON can escape one, "\ud800", though it is half a character) and U+FFFE/U+FFFF. XML 1.0
 # cannot carry them, PostgreSQL refuses NUL in text, and SQLite cannot be sent a surrogate at all.
@@ -95,3 +97,10 @@ def edit_distance(a: str, b: str, *, limit: int = 3) -> int:
             return limit
         previous2, previous = previous, current
     return min(previous[-1], limit)
+
+
+def list_separator() -> str:
+    """What separates the items of a list in the reader's language: ", " in English, the enumeration
+    comma "、" in Chinese. One translation for every list of the interface (filters named in a notice,
+    countries and languages on a page), so that translators keep one, not several that mean the same."""
+    return pgettext("between the items of a list (countries, languages)", ", ")

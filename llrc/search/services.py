@@ -19,7 +19,6 @@ from django.conf import settings
 from django.db import connection
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from llrc.catalogue.models import (
     Collection,
@@ -31,7 +30,7 @@ from llrc.catalogue.models import (
 )
 from llrc.catalogue.queries import translations_of
 from llrc.lib.identifiers import normalise_doi, normalise_isbn, normalise_issn
-from llrc.lib.text import as_text, edit_distance, not_text
+from llrc.lib.text import as_text, edit_distance, list_separator, not_text
 from llrc.search.analysis import (
     WORD,
     QueryWord,
@@ -594,7 +593,7 @@ def _clean_filters(filters: dict[str, list[str]], notices: list[str]) -> dict[st
 
 def _quoted_list(values: list[str]) -> str:
     """Values quoted and listed as the interface's language lists things (“a”, “b”; “a”、“b”)."""
-    return pgettext("between the values of a list", ", ").join(f"“{v}”" for v in values)
+    return list_separator().join(f"“{v}”" for v in values)
 
 
 def _some_words_notice() -> str:

@@ -17,6 +17,7 @@ from django.utils.translation import (
 
 from llrc.catalogue.models import Resource, pick_text
 from llrc.lib.identifiers import parse_partial_date
+from llrc.lib.text import list_separator
 from llrc.search.services import SearchHit
 from llrc.vocabularies.models import Concept
 
@@ -68,7 +69,6 @@ def language_name(code: str) -> str:
 # Punctuation is the reader's language's: Chinese lists take the enumeration comma, a description's
 # parts a full-width comma, a label a full-width colon (GB/T 15834, the use of punctuation marks).
 _SEPARATORS = {
-    "list": pgettext_lazy("between the items of a list (countries, languages)", ", "),
     "parts": pgettext_lazy("between the parts of one description (a file's format and size)", ", "),
     "label": pgettext_lazy("between a label and its value (DOI: 10.1/x)", ": "),
 }
@@ -77,12 +77,12 @@ _SEPARATORS = {
 @register.simple_tag
 def separator(kind: str) -> str:
     """`{% separator "list" %}`: ", " on an English page, "、" on a Chinese one; "parts" and "label" too."""
-    return str(_SEPARATORS[kind])
+    return list_separator() if kind == "list" else str(_SEPARATORS[kind])
 
 
 def list_text(items: list[str]) -> str:
     """Items already escaped, joined as a list is in the reader's language."""
-    return str(_SEPARATORS["list"]).join(items)
+    return list_separator().join(items)
 
 
 @register.filter
