@@ -35,6 +35,7 @@ from django.views.decorators.http import require_safe
 
 from llrc.catalogue import queries
 from llrc.catalogue.citation import citation_meta, citation_ris, citation_text
+from llrc.catalogue.models import Resource
 from llrc.catalogue.services import file_path
 from llrc.search import services as search_services
 from llrc.search.services import SearchInputError, SearchTooLong
@@ -177,12 +178,17 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "web/search.html", context, status=400 if error else 200)
 
 
-@require_safe
-def resource_detail(request: HttpRequest, resource_id: int) -> HttpResponse:
+def _published(request: HttpRequest, resource_id: int) -> tuple[Resource, str]:
+    """A published resource and the address of its page, or the 404 that says there is none."""
     resource = queries.get_published_resource(resource_id)
     if resource is None:
         raise Http404(_("There is no resource with this number."))
-    url = request.build_absolute_uri(reverse("web:resource", args=[resource.pk]))
+    return resource, request.build_absolute_uri(reverse("web:resource", args=[resource.pk]))
+
+
+@require_safe
+def resource_detail(request: HttpRequest, resource_id: int) -> HttpResponse:
+    resource, url = _published(request, resource_id)
     pdfs = [f for f in resource.files.all() if f.media_type == "application/pdf"]
     pdf_url = (
         request.build_absolute_uri(reverse("file-download", args=[pdfs[0].pk, pdfs[0].name]))
@@ -205,10 +211,7 @@ def resource_detail(request: HttpRequest, resource_id: int) -> HttpResponse:
 @require_safe
 def resource_ris(request: HttpRequest, resource_id: int) -> HttpResponse:
     """The record as a RIS file for a reference manager (Zotero, EndNote, Mendeley)."""
-    resource = queries.get_published_resource(resource_id)
-    if resource is None:
-        raise Http404(_("There is no resource with this number."))
-    url = request.build_absolute_uri(reverse("web:resource", args=[resource.pk]))
+    resource, url = _published(request, resource_id)
     response = HttpResponse(
         citation_ris(resource, url=url),
         content_type="application/x-research-info-systems; charset=utf-8",
