@@ -109,6 +109,11 @@ class IdentifierIn(StrictIn):
     value: str
 
 
+class RelationIn(StrictIn):
+    kind: str = Field(..., description="translation_of, part_of, version_of, references")
+    resource_id: int = Field(..., description="the other resource")
+
+
 class ResourceIn(StrictIn):
     type: str = Field(
         ..., description="publication, report, policy, legislation, good_practice, ..."
@@ -135,6 +140,9 @@ class ResourceIn(StrictIn):
     identifiers: list[IdentifierIn] = []
     collections: list[str] = []
     status: str = "published"
+    relations: list[RelationIn] = Field(
+        [], description="Links to resources already here; a translation is recorded both ways"
+    )
 
 
 class ErrorOut(Schema):

@@ -275,6 +275,7 @@ def create_resource(request: HttpRequest, payload: ResourceIn) -> Status[dict[st
         licence=payload.licence,
         access_rights=payload.access_rights,
         identifiers=[(i.scheme, i.value) for i in payload.identifiers],
+        relations=[(r.kind, r.resource_id) for r in payload.relations],
         collections=payload.collections,
         status=payload.status,
         source="api",

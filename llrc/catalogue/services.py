@@ -139,16 +139,21 @@ def create_resource(data: ResourceData, *, actor: Actor) -> Resource:
         _write_fields(resource, valid)
         _audit("create", resource.pk, actor=actor, detail={"title": resource.display_title("en")})
         _reindex_on_commit([resource.pk])
+        for kind, target in valid.relations:
+            add_relation(resource, kind, target, actor=actor)
     return resource
 
 
 def update_resource(resource: Resource, data: ResourceData, *, actor: Actor) -> Resource:
-    """Replace a resource's description with `data`; files and relations are kept."""
+    """Replace a resource's description with `data`; files and relations are kept, and the relations
+    in `data` added to them."""
     valid = validate_resource_data(data)
     with transaction.atomic():
         _write_fields(resource, valid)
         _audit("update", resource.pk, actor=actor)
         _reindex_on_commit([resource.pk])
+        for kind, target in valid.relations:
+            add_relation(resource, kind, target, actor=actor)
     return resource
 
 

@@ -18,6 +18,7 @@ from llrc.catalogue.models import (
     CreatorRole,
     IdentifierScheme,
     RelationKind,
+    Resource,
     ResourceType,
     Status,
 )
@@ -68,6 +69,9 @@ class ResourceData:
     status: str = Status.PUBLISHED
     is_demo: bool = False
     source: str = ""
+    # (kind, id of the other resource): a Chinese version submitted as the translation of an English
+    # one is linked as it is created, both ways, in the same transaction.
+    relations: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -81,6 +85,7 @@ class ValidResource:
     identifiers: list[tuple[str, str]]
     collections: list[Collection]
     texts: dict[str, dict[str, str]]
+    relations: list[tuple[str, Resource]] = field(default_factory=list)
 
 
 # Which ResourceData attribute is checked against which scheme.
@@ -303,6 +308,20 @@ def validate_resource_data(data: ResourceData) -> ValidResource:
                 f"creator {i + 1}: unknown role {creator.role!r}"
             )
 
+    relations: list[tuple[str, Resource]] = []
+    others = Resource.objects.in_bulk([target for _kind, target in data.relations])
+    for i, (kind, target) in enumerate(data.relations):
+        if kind not in RelationKind.values:
+            errors.setdefault("relations", []).append(
+                f"relation {i + 1}: unknown kind {kind!r}; use one of {', '.join(RelationKind.values)}"
+            )
+        elif target not in others:
+            errors.setdefault("relations", []).append(
+                f"relation {i + 1}: there is no resource {target}"
+            )
+        else:
+            relations.append((kind, others[target]))
+
     keywords = [k.strip() for k in data.keywords if k and not is_blank(k)]
     if any(len(k) > 200 for k in keywords):
         errors["keywords"] = ["a keyword is longer than 200 characters"]
@@ -320,6 +339,7 @@ def validate_resource_data(data: ResourceData) -> ValidResource:
         identifiers=identifiers,
         collections=collections,
         texts={"title": titles, "summary": summaries, "plain_summary": plain},
+        relations=list(dict.fromkeys(relations)),
     )
 
 

@@ -219,13 +219,46 @@ def test_invalid_create_is_refused_whole(client, token, change, field):
     assert Resource.objects.count() == before
 
 
+def test_a_translation_is_linked_as_it_is_created(
+    client, token, make_resource, django_capture_on_commit_callbacks
+):
+    """A partner submitting the Chinese version of an English resource links it in the same request,
+    both ways; relations could not be written through the API at all."""
+    english = make_resource(titles={"en": "Community learning centres"}, languages=["en"])
+    payload = {
+        "type": "report",
+        "titles": {"zh-hans": "社区学习中心"},
+        "original_language": "zh-hans",
+        "languages": ["zh"],
+        "relations": [{"kind": "translation_of", "resource_id": english.pk}],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_resource(client, token, payload)
+    assert response.status_code == 201, response.content
+    chinese = response.json()
+    assert chinese["relations"] == [{"kind": "translation_of", "resource_id": english.pk}]
+    back = client.get(f"/api/v1/resources/{english.pk}").json()["relations"]
+    assert back == [{"kind": "translation_of", "resource_id": chinese["id"]}]
+    assert AuditEntry.objects.filter(action="relate", resource_id_ref=chinese["id"]).exists()
+    before = (Resource.objects.count(), AuditEntry.objects.count())
+    for relations, message in (
+        ([{"kind": "translation_of", "resource_id": 999999}], "no resource 999999"),
+        ([{"kind": "cousin_of", "resource_id": english.pk}], "unknown kind 'cousin_of'"),
+    ):
+        refused = post_resource(client, token, {**payload, "relations": relations})
+        assert refused.status_code == 422
+        assert message in refused.json()["errors"]["relations"][0]
+    assert (Resource.objects.count(), AuditEntry.objects.count()) == before
+
+
 def test_unknown_fields_are_refused_by_name(client, token):
     # They were dropped in silence: a client writing "summary" for "summaries" lost its summary.
     payload = {
         "type": "report",
         "titles": {"en": "Survey"},
         "summary": {"en": "Lost"},
-        "relations": [{"kind": "part_of", "resource_id": 1}],
+        "subject": ["concept1488"],
+        "relations": [{"kind": "part_of", "resource_id": 1, "resource": 1}],
         "creators": [{"name": "UIL", "rol": "editor"}],
     }
     before = Resource.objects.count()
@@ -233,7 +266,7 @@ def test_unknown_fields_are_refused_by_name(client, token):
     assert response.status_code == 422
     body = response.json()
     assert set(body) == {"detail", "errors"}
-    assert set(body["errors"]) == {"summary", "relations", "creators.0.rol"}
+    assert set(body["errors"]) == {"summary", "subject", "relations.0.resource", "creators.0.rol"}
     assert all("unknown field" in messages[0] for messages in body["errors"].values())
     assert "summary" in body["detail"] and "creators.0.rol" in body["detail"]
     assert Resource.objects.count() == before
