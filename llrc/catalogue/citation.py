@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from llrc.catalogue.models import Resource, TextField
+from llrc.lib.identifiers import bcp47
 
 
 def _names(resource: Resource, *, chinese: bool) -> str:
@@ -39,19 +40,13 @@ def citation_text(resource: Resource, *, url: str, lang: str = "en") -> str:
     publisher = resource.publisher.name if resource.publisher else ""
     if publisher and publisher != who:
         parts.append(f"{publisher}{stop}")
-    dois = [i.value for i in resource.identifiers.all() if i.scheme == "doi"]
+    dois = _identifiers(resource, "doi")
     parts.append(f"https://doi.org/{dois[0]}" if dois else url)
     return "".join(parts)
 
 
 # Creators a citation names as its authors: a policy's issuing body is its corporate author.
 _AUTHOR_ROLES = ("author", "issuer", "organiser")
-
-
-def _bcp47(code: str) -> str:
-    """zh-hans as BCP 47 writes it (zh-Hans), for reference managers."""
-    parts = code.split("-")
-    return "-".join([parts[0]] + [p.title() if len(p) == 4 else p.upper() for p in parts[1:]])
 
 
 def _identifiers(resource: Resource, scheme: str) -> list[str]:
@@ -74,7 +69,7 @@ def citation_meta(resource: Resource, *, pdf_url: str = "") -> list[tuple[str, s
     if resource.publisher:
         fields.append(("citation_publisher", resource.publisher.name))
     if title_lang:
-        fields.append(("citation_language", _bcp47(title_lang)))
+        fields.append(("citation_language", bcp47(title_lang)))
     for scheme in ("doi", "isbn", "issn"):
         fields += [(f"citation_{scheme}", value) for value in _identifiers(resource, scheme)]
     if pdf_url:
@@ -115,7 +110,7 @@ def citation_ris(resource: Resource, *, url: str) -> str:
     if resource.publisher:
         lines.append(("PB", resource.publisher.name))
     if title_lang:
-        lines.append(("LA", _bcp47(title_lang)))
+        lines.append(("LA", bcp47(title_lang)))
     if summary:
         lines.append(("AB", summary))
     lines += [("DO", value) for value in _identifiers(resource, "doi")]

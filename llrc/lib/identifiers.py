@@ -202,3 +202,19 @@ def parse_partial_date(raw: str) -> tuple[int, int | None, int | None]:
         except ValueError:
             raise ValueError(f"date {raw!r} does not exist") from None
     return year, month, day
+
+
+def bcp47(code: str) -> str:
+    """A language tag of ours as BCP 47 writes it, for HTML's lang and for reference managers: the
+    script in title case and the region in capitals (zh-hans is zh-Hans, pt-br is pt-BR); other
+    subtags as they are (x-default)."""
+    first, *rest = code.split("-")
+    return "-".join([first, *map(_cased, rest)])
+
+
+def _cased(subtag: str) -> str:
+    if len(subtag) == 4 and subtag.isalpha():
+        return subtag.title()  # a script
+    if (len(subtag) == 2 and subtag.isalpha()) or (len(subtag) == 3 and subtag.isdigit()):
+        return subtag.upper()  # a region
+    return subtag

@@ -11,7 +11,7 @@ from django.http import QueryDict
 from llrc.search.backends.base import FACETS, SORTS
 from llrc.search.query import filter_code, year_range
 from llrc.search.services import Bucket
-from llrc.web.templatetags.llrc import html_lang
+from llrc.web.templatetags.llrc import lang_marked
 
 
 @dataclass
@@ -134,11 +134,7 @@ def facet_list_html(
             mine.append(f"{name}={quote_plus(value)}")
         pairs = q_part + before + mine + after + tail
         url = escape(base + ("?" + "&".join(pairs) if pairs else ""))
-        label = escape(str(bucket.label))
-        if bucket.label_lang:
-            # A label in another language than the page's (a concept without a Chinese label on a
-            # Chinese page) is read by screen readers in its own voice.
-            label = f'<span lang="{escape(html_lang(bucket.label_lang))}">{label}</span>'
+        label = lang_marked(escape(str(bucket.label)), bucket.label_lang)
         if bucket.selected:
             items.append(
                 f'<li><a href="{url}" aria-current="true" class="selected">'

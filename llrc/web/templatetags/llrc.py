@@ -16,27 +16,31 @@ from django.utils.translation import (
 )
 
 from llrc.catalogue.models import Resource, pick_text
-from llrc.lib.identifiers import parse_partial_date
+from llrc.lib.identifiers import bcp47, parse_partial_date
 from llrc.lib.text import list_separator
 from llrc.search.services import SearchHit
 from llrc.vocabularies.models import Concept
 
 register = template.Library()
 
-# Tags for the lang attribute (BCP 47): our zh-hans is written zh-Hans in HTML.
-_HTML_LANG = {"zh-hans": "zh-Hans", "zh-hant": "zh-Hant"}
-
 
 @register.filter
 def html_lang(code: str) -> str:
-    return _HTML_LANG.get(code, code)
+    """A tag for the lang attribute (BCP 47): our zh-hans is written zh-Hans in HTML."""
+    return bcp47(code)
+
+
+def lang_marked(html: str, other: str) -> str:
+    """Escaped text in a span naming its language when it is another than the page's (a concept
+    without a Chinese label on a Chinese page), so that screen readers read it in its own voice."""
+    return f'<span lang="{escape(html_lang(other))}">{html}</span>' if other else html
 
 
 @register.simple_tag
 def text_of(resource: Resource, field: str) -> dict[str, str]:
     """The value of a multilingual field in the reader's language (or the best fallback) and its language."""
     value, lang = pick_text(resource.texts(field), get_language())
-    return {"value": value, "lang": _HTML_LANG.get(lang, lang)}
+    return {"value": value, "lang": html_lang(lang)}
 
 
 @register.filter
@@ -49,9 +53,7 @@ def marked_label(concept: Concept) -> SafeString:
     """The concept's label for the reader, in a span naming its language when it is in another (a
     subject with no Chinese label on a Chinese page), so that screen readers read it in its voice."""
     text, other = concept.label_for(get_language())
-    if other:
-        return mark_safe(f'<span lang="{escape(html_lang(other))}">{escape(text)}</span>')
-    return conditional_escape(text)
+    return mark_safe(lang_marked(escape(text), other))
 
 
 @register.filter
@@ -171,12 +173,7 @@ def results_list(hits: list[SearchHit], start: int = 1) -> SafeString:
             meta += f" · {partial_date(record.date_issued)}"
         if hit.languages:
             meta += " · " + list_text(
-                [
-                    f'<span lang="{escape(html_lang(other))}">{escape(label)}</span>'
-                    if other
-                    else escape(label)
-                    for _code, label, other in hit.languages
-                ]
+                [lang_marked(escape(label), other) for _code, label, other in hit.languages]
             )
         if record.is_demo:
             meta += demo
