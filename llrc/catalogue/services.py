@@ -410,10 +410,8 @@ def check_file_store(
         report.unreferenced.append(relative)
     if remove_unreferenced:
         for relative in report.unreferenced:
-            digest = relative.rsplit("/", 1)[-1]
-            _forget_bytes(
-                relative, digest
-            )  # asks the database again: an attach may just have used them
+            # Asks the database again: an attach may just have used them.
+            _forget_bytes(relative, relative.rsplit("/", 1)[-1])
         report.removed = True
     return report
 
@@ -439,10 +437,11 @@ def attach_file(
     if errors:
         raise ValidationError(errors)
     relative, digest, written = _store_bytes(content)
+    target = Path(settings.FILES_DIR) / relative
     try:
         media_type = _sniff_media_type(clean_name, content[:8])
         # Extracted before the transaction: reading a long PDF must not hold the database's write lock.
-        extracted = extract_pages(Path(settings.FILES_DIR) / relative, media_type)
+        extracted = extract_pages(target, media_type)
         with transaction.atomic():
             stored = ResourceFile.objects.create(
                 resource=resource,
@@ -468,7 +467,6 @@ def attach_file(
             _reindex_on_commit([resource.pk])
             # A delete of another file with the same bytes, committed while this attach was not yet,
             # found no row holding them and removed them: once this commits, they are put back.
-            target = Path(settings.FILES_DIR) / relative
             transaction.on_commit(lambda: _write_bytes(target, content))
     except BaseException:
         if written:
