@@ -17,6 +17,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 import rjieba
@@ -32,6 +33,15 @@ MAX_TRANSLATIONS = 3
 SENSES_OF_A_WORD = 2
 LONGEST_WORD = 8  # characters of a Chinese word looked up in pieces
 VERB_WEIGHT = 0.5  # a verb's senses beside an -ing word's own (learning: 学习 beside 学术)
+# A word read from a sense that describes it (`_add_described`): behind the words a phrase glosses whole,
+# at this share of its commonness.
+DESCRIBED_WEIGHT = 0.5
+DESCRIBED_POSITION = 9
+_CLAUSES = re.compile(r"[,;:]")
+_FUNCTION_WORDS = frozenset(
+    {"a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or", "as"}
+    | {"is", "are", "be", "its", "one's", "some", "any", "all"}
+)
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _HAN_ONLY = re.compile(r"^[\u3400-\u9fff]+$")
 # Glosses that are grammar notes, not meanings.
@@ -75,6 +85,7 @@ class Dictionary:
         zh_en: dict[str, list[str]] = {}
         en_zh: dict[str, list[tuple[tuple[float, int, str], str]]] = {}
         en_verb: dict[str, list[tuple[tuple[float, int, str], str]]] = {}  # "to learn" senses
+        described: list[tuple[str, str]] = []  # (word, a sense too long to be a gloss)
         for entry in CcCedict().get_entries():
             word = entry["simplified"]
             if not _HAN_ONLY.match(word):
@@ -98,13 +109,12 @@ class Dictionary:
                         unusual.add(gloss)
                     if number == 0:
                         first = gloss
+                elif len(word) >= 2 and not _NOT_EVERYDAY.match(definition.strip()):
+                    described.append((word, gloss))
             if not glosses:
                 continue
             zh_en.setdefault(word, []).extend(g for g in glosses if g not in zh_en.get(word, []))
-            # How common the word is in Chinese text (jieba's dictionary counts, through rjieba): a gloss
-            # names rare literary words as often as everyday ones ("education": 弦歌 before 教育,
-            # "city": 城池 before 城市), and readers' words are the everyday ones.
-            common = rjieba.suggest_freq(word) if len(word) >= 2 else 0
+            common = _commonness(word)
             for position, gloss in enumerate(glosses):
                 if gloss in unusual or (len(word) == 1 and gloss != first):
                     # A single character stands for an English word by its first sense only, as it is
@@ -120,6 +130,7 @@ class Dictionary:
                 if position == 0 and gloss in verbs:
                     verb_rank = (-common * VERB_WEIGHT / (1 + position), position, word)
                     en_verb.setdefault(gloss, []).append((verb_rank, word))
+        _add_described(en_zh, described)
         # An -ing word is glossed by its noun senses only ("learning": 学术, 学问, 智识), though it names the
         # doing as often (终身学习 is lifelong learning): its verb's senses ("to learn": 学习) join them, at
         # a lower weight, so that a common noun sense still comes first ("meeting": 会议, not 满足).
@@ -203,6 +214,46 @@ def _write_built(zh_en: dict[str, list[str]], en_zh: dict[str, list[str]]) -> No
                 older.unlink(missing_ok=True)
     except Exception as error:  # a read-only data folder: every process builds its own, as before
         logger.warning("could not keep the built dictionary in the cache: %s", error)
+
+
+def _commonness(word: str) -> int:
+    """How common the word is in Chinese text (jieba's dictionary counts, through rjieba): a gloss names
+    rare literary words as often as everyday ones ("education": 弦歌 before 教育, "city": 城池 before
+    城市), and readers' words are the everyday ones."""
+    return rjieba.suggest_freq(word) if len(word) >= 2 else 0
+
+
+def _add_described(
+    en_zh: dict[str, list[tuple[tuple[float, int, str], str]]], described: list[tuple[str, str]]
+) -> None:
+    """Words whose sense is too long to be a gloss, looked up by the two-word glosses it contains. 武术 is
+    "all kinds of martial art sports", never "martial art(s)", which glosses only 武功, 武艺 and 太极拳: a
+    reader asking for martial arts found none of the records on 武术. A two-word phrase of such a sense
+    counts when other words are glossed by it whole (an established term, not any pair of words), within
+    one clause, with no function word at either end, and when the word shares a character with one of
+    those words (武术 with 武功): senses name many things beside their word ("... not his main force").
+    The word joins them at DESCRIBED_WEIGHT of its commonness, never before the first of them (only
+    two-word phrases: `expand_with_dictionary` looks up no longer ones)."""
+    glossed = {term: {ch for _r, w in words for ch in w} for term, words in en_zh.items()}
+    for word, sense in described:
+        common = _commonness(word)
+        found: set[str] = set()
+        for clause in _CLAUSES.split(sense):
+            tokens = clause.split()
+            for first, second in pairwise(tokens):
+                phrase = f"{first} {second}"
+                if (
+                    phrase in glossed
+                    and phrase not in found
+                    and first not in _FUNCTION_WORDS
+                    and second not in _FUNCTION_WORDS
+                    and not glossed[phrase].isdisjoint(word)
+                ):
+                    found.add(phrase)
+                    # Never before the first of the words the phrase glosses whole.
+                    first_glossed = min(rank for rank, _w in en_zh[phrase])[0]
+                    weight = max(-common * DESCRIBED_WEIGHT, first_glossed)
+                    en_zh[phrase].append(((weight, DESCRIBED_POSITION, word), word))
 
 
 def _ing_bases(word: str) -> list[str]:

@@ -80,3 +80,32 @@ def test_a_possessive_leaves_no_letter_to_look_for(book):
     ]
     assert "life" in words and "lifelong" in words
     assert not [w for w in words if len(w) == 1], words
+
+
+def test_a_word_is_found_by_the_established_phrase_its_sense_describes_it_with(book):
+    """武术 is "all kinds of martial art sports", never "martial art(s)": read from that sense, it joins
+    the words "martial art" glosses whole (武功, 武艺)."""
+    assert "武术" in book.chinese_for("martial arts")
+    assert "武术" in book.chinese_for("martial art")
+
+
+@pytest.mark.parametrize(
+    ("english", "unwanted"),
+    [
+        # Words that describe themselves with a phrase but share no character with the words it glosses
+        # whole are left out: 避实就虚 ("... attack the enemy's weak points, not his main force"), 赛力斯
+        # (a brand "of electric vehicles"), 煞有介事 ("... taking it very much to heart").
+        ("main force", "避实就虚"),
+        ("electric vehicle", "赛力斯"),
+        ("very much", "煞有介事"),
+    ],
+)
+def test_a_described_word_must_share_a_character_with_the_glossed_ones(book, english, unwanted):
+    translations = book.chinese_for(english)
+    assert translations and unwanted not in translations, translations
+
+
+def test_a_described_word_comes_after_the_first_glossed_one(book):
+    # 上海浦东发展银行, more common than 开发银行, describes itself as a development bank.
+    translations = book.chinese_for("development bank")
+    assert translations[:2] == ["开发银行", "上海浦东发展银行"], translations

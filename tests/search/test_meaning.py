@@ -72,6 +72,26 @@ def test_lifelong_learning_in_english_finds_the_chinese_term_by_dictionary(make_
     assert "<mark>终身学习</mark>" in page.hits[0].title_html
 
 
+def test_martial_arts_in_english_finds_the_chinese_records_on_wushu(make_resource, settings):
+    """CC-CEDICT glosses 武术 only at length ("all kinds of martial art sports"): English "martial arts"
+    found none of the demo's three records on it, by words or by meaning (0.26 cosine, under the
+    threshold)."""
+    settings.SEARCH_VECTORS = False
+    record = make_resource(
+        titles={"zh-hans": "客家武术流派的形成与发展"},
+        original_language="zh-hans",
+        subjects=[],
+        collections=[],
+        creators=[],
+        countries=[],
+    )
+    make_resource(titles={"en": "Soil erosion on mountain farms"}, subjects=[], countries=[])
+    page = search.search_resources("martial arts")
+    assert ids(page) == [record.pk]
+    assert "<mark>武术</mark>" in page.hits[0].title_html
+    assert "translation" in page.hits[0].why
+
+
 def test_a_compound_the_dictionary_lacks_is_translated_word_by_word(make_resource, settings):
     settings.SEARCH_VECTORS = False
     english = make_resource(
