@@ -271,14 +271,27 @@ def _english_forms(word: str) -> list[str]:
     """Forms to look the word up by, in order: a plural's singular first (few glosses are plural:
     "cities" glosses only the archaic 城邑, "city" 城市), then the word (an -ing word with its verb's
     senses), then, for an -ing word the dictionary does not gloss, its verb's senses (mapping -> to map),
-    then its base word's (schooling -> school)."""
+    then its base word's (schooling -> school), and last a singular's plural, for a word glossed only in
+    the plural ("sport" is in no gloss; 体育 is "sports")."""
     singular = [_IRREGULAR_PLURALS[word]] if word in _IRREGULAR_PLURALS else []
     if word.endswith("ies") and len(word) > 4:
         singular.append(word[:-3] + "y")
     if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
         singular.append(word[:-1])
     bases = _ing_bases(word)
-    return [*singular, word, *(f"to {base}" for base in bases), *bases]
+    return [*singular, word, *(f"to {base}" for base in bases), *bases, *_plurals(word)]
+
+
+def _plurals(word: str) -> list[str]:
+    """The regular plural of a word that is not one already (a one-word or two-word term: the last word
+    takes it)."""
+    if word.endswith("s") or not word[-1:].isalpha():
+        return []
+    if word.endswith(("x", "ch", "sh", "z")):
+        return [word + "es"]
+    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
+        return [word[:-1] + "ies"]
+    return [word + "s"]
 
 
 _lock = threading.Lock()

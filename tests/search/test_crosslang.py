@@ -38,6 +38,8 @@ def book(tmp_path_factory):
         ("meeting", "会议"),
         # Not glossed at all, nor its verb: the base word's senses (schooling -> school).
         ("schooling", "学校"),
+        # Glossed only in the plural: 体育 is "sports", and "sport" was in no gloss.
+        ("sport", "体育"),
     ],
 )
 def test_an_english_word_is_translated_to_the_everyday_chinese_word(book, english, first):
