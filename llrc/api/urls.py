@@ -280,7 +280,10 @@ def create_resource(request: HttpRequest, payload: ResourceIn) -> Status[dict[st
         status=payload.status,
         source="api",
     )
-    resource = services.create_resource(data, actor=request.auth)  # type: ignore[attr-defined]
+    # The catalogue's checks speak the active language (the admin's Chinese for its curators); the API's
+    # refusals are in English, as its other messages are, whatever Accept-Language a client sends.
+    with translation.override("en"):
+        resource = services.create_resource(data, actor=request.auth)  # type: ignore[attr-defined]
     fresh = queries.get_published_resource(resource.pk) or resource
     return Status(201, serializers.resource_full(request, fresh, "en"))
 

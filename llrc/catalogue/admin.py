@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from llrc.catalogue import services
 from llrc.catalogue.models import (
@@ -59,7 +59,11 @@ class TextForm(forms.ModelForm):
         for name, value in list(data.items()):
             problem = _not_text_within(value)
             if problem:
-                self.add_error(name, f"The text {problem}: remove it and save again.")
+                self.add_error(
+                    name,
+                    gettext("The text %(problem)s: remove it and save again.")
+                    % {"problem": problem},
+                )
         return data
 
 
@@ -73,7 +77,11 @@ class ResourceTextForm(TextForm):
         tag = normalise_language_tag(self.cleaned_data["language"])
         if not known_language_tag(tag):
             raise ValidationError(
-                f"Unknown language code {tag!r}: use en, zh-hans, fr, es, ar, ru or another ISO 639-1 code."
+                gettext(
+                    "Unknown language code %(tag)s: use en, zh-hans, fr, es, ar, ru or another "
+                    "ISO 639-1 code."
+                )
+                % {"tag": repr(tag)}
             )
         return tag
 
@@ -87,7 +95,7 @@ class ResourceTextForm(TextForm):
                     gettext("The text has no visible character: write it, or delete the row."),
                 )
             elif problem := text_problem(field, value):
-                self.add_error("value", f"The text {problem}.")
+                self.add_error("value", gettext("The text %(problem)s.") % {"problem": problem})
         return data
 
 
@@ -108,12 +116,15 @@ class ResourceTextFormSet(forms.BaseInlineFormSet):
                 if data.get("is_original"):
                     originals.append(data)
         if not titles:
-            raise ValidationError("Title: a title is required in at least one language.")
+            raise ValidationError(gettext("Title: a title is required in at least one language."))
         if len(originals) > 1:
-            raise ValidationError("Title: mark only one title as the original.")
+            raise ValidationError(gettext("Title: mark only one title as the original."))
         if not originals:
             raise ValidationError(
-                "Title: mark the title in the language the resource was described in as the original."
+                gettext(
+                    "Title: mark the title in the language the resource was described in as the "
+                    "original."
+                )
             )
 
 
@@ -177,7 +188,7 @@ def _file_language(raw: str) -> str:
     """A file's language tag, normalised; one the vocabulary does not know is refused."""
     tag = normalise_language_tag(raw)
     if tag and not known_language_tag(tag):
-        raise ValidationError(f"Unknown language code {tag!r}.")
+        raise ValidationError(gettext("Unknown language code %(tag)s.") % {"tag": repr(tag)})
     return tag
 
 
@@ -200,9 +211,13 @@ class ResourceFileInline(admin.TabularInline):
 
 class ResourceForm(TextForm):
     new_file = forms.FileField(
-        required=False, label="Add a file", help_text="Stored with its SHA-256"
+        required=False,
+        label=gettext_lazy("Add a file"),
+        help_text=gettext_lazy("Stored with its SHA-256"),
     )
-    new_file_language = forms.CharField(required=False, max_length=16, label="Language of the file")
+    new_file_language = forms.CharField(
+        required=False, max_length=16, label=gettext_lazy("Language of the file")
+    )
 
     class Meta:
         model = Resource
@@ -214,7 +229,9 @@ class ResourceForm(TextForm):
             try:
                 parse_partial_date(value)
             except ValueError as exc:
-                raise ValidationError(f"Date issued: {exc}.") from exc
+                raise ValidationError(
+                    gettext("Date issued: %(problem)s.") % {"problem": exc}
+                ) from exc
         return value
 
     def clean_new_file_language(self) -> str:
@@ -223,7 +240,7 @@ class ResourceForm(TextForm):
     def clean_new_file(self) -> Any:
         upload = self.cleaned_data.get("new_file")
         if upload is not None and upload.size == 0:
-            raise ValidationError("The file is empty.")
+            raise ValidationError(gettext("The file is empty."))
         # services.attach_file refuses it too, but only in save_related, after the form was accepted:
         # there its refusal was a server error.
         if upload is not None and upload.size > services.MAX_FILE_BYTES:
@@ -331,7 +348,7 @@ class AgentForm(TextForm):
             raise ValidationError(gettext("The name has no visible character."))
         problem = name_problem(name)
         if problem:
-            raise ValidationError(f"The name {problem}.")
+            raise ValidationError(gettext("The name %(problem)s.") % {"problem": problem})
         return name
 
     def clean_other_names(self) -> list[str]:
@@ -344,7 +361,10 @@ class AgentForm(TextForm):
                 raise ValidationError(gettext("Other names: a name has no visible character."))
             problem = name_problem(name.strip())
             if problem:
-                raise ValidationError(f"Other names: {name!r} {problem}.")
+                raise ValidationError(
+                    gettext("Other names: %(name)s %(problem)s.")
+                    % {"name": repr(name), "problem": problem}
+                )
         return [name.strip() for name in names]
 
 

@@ -2,6 +2,9 @@
 
 Every check runs and every problem is collected, so a curator sees all of them at once; the error maps
 field name -> messages (Django's ValidationError with a dict), which the admin and the API both render.
+The problems the admin shows too (`text_problem`, `name_problem`, relations, and those of lib.text and
+lib.identifiers) are in the language active when they are found; the API's write calls run in English,
+the language of its other messages.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, pgettext
 
 from llrc.catalogue.models import (
     AccessRights,
@@ -23,7 +27,7 @@ from llrc.catalogue.models import (
     Status,
 )
 from llrc.lib.identifiers import normalise_date, normalise_identifier, parse_partial_date
-from llrc.lib.text import is_blank, not_text, unclosed_direction
+from llrc.lib.text import PROBLEM_CONTEXT, is_blank, not_text, unclosed_direction
 from llrc.vocabularies.models import Concept, Scheme
 
 MAX_TITLE = 2000
@@ -128,7 +132,7 @@ def text_problem(field: str, value: str) -> str | None:
     blank, cannot be stored, as the end of a sentence naming it; the API and the admin both ask."""
     limit = TEXT_LIMITS[field]
     if len(value) > limit:
-        return f"is longer than {limit} characters"
+        return _longer_than(limit)
     return unclosed_direction(value)
 
 
@@ -136,8 +140,12 @@ def name_problem(name: str) -> str | None:
     """Why an agent's name, stripped and not blank, cannot be stored, as the end of a sentence naming
     it: a creator's or publisher's in a description, an agent's in the admin."""
     if len(name) > MAX_NAME:
-        return f"is longer than {MAX_NAME} characters"
+        return _longer_than(MAX_NAME)
     return unclosed_direction(name)
+
+
+def _longer_than(limit: int) -> str:
+    return pgettext(PROBLEM_CONTEXT, "is longer than %(limit)d characters") % {"limit": limit}
 
 
 def _check_texts(
@@ -348,7 +356,8 @@ def validate_relation_kind(kind: str) -> None:
         raise ValidationError(
             {
                 "relations": [
-                    f"unknown relation {kind!r}; use one of {', '.join(RelationKind.values)}"
+                    gettext("unknown relation %(kind)s; use one of %(known)s")
+                    % {"kind": repr(kind), "known": ", ".join(RelationKind.values)}
                 ]
             }
         )
@@ -358,7 +367,7 @@ def validate_relation(source_id: int | None, kind: str, target_id: int | None) -
     """A relation's checks, for the services and the admin's relation rows alike."""
     validate_relation_kind(kind)
     if source_id is not None and source_id == target_id:
-        raise ValidationError({"relations": ["a resource cannot be related to itself"]})
+        raise ValidationError({"relations": [gettext("a resource cannot be related to itself")]})
 
 
 def collection_cycle(collection_id: int | None, parent: Collection | None) -> list[Collection]:

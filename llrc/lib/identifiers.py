@@ -1,12 +1,15 @@
 """Checks and normal forms for the identifiers a resource can carry.
 
-Each `normalise_*` returns the canonical form or raises ValueError with a sentence a curator can act on.
+Each `normalise_*` returns the canonical form or raises ValueError with a sentence a curator can act on,
+in the language active when it is raised (the admin's; the API's write calls run in English).
 """
 
 import re
 import unicodedata
 from datetime import date
 from urllib.parse import urlsplit
+
+from django.utils.translation import gettext as _
 
 from llrc.lib.text import is_visible
 
@@ -41,8 +44,11 @@ def _shown(label: str, raw: str, *, separators: bool = False) -> str:
             continue
         if not is_visible(c) and unicodedata.category(c)[0] != "M":
             raise ValueError(
-                f"{label} {raw!r} holds U+{ord(c):04X}, a space or a character that does not "
-                f"show, at position {position}: remove it"
+                _(
+                    "%(label)s %(raw)s holds U+%(code)04X, a space or a character that does not "
+                    "show, at position %(position)d: remove it"
+                )
+                % {"label": label, "raw": repr(raw), "code": ord(c), "position": position}
             )
     return value
 
@@ -50,7 +56,7 @@ def _shown(label: str, raw: str, *, separators: bool = False) -> str:
 def _with_other_digits(value: str) -> str:
     """What to add to a malformed identifier's message when it holds digits of another script."""
     if any(c.isdecimal() and not c.isascii() for c in value):
-        return ", its numbers written with the digits 0-9"
+        return _(", its numbers written with the digits 0-9")
     return ""
 
 
@@ -60,7 +66,10 @@ def _number(label: str, raw: str) -> str:
     compact = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in compact)
     other = next((c for c in compact if c not in "0123456789X"), None)
     if other is not None:
-        raise ValueError(f"{label} {raw!r}: {other!r} is not a digit")
+        raise ValueError(
+            _("%(label)s %(raw)s: %(other)s is not a digit")
+            % {"label": label, "raw": repr(raw), "other": repr(other)}
+        )
     return compact
 
 
@@ -68,34 +77,39 @@ def normalise_isbn(raw: str) -> str:
     digits = _number("ISBN", raw)
     if len(digits) == 10:
         if "X" in digits[:9]:
-            raise ValueError("an ISBN-10 has nine digits and a final digit or X")
+            raise ValueError(_("an ISBN-10 has nine digits and a final digit or X"))
         total = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(digits))
         if total % 11:
-            raise ValueError(f"ISBN {raw!r} has a wrong check digit")
+            raise ValueError(_wrong_check_digit("ISBN", raw))
         return digits
     if len(digits) == 13:
         if "X" in digits:
-            raise ValueError("an ISBN-13 has thirteen digits")
+            raise ValueError(_("an ISBN-13 has thirteen digits"))
         if not digits.startswith(("978", "979")):
-            raise ValueError("an ISBN-13 starts with 978 or 979")
+            raise ValueError(_("an ISBN-13 starts with 978 or 979"))
         total = sum(int(c) * (1 if i % 2 == 0 else 3) for i, c in enumerate(digits))
         if total % 10:
-            raise ValueError(f"ISBN {raw!r} has a wrong check digit")
+            raise ValueError(_wrong_check_digit("ISBN", raw))
         return digits
-    raise ValueError(f"ISBN {raw!r} must have 10 or 13 digits")
+    raise ValueError(_("ISBN %(raw)s must have 10 or 13 digits") % {"raw": repr(raw)})
+
+
+def _wrong_check_digit(label: str, raw: str) -> str:
+    return _("%(label)s %(raw)s has a wrong check digit") % {"label": label, "raw": repr(raw)}
 
 
 def normalise_issn(raw: str) -> str:
     compact = _number("ISSN", raw)
     if not re.fullmatch(r"[0-9]{7}[0-9X]", compact):
         raise ValueError(
-            f"ISSN {raw!r} must be 8 characters: seven digits and a digit or X (1234-567X)"
+            _("ISSN %(raw)s must be 8 characters: seven digits and a digit or X (1234-567X)")
+            % {"raw": repr(raw)}
         )
     total = sum((8 - i) * int(c) for i, c in enumerate(compact[:7]))
     check = (11 - total % 11) % 11
     expected = "X" if check == 10 else str(check)
     if compact[7] != expected:
-        raise ValueError(f"ISSN {raw!r} has a wrong check digit")
+        raise ValueError(_wrong_check_digit("ISSN", raw))
     return f"{compact[:4]}-{compact[4:]}"
 
 
@@ -106,9 +120,7 @@ def normalise_doi(raw: str) -> str:
             value = value[len(prefix) :]
             break
     if not _DOI.match(value):
-        raise ValueError(
-            f"DOI {raw!r} is malformed: a DOI looks like 10.1234/abc{_with_other_digits(value)}"
-        )
+        raise ValueError(_malformed("DOI", raw, "10.1234/abc", value))
     return value.lower()
 
 
@@ -116,7 +128,9 @@ def normalise_url(raw: str) -> str:
     value = _shown("URL", raw)
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"URL {raw!r} must be an absolute http:// or https:// address")
+        raise ValueError(
+            _("URL %(raw)s must be an absolute http:// or https:// address") % {"raw": repr(raw)}
+        )
     return value
 
 
@@ -126,9 +140,7 @@ def normalise_handle(raw: str) -> str:
         if value.lower().startswith(prefix):
             value = value[len(prefix) :]
     if not _HANDLE.match(value):
-        raise ValueError(
-            f"Handle {raw!r} is malformed: a Handle looks like 10568/123{_with_other_digits(value)}"
-        )
+        raise ValueError(_malformed("Handle", raw, "10568/123", value))
     return value
 
 
@@ -137,10 +149,17 @@ def normalise_ark(raw: str) -> str:
     if "/ark:" in value:
         value = value[value.index("/ark:") + 1 :]
     if not _ARK.match(value):
-        raise ValueError(
-            f"ARK {raw!r} is malformed: an ARK looks like ark:/12345/abc{_with_other_digits(value)}"
-        )
+        raise ValueError(_malformed("ARK", raw, "ark:/12345/abc", value))
     return value if value.startswith("ark:/") else "ark:/" + value[4:]
+
+
+def _malformed(label: str, raw: str, example: str, value: str) -> str:
+    return _("%(label)s %(raw)s is malformed: it looks like %(example)s%(digits)s") % {
+        "label": label,
+        "raw": repr(raw),
+        "example": example,
+        "digits": _with_other_digits(value),
+    }
 
 
 NORMALISERS = {
@@ -158,7 +177,8 @@ def normalise_identifier(scheme: str, raw: str) -> str:
         normaliser = NORMALISERS[scheme]
     except KeyError:
         raise ValueError(
-            f"unknown identifier scheme {scheme!r}; use one of {', '.join(NORMALISERS)}"
+            _("unknown identifier scheme %(scheme)s; use one of %(known)s")
+            % {"scheme": repr(scheme), "known": ", ".join(NORMALISERS)}
         ) from None
     return normaliser(raw)
 
@@ -183,24 +203,30 @@ def parse_partial_date(raw: str) -> tuple[int, int | None, int | None]:
     is at most YEARS_AHEAD years ahead."""
     match = _PARTIAL_DATE.fullmatch(normalise_date(raw))
     if not match:
-        raise ValueError(f"date {raw!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
+        raise ValueError(_("date %(raw)s must be YYYY, YYYY-MM or YYYY-MM-DD") % {"raw": repr(raw)})
     year = int(match.group(1))
     month = int(match.group(2)) if match.group(2) else None
     day = int(match.group(3)) if match.group(3) else None
     if year < 1000:
-        raise ValueError(f"year {year} is out of range")
+        raise ValueError(_("year %(year)d is out of range") % {"year": year})
     if year > date.today().year + YEARS_AHEAD:
         raise ValueError(
-            f"year {year} is more than {YEARS_AHEAD} years ahead: give the year the resource came "
-            "out, or is planned to"
+            _(
+                "year %(year)d is more than %(ahead)d years ahead: give the year the resource came "
+                "out, or is planned to"
+            )
+            % {"year": year, "ahead": YEARS_AHEAD}
         )
     if month is not None and not 1 <= month <= 12:
-        raise ValueError(f"date {raw!r} does not exist: there is no month {month}")
+        raise ValueError(
+            _("date %(raw)s does not exist: there is no month %(month)d")
+            % {"raw": repr(raw), "month": month}
+        )
     if day is not None and month is not None:
         try:
             date(year, month, day)
         except ValueError:
-            raise ValueError(f"date {raw!r} does not exist") from None
+            raise ValueError(_("date %(raw)s does not exist") % {"raw": repr(raw)}) from None
     return year, month, day
 
 

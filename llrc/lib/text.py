@@ -3,7 +3,12 @@
 import re
 import unicodedata
 
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+
+# The problems below are told as the end of a sentence that names the value first ("The title …", "the
+# zh value …"), in the language active when they are found: one context for their translations.
+PROBLEM_CONTEXT = "a problem of a value, after the words naming the value"
 
 # What no text may hold: control characters other than tab, line feed and carriage return, unpaired
 # surrogates (JSON can escape one, "\ud800", though it is half a character) and U+FFFE/U+FFFF. XML 1.0
@@ -24,12 +29,16 @@ def not_text(value: str) -> str | None:
         return None
     code = ord(found.group())
     if 0xD800 <= code <= 0xDFFF:
-        kind = "half of a character (an unpaired surrogate)"
+        kind = _("half of a character (an unpaired surrogate)")
     elif code < 0x20:
-        kind = "a control character"
+        kind = _("a control character")
     else:
-        kind = "a noncharacter"
-    return f"holds U+{code:04X}, {kind}, at position {found.start() + 1}"
+        kind = _("a noncharacter")
+    return pgettext(PROBLEM_CONTEXT, "holds U+%(code)04X, %(kind)s, at position %(position)d") % {
+        "code": code,
+        "kind": kind,
+        "position": found.start() + 1,
+    }
 
 
 # Letters that show nothing: the Hangul fillers, which stand for an empty part of a syllable and pass
@@ -73,10 +82,18 @@ def unclosed_direction(value: str) -> str | None:
             while opened.pop()[0] not in _ISOLATES:
                 pass
         elif c in "\u202c\u2069":
-            return f"closes a change of direction that was not opened (U+{ord(c):04X} at position {position})"
+            return pgettext(
+                PROBLEM_CONTEXT,
+                "closes a change of direction that was not opened (U+%(code)04X at position "
+                "%(position)d)",
+            ) % {"code": ord(c), "position": position}
     if opened:
         c, position = opened[0]
-        return f"opens a change of direction and does not close it (U+{ord(c):04X} at position {position})"
+        return pgettext(
+            PROBLEM_CONTEXT,
+            "opens a change of direction and does not close it (U+%(code)04X at position "
+            "%(position)d)",
+        ) % {"code": ord(c), "position": position}
     return None
 
 

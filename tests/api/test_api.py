@@ -396,3 +396,26 @@ def test_search_query_language_and_sort_through_api(client, make_resource):
     assert client.get("/api/v1/search", {"q": "x", "sort": "random"}).status_code == 400
     odd = client.get("/api/v1/search", {"q": "literacy", "country": "\x00"})
     assert odd.status_code == 400 and "not text" in odd.json()["detail"]
+
+
+def test_refusals_stay_in_english_whatever_language_the_client_asks_for(client, token):
+    """The catalogue's checks speak the admin's language (Chinese for curators in Shanghai); the API's
+    refusals are English like its other messages, even for a client sending Accept-Language: zh."""
+    payload = {
+        "type": "report",
+        "titles": {"en": "Shanghai \u202egpj.exe"},
+        "date_issued": "9999",
+        "identifiers": [{"scheme": "isbn", "value": "978-0-306-40615-8"}],
+    }
+    response = client.post(
+        "/api/v1/resources",
+        payload,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert "opens a change of direction" in errors["titles"][0]
+    assert "years ahead" in errors["date_issued"][0]
+    assert "wrong check digit" in errors["identifiers"][0]

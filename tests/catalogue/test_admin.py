@@ -169,6 +169,44 @@ def test_bad_input_in_admin_is_refused_and_nothing_is_saved(curator_client, over
     ) == before
 
 
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"date_issued": "2011-02-30"}, "发布日期：日期 '2011-02-30' 不存在。"),
+        ({"date_issued": "9999"}, "年份 9999 比今年晚 5 年以上"),
+        ({"identifiers-0-value": "978-0-306-40615-8"}, "ISBN '978-0-306-40615-8' 的校验位有误"),
+        ({"identifiers-0-scheme": "doi", "identifiers-0-value": "12.34/x"}, "格式有误"),
+        ({"text_values-0-language": "xx"}, "未知的语言代码 'xx'"),
+        ({"text_values-0-value": "", "text_values-1-value": ""}, "标题：至少需要一种语言的标题。"),
+        ({"text_values-0-is_original": ""}, "请将资源著录所用语言的标题标为原文"),
+        (
+            {"text_values-1-value": "Shanghai Regulations\x0bon Lifelong Education"},
+            "该文本在第 21 个字符处含有 U+000B（控制字符）：请删除后重新保存。",
+        ),
+        (
+            {"text_values-1-value": "Shanghai \u202egpj.exe"},
+            "该文本开启了文字方向变更却未关闭（第 10 个字符处的 U+202E）。",
+        ),
+        ({"text_values-1-value": "a" * 2001}, "该文本超过 2000 个字符。"),
+    ],
+)
+def test_the_chinese_admin_says_what_is_wrong_in_chinese(curator_client, overrides, message):
+    """Contributors at the partner institutions in Shanghai edit in the Chinese admin: its checks were
+    sentences built of English pieces ("The text opens a change of direction…", "ISBN … has a wrong
+    check digit") under Chinese headings."""
+    before = Resource.objects.count()
+    response = curator_client.post("/zh-hans/admin/catalogue/resource/add/", form_data(**overrides))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert message in page.replace("&#x27;", "'"), page[page.find("errorlist") - 200 :][:1500]
+    assert Resource.objects.count() == before
+
+
+def test_the_chinese_admin_names_the_file_fields_in_chinese(curator_client):
+    page = curator_client.get("/zh-hans/admin/catalogue/resource/add/").content.decode()
+    assert "添加文件" in page and "文件语言" in page and "Add a file" not in page
+
+
 def test_vocabulary_picker_searches_labels_in_any_language(curator_client):
     url = "/en/admin/autocomplete/"
     params = {"app_label": "catalogue", "model_name": "resource", "field_name": "subjects"}
