@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
+from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
 
 from llrc.catalogue import services
@@ -380,14 +381,20 @@ class AgentAdmin(admin.ModelAdmin):
         services.record_agent_save(obj, actor=request.user, changed=list(form.changed_data))
 
 
+# Named as Django's own catalogue names them, so that the Chinese admin reads 英语, 简体中文, 法语...
 CONTENT_LANGUAGES = [
-    ("en", "English"),
-    ("zh-hans", "Chinese"),
-    ("fr", "French"),
-    ("es", "Spanish"),
-    ("ar", "Arabic"),
-    ("ru", "Russian"),
+    ("en", gettext_lazy("English")),
+    ("zh-hans", gettext_lazy("Simplified Chinese")),
+    ("fr", gettext_lazy("French")),
+    ("es", gettext_lazy("Spanish")),
+    ("ar", gettext_lazy("Arabic")),
+    ("ru", gettext_lazy("Russian")),
 ]
+_FIELD_LABELS = {
+    "name": gettext_lazy("Name"),
+    "title": gettext_lazy("Title"),
+    "description": gettext_lazy("Description"),
+}
 
 
 def multilingual_form(
@@ -403,7 +410,13 @@ def multilingual_form(
                 else forms.TextInput(attrs={"size": 60})
             )
             attrs[f"{name}__{code}"] = forms.CharField(
-                required=False, label=f"{name.title()} ({language})", widget=widget
+                required=False,
+                label=format_lazy(
+                    gettext_lazy("{field} ({language})"),
+                    field=_FIELD_LABELS[name],
+                    language=language,
+                ),
+                widget=widget,
             )
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -423,7 +436,10 @@ def multilingual_form(
             setattr(self.instance, name, data[name])
         first = next(iter(json_fields))
         if not data[first]:
-            raise ValidationError(f"{first.title()}: give it in at least one language.")
+            raise ValidationError(
+                gettext("%(field)s: give it in at least one language.")
+                % {"field": _FIELD_LABELS[first]}
+            )
         return data
 
     meta = type("Meta", (), {"model": model, "exclude": list(json_fields)})

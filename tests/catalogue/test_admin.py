@@ -258,6 +258,24 @@ def test_collection_titles_are_edited_one_language_per_field(curator_client):
     assert not Collection.objects.filter(slug="nameless").exists()
 
 
+def test_the_chinese_admin_names_each_language_box_in_chinese(curator_client):
+    from llrc.catalogue.models import Collection, Institution
+
+    page = curator_client.get("/zh-hans/admin/catalogue/collection/add/").content.decode()
+    assert "标题（法语）" in page and "描述（阿拉伯语）" in page, page[:3000]
+    assert "Title (French)" not in page
+    refused = curator_client.post(
+        "/zh-hans/admin/catalogue/collection/add/",
+        {
+            "institution": str(Institution.objects.get(slug="uil").pk),
+            "slug": "nameless",
+            "position": "0",
+        },
+    )
+    assert "标题：请至少用一种语言填写。" in refused.content.decode()
+    assert not Collection.objects.filter(slug="nameless").exists()
+
+
 def test_searching_the_admin_lists_for_a_control_character_answers(curator_client):
     for url in (
         "/en/admin/catalogue/resource/?q=%00",
