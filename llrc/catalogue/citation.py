@@ -1,8 +1,9 @@
-"""A citation a reader can copy, in the author-date style common in education research (APA-like)."""
+"""A citation a reader can copy, in the author-date style common in education research (APA-like), and
+the record for reference managers and search engines (RIS, BibTeX, citation_* meta tags)."""
 
 from __future__ import annotations
 
-from llrc.catalogue.models import Resource, TextField
+from llrc.catalogue.models import Contribution, Resource, TextField
 from llrc.lib.identifiers import bcp47
 
 
@@ -118,3 +119,82 @@ def citation_ris(resource: Resource, *, url: str) -> str:
     lines += [("SN", value) for value in _identifiers(resource, "issn")]
     lines += [("UR", url), ("ER", "")]
     return "".join(f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in lines)
+
+
+# BibTeX entry types (the classic ones, which every style and reference manager reads) of our resource
+# types; the rest are @misc.
+_BIBTEX_TYPES = {"publication": "book", "report": "techreport", "article": "article"}
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# LaTeX's special characters, as text writes them: a title with "&" or "50%" broke the LaTeX run (or
+# commented out the rest of the line), one with an unbalanced brace broke the whole .bib file.
+_LATEX = str.maketrans(
+    {
+        "\\": r"\textbackslash{}",
+        "{": r"\{",
+        "}": r"\}",
+        "&": r"\&",
+        "%": r"\%",
+        "$": r"\$",
+        "#": r"\#",
+        "_": r"\_",
+        "~": r"\textasciitilde{}",
+        "^": r"\textasciicircum{}",
+    }
+)
+
+
+def _latex(value: str) -> str:
+    return " ".join(value.split()).translate(_LATEX)
+
+
+def _verbatim(value: str) -> str:
+    """An address or a DOI as BibTeX styles read them, verbatim (an escaped underscore breaks the link):
+    only a brace, which would end the field, is written as a URL writes it."""
+    return value.replace("{", "%7B").replace("}", "%7D")
+
+
+def citation_bibtex(resource: Resource, *, url: str) -> str:
+    """The record as one BibTeX entry, for a reader writing in LaTeX (Overleaf, JabRef, Zotero read it
+    too): keyed llrc<id>, the title kept as written ({{…}}: styles lowercase what is not protected, and
+    "Shanghai" or "UNESCO" must stay as they are), an organisation as one name ({…}: BibTeX would take
+    "UNESCO Institute for Lifelong Learning" for a person whose surname is Learning), UTF-8."""
+    title, title_lang = resource.display(TextField.TITLE, resource.original_language() or "en")
+    summary, _summary_lang = resource.display(TextField.SUMMARY, title_lang or "en")
+    kind = _BIBTEX_TYPES.get(resource.resource_type, "misc")
+
+    def name(contribution: Contribution) -> str:
+        written = _latex(contribution.agent.name)
+        return written if contribution.agent.kind == "person" else f"{{{written}}}"
+
+    contributions = list(resource.contributions.all())
+    authors = [name(c) for c in contributions if c.role in _AUTHOR_ROLES]
+    editors = [name(c) for c in contributions if c.role == "editor"]
+    fields = [("title", f"{{{_latex(title)}}}")]
+    if authors:
+        fields.append(("author", " and ".join(authors)))
+    if editors:
+        fields.append(("editor", " and ".join(editors)))
+    if resource.date_issued:
+        fields.append(("year", resource.date_issued[:4]))
+    if resource.publisher:
+        fields.append(
+            (
+                "institution" if kind == "techreport" else "publisher",
+                _latex(resource.publisher.name),
+            )
+        )
+    if title_lang:
+        fields.append(("language", bcp47(title_lang)))
+    if summary:
+        fields.append(("abstract", _latex(summary)))
+    fields += [("doi", _verbatim(value)) for value in _identifiers(resource, "doi")[:1]]
+    fields += [("isbn", value) for value in _identifiers(resource, "isbn")[:1]]
+    fields += [("issn", value) for value in _identifiers(resource, "issn")[:1]]
+    fields.append(("url", _verbatim(url)))
+    lines = [f"@{kind}{{llrc{resource.pk},"]
+    lines += [f"  {key} = {{{value}}}," for key, value in fields]
+    if len(resource.date_issued) >= 7:
+        # A month is one of BibTeX's macros, unbraced, so every style writes it in its own language.
+        lines.append(f"  month = {_MONTHS[int(resource.date_issued[5:7]) - 1]},")
+    lines.append("}")
+    return "\n".join(lines) + "\n"

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from llrc.catalogue import queries
-from llrc.catalogue.citation import citation_meta, citation_ris, citation_text
+from llrc.catalogue.citation import citation_bibtex, citation_meta, citation_ris, citation_text
 from llrc.catalogue.models import Resource
 from llrc.catalogue.services import file_path
 from llrc.search import services as search_services
@@ -217,6 +217,17 @@ def resource_ris(request: HttpRequest, resource_id: int) -> HttpResponse:
         content_type="application/x-research-info-systems; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="llrc-{resource.pk}.ris"'
+    return response
+
+
+@require_safe
+def resource_bibtex(request: HttpRequest, resource_id: int) -> HttpResponse:
+    """The record as a BibTeX file, for a reader writing in LaTeX."""
+    resource, url = _published(request, resource_id)
+    response = HttpResponse(
+        citation_bibtex(resource, url=url), content_type="application/x-bibtex; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="llrc-{resource.pk}.bib"'
     return response
 
 

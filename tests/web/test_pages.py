@@ -828,6 +828,55 @@ def test_resource_pages_describe_the_record_for_reference_managers(
     assert client.get("/en/resources/999999/citation.ris").status_code == 404
 
 
+def test_a_resource_page_links_its_record_as_bibtex(client, make_resource):
+    """A reader writing in LaTeX (theses, Overleaf) could take the record only as RIS. The BibTeX file is
+    read back here by a BibTeX parser: LaTeX's special characters escaped, braces balanced, the title
+    and an organisation's name protected, the month one of BibTeX's macros."""
+    import bibtexparser
+    from bibtexparser.bparser import BibTexParser
+
+    from llrc.catalogue.validation import CreatorData
+
+    record = make_resource(
+        resource_type="report",
+        titles={"en": "Learning & earning: 50% of adults {online}_2020 \\ ~costs^"},
+        summaries={"en": "First line.\nSecond line."},
+        creators=[
+            CreatorData("UNESCO Institute for Lifelong Learning", "organisation", "author"),
+            CreatorData("Wang Fang", "person", "author"),
+            CreatorData("李明", "person", "editor"),
+        ],
+        publisher="UIL",
+        date_issued="2020-03-15",
+        identifiers=[("doi", "10.1234/llrc_2"), ("isbn", "978-0-306-40615-7")],
+    )
+    page = client.get(f"/en/resources/{record.pk}/").content.decode()
+    link = re.search(r'<a href="([^"]+\.bib)" download>', page)[1]
+    assert link == f"/en/resources/{record.pk}/citation.bib"
+    response = client.get(link)
+    assert response["Content-Type"].startswith("application/x-bibtex")
+    assert response["Content-Disposition"] == f'attachment; filename="llrc-{record.pk}.bib"'
+    text = response.content.decode()
+    parsed = bibtexparser.loads(text, BibTexParser(common_strings=True))
+    assert len(parsed.entries) == 1, text
+    entry = parsed.entries[0]
+    assert (entry["ENTRYTYPE"], entry["ID"]) == ("techreport", f"llrc{record.pk}")
+    assert entry["title"] == (
+        "{Learning \\& earning: 50\\% of adults \\{online\\}\\_2020 \\textbackslash{} "
+        "\\textasciitilde{}costs\\textasciicircum{}}"
+    )
+    assert entry["author"] == "{UNESCO Institute for Lifelong Learning} and Wang Fang"
+    assert entry["editor"] == "李明"
+    assert (entry["year"], entry["month"]) == ("2020", "March")
+    assert entry["institution"] == "UIL"
+    assert entry["language"] == "en"
+    assert entry["abstract"] == "First line. Second line."
+    assert entry["doi"] == "10.1234/llrc_2"
+    assert entry["isbn"] == "9780306406157"
+    assert entry["url"] == f"http://testserver/en/resources/{record.pk}/"
+    assert client.get("/en/resources/999999/citation.bib").status_code == 404
+
+
 def test_pages_name_their_other_language_versions_for_search_engines(client, site):
     """No page said where its other-language version is: the head links each (itself among them) by
     full address with its hreflang, and as x-default the address that leads each reader to theirs."""
