@@ -37,6 +37,7 @@ from llrc.catalogue import queries
 from llrc.catalogue.citation import citation_bibtex, citation_meta, citation_ris, citation_text
 from llrc.catalogue.models import Resource
 from llrc.catalogue.services import file_path
+from llrc.lib.vary import SAME_IN_EVERY_LANGUAGE
 from llrc.search import services as search_services
 from llrc.search.services import SearchInputError, SearchTooLong
 from llrc.web.forms import (
@@ -355,6 +356,9 @@ def download_file(request: HttpRequest, file_id: int, name: str) -> HttpResponse
             response["Content-Length"] = str(last - first + 1)
     for header, value in headers.items():
         response[header] = value
+    # The same bytes whatever the reader's language (LanguageIndependentAnswers takes Accept-Language out
+    # of Vary): a 404 is in the reader's language and keeps it.
+    setattr(response, SAME_IN_EVERY_LANGUAGE, True)
     return response
 
 

@@ -362,6 +362,25 @@ def test_a_file_already_held_is_not_sent_again(client, attached):
     assert client.get(url, HTTP_IF_NONE_MATCH='"other"').status_code == 200
 
 
+def test_a_file_does_not_vary_by_the_readers_language(client, attached):
+    """A shared cache kept a copy of each file for every Accept-Language its readers sent: files were
+    answered with Vary: Accept-Language, as pages outside the language prefixes are."""
+    stored = attached("manual.pdf", b"%PDF-1.4\n" + bytes(range(256)) * 40)
+    url = f"/files/{stored.pk}/manual.pdf"
+    for headers in (
+        {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"},
+        {"HTTP_RANGE": "bytes=0-9"},
+        {"HTTP_IF_NONE_MATCH": f'"{stored.sha256}"'},
+    ):
+        answer = client.get(url, **headers)
+        assert answer.status_code in (200, 206, 304), headers
+        assert "accept-language" not in answer.get("Vary", "").lower(), (headers, answer["Vary"])
+    # A page and a missing file are in the reader's language and still say so.
+    missing = client.get(f"/files/{stored.pk}/other.pdf", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert missing.status_code == 404 and "Accept-Language" in missing["Vary"]
+    assert "Accept-Language" in client.get("/api/v1/search?q=x")["Vary"]
+
+
 def test_a_file_revalidated_by_a_gzip_client_keeps_its_strong_etag_and_resumes(client, attached):
     """Files are never compressed, but a 304 to a client taking gzip was given the weak ETag of a
     compressed page: a cache refreshed from it resumed with If-Range: W/"…" and got the whole file."""
