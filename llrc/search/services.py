@@ -875,16 +875,11 @@ def search_resources(
     # Plain words only get meaning matches: a reader who writes a phrase, a field or an exclusion wants
     # exactly that. Checked before translations add alternatives to the groups.
     plain = parsed.plain
-    # Cursor paging walks the exact word matches in id order, so meaning matches stay out of it. The
-    # query's meaning is found in a thread of its own while its words are taken apart and translated
+    # The query's meaning is found in a thread of its own while its words are taken apart and translated
     # here (`_meaning_candidates`).
     meaning = (
         _meaning_pool().submit(_meaning_candidates, query)
-        if settings.SEARCH_VECTORS
-        and parsed.groups
-        and plain
-        and not parsed.identifier
-        and cursor is None
+        if settings.SEARCH_VECTORS and parsed.groups and plain and not parsed.identifier
         else None
     )
     translating = settings.SEARCH_DICTIONARY and parsed.groups and not parsed.identifier
@@ -931,7 +926,13 @@ def search_resources(
     # The page (ids and scores) is known before its total and facets: tantivy is still counting these
     # in its threads while the page's records are read, its snippets cut and its reasons found.
     page_found: Page
-    if candidates:
+    if cursor is not None:
+        page_found, by_meaning, backend_query, said = _cursor_page(
+            backend, backend_query, candidates
+        )
+        notices += said
+        words_found = not backend_query.also_ids or _holds_words(backend, backend_query)
+    elif candidates:
         # One engine query answers the words and the meaning candidates together (totals, facets, window).
         page_found, by_meaning, words_found = _fuse_with_vectors(backend, backend_query, candidates)
         for relaxed, said in _with_some_words(backend_query) if not words_found else ():
@@ -946,22 +947,11 @@ def search_resources(
                 break
     else:
         words_found = True  # or the total says otherwise (`few` below)
-        after_cursor = cursor is not None and after_id is not None
-        # After a cursor, the total and facets describe the whole result set, not what is left after
-        # the cursor: the page's own search counts no facets.
-        # Started before the page is ranked, so that its counting overlaps the ranking.
-        whole = (
-            backend.start_search(replace(backend_query, after_id=None, limit=1))
-            if after_cursor
-            else None
-        )
-        started = backend.start_search(
-            replace(backend_query, facets=()) if after_cursor else backend_query
-        )
-        page_found = Page(*started.ranked(), (whole or started).result)
+        started = backend.start_search(backend_query)
+        page_found = Page(*started.ranked(), started.result)
         # Nothing has every word: show what has some of them, and say so. A page with results has some.
         nothing = not page_found.ids and not page_found.counted().total
-        for relaxed, said in _with_some_words(backend_query) if nothing and cursor is None else ():
+        for relaxed, said in _with_some_words(backend_query) if nothing else ():
             some = backend.start_search(relaxed)
             if some.result().total:
                 backend_query = relaxed
@@ -1135,6 +1125,56 @@ def _meaning_pool() -> ThreadPoolExecutor:
     # index and translated meanwhile. A few threads, so that concurrent requests do not queue behind one
     # another's encoding.
     return ThreadPoolExecutor(max_workers=4, thread_name_prefix="llrc-meaning")
+
+
+def _holds_words(backend: SearchBackend, query: BackendQuery) -> bool:
+    """Whether any resource holds the query's words (under its filters), leaving meaning matches out."""
+    return bool(
+        backend.search(
+            replace(query, also_ids=[], after_id=None, offset=0, limit=1, facets=())
+        ).total
+    )
+
+
+def _cursor_page(
+    backend: SearchBackend, query: BackendQuery, candidates: list[tuple[int, float]]
+) -> tuple[Page, set[int], BackendQuery, list[str]]:
+    """A page of cursor paging: the same resources the pages list (those holding the words, or some of
+    them when none holds every word, and those close in meaning), in id order after the cursor. Listed
+    by cursor, a search for which no resource held every word found nothing, and one with resources
+    found by meaning found fewer (21 against 30), without a word said. The total and facets are those
+    of the whole result set, not of what is left after the cursor.
+
+    Returns the page, the ids on it found by meaning alone, the query it answers and its notices."""
+    said: list[str] = []
+    if not _holds_words(backend, query):
+        for relaxed, notices in _with_some_words(query):
+            if _holds_words(backend, relaxed):
+                query, said = relaxed, notices
+                break
+    close = [i for i, _s in candidates]
+    query = replace(query, also_ids=close)
+    after = query.after_id is not None
+    # Started before the page is ranked, so that its counting overlaps the ranking.
+    whole = backend.start_search(replace(query, after_id=None, limit=1)) if after else None
+    started = backend.start_search(replace(query, facets=()) if after else query)
+    ids, scores = started.ranked()
+    by_meaning: set[int] = set()
+    shown_close = [i for i in ids if i in set(close)]
+    if shown_close:
+        holding = backend.search(
+            replace(
+                query,
+                also_ids=[],
+                restrict_ids=shown_close,
+                after_id=None,
+                offset=0,
+                limit=len(shown_close),
+                facets=(),
+            )
+        ).ids
+        by_meaning = set(shown_close) - set(holding)
+    return Page(ids, scores, (whole or started).result), by_meaning, query, said
 
 
 def _fuse_with_vectors(

@@ -261,6 +261,70 @@ def test_cursor_pages_through_1000_results_exactly_once(django_capture_on_commit
     assert set(seen) >= {r.pk for r in resources}  # never skips
 
 
+def _all_pages(query, **kwargs):
+    ids, notices = [], []
+    page = search.search_resources(query, page_size=2, **kwargs)
+    pages = [page]
+    while len(ids) + len(page.hits) < page.total and page.hits:
+        ids += [h.resource.pk for h in page.hits]
+        page = search.search_resources(query, page=len(pages) + 1, page_size=2, **kwargs)
+        pages.append(page)
+    ids += [h.resource.pk for h in page.hits]
+    notices = pages[0].notices
+    return ids, notices, pages[0].total
+
+
+def _all_by_cursor(query, **kwargs):
+    ids, cursor, first = [], "*", None
+    while cursor:
+        page = search.search_resources(query, cursor=cursor, page_size=2, **kwargs)
+        first = first or page
+        ids += [h.resource.pk for h in page.hits]
+        cursor = page.next_cursor
+    return ids, first.notices, first.total
+
+
+def test_a_cursor_lists_what_the_pages_list_when_no_resource_holds_every_word(make_resource):
+    """Listed by cursor, a search no resource held every word of found nothing, where its pages showed
+    the resources with some of the words and said so."""
+    for n in range(5):
+        make_resource(titles={"en": f"Adult literacy campaign {n}"}, subjects=[])
+    make_resource(titles={"en": "Soil erosion on farms"}, subjects=[])
+    by_page, page_notices, page_total = _all_pages("literacy zzqxw")
+    by_cursor, cursor_notices, cursor_total = _all_by_cursor("literacy zzqxw")
+    assert page_total == cursor_total == 5
+    assert sorted(by_page) == sorted(by_cursor) == by_cursor
+    assert cursor_notices == page_notices and cursor_notices
+
+
+@pytest.mark.vectors
+def test_a_cursor_lists_the_resources_found_by_meaning_too(make_resource, settings):
+    """Listed by cursor, a search left out what only its meaning found: 21 resources against 30."""
+    settings.SEARCH_DICTIONARY = False
+    chinese = make_resource(
+        titles={"zh-hans": "社区老年人智能手机培训课程"},
+        original_language="zh-hans",
+        summaries={
+            "zh-hans": "街道社区学校为老年人开设智能手机使用课程,帮助他们学会视频通话和网上挂号。"
+        },
+        subjects=[],
+        countries=[],
+        creators=[],
+    )
+    english = make_resource(
+        titles={"en": "Smartphone classes for older people"}, subjects=[], countries=[]
+    )
+    make_resource(titles={"en": "Soil erosion on mountain farms"}, subjects=[], countries=[])
+    query = "smartphone classes for elderly people"
+    by_page, _notices, page_total = _all_pages(query)
+    by_cursor, _notices, cursor_total = _all_by_cursor(query)
+    assert chinese.pk in by_page and english.pk in by_page
+    assert sorted(by_cursor) == sorted(by_page) == by_cursor and cursor_total == page_total
+    page = search.search_resources(query, cursor="*")
+    hit = next(h for h in page.hits if h.resource.pk == chinese.pk)
+    assert "meaning" in hit.why
+
+
 def test_did_you_mean_when_only_some_words_were_found(make_resource):
     make_resource(titles={"en": "Lifelong learning strategy"}, subjects=[])
     for n in range(4):
