@@ -189,7 +189,10 @@ class SearchFilters(Schema):
     sort: str = "relevance"
     cursor: str | None = Field(
         None,
-        description="Cursor paging: * for the first page, then next_cursor; results in id order",
+        description=(
+            "Cursor paging: * for the first page, then next_cursor; the results the pages list, in id "
+            "order"
+        ),
     )
 
     def filters(self) -> dict[str, list[str]]:
