@@ -38,6 +38,7 @@ VERB_WEIGHT = 0.5  # a verb's senses beside an -ing word's own (learning: 学习
 DESCRIBED_WEIGHT = 0.5
 DESCRIBED_POSITION = 9
 _CLAUSES = re.compile(r"[,;:]")
+_NOT_A_DESCRIPTION = re.compile(r"\babbr\.|\(idiom\)|^(?:lit|fig)\.|\((?:fig|Tw|bound form)\b")
 _FUNCTION_WORDS = frozenset(
     {"a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or", "as"}
     | {"is", "are", "be", "its", "one's", "some", "any", "all"}
@@ -86,6 +87,7 @@ class Dictionary:
         en_zh: dict[str, list[tuple[tuple[float, int, str], str]]] = {}
         en_verb: dict[str, list[tuple[tuple[float, int, str], str]]] = {}  # "to learn" senses
         described: list[tuple[str, str]] = []  # (word, a sense too long to be a gloss)
+        first_senses: set[str] = set()  # glosses that are a word's first sense
         for entry in CcCedict().get_entries():
             word = entry["simplified"]
             if not _HAN_ONLY.match(word):
@@ -109,7 +111,8 @@ class Dictionary:
                         unusual.add(gloss)
                     if number == 0:
                         first = gloss
-                elif len(word) >= 2 and not _NOT_EVERYDAY.match(definition.strip()):
+                        first_senses.add(gloss)
+                elif _describes_a_thing(word, definition):
                     described.append((word, gloss))
             if not glosses:
                 continue
@@ -147,6 +150,7 @@ class Dictionary:
             g: list(dict.fromkeys(w for _r, w in sorted(c)))[:MAX_TRANSLATIONS]
             for g, c in en_zh.items()
         }
+        _singulars(self.en_zh, first_senses)
 
     def english_for(self, chinese: str) -> list[str]:
         return self.zh_en.get(chinese, [])[:MAX_TRANSLATIONS]
@@ -223,6 +227,22 @@ def _commonness(word: str) -> int:
     return rjieba.suggest_freq(word) if len(word) >= 2 else 0
 
 
+def _describes_a_thing(word: str, definition: str) -> bool:
+    """Whether a long sense of `word` may be read for the terms it contains (`_add_described`): not a
+    name (a capital first: "Universal Declaration of Human Rights", "Shanghai Pudong Development Bank"
+    would translate "human rights" and "development bank"), an abbreviation ("vocational higher education
+    institution (abbr. for …)": 高职 for "higher education"), an idiom or a figure of speech, a dialect's,
+    an older or a literary word; and a word of two or three characters (four are mostly set phrases,
+    大兴土木 for "large scale", longer ones names)."""
+    sense = definition.strip()
+    return (
+        2 <= len(word) <= 3
+        and not sense[:1].isupper()
+        and not _NOT_EVERYDAY.match(sense)
+        and not _NOT_A_DESCRIPTION.search(sense)
+    )
+
+
 def _add_described(
     en_zh: dict[str, list[tuple[tuple[float, int, str], str]]], described: list[tuple[str, str]]
 ) -> None:
@@ -256,6 +276,20 @@ def _add_described(
                     en_zh[phrase].append(((weight, DESCRIBED_POSITION, word), word))
 
 
+def _singulars(en_zh: dict[str, list[str]], first_senses: set[str]) -> None:
+    """A plural that is some word's first sense, under its singular too when no gloss is that singular:
+    "sport" was in no gloss, and 体育 is "sports" first. Not from later senses: "hives" is the second
+    sense of 荨麻疹 (nettle rash), "tenths" one of 分成's, and neither is what "hive" or "tenth" means."""
+    for plural in first_senses:
+        if " " in plural or len(plural) < 4 or not plural.endswith("s"):
+            continue
+        if plural.endswith(("ss", "us", "is")):
+            continue
+        singular = plural[:-3] + "y" if plural.endswith("ies") else plural[:-1]
+        if singular not in en_zh:
+            en_zh[singular] = en_zh[plural]
+
+
 def _ing_bases(word: str) -> list[str]:
     """The verbs an -ing word may come from: learning -> learn, writing -> write, planning -> plan."""
     if not word.endswith("ing") or len(word) < 6:
@@ -271,27 +305,15 @@ def _english_forms(word: str) -> list[str]:
     """Forms to look the word up by, in order: a plural's singular first (few glosses are plural:
     "cities" glosses only the archaic 城邑, "city" 城市), then the word (an -ing word with its verb's
     senses), then, for an -ing word the dictionary does not gloss, its verb's senses (mapping -> to map),
-    then its base word's (schooling -> school), and last a singular's plural, for a word glossed only in
-    the plural ("sport" is in no gloss; 体育 is "sports")."""
+    then its base word's (schooling -> school). A singular glossed only in the plural ("sport": 体育 is
+    "sports") is in the dictionary under its singular too (`_singulars`)."""
     singular = [_IRREGULAR_PLURALS[word]] if word in _IRREGULAR_PLURALS else []
     if word.endswith("ies") and len(word) > 4:
         singular.append(word[:-3] + "y")
     if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
         singular.append(word[:-1])
     bases = _ing_bases(word)
-    return [*singular, word, *(f"to {base}" for base in bases), *bases, *_plurals(word)]
-
-
-def _plurals(word: str) -> list[str]:
-    """The regular plural of a word that is not one already (a one-word or two-word term: the last word
-    takes it)."""
-    if word.endswith("s") or not word[-1:].isalpha():
-        return []
-    if word.endswith(("x", "ch", "sh", "z")):
-        return [word + "es"]
-    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
-        return [word[:-1] + "ies"]
-    return [word + "s"]
+    return [*singular, word, *(f"to {base}" for base in bases), *bases]
 
 
 _lock = threading.Lock()

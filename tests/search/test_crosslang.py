@@ -108,6 +108,31 @@ def test_a_described_word_must_share_a_character_with_the_glossed_ones(book, eng
 
 
 def test_a_described_word_comes_after_the_first_glossed_one(book):
-    # 上海浦东发展银行, more common than 开发银行, describes itself as a development bank.
-    translations = book.chinese_for("development bank")
-    assert translations[:2] == ["开发银行", "上海浦东发展银行"], translations
+    # 驿站, "relay station for post horses (old)", more common than 中继站, which "relay station" glosses.
+    translations = book.chinese_for("relay station")
+    assert translations[:2] == ["中继站", "驿站"], translations
+
+
+@pytest.mark.parametrize(
+    ("english", "unwanted"),
+    [
+        # Names: "Universal Declaration of Human Rights", "Shanghai Pudong Development Bank".
+        ("human rights", "世界人权宣言"),
+        ("development bank", "上海浦东发展银行"),
+        # An abbreviation: 高职, "vocational higher education institution (abbr. for …)".
+        ("higher education", "高职"),
+        # A set phrase of four characters: 大兴土木, "to carry out large scale construction".
+        ("large scale", "大兴土木"),
+    ],
+)
+def test_names_abbreviations_and_set_phrases_are_not_read_from_their_senses(
+    book, english, unwanted
+):
+    translations = book.chinese_for(english)
+    assert translations and unwanted not in translations, translations
+
+
+@pytest.mark.parametrize(("english", "unwanted"), [("hive", "荨麻疹"), ("tenth", "分成")])
+def test_a_singular_is_not_translated_by_a_plurals_later_sense(book, english, unwanted):
+    # "hives" is the second sense of 荨麻疹 (nettle rash), "tenths" one of 分成's ("to divide into").
+    assert unwanted not in book.chinese_for(english)
