@@ -56,9 +56,11 @@ fmt: setup
 bench: setup
 	.venv/bin/python bench/search.py
 
+# One run over the whole package from the top: every app's strings go to LOCALE_PATHS (llrc/web/locale).
+# Run from llrc/web it read the templates and web code only, and --no-obsolete then dropped the
+# translations of the catalogue's, the admin's and the library's messages.
 messages: setup
-	cd llrc/web && $(LLRC) makemessages -l zh_Hans --no-obsolete
-	cd llrc && $(LLRC) makemessages -l zh_Hans --no-obsolete -i "web/*" || true
+	$(LLRC) makemessages -l zh_Hans --no-obsolete -i tests -i bench -i tools -i .venv
 
 clean:
 	rm -rf .venv tools var

@@ -4,7 +4,7 @@ the record for reference managers and search engines (RIS, BibTeX, citation_* me
 from __future__ import annotations
 
 from llrc.catalogue.models import Contribution, Resource, TextField
-from llrc.lib.identifiers import bcp47
+from llrc.lib.identifiers import bcp47, parse_partial_date
 
 
 def _names(resource: Resource, *, chinese: bool) -> str:
@@ -123,7 +123,9 @@ def citation_ris(resource: Resource, *, url: str) -> str:
 
 # BibTeX entry types (the classic ones, which every style and reference manager reads) of our resource
 # types; the rest are @misc.
-_BIBTEX_TYPES = {"publication": "book", "report": "techreport", "article": "article"}
+# A journal article is @misc too: without the journal's name, which the catalogue does not hold, an
+# @article is incomplete for BibTeX.
+_BIBTEX_TYPES = {"publication": "book", "report": "techreport"}
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # LaTeX's special characters, as text writes them: a title with "&" or "50%" broke the LaTeX run (or
 # commented out the rest of the line), one with an unbalanced brace broke the whole .bib file.
@@ -153,18 +155,28 @@ def _verbatim(value: str) -> str:
     return value.replace("{", "%7B").replace("}", "%7D")
 
 
+def _month(date_issued: str) -> int | None:
+    """The month of a stored date, if it has a real one (rows from before the checks, or edited by
+    hand, may not: "2020-13" failed the export)."""
+    try:
+        return parse_partial_date(date_issued)[1] if date_issued else None
+    except ValueError:
+        return None
+
+
 def citation_bibtex(resource: Resource, *, url: str) -> str:
     """The record as one BibTeX entry, for a reader writing in LaTeX (Overleaf, JabRef, Zotero read it
     too): keyed llrc<id>, the title kept as written ({{…}}: styles lowercase what is not protected, and
-    "Shanghai" or "UNESCO" must stay as they are), an organisation as one name ({…}: BibTeX would take
-    "UNESCO Institute for Lifelong Learning" for a person whose surname is Learning), UTF-8."""
+    "Shanghai" or "UNESCO" must stay as they are), each name as written ({…}: BibTeX would take "UNESCO
+    Institute for Lifelong Learning" for a person whose surname is Learning, split a name holding " and
+    ", and file "Wang Fang", written family name first, under Fang), UTF-8. No language field: biblatex
+    prints a code it does not know as it is ("zh-Hans") in the reference."""
     title, title_lang = resource.display(TextField.TITLE, resource.original_language() or "en")
     summary, _summary_lang = resource.display(TextField.SUMMARY, title_lang or "en")
     kind = _BIBTEX_TYPES.get(resource.resource_type, "misc")
 
     def name(contribution: Contribution) -> str:
-        written = _latex(contribution.agent.name)
-        return written if contribution.agent.kind == "person" else f"{{{written}}}"
+        return f"{{{_latex(contribution.agent.name)}}}"
 
     contributions = list(resource.contributions.all())
     authors = [name(c) for c in contributions if c.role in _AUTHOR_ROLES]
@@ -183,8 +195,6 @@ def citation_bibtex(resource: Resource, *, url: str) -> str:
                 _latex(resource.publisher.name),
             )
         )
-    if title_lang:
-        fields.append(("language", bcp47(title_lang)))
     if summary:
         fields.append(("abstract", _latex(summary)))
     fields += [("doi", _verbatim(value)) for value in _identifiers(resource, "doi")[:1]]
@@ -193,8 +203,9 @@ def citation_bibtex(resource: Resource, *, url: str) -> str:
     fields.append(("url", _verbatim(url)))
     lines = [f"@{kind}{{llrc{resource.pk},"]
     lines += [f"  {key} = {{{value}}}," for key, value in fields]
-    if len(resource.date_issued) >= 7:
+    month = _month(resource.date_issued)
+    if month:
         # A month is one of BibTeX's macros, unbraced, so every style writes it in its own language.
-        lines.append(f"  month = {_MONTHS[int(resource.date_issued[5:7]) - 1]},")
+        lines.append(f"  month = {_MONTHS[month - 1]},")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -3,8 +3,8 @@
 Every check runs and every problem is collected, so a curator sees all of them at once; the error maps
 field name -> messages (Django's ValidationError with a dict), which the admin and the API both render.
 The problems the admin shows too (`text_problem`, `name_problem`, relations, and those of lib.text and
-lib.identifiers) are in the language active when they are found; the API's write calls run in English,
-the language of its other messages.
+lib.identifiers) are in the language active when they are found; a whole description's are English
+(`validate_resource_data`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext, pgettext
 
 from llrc.catalogue.models import (
@@ -27,7 +28,7 @@ from llrc.catalogue.models import (
     Status,
 )
 from llrc.lib.identifiers import normalise_date, normalise_identifier, parse_partial_date
-from llrc.lib.text import PROBLEM_CONTEXT, is_blank, not_text, unclosed_direction
+from llrc.lib.text import is_blank, not_text, unclosed_direction
 from llrc.vocabularies.models import Concept, Scheme
 
 MAX_TITLE = 2000
@@ -145,7 +146,10 @@ def name_problem(name: str) -> str | None:
 
 
 def _longer_than(limit: int) -> str:
-    return pgettext(PROBLEM_CONTEXT, "is longer than %(limit)d characters") % {"limit": limit}
+    return pgettext(
+        "a problem of a value, after the words naming the value",
+        "is longer than %(limit)d characters",
+    ) % {"limit": limit}
 
 
 def _check_texts(
@@ -214,6 +218,15 @@ def _characters_errors(data: ResourceData) -> dict[str, list[str]]:
 
 
 def validate_resource_data(data: ResourceData) -> ValidResource:
+    """`data` checked whole, or a ValidationError naming every problem. Its messages are English, the
+    language of the API and the command line that submit descriptions: their frames ("the zh value …",
+    "creator 2's name …") are, and the problems within them (from lib.text, lib.identifiers), which
+    speak the active language for the admin, are made to."""
+    with translation.override("en"):
+        return _validate_resource_data(data)
+
+
+def _validate_resource_data(data: ResourceData) -> ValidResource:
     errors = _characters_errors(data)
     if errors:
         raise ValidationError(errors)

@@ -154,7 +154,7 @@ def normalise_ark(raw: str) -> str:
 
 
 def _malformed(label: str, raw: str, example: str, value: str) -> str:
-    return _("%(label)s %(raw)s is malformed: it looks like %(example)s%(digits)s") % {
+    return _("%(label)s %(raw)s is malformed: it should look like %(example)s%(digits)s") % {
         "label": label,
         "raw": repr(raw),
         "example": example,

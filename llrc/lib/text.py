@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 # The problems below are told as the end of a sentence that names the value first ("The title …", "the
-# zh value …"), in the language active when they are found: one context for their translations.
-PROBLEM_CONTEXT = "a problem of a value, after the words naming the value"
+# zh value …"), in the language active when they are found, all under one context for their translators
+# (written out at each call: xgettext, which makemessages runs, reads only a literal context).
 
 # What no text may hold: control characters other than tab, line feed and carriage return, unpaired
 # surrogates (JSON can escape one, "\ud800", though it is half a character) and U+FFFE/U+FFFF. XML 1.0
@@ -34,7 +34,10 @@ def not_text(value: str) -> str | None:
         kind = _("a control character")
     else:
         kind = _("a noncharacter")
-    return pgettext(PROBLEM_CONTEXT, "holds U+%(code)04X, %(kind)s, at position %(position)d") % {
+    return pgettext(
+        "a problem of a value, after the words naming the value",
+        "holds U+%(code)04X, %(kind)s, at position %(position)d",
+    ) % {
         "code": code,
         "kind": kind,
         "position": found.start() + 1,
@@ -83,14 +86,14 @@ def unclosed_direction(value: str) -> str | None:
                 pass
         elif c in "\u202c\u2069":
             return pgettext(
-                PROBLEM_CONTEXT,
+                "a problem of a value, after the words naming the value",
                 "closes a change of direction that was not opened (U+%(code)04X at position "
                 "%(position)d)",
             ) % {"code": ord(c), "position": position}
     if opened:
         c, position = opened[0]
         return pgettext(
-            PROBLEM_CONTEXT,
+            "a problem of a value, after the words naming the value",
             "opens a change of direction and does not close it (U+%(code)04X at position "
             "%(position)d)",
         ) % {"code": ord(c), "position": position}

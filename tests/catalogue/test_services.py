@@ -368,3 +368,19 @@ def test_keywords_that_show_nothing_are_left_out():
     )
     resource.refresh_from_db()
     assert resource.keywords == ["adult learning"]
+
+
+def test_a_descriptions_problems_are_english_whatever_language_is_active():
+    """A description's checks frame their problems in English ("the en value …"); the problems inside
+    speak the active language for the admin. Under Chinese, a caller got "the en value 开启了…"."""
+    from django.utils import translation
+
+    from llrc.catalogue.validation import validate_resource_data
+
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        validate_resource_data(
+            resource_data(titles={"en": "Shanghai \u202egpj.exe"}, date_issued="9999")
+        )
+    messages = refused.value.message_dict
+    assert messages["title"][0].startswith("the en value opens a change of direction"), messages
+    assert "years ahead" in messages["date_issued"][0]

@@ -163,7 +163,9 @@ def results_list(hits: list[SearchHit], start: int = 1) -> SafeString:
     records); this builds the same markup in about a tenth of that. Every value is escaped except the
     title, snippet and file snippet, which the search service builds already escaped and marked up.
     """
-    demo = f' · <span class="tag">{escape(gettext("demo"))}</span>'
+    # Translated outside the f-string: xgettext (makemessages) does not read calls inside one.
+    demo_tag = escape(gettext("demo"))
+    demo = f' · <span class="tag">{demo_tag}</span>'
     in_file = gettext("In %(name)s, page %(page)s:")
     items = []
     for hit in hits:
