@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from llrc.catalogue.models import Collection, Resource, pick_text
 from llrc.search.services import HitRecord, SearchHit, SearchPage
@@ -83,17 +85,21 @@ def resource_full(request: HttpRequest, resource: Resource, lang: str) -> dict[s
     return out
 
 
-def hit_summary(request: HttpRequest, hit: SearchHit, lang: str) -> dict[str, Any]:
-    from django.utils.html import strip_tags
+def _plain(fragment: str) -> str:
+    """Text from the HTML of a snippet: without its marks, and its characters unescaped (China&#x27;s
+    reached clients as such, in 94 of the 274 demo records)."""
+    return html.unescape(strip_tags(fragment))
 
-    out = resource_summary(request, hit.resource, lang, snippet=strip_tags(hit.snippet_html))
+
+def hit_summary(request: HttpRequest, hit: SearchHit, lang: str) -> dict[str, Any]:
+    out = resource_summary(request, hit.resource, lang, snippet=_plain(hit.snippet_html))
     out["why"] = hit.why
     out["languages"] = [{"code": code, "label": label} for code, label, _other in hit.languages]
     if hit.file_snippet:
         out["in_file"] = {
             "name": hit.file_snippet.file_name,
             "page": hit.file_snippet.page,
-            "snippet": strip_tags(hit.file_snippet.html),
+            "snippet": _plain(hit.file_snippet.html),
         }
     return out
 

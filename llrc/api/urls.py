@@ -29,7 +29,13 @@ from llrc.api.schemas import (
     SearchOut,
 )
 from llrc.catalogue import queries, services
-from llrc.catalogue.validation import CreatorData, ResourceData
+from llrc.catalogue.validation import (
+    CreatorData,
+    ResourceData,
+    known_language_tag,
+    normalise_language_tag,
+)
+from llrc.lib.identifiers import bcp47
 from llrc.search import services as search_services
 from llrc.search.backends.base import FACETS, FILTER_ONLY
 from llrc.search.services import SearchInputError
@@ -59,6 +65,11 @@ class Api(NinjaAPI):
         @functools.wraps(view)
         def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             response = view(request, *args, **kwargs)
+            language = getattr(request, _ANSWERED_IN, None)
+            if language and 200 <= response.status_code < 300:
+                # The language the answer was made in, not the one LocaleMiddleware read from
+                # Accept-Language: ?lang=zh-hans answered in Chinese under "Content-Language: en".
+                response["Content-Language"] = bcp47(language)
             if not isinstance(response, HttpResponseNotAllowed):
                 return response
             allowed = ", ".join(sorted(m.strip() for m in response["Allow"].split(",")))
@@ -172,6 +183,27 @@ def _unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
     )
 
 
+_ANSWERED_IN = "llrc_answered_in"
+# Tags readers' systems send for simplified Chinese, which the catalogue writes zh-hans.
+_SIMPLIFIED_CHINESE = {"zh", "zh-cn", "zh-sg", "zh-hans-cn", "zh-hans-sg"}
+
+
+def _language(request: HttpRequest, raw: str) -> str:
+    """`lang` as the catalogue writes language tags, whatever its case (BCP 47 tags are case-insensitive:
+    zh-Hans, the standard spelling, gave English links and notices beside Chinese titles), and recorded
+    as the answer's Content-Language. A tag the catalogue does not know is refused: it fell back to
+    English without a word."""
+    tag = normalise_language_tag(raw)
+    tag = "zh-hans" if tag in _SIMPLIFIED_CHINESE else tag
+    if not known_language_tag(tag):
+        raise HttpError(
+            422,
+            f"lang: unknown language {raw!r}; use a language code such as en, zh-hans, fr, es, ar or ru.",
+        )
+    setattr(request, _ANSWERED_IN, tag)
+    return tag
+
+
 class SearchFilters(Schema):
     q: str = ""
     type: list[str] = []
@@ -208,20 +240,23 @@ def _search(request: HttpRequest, params: SearchFilters) -> dict[str, Any]:
     # `lang` chooses the titles shown; in an interface language it is the language of the notices and
     # labels too (a client asking lang=zh-hans got Chinese titles beside English notices). Otherwise
     # they follow Accept-Language, as before.
-    interface = (
-        params.lang if params.lang in dict(settings.LANGUAGES) else translation.get_language()
-    )
+    lang = _language(request, params.lang)
+    interface = lang if lang in dict(settings.LANGUAGES) else translation.get_language()
     with translation.override(interface):
         page = search_services.search_resources(
             params.q,
             filters=params.filters(),
             page=params.page,
             page_size=params.page_size,
-            lang=params.lang,
+            lang=lang,
             sort=params.sort,
             cursor=params.cursor,
         )
-        return serializers.search_page(request, page, params.lang)
+        answer = serializers.search_page(request, page, lang)
+    # Notices and labels are in the interface language; titles and summaries in `lang` where the
+    # resources have it.
+    setattr(request, _ANSWERED_IN, interface)
+    return answer
 
 
 @api.get("/search", response={200: SearchOut, 400: ErrorOut, 422: ErrorOut}, tags=["search"])
@@ -238,6 +273,7 @@ def list_resources(request: HttpRequest, params: Query[SearchFilters]) -> dict[s
 
 @resources.get("/{resource_id}", response={200: ResourceOut, 404: ErrorOut})
 def get_resource(request: HttpRequest, resource_id: int, lang: str = "en") -> dict[str, Any]:
+    lang = _language(request, lang)
     resource = queries.get_published_resource(resource_id)
     if resource is None:
         raise Http404(f"There is no published resource {resource_id}.")
@@ -296,6 +332,7 @@ collections = Router(tags=["collections"])
 
 @collections.get("", response=list[CollectionOut])
 def list_collections(request: HttpRequest, lang: str = "en") -> list[dict[str, Any]]:
+    lang = _language(request, lang)
     out = []
     for tree in queries.collection_tree():
         stack = list(tree.collections)
@@ -308,10 +345,12 @@ def list_collections(request: HttpRequest, lang: str = "en") -> list[dict[str, A
 
 @collections.get("/{slug}", response={200: CollectionOut, 404: ErrorOut})
 def get_collection(request: HttpRequest, slug: str, lang: str = "en") -> dict[str, Any]:
+    lang = _language(request, lang)
     collection = queries.get_collection(slug)
     if collection is None:
         raise Http404(f"There is no collection {slug!r}.")
-    return serializers.collection(collection, lang)
+    # Counted as the list counts it (resource_count was null here).
+    return serializers.collection(collection, lang, queries.published_count(collection))
 
 
 vocabularies = Router(tags=["vocabularies"])
@@ -332,6 +371,7 @@ def list_concepts(
     offset: int = 0,
 ) -> list[dict[str, Any]]:
     """Concepts of one scheme, optionally those whose labels contain `q` (in any language)."""
+    lang = _language(request, lang)
     if not vocab_queries.scheme_exists(scheme):
         raise Http404(f"There is no vocabulary {scheme!r}.")
     concepts = vocab_queries.concepts(

@@ -120,6 +120,11 @@ def get_collection(slug: str) -> Collection | None:
     return Collection.objects.select_related("institution", "parent").filter(slug=slug).first()
 
 
+def published_count(collection: Collection) -> int:
+    """How many published resources the collection holds itself, as `collection_tree` counts them."""
+    return collection.resources.filter(status=Status.PUBLISHED).count()
+
+
 def child_collections(collection: Collection) -> list[Collection]:
     return list(collection.children.all())
 

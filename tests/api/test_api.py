@@ -353,6 +353,8 @@ def test_collections_and_vocabularies(client, two):
     collections = client.get("/api/v1/collections").json()
     laws = next(c for c in collections if c["slug"] == "laws")
     assert laws["parent"] == "policies" and laws["resource_count"] == 2
+    # One collection is counted as the list counts it (its count was null).
+    assert client.get("/api/v1/collections/laws").json()["resource_count"] == 2
     schemes = {s["scheme"]: s["concepts"] for s in client.get("/api/v1/vocabularies").json()}
     assert schemes["unesco"] > 4000 and schemes["sdg"] > 150
     found = client.get("/api/v1/vocabularies/unesco", {"q": "Lifelong learning"}).json()
@@ -419,3 +421,43 @@ def test_refusals_stay_in_english_whatever_language_the_client_asks_for(client, 
     assert "opens a change of direction" in errors["titles"][0]
     assert "years ahead" in errors["date_issued"][0]
     assert "wrong check digit" in errors["identifiers"][0]
+
+
+def test_snippets_are_plain_text(client, make_resource):
+    """Snippets reached clients with HTML's escapes in them: "China&#x27;s", "&quot;"."""
+    make_resource(
+        titles={"en": "China's education law"},
+        summaries={"en": 'China\'s basic law on "education" & learning, <for all>.'},
+    )
+    hit = client.get("/api/v1/search", {"q": "education"}).json()["results"][0]
+    assert hit["snippet"] == 'China\'s basic law on "education" & learning, <for all>.'
+
+
+@pytest.mark.parametrize("asked", ["zh-Hans", "ZH-HANS", "zh_Hans", "zh", "zh-CN"])
+def test_lang_is_read_whatever_its_case(client, two, asked):
+    """zh-Hans, BCP 47's own spelling, gave Chinese titles beside English links and notices."""
+    body = client.get("/api/v1/search", {"q": '"学习', "lang": asked}).json()
+    result = next(r for r in body["results"] if r["id"] == two[0].pk)
+    assert result["url"].endswith(f"/zh-hans/resources/{two[0].pk}/")
+    assert body["notices"] == ["引号没有闭合，检索式已按普通词语处理。"], body
+
+
+def test_the_answer_says_the_language_it_is_in(client, two):
+    """Content-Language came from Accept-Language: ?lang=zh-hans answered in Chinese said "en", and
+    an English answer to a Chinese browser said "zh-hans"."""
+    zh, _en = two
+    chinese = client.get(f"/api/v1/resources/{zh.pk}", {"lang": "zh-hans"})
+    assert chinese["Content-Language"] == "zh-Hans"
+    english = client.get(f"/api/v1/resources/{zh.pk}", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert english["Content-Language"] == "en"
+    assert client.get("/api/v1/search", {"q": "x", "lang": "zh-hans"})["Content-Language"] == (
+        "zh-Hans"
+    )
+
+
+@pytest.mark.parametrize("bad", ["xx", "english", "\x00", "zh-hans-" + "x" * 20])
+def test_an_unknown_lang_is_refused_by_name(client, two, bad):
+    for url in ("/api/v1/search", f"/api/v1/resources/{two[0].pk}", "/api/v1/collections"):
+        response = client.get(url, {"lang": bad})
+        assert response.status_code == 422, (url, response.content)
+        assert response.json()["detail"].startswith("lang: unknown language"), url
