@@ -11,6 +11,7 @@ from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver
 from django.utils import translation
+from django.utils.cache import set_response_etag
 from ninja import Field, NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -64,7 +65,10 @@ class Api(NinjaAPI):
         # client reads every other error from JSON. Wrapped, the view keeps its attributes (csrf_exempt).
         @functools.wraps(view)
         def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            response = view(request, *args, **kwargs)
+            if request.method == "HEAD":
+                response = _as_head(view, request, *args, **kwargs)
+            else:
+                response = view(request, *args, **kwargs)
             language = getattr(request, _ANSWERED_IN, None)
             if language and 200 <= response.status_code < 300:
                 # The language the answer was made in, not the one LocaleMiddleware read from
@@ -72,13 +76,39 @@ class Api(NinjaAPI):
                 response["Content-Language"] = bcp47(language)
             if not isinstance(response, HttpResponseNotAllowed):
                 return response
-            allowed = ", ".join(sorted(m.strip() for m in response["Allow"].split(",")))
+            allowed = ", ".join(
+                sorted({m.strip() for m in response["Allow"].split(",")} | _head_too(response))
+            )
             detail = f"{request.method} is not allowed here: {request.path} answers {allowed}."
             refusal = self.create_response(request, {"detail": detail, "errors": {}}, status=405)
             refusal["Allow"] = allowed
             return refusal
 
         return answer
+
+
+def _as_head(view: Callable[..., Any], request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+    """HEAD answered as GET is, without the body (RFC 9110, 9.3.2: a general-purpose server must answer
+    both): django-ninja routes GET only, and a client checking a record's ETag or size got 405."""
+    request.method = "GET"
+    try:
+        response = view(request, *args, **kwargs)
+    finally:
+        request.method = "HEAD"
+    if isinstance(response, HttpResponseNotAllowed):
+        return response
+    # The validator GET's answer gets (ConditionalGetMiddleware makes it for GET only), from the body
+    # about to be dropped.
+    if 200 <= response.status_code < 300:
+        set_response_etag(response)
+    length = response.get("Content-Length") or str(len(response.content))
+    response.content = b""
+    response["Content-Length"] = length
+    return response
+
+
+def _head_too(response: HttpResponseNotAllowed) -> set[str]:
+    return {"HEAD"} if "GET" in response["Allow"] else set()
 
 
 api = Api(

@@ -110,7 +110,8 @@ def test_bad_requests_get_json_errors_not_500(client, two, url, status):
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
 @pytest.mark.parametrize(
-    ("url", "allowed"), [("/api/v1/resources", {"GET", "POST"}), ("/api/v1/resources/1", {"GET"})]
+    ("url", "allowed"),
+    [("/api/v1/resources", {"GET", "HEAD", "POST"}), ("/api/v1/resources/1", {"GET", "HEAD"})],
 )
 def test_a_method_not_allowed_is_answered_in_json(client, method, url, allowed):
     response = client.generic(method, url, "{}", content_type="application/json")
@@ -120,6 +121,26 @@ def test_a_method_not_allowed_is_answered_in_json(client, method, url, allowed):
     body = response.json()
     assert body["errors"] == {}
     assert method in body["detail"] and "GET" in body["detail"]
+
+
+def test_head_is_answered_as_get_without_the_body(client, two):
+    """Every data endpoint refused HEAD with 405 (RFC 9110: a general-purpose server answers GET and
+    HEAD); a client checking a record's ETag or size before fetching it could not."""
+    for url in (
+        f"/api/v1/resources/{two[0].pk}",
+        "/api/v1/search?q=learning",
+        "/api/v1/resources",
+        "/api/v1/collections",
+        "/api/v1/vocabularies",
+    ):
+        got = client.get(url)
+        head = client.head(url)
+        assert head.status_code == 200, (url, head.content)
+        assert head.content == b""
+        assert head["Content-Type"] == got["Content-Type"]
+        assert head["ETag"] == got["ETag"], url
+        assert head["Content-Length"] == got["Content-Length"] == str(len(got.content)), url
+    assert client.head("/api/v1/resources/999999").status_code == 404
 
 
 def post_resource(client, token, payload):
