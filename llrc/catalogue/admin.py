@@ -291,10 +291,16 @@ class ResourceAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Coverage", {"fields": ["languages", "countries", "regions", "education_levels"]}),
-        ("Subjects", {"fields": ["subjects", "sdg_targets", "target_groups", "collections"]}),
-        ("Rights", {"fields": ["licence", "access_rights"]}),
-        ("Files", {"fields": ["new_file", "new_file_language"]}),
+        (
+            gettext_lazy("Coverage"),
+            {"fields": ["languages", "countries", "regions", "education_levels"]},
+        ),
+        (
+            gettext_lazy("Subjects"),
+            {"fields": ["subjects", "sdg_targets", "target_groups", "collections"]},
+        ),
+        (gettext_lazy("Rights"), {"fields": ["licence", "access_rights"]}),
+        (gettext_lazy("Files"), {"fields": ["new_file", "new_file_language"]}),
     ]
 
     def get_search_results(

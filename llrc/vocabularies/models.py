@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 
 class Scheme(models.TextChoices):
@@ -27,27 +28,46 @@ def _language_key(lang: str | None) -> str:
 
 
 class Concept(models.Model):
-    scheme = models.CharField(max_length=20, choices=Scheme.choices, db_index=True)
-    code = models.CharField(
-        max_length=64, help_text="Identifier inside the scheme: concept1488, 4.6, CN, zh, CC-BY-4.0"
+    scheme = models.CharField(
+        max_length=20, choices=Scheme.choices, db_index=True, verbose_name=_("vocabulary")
     )
-    uri = models.CharField(max_length=255, blank=True)
+    code = models.CharField(
+        max_length=64,
+        help_text=_("Identifier inside the scheme: concept1488, 4.6, CN, zh, CC-BY-4.0"),
+        verbose_name=_("code"),
+    )
+    uri = models.CharField(max_length=255, blank=True, verbose_name=_("URI"))
     labels = models.JSONField(
-        default=dict, help_text="Labels from the source vocabulary, by language code"
+        default=dict,
+        help_text=_("Labels from the source vocabulary, by language code"),
+        verbose_name=_("labels"),
     )
     local_labels = models.JSONField(
         default=dict,
         blank=True,
-        help_text="Labels written by the llrc team where the source has none (e.g. Chinese)",
+        help_text=_("Labels written by the llrc team where the source has none (e.g. Chinese)"),
+        verbose_name=_("our labels"),
     )
-    alt_labels = models.JSONField(default=list, blank=True, help_text="Synonyms in any language")
+    alt_labels = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("Synonyms in any language"),
+        verbose_name=_("other labels"),
+    )
     broader = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="narrower"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="narrower",
+        verbose_name=_("broader concept"),
     )
-    notation = models.CharField(max_length=64, blank=True)
+    notation = models.CharField(max_length=64, blank=True, verbose_name=_("notation"))
     search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
+        verbose_name = _("concept")
+        verbose_name_plural = _("concepts")
         constraints = [
             models.UniqueConstraint(fields=["scheme", "code"], name="concept_unique_code_in_scheme")
         ]

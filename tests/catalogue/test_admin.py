@@ -202,9 +202,32 @@ def test_the_chinese_admin_says_what_is_wrong_in_chinese(curator_client, overrid
     assert Resource.objects.count() == before
 
 
-def test_the_chinese_admin_names_the_file_fields_in_chinese(curator_client):
+def test_the_chinese_admin_names_the_fields_in_chinese(curator_client):
+    """The resource form of the Chinese admin was English but for Django's own words: its fields
+    ("Resource type", "Date issued", "Sdg targets"), sections ("Coverage", "Rights"), rows ("Resource
+    texts", "Identifiers") and help ("Where the description came from")."""
+    import re
+
     page = curator_client.get("/zh-hans/admin/catalogue/resource/add/").content.decode()
-    assert "添加文件" in page and "文件语言" in page and "Add a file" not in page
+    for chinese in (
+        "添加文件",
+        "文件语言",
+        "资源类型",
+        "发布日期",
+        "出版者",
+        "覆盖范围",
+        "权利",
+        "标题和摘要",
+        "著录信息的来源",
+    ):
+        assert chinese in page, chinese
+    labels = re.findall(r"<label[^>]*>([^<]+)</label>", page)
+    headings = re.findall(r"<h2[^>]*>([^<]+)</h2>", page)
+    helps = re.findall(r'<div class="help"[^>]*>\s*<div>([^<]+)</div>', page)
+    english = [t for t in labels + headings + helps if re.search(r"[A-Za-z]{4,}", t)]
+    # What stays Latin is a code or a standard's name, not English words.
+    allowed = ("SHA-256", "ISO 639-1", "YYYY", "URI")
+    assert not [t for t in english if not any(a in t for a in allowed)], english
 
 
 def test_vocabulary_picker_searches_labels_in_any_language(curator_client):
