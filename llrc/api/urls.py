@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.urls import URLPattern, URLResolver
 from django.utils import translation
 from django.utils.cache import set_response_etag
+from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -37,6 +38,7 @@ from llrc.catalogue.validation import (
     normalise_language_tag,
 )
 from llrc.lib.identifiers import bcp47
+from llrc.lib.text import list_separator
 from llrc.search import services as search_services
 from llrc.search.backends.base import FACETS, FILTER_ONLY
 from llrc.search.services import SearchInputError
@@ -266,6 +268,31 @@ class SearchFilters(Schema):
 resources = Router(tags=["resources"])
 
 
+_ONE_VALUE = ("q", "page", "page_size", "lang", "sort", "cursor")
+
+
+def _parameter_notices(request: HttpRequest) -> list[str]:
+    """What the search left aside, said: a parameter it does not know (type[]=report searched the whole
+    catalogue, unfiltered, without a word) and one of a single value given more than once (q=a&q=b
+    searched b)."""
+    known = set(SearchFilters.model_fields)
+    notices = [
+        _(
+            "The parameter %(name)s is not one this search knows and was left out; it knows %(known)s."
+        )
+        % {"name": repr(name), "known": list_separator().join(sorted(known))}
+        for name in request.GET
+        if name not in known
+    ]
+    notices += [
+        _("%(name)s was given %(count)d times; the last one was used.")
+        % {"name": name, "count": len(request.GET.getlist(name))}
+        for name in _ONE_VALUE
+        if len(request.GET.getlist(name)) > 1
+    ]
+    return notices
+
+
 def _search(request: HttpRequest, params: SearchFilters) -> dict[str, Any]:
     # `lang` chooses the titles shown; in an interface language it is the language of the notices and
     # labels too (a client asking lang=zh-hans got Chinese titles beside English notices). Otherwise
@@ -283,6 +310,7 @@ def _search(request: HttpRequest, params: SearchFilters) -> dict[str, Any]:
             cursor=params.cursor,
         )
         answer = serializers.search_page(request, page, lang)
+        answer["notices"] += _parameter_notices(request)
     # Notices and labels are in the interface language; titles and summaries in `lang` where the
     # resources have it.
     setattr(request, _ANSWERED_IN, interface)
@@ -391,7 +419,10 @@ def list_schemes(request: HttpRequest) -> list[dict[str, Any]]:
     return vocab_queries.schemes()
 
 
-@vocabularies.get("/{scheme}", response={200: list[ConceptOut], 404: ErrorOut})
+CONCEPTS_AT_MOST = 500  # concepts in one answer of /vocabularies/{scheme}
+
+
+@vocabularies.get("/{scheme}", response={200: list[ConceptOut], 404: ErrorOut, 422: ErrorOut})
 def list_concepts(
     request: HttpRequest,
     scheme: str,
@@ -404,9 +435,12 @@ def list_concepts(
     lang = _language(request, lang)
     if not vocab_queries.scheme_exists(scheme):
         raise Http404(f"There is no vocabulary {scheme!r}.")
-    concepts = vocab_queries.concepts(
-        scheme, q=q, limit=max(1, min(limit, 500)), offset=max(0, offset)
-    )
+    # Refused, not adjusted: limit=0 gave one concept and limit=100000 five hundred, without a word.
+    if not 1 <= limit <= CONCEPTS_AT_MOST:
+        raise HttpError(422, f"limit: give a number from 1 to {CONCEPTS_AT_MOST}, not {limit}.")
+    if offset < 0:
+        raise HttpError(422, f"offset: give 0 or more, not {offset}.")
+    concepts = vocab_queries.concepts(scheme, q=q, limit=limit, offset=offset)
     return [serializers.concept(c, lang) for c in concepts]
 
 

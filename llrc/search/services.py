@@ -926,8 +926,9 @@ def search_resources(
     # The page (ids and scores) is known before its total and facets: tantivy is still counting these
     # in its threads while the page's records are read, its snippets cut and its reasons found.
     page_found: Page
+    more = False  # cursor paging: whether a next page holds anything
     if cursor is not None:
-        page_found, by_meaning, backend_query, said = _cursor_page(
+        page_found, by_meaning, backend_query, said, more = _cursor_page(
             backend, backend_query, candidates
         )
         notices += said
@@ -1070,7 +1071,7 @@ def search_resources(
             logging.getLogger(__name__).warning("did you mean for %r: stopped", query)
 
     next_cursor = None
-    if cursor is not None and len(page_found.ids) == page_size:
+    if cursor is not None and more and page_found.ids:
         next_cursor = _encode_cursor(page_found.ids[-1])
 
     return SearchPage(
@@ -1138,14 +1139,18 @@ def _holds_words(backend: SearchBackend, query: BackendQuery) -> bool:
 
 def _cursor_page(
     backend: SearchBackend, query: BackendQuery, candidates: list[tuple[int, float]]
-) -> tuple[Page, set[int], BackendQuery, list[str]]:
+) -> tuple[Page, set[int], BackendQuery, list[str], bool]:
     """A page of cursor paging: the same resources the pages list (those holding the words, or some of
     them when none holds every word, and those close in meaning), in id order after the cursor. Listed
     by cursor, a search for which no resource held every word found nothing, and one with resources
     found by meaning found fewer (21 against 30), without a word said. The total and facets are those
     of the whole result set, not of what is left after the cursor.
 
-    Returns the page, the ids on it found by meaning alone, the query it answers and its notices."""
+    One result more than the page is asked for, to know whether another page follows: a last page
+    that was exactly full gave a cursor to a page of nothing.
+
+    Returns the page, the ids on it found by meaning alone, the query it answers, its notices and
+    whether more results follow."""
     said: list[str] = []
     if not _holds_words(backend, query):
         for relaxed, notices in _with_some_words(query):
@@ -1157,8 +1162,11 @@ def _cursor_page(
     after = query.after_id is not None
     # Started before the page is ranked, so that its counting overlaps the ranking.
     whole = backend.start_search(replace(query, after_id=None, limit=1)) if after else None
-    started = backend.start_search(replace(query, facets=()) if after else query)
+    one_more = replace(query, limit=query.limit + 1)
+    started = backend.start_search(replace(one_more, facets=()) if after else one_more)
     ids, scores = started.ranked()
+    more = len(ids) > query.limit
+    ids, scores = ids[: query.limit], scores[: query.limit]
     by_meaning: set[int] = set()
     shown_close = [i for i in ids if i in set(close)]
     if shown_close:
@@ -1174,7 +1182,7 @@ def _cursor_page(
             )
         ).ids
         by_meaning = set(shown_close) - set(holding)
-    return Page(ids, scores, (whole or started).result), by_meaning, query, said
+    return Page(ids, scores, (whole or started).result), by_meaning, query, said, more
 
 
 def _fuse_with_vectors(

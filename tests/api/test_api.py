@@ -482,3 +482,33 @@ def test_an_unknown_lang_is_refused_by_name(client, two, bad):
         response = client.get(url, {"lang": bad})
         assert response.status_code == 422, (url, response.content)
         assert response.json()["detail"].startswith("lang: unknown language"), url
+
+
+def test_parameters_the_search_left_aside_are_named(client, two):
+    """type[]=report searched the whole catalogue, unfiltered, without a word; q=a&q=b searched b."""
+    body = client.get("/api/v1/search", {"type[]": "report"}).json()
+    assert body["total"] == 2
+    assert body["notices"][-1].startswith("The parameter 'type[]' is not one this search knows")
+    assert "type" in body["notices"][-1] and "language" in body["notices"][-1]
+    twice = client.get("/api/v1/search?q=learning&q=%E7%A4%BE%E5%8C%BA").json()
+    assert twice["notices"] == ["q was given 2 times; the last one was used."]
+    chinese = client.get("/api/v1/search", {"foo": "1", "lang": "zh-hans"}).json()
+    assert chinese["notices"][-1].startswith("本检索不认识参数 'foo'")
+    # Filters take several values, and say nothing for it.
+    assert client.get("/api/v1/search?type=report&type=policy").json()["notices"] == []
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"limit": "0"}, "limit"),
+        ({"limit": "-5"}, "limit"),
+        ({"limit": "501"}, "limit"),
+        ({"offset": "-1"}, "offset"),
+    ],
+)
+def test_a_vocabulary_page_out_of_range_is_refused_not_adjusted(client, query, field):
+    """limit=0 and limit=-5 gave one concept, limit=100000 five hundred, offset=-5 the first page."""
+    response = client.get("/api/v1/vocabularies/isced", query)
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith(f"{field}: give")

@@ -284,6 +284,17 @@ def _all_by_cursor(query, **kwargs):
     return ids, first.notices, first.total
 
 
+def test_a_last_page_exactly_full_gives_no_cursor(make_resource):
+    """A last page exactly full gave a cursor to a page of nothing: one more request for every client."""
+    for n in range(4):
+        make_resource(titles={"en": f"Adult literacy campaign {n}"}, subjects=[])
+    first = search.search_resources("literacy", cursor="*", page_size=2)
+    assert first.next_cursor
+    last = search.search_resources("literacy", cursor=first.next_cursor, page_size=2)
+    assert len(last.hits) == 2 and last.next_cursor is None
+    assert search.search_resources("literacy", cursor="*", page_size=4).next_cursor is None
+
+
 def test_a_cursor_lists_what_the_pages_list_when_no_resource_holds_every_word(make_resource):
     """Listed by cursor, a search no resource held every word of found nothing, where its pages showed
     the resources with some of the words and said so."""
