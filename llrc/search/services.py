@@ -1158,6 +1158,7 @@ def _cursor_page(
                 query, said = relaxed, notices
                 break
     close = [i for i, _s in candidates]
+    close_set = set(close)
     query = replace(query, also_ids=close)
     after = query.after_id is not None
     # Started before the page is ranked, so that its counting overlaps the ranking.
@@ -1168,7 +1169,7 @@ def _cursor_page(
     more = len(ids) > query.limit
     ids, scores = ids[: query.limit], scores[: query.limit]
     by_meaning: set[int] = set()
-    shown_close = [i for i in ids if i in set(close)]
+    shown_close = [i for i in ids if i in close_set]
     if shown_close:
         holding = backend.search(
             replace(
