@@ -7,6 +7,9 @@ from django.http.response import HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_vary_headers
 
+# Set on an answer whose whole form is streamed as stored, never compressed (a file, and its 304).
+NEVER_COMPRESSED = "llrc_never_compressed"
+
 
 class PageCompression(GZipMiddleware):
     """Django's gzip for pages and JSON answers (a search page of 32 KB is 6 KB gzipped; Django pads the
@@ -39,5 +42,9 @@ def _as_compressed_answer_would_be(
     held = request.headers.get("If-None-Match", "")
     if etag and etag.startswith('"') and f"W/{etag}" in held:
         response.headers["ETag"] = "W/" + etag
+    if not getattr(response, NEVER_COMPRESSED, False):
+        # A page's 200 varies by Accept-Encoding whether or not this client took gzip (Django's gzip
+        # says so for every page it could compress): its 304 lacked it for a client holding the plain
+        # page's ETag.
         patch_vary_headers(response, ("Accept-Encoding",))
     return response

@@ -37,6 +37,7 @@ from llrc.catalogue import queries
 from llrc.catalogue.citation import citation_bibtex, citation_meta, citation_ris, citation_text
 from llrc.catalogue.models import Resource
 from llrc.catalogue.services import file_path
+from llrc.lib.compression import NEVER_COMPRESSED
 from llrc.lib.vary import SAME_IN_EVERY_LANGUAGE
 from llrc.search import services as search_services
 from llrc.search.services import SearchInputError, SearchTooLong
@@ -359,6 +360,7 @@ def download_file(request: HttpRequest, file_id: int, name: str) -> HttpResponse
     # The same bytes whatever the reader's language (LanguageIndependentAnswers takes Accept-Language out
     # of Vary): a 404 is in the reader's language and keeps it.
     setattr(response, SAME_IN_EVERY_LANGUAGE, True)
+    setattr(response, NEVER_COMPRESSED, True)
     return response
 
 
@@ -473,9 +475,17 @@ def healthz(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The API's error shape ({"detail", "errors"}, UTF-8 declared), for addresses no endpoint answers.
+_API_JSON = "application/json; charset=utf-8"
+
+
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found"}, status=404)
+        detail = (
+            f"There is nothing at {request.path}: the API's addresses are listed at /api/v1/docs"
+            + (" (they end without a slash)." if request.path.endswith("/") else ".")
+        )
+        return JsonResponse({"detail": detail, "errors": {}}, status=404, content_type=_API_JSON)
     # Our views say why a page is missing; an address no pattern matches raises Django's Resolver404,
     # whose text lists every URL pattern and the paths of the installed code: never shown.
     said = exception.args and not isinstance(exception, Resolver404)
@@ -484,5 +494,7 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Internal server error"}, status=500)
+        return JsonResponse(
+            {"detail": "Internal server error", "errors": {}}, status=500, content_type=_API_JSON
+        )
     return render(request, "500.html", status=500)

@@ -512,3 +512,29 @@ def test_a_vocabulary_page_out_of_range_is_refused_not_adjusted(client, query, f
     response = client.get("/api/v1/vocabularies/isced", query)
     assert response.status_code == 422
     assert response.json()["detail"].startswith(f"{field}: give")
+
+
+@pytest.mark.parametrize("url", ["/api/v1/nope", "/api/v1/resources/1/", "/api/v1/"])
+def test_an_address_no_endpoint_answers_gets_the_apis_error_shape(client, url):
+    """It was {"detail": "Not found"}, without the errors every other refusal carries, and without
+    the charset of every other answer."""
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    body = response.json()
+    assert body["errors"] == {} and body["detail"].startswith(f"There is nothing at {url}")
+    assert "/api/v1/docs" in body["detail"]
+
+
+def test_a_304_varies_as_its_200_does(client, make_resource):
+    """A 304 to a client holding the plain answer's ETag left out Vary: Accept-Encoding, which the 200
+    carried (RFC 9110, 15.4.5)."""
+    for n in range(5):
+        make_resource(titles={"en": f"Adult literacy campaign {n}"}, subjects=[])
+    whole = client.get("/api/v1/resources")
+    assert "Accept-Encoding" in whole["Vary"]
+    again = client.get("/api/v1/resources", HTTP_IF_NONE_MATCH=whole["ETag"])
+    assert again.status_code == 304
+    assert {v.strip() for v in again["Vary"].split(",")} == {
+        v.strip() for v in whole["Vary"].split(",")
+    }
