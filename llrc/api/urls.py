@@ -40,7 +40,7 @@ from llrc.catalogue.validation import (
 from llrc.lib.identifiers import bcp47
 from llrc.lib.text import list_separator
 from llrc.search import services as search_services
-from llrc.search.backends.base import FACETS, FILTER_ONLY
+from llrc.search.backends.base import FACETS, FILTER_ONLY, SORTS
 from llrc.search.services import SearchInputError
 from llrc.vocabularies import queries as vocab_queries
 
@@ -249,8 +249,14 @@ class SearchFilters(Schema):
     sdg: list[str] = []
     page: int = 1
     page_size: int = 20
-    lang: str = "en"
-    sort: str = "relevance"
+    lang: str = Field(
+        "en",
+        description=(
+            "Language of titles and summaries (any language code: en, zh-hans, fr, es, ar, ru...); "
+            "in en or zh-hans, of notices and labels too"
+        ),
+    )
+    sort: str = Field("relevance", json_schema_extra={"enum": list(SORTS)})
     cursor: str | None = Field(
         None,
         description=(

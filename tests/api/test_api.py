@@ -399,6 +399,10 @@ def test_openapi_document(client):
     assert {"/api/v1/search", "/api/v1/resources", "/api/v1/resources/{resource_id}"} <= set(
         doc["paths"]
     )
+    # The orders a search takes are listed, and what lang does is said (a client had to guess).
+    search_params = {p["name"]: p for p in doc["paths"]["/api/v1/search"]["get"]["parameters"]}
+    assert search_params["sort"]["schema"]["enum"] == ["relevance", "newest", "oldest", "title"]
+    assert "zh-hans" in search_params["lang"]["schema"]["description"]
 
 
 def test_healthz(client, two):
