@@ -281,13 +281,9 @@ def _singulars(en_zh: dict[str, list[str]], first_senses: set[str]) -> None:
     "sport" was in no gloss, and 体育 is "sports" first. Not from later senses: "hives" is the second
     sense of 荨麻疹 (nettle rash), "tenths" one of 分成's, and neither is what "hive" or "tenth" means."""
     for plural in first_senses:
-        if " " in plural or len(plural) < 4 or not plural.endswith("s"):
-            continue
-        if plural.endswith(("ss", "us", "is")):
-            continue
-        singular = plural[:-3] + "y" if plural.endswith("ies") else plural[:-1]
-        if singular not in en_zh:
-            en_zh[singular] = en_zh[plural]
+        singulars = [] if " " in plural else _regular_singulars(plural)
+        if singulars and singulars[0] not in en_zh:
+            en_zh[singulars[0]] = en_zh[plural]
 
 
 def _ing_bases(word: str) -> list[str]:
@@ -301,6 +297,15 @@ def _ing_bases(word: str) -> list[str]:
     return bases
 
 
+def _regular_singulars(word: str) -> list[str]:
+    """The singulars a word may have if it is a regular plural, likeliest first: cities -> city (then
+    citie), learners -> learner; none for a word ending in -ss, -us or -is (class, campus, basis)."""
+    forms = [word[:-3] + "y"] if word.endswith("ies") and len(word) > 4 else []
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        forms.append(word[:-1])
+    return forms
+
+
 def _english_forms(word: str) -> list[str]:
     """Forms to look the word up by, in order: a plural's singular first (few glosses are plural:
     "cities" glosses only the archaic 城邑, "city" 城市), then the word (an -ing word with its verb's
@@ -308,10 +313,7 @@ def _english_forms(word: str) -> list[str]:
     then its base word's (schooling -> school). A singular glossed only in the plural ("sport": 体育 is
     "sports") is in the dictionary under its singular too (`_singulars`)."""
     singular = [_IRREGULAR_PLURALS[word]] if word in _IRREGULAR_PLURALS else []
-    if word.endswith("ies") and len(word) > 4:
-        singular.append(word[:-3] + "y")
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
-        singular.append(word[:-1])
+    singular += _regular_singulars(word)
     bases = _ing_bases(word)
     return [*singular, word, *(f"to {base}" for base in bases), *bases]
 
