@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
-from django.utils.text import format_lazy
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext, gettext_lazy
 
 from llrc.catalogue import services
@@ -396,18 +397,18 @@ CONTENT_LANGUAGES = [
     ("ar", gettext_lazy("Arabic")),
     ("ru", gettext_lazy("Russian")),
 ]
-_FIELD_LABELS = {
-    "name": gettext_lazy("Name"),
-    "title": gettext_lazy("Title"),
-    "description": gettext_lazy("Description"),
-}
 
 
 def multilingual_form(
-    model: type, json_fields: dict[str, bool], base: type[TextForm] = TextForm
+    model: type[models.Model], json_fields: dict[str, bool], base: type[TextForm] = TextForm
 ) -> type[forms.ModelForm]:
     """A form that edits each {language: text} JSON field as one text box per UN language."""
     attrs: dict[str, Any] = {}
+    # Each field as its model names it (verbose_name, translated): "Title", 标题.
+    labels = {
+        name: capfirst(cast(models.Field, model._meta.get_field(name)).verbose_name)
+        for name in json_fields
+    }
     for name, long_text in json_fields.items():
         for code, language in CONTENT_LANGUAGES:
             widget = (
@@ -419,7 +420,7 @@ def multilingual_form(
                 required=False,
                 label=format_lazy(
                     gettext_lazy("{field} ({language})"),
-                    field=_FIELD_LABELS[name],
+                    field=labels[name],
                     language=language,
                 ),
                 widget=widget,
@@ -443,8 +444,7 @@ def multilingual_form(
         first = next(iter(json_fields))
         if not data[first]:
             raise ValidationError(
-                gettext("%(field)s: give it in at least one language.")
-                % {"field": _FIELD_LABELS[first]}
+                gettext("%(field)s: give it in at least one language.") % {"field": labels[first]}
             )
         return data
 
