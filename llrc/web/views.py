@@ -6,7 +6,7 @@ import logging
 import mimetypes
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import BinaryIO
 from urllib.parse import quote
@@ -210,27 +210,32 @@ def resource_detail(request: HttpRequest, resource_id: int) -> HttpResponse:
     return render(request, "web/resource.html", context)
 
 
+def _record_file(
+    request: HttpRequest,
+    resource_id: int,
+    written: Callable[..., str],
+    media_type: str,
+    extension: str,
+) -> HttpResponse:
+    """A published resource's record as a file to save, llrc-<id>.<extension>, written by `written`."""
+    resource, url = _published(request, resource_id)
+    response = HttpResponse(written(resource, url=url), content_type=f"{media_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="llrc-{resource.pk}.{extension}"'
+    return response
+
+
 @require_safe
 def resource_ris(request: HttpRequest, resource_id: int) -> HttpResponse:
     """The record as a RIS file for a reference manager (Zotero, EndNote, Mendeley)."""
-    resource, url = _published(request, resource_id)
-    response = HttpResponse(
-        citation_ris(resource, url=url),
-        content_type="application/x-research-info-systems; charset=utf-8",
+    return _record_file(
+        request, resource_id, citation_ris, "application/x-research-info-systems", "ris"
     )
-    response["Content-Disposition"] = f'attachment; filename="llrc-{resource.pk}.ris"'
-    return response
 
 
 @require_safe
 def resource_bibtex(request: HttpRequest, resource_id: int) -> HttpResponse:
     """The record as a BibTeX file, for a reader writing in LaTeX."""
-    resource, url = _published(request, resource_id)
-    response = HttpResponse(
-        citation_bibtex(resource, url=url), content_type="application/x-bibtex; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="llrc-{resource.pk}.bib"'
-    return response
+    return _record_file(request, resource_id, citation_bibtex, "application/x-bibtex", "bib")
 
 
 @require_safe
