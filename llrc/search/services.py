@@ -928,11 +928,10 @@ def search_resources(
     page_found: Page
     more = False  # cursor paging: whether a next page holds anything
     if cursor is not None:
-        page_found, by_meaning, backend_query, said, more = _cursor_page(
-            backend, backend_query, candidates
-        )
-        notices += said
-        words_found = not backend_query.also_ids or _holds_words(backend, backend_query)
+        listed = _cursor_page(backend, backend_query, candidates)
+        page_found, by_meaning, backend_query = listed.page, listed.by_meaning, listed.query
+        notices += listed.notices
+        more, words_found = listed.more, listed.words_found
     elif candidates:
         # One engine query answers the words and the meaning candidates together (totals, facets, window).
         page_found, by_meaning, words_found = _fuse_with_vectors(backend, backend_query, candidates)
@@ -1137,9 +1136,19 @@ def _holds_words(backend: SearchBackend, query: BackendQuery) -> bool:
     )
 
 
+@dataclass
+class _CursorPage:
+    page: Page
+    by_meaning: set[int]  # ids on the page found by meaning alone
+    query: BackendQuery  # the query it answers (with some of the words, when none held every word)
+    notices: list[str]
+    more: bool  # whether results follow this page
+    words_found: bool  # whether a resource holds the words, or the results are by meaning only
+
+
 def _cursor_page(
     backend: SearchBackend, query: BackendQuery, candidates: list[tuple[int, float]]
-) -> tuple[Page, set[int], BackendQuery, list[str], bool]:
+) -> _CursorPage:
     """A page of cursor paging: the same resources the pages list (those holding the words, or some of
     them when none holds every word, and those close in meaning), in id order after the cursor. Listed
     by cursor, a search for which no resource held every word found nothing, and one with resources
@@ -1147,15 +1156,13 @@ def _cursor_page(
     of the whole result set, not of what is left after the cursor.
 
     One result more than the page is asked for, to know whether another page follows: a last page
-    that was exactly full gave a cursor to a page of nothing.
-
-    Returns the page, the ids on it found by meaning alone, the query it answers, its notices and
-    whether more results follow."""
+    that was exactly full gave a cursor to a page of nothing."""
     said: list[str] = []
-    if not _holds_words(backend, query):
+    holds = _holds_words(backend, query)
+    if not holds:
         for relaxed, notices in _with_some_words(query):
             if _holds_words(backend, relaxed):
-                query, said = relaxed, notices
+                query, said, holds = relaxed, notices, True
                 break
     close = [i for i, _s in candidates]
     close_set = set(close)
@@ -1183,7 +1190,9 @@ def _cursor_page(
             )
         ).ids
         by_meaning = set(shown_close) - set(holding)
-    return Page(ids, scores, (whole or started).result), by_meaning, query, said, more
+    page = Page(ids, scores, (whole or started).result)
+    # Found by meaning only when meaning found anything; with no candidates the total says it.
+    return _CursorPage(page, by_meaning, query, said, more, words_found=holds or not close)
 
 
 def _fuse_with_vectors(
