@@ -1,4 +1,4 @@
-"""Small text helpers with no dependencies."""
+"""Small text helpers: what text may hold and what shows, and its problems said in the reader's language."""
 
 import re
 import unicodedata
