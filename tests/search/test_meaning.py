@@ -123,7 +123,7 @@ def test_a_long_word_no_record_holds_is_looked_for_as_its_parts(
 ):
     """下岗职工 ("laid-off workers") is one word to the segmenter. A record that writes 职工 and 下岗 apart
     never holds the compound, and the search found nothing; records are indexed under the parts of long
-    words too, so the parts find it (all required), with a notice saying so."""
+    words too, so the parts find it (both required, for it to come first), with a notice saying so."""
     settings.SEARCH_VECTORS = False
     settings.SEARCH_DICTIONARY = dictionary
     apart = make_resource(
@@ -133,13 +133,15 @@ def test_a_long_word_no_record_holds_is_looked_for_as_its_parts(
         countries=[],
         creators=[],
     )
-    make_resource(
+    one_part = make_resource(
         titles={"zh-hans": "职工的权利"}, original_language="zh-hans", subjects=[], countries=[]
     )
     page = search.search_resources("下岗职工")
-    assert ids(page) == [apart.pk]
+    # The record with both parts first; one with a part follows, as after words typed apart.
+    assert ids(page) == [apart.pk, one_part.pk]
     assert page.notices == [
-        "No resource contains “下岗职工”; resources containing “下岗”, “职工” were looked for."
+        "No resource contains “下岗职工”; resources containing “下岗”, “职工” were looked for.",
+        "Only 1 resource contains all the words; resources containing some of them follow.",
     ]
     with translation.override("zh-hans"):  # parts listed as the language lists things
         assert "包含“下岗”、“职工”的资源" in search.search_resources("下岗职工").notices[0]
@@ -335,6 +337,41 @@ def test_pages_past_the_fused_results_repeat_and_skip_nothing(
         seen += ids(search.search_resources("literacy", page_size=2, page=number))
     assert len(seen) == len(set(seen)) == first.total
     assert len(seen) > 4  # the pages went past the fused window
+
+
+@pytest.mark.parametrize("window", [4, 100])
+def test_with_meaning_on_those_with_every_word_come_first_and_pages_repeat_nothing(
+    make_resource, settings, monkeypatch, window
+):
+    """With meaning on, what the search with every word found (its word matches fused with its meaning
+    matches) comes first, then the resources with some of the words; pages past a small fused window
+    neither repeat nor skip any."""
+    monkeypatch.setattr(search, "FUSION_WINDOW", window)
+    monkeypatch.setattr(search, "VECTOR_CANDIDATES", 2)
+    settings.SEARCH_VECTOR_THRESHOLD = (
+        -1.0
+    )  # the two nearest resources are candidates, whatever they are
+    settings.SEARCH_DICTIONARY = False
+    both = make_resource(titles={"en": "Rural literacy circles"}, subjects=[], collections=[])
+    some = [
+        make_resource(titles={"en": title}, subjects=[], collections=[])
+        for title in ["Literacy in cities", "Rural schools", "Family literacy", "Rural libraries"]
+    ]
+    for title in ["Soil erosion", "Bee keeping"]:
+        make_resource(titles={"en": title}, subjects=[], collections=[])
+    strict = search._meaning_candidates("rural literacy")
+    found_first = {both.pk, *(rid for rid, _score in strict)}
+    first = search.search_resources("rural literacy", page_size=2)
+    assert first.notices == [
+        "Only 1 resource contains all the words; resources containing some of them follow."
+    ]
+    seen = []
+    for number in range(1, first.page_count + 1):
+        seen += ids(search.search_resources("rural literacy", page_size=2, page=number))
+    assert len(seen) == len(set(seen)) == first.total
+    # The one with every word and the meaning matches first, then the others with some of the words.
+    assert set(seen[: len(found_first)]) == found_first
+    assert set(seen) == found_first | {r.pk for r in some}
 
 
 def test_a_match_through_a_translated_keyword_says_so(make_resource, settings):

@@ -308,6 +308,64 @@ def test_a_cursor_lists_what_the_pages_list_when_no_resource_holds_every_word(ma
     assert cursor_notices == page_notices and cursor_notices
 
 
+@pytest.fixture
+def few_with_every_word(make_resource):
+    """Three resources with both words, five with one of them, one with neither."""
+    both = [
+        make_resource(titles={"en": f"Rural literacy circles {n}"}, subjects=[], date_issued=year)
+        for n, year in enumerate(["2001", "2019", "2010"])
+    ]
+    some = [
+        make_resource(titles={"en": title}, subjects=[], date_issued=year)
+        for title, year in [
+            ("Literacy in cities", "2021"),
+            ("Adult literacy", "2003"),
+            ("Rural schools", "2015"),
+            ("Family literacy", "2018"),
+            ("Rural libraries", "2005"),
+        ]
+    ]
+    make_resource(titles={"en": "Soil erosion on farms"}, subjects=[])
+    return {r.pk for r in both}, {r.pk for r in some}
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest", "title"])
+def test_pages_list_those_with_every_word_first_each_once(few_with_every_word, sort):
+    """With fewer than FEW_WITH_EVERY_WORD resources holding every word, those holding some follow,
+    in every sort order, page after page: each once, the ones with every word on the first pages."""
+    both, some = few_with_every_word
+    listed, notices, total = _all_pages("rural literacy", sort=sort)
+    assert total == len(listed) == len(set(listed)) == 8
+    assert set(listed[:3]) == both and set(listed[3:]) == some
+    assert notices == [
+        "Only 3 resources contain all the words; resources containing some of them follow."
+    ]
+    # Each part in the order asked for.
+    years = dict(Resource.objects.values_list("pk", "date_issued"))
+    if sort == "newest":
+        assert [years[pk] for pk in listed[:3]] == ["2019", "2010", "2001"]
+        assert [years[pk] for pk in listed[3:]] == ["2021", "2018", "2015", "2005", "2003"]
+    if sort == "title":
+        titled = [h.title for h in search.search_resources("rural literacy", sort=sort).hits]
+        assert titled[:3] == sorted(titled[:3]) and titled[3:] == sorted(titled[3:])
+    # A later page says what the first says.
+    assert search.search_resources("rural literacy", page=3, page_size=2, sort=sort).notices == (
+        notices
+    )
+
+
+def test_a_cursor_lists_those_with_some_of_the_words_too(few_with_every_word):
+    """By cursor, the same resources as the pages, in the order they were added, said so."""
+    both, some = few_with_every_word
+    by_page, _notices, page_total = _all_pages("rural literacy")
+    by_cursor, notices, cursor_total = _all_by_cursor("rural literacy")
+    assert sorted(by_cursor) == by_cursor == sorted(by_page) == sorted(both | some)
+    assert cursor_total == page_total == 8
+    assert notices == [
+        "Only 3 resources contain all the words; resources containing some of them are listed too."
+    ]
+
+
 @pytest.mark.vectors
 def test_a_cursor_lists_the_resources_found_by_meaning_too(make_resource, settings):
     """Listed by cursor, a search left out what only its meaning found: 21 resources against 30."""

@@ -1,6 +1,7 @@
 """Search through the service layer on the real engine (tantivy) and the real database."""
 
 import pytest
+from django.utils import translation
 
 from llrc.catalogue import services
 from llrc.search import services as search
@@ -92,9 +93,55 @@ def test_chinese_title_with_latin_letters_is_found_by_each_word(make_resource):
         assert both.pk in ids(search.search_resources(query)), query
 
 
-def test_multi_word_english_query_requires_every_word(corpus):
+def test_resources_with_every_word_come_first_and_those_with_some_follow_when_few(corpus):
+    """ "upskilling low-skilled adult workers" found one record of the five a reader wants: fewer than
+    FEW_WITH_EVERY_WORD records held every word, and none other was shown. Those with some of the words
+    now follow, with a notice; the total and the facets count what is listed."""
     page = search.search_resources("lifelong learning strategy")
-    assert ids(page) == {corpus["en_policy"].pk}
+    order = [hit.resource.pk for hit in page.hits]
+    assert order[0] == corpus["en_policy"].pk  # the one with every word
+    assert set(order) == {corpus[k].pk for k in ("en_policy", "en_report", "zh_law", "zh_article")}
+    assert corpus["en_other"].pk not in order  # holds none of the words
+    assert page.notices == [
+        "Only 1 resource contains all the words; resources containing some of them follow."
+    ]
+    assert page.total == len(order) == 4
+    types = {b.value: b.count for f in page.facets if f.name == "type" for b in f.buckets}
+    assert types == {"policy": 1, "report": 1, "legislation": 1, "article": 1}
+    # In Chinese, with the count.
+    with translation.override("zh-hans"):
+        chinese = search.search_resources("lifelong learning strategy", lang="zh-hans")
+    assert [h.resource.pk for h in chinese.hits] == order
+    assert chinese.notices == [
+        "只有 1 条资源同时包含所有检索词；其后列出包含其中部分检索词的资源。"
+    ]
+
+
+def test_many_resources_with_every_word_are_all_that_is_found(make_resource):
+    """From FEW_WITH_EVERY_WORD records holding every word on, every word is required, as before."""
+    every = [
+        make_resource(titles={"en": f"Literacy for rural women, part {n}"}, subjects=[])
+        for n in range(search.FEW_WITH_EVERY_WORD - 1)
+    ]
+    some = make_resource(titles={"en": "Literacy in cities"}, subjects=[])
+    fewer = search.search_resources("rural literacy")
+    order = [h.resource.pk for h in fewer.hits]
+    assert set(order[:-1]) == {r.pk for r in every} and order[-1] == some.pk
+    assert fewer.notices == [
+        "Only 9 resources contain all the words; resources containing some of them follow."
+    ]
+    every.append(make_resource(titles={"en": "Rural literacy"}, subjects=[]))
+    page = search.search_resources("rural literacy")
+    assert ids(page) == {r.pk for r in every} and page.total == len(every)
+    assert page.notices == []
+
+
+def test_one_word_or_alternatives_are_never_widened(corpus):
+    # A single word, or words joined by OR, asks for any of them already.
+    assert search.search_resources("strategy").total == 1
+    page = search.search_resources("strategy OR gardening")
+    assert ids(page) == {corpus["en_policy"].pk, corpus["en_other"].pk}
+    assert page.notices == []
 
 
 def test_ranking_prefers_title_matches(corpus):
