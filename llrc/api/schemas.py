@@ -47,6 +47,8 @@ class ResourceSummary(Schema):
     is_demo: bool
     languages: list[Labelled] = []
     why: str = ""
+    # The query's words it does not hold, when resources holding some of them are listed.
+    missing_words: list[str] = []
     in_file: dict[str, str | int] | None = None
 
 

@@ -94,6 +94,7 @@ def _plain(fragment: str) -> str:
 def hit_summary(request: HttpRequest, hit: SearchHit, lang: str) -> dict[str, Any]:
     out = resource_summary(request, hit.resource, lang, snippet=_plain(hit.snippet_html))
     out["why"] = hit.why
+    out["missing_words"] = hit.missing
     out["languages"] = [{"code": code, "label": label} for code, label, _other in hit.languages]
     if hit.file_snippet:
         out["in_file"] = {

@@ -474,6 +474,9 @@ class SearchHit:
     # Two language versions of one work share their titles (the Debian Edu manual has an English and a
     # Chinese title in both): the language is what tells a reader which one they can read.
     languages: list[tuple[str, str, str]] = field(default_factory=list)
+    # The reader's words it does not hold, when resources with some of the words are listed (as a
+    # reader would see them: a phrase in quotes, alternatives joined by OR).
+    missing: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -685,6 +688,50 @@ def _fewer_with_every_word_notice(count: int, *, listed: bool) -> str:
         "Only %(count)d resources contain all the words; resources containing some of them follow.",
         count,
     ) % {"count": count}
+
+
+def _missing_words(
+    backend: SearchBackend, query: BackendQuery, ids: list[int]
+) -> dict[int, list[str]]:
+    """The words each of `ids` does not hold, of a query asking for some of its words: one engine
+    query a word (group), restricted to the page's resources, so the answer is the engine's own, stems,
+    translations and all. A resource found by meaning alone holds none of them, and says so otherwise."""
+    missing: dict[int, list[str]] = {}
+    if not ids:
+        return missing
+    for group in query.parsed.groups:
+        holding = set(
+            backend.search(
+                replace(
+                    query,
+                    parsed=replace(query.parsed, groups=[group]),
+                    match_all_terms=True,
+                    also_ids=[],
+                    restrict_ids=ids,
+                    after_id=None,
+                    offset=0,
+                    limit=len(ids),
+                    sort="id",
+                    facets=(),
+                )
+            ).ids
+        )
+        word = _typed(group)
+        for rid in ids:
+            if rid not in holding:
+                missing.setdefault(rid, []).append(word)
+    return missing
+
+
+def _typed(group: list[Match]) -> str:
+    """A group of a query as the reader typed it: its own alternatives (not the translations added to
+    them), a phrase in quotes, joined by OR."""
+    own = [m for m in group if not m.via] or group
+    shown = []
+    for match in own:
+        words = " ".join(w.token for w in match.words)
+        shown.append(f"“{words}”" if match.phrase else words)
+    return " OR ".join(dict.fromkeys(shown))
 
 
 def _parts_of_unknown_words(parsed: ParsedQuery, backend: SearchBackend) -> list[str]:
@@ -1074,6 +1121,12 @@ def search_resources(
         query=query,
     )
     translations = parsed.translation_terms()
+    if not backend_query.match_all_terms and len(backend_query.parsed.groups) > 1:
+        lacking = _missing_words(
+            backend, backend_query, [h.resource.pk for h in hits if h.resource.pk not in by_meaning]
+        )
+        for hit in hits:
+            hit.missing = lacking.get(hit.resource.pk, [])
     unexplained: list[SearchHit] = []
     for hit in hits:
         hit.file_snippet = in_files.get(hit.resource.pk)

@@ -368,6 +368,34 @@ def test_pages_far_past_those_with_every_word_list_the_others(make_resource):
     assert set(listed[:2]) == both and set(listed[2:]) == some and len(listed) == total == 14
 
 
+def test_a_result_with_some_of_the_words_says_which_it_lacks(few_with_every_word, client):
+    """Resources with some of the words are listed after the few with all: each says which of the
+    reader's words it does not contain, on the page and through the API; those with every word say
+    nothing."""
+    both, _some = few_with_every_word
+    page = search.search_resources("rural literacy")
+    lacking = {h.title: h.missing for h in page.hits}
+    assert all(not h.missing for h in page.hits if h.resource.pk in both)
+    assert lacking["Literacy in cities"] == ["rural"]
+    assert lacking["Rural schools"] == ["literacy"]
+    html = client.get("/en/search?q=rural+literacy").content.decode()
+    assert html.count('<p class="missing">') == 5
+    assert '<p class="missing">Does not contain: rural</p>' in html
+    chinese = client.get("/zh-hans/search?q=rural+literacy").content.decode()
+    assert '<p class="missing">未包含：rural</p>' in chinese
+    api = client.get("/api/v1/search?q=rural+literacy").json()
+    by_title = {r["title"]: r["missing_words"] for r in api["results"]}
+    assert by_title["Rural schools"] == ["literacy"] and by_title["Rural libraries"] == ["literacy"]
+    assert sorted(len(words) for words in by_title.values()) == [0, 0, 0, 1, 1, 1, 1, 1]
+    # A phrase is named in quotes; with every word required (many hold them), nothing is said.
+    quoted = search.search_resources('"rural literacy" cities')
+    assert {h.title: h.missing for h in quoted.hits}["Literacy in cities"] == ["“rural literacy”"]
+    assert not any(h.missing for h in search.search_resources("literacy").hits)
+    # When no resource holds every word, each result names what it lacks too.
+    fallback = search.search_resources("literacy zzqxw")
+    assert fallback.hits and all(h.missing == ["zzqxw"] for h in fallback.hits)
+
+
 def test_a_cursor_lists_those_with_some_of_the_words_too(few_with_every_word):
     """By cursor, the same resources as the pages, in the order they were added, said so."""
     both, some = few_with_every_word

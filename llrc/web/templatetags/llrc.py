@@ -167,6 +167,8 @@ def results_list(hits: list[SearchHit], start: int = 1) -> SafeString:
     demo_tag = escape(gettext("demo"))
     demo = f' · <span class="tag">{demo_tag}</span>'
     in_file = gettext("In %(name)s, page %(page)s:")
+    # Said of a result when resources holding some of the reader's words are listed.
+    lacks = gettext("Does not contain: %(words)s")
     items = []
     for hit in hits:
         record = hit.resource
@@ -196,6 +198,10 @@ def results_list(hits: list[SearchHit], start: int = 1) -> SafeString:
             lines.append(f'    <p class="in-file">{where} {conditional_escape(found.html)}</p>')
         if hit.why:
             lines.append(f'    <p class="why">{escape(hit.why)}</p>')
+        if hit.missing:
+            lines.append(
+                f'    <p class="missing">{escape(lacks % {"words": list_text(hit.missing)})}</p>'
+            )
         lines.append("  </li>")
         items.append("\n".join(lines))
     # Every part above is escaped or was built escaped.
