@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import logging
 import math
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -691,7 +692,7 @@ def _fewer_with_every_word_notice(count: int, *, listed: bool) -> str:
 
 
 def _missing_words(
-    backend: SearchBackend, query: BackendQuery, ids: list[int]
+    backend: SearchBackend, query: BackendQuery, ids: list[int], typed: str
 ) -> dict[int, list[str]]:
     """The words each of `ids` does not hold, of a query asking for some of its words: one engine
     query a word (group), restricted to the page's resources, so the answer is the engine's own, stems,
@@ -716,21 +717,25 @@ def _missing_words(
                 )
             ).ids
         )
-        word = _typed(group)
+        word = _as_typed_in(group, typed)
         for rid in ids:
             if rid not in holding:
                 missing.setdefault(rid, []).append(word)
     return missing
 
 
-def _typed(group: list[Match]) -> str:
+def _as_typed_in(group: list[Match], typed: str) -> str:
     """A group of a query as the reader typed it: its own alternatives (not the translations added to
-    them), a phrase in quotes, joined by OR."""
+    them), each word in the case it was typed in (MOOC, not the index's mooc), a phrase in quotes,
+    joined by OR."""
     own = [m for m in group if not m.via] or group
     shown = []
     for match in own:
-        words = " ".join(w.token for w in match.words)
-        shown.append(f"“{words}”" if match.phrase else words)
+        words = []
+        for word in match.words:
+            found = re.search(re.escape(word.token), typed, re.IGNORECASE)
+            words.append(found.group() if found else word.token)
+        shown.append(f"“{' '.join(words)}”" if match.phrase else " ".join(words))
     return " OR ".join(dict.fromkeys(shown))
 
 
@@ -1123,7 +1128,10 @@ def search_resources(
     translations = parsed.translation_terms()
     if not backend_query.match_all_terms and len(backend_query.parsed.groups) > 1:
         lacking = _missing_words(
-            backend, backend_query, [h.resource.pk for h in hits if h.resource.pk not in by_meaning]
+            backend,
+            backend_query,
+            [h.resource.pk for h in hits if h.resource.pk not in by_meaning],
+            query,
         )
         for hit in hits:
             hit.missing = lacking.get(hit.resource.pk, [])

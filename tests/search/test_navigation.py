@@ -391,6 +391,9 @@ def test_a_result_with_some_of_the_words_says_which_it_lacks(few_with_every_word
     quoted = search.search_resources('"rural literacy" cities')
     assert {h.title: h.missing for h in quoted.hits}["Literacy in cities"] == ["“rural literacy”"]
     assert not any(h.missing for h in search.search_resources("literacy").hits)
+    # As typed: MOOC, not the index's mooc.
+    typed = search.search_resources("RURAL Literacy")
+    assert {h.title: h.missing for h in typed.hits}["Literacy in cities"] == ["RURAL"]
     # When no resource holds every word, each result names what it lacks too.
     fallback = search.search_resources("literacy zzqxw")
     assert fallback.hits and all(h.missing == ["zzqxw"] for h in fallback.hits)
