@@ -645,15 +645,36 @@ def _with_some_words(query: BackendQuery) -> list[tuple[BackendQuery, list[str]]
 FEW_WITH_EVERY_WORD = 10
 
 
-def _may_add_some_words(query: BackendQuery, with_every_word: int) -> bool:
+def _may_add_some_words(
+    backend: SearchBackend, query: BackendQuery, with_every_word: int, *, only_words: bool
+) -> bool:
     """Whether resources holding some of the words may follow the few holding every word: with several
-    words, each required (not already some of them), and fewer than FEW_WITH_EVERY_WORD found."""
-    return (
-        query.match_all_terms
+    words, each required (not already some of them), typed as plain words (`only_words`: a phrase, a
+    field or OR asks for exactly that), and fewer than FEW_WITH_EVERY_WORD holding every word in the
+    whole catalogue, whatever the filters. Decided under the filters, a facet's count would not be what
+    choosing it lists: "adult literacy" (47 with every word) counted 7 of legislation, and choosing it
+    listed 13, as the 7 were few."""
+    if not (
+        only_words
+        and query.match_all_terms
         and len(query.parsed.groups) > 1
         and not query.parsed.identifier
         and 0 < with_every_word < FEW_WITH_EVERY_WORD
+    ):
+        return False
+    parsed = query.parsed
+    if not (query.filters or parsed.filters or parsed.year_range or parsed.excluded_filters):
+        return True
+    # A filter only narrows: this count (of the words alone, usually remembered from the search before
+    # a facet was chosen) is needed only when the filtered one is few.
+    words_alone = replace(
+        query,
+        filters={},
+        parsed=replace(parsed, filters={}, year_range=None, excluded_filters={}),
+        own_facets=(),
+        whole_facet="",
     )
+    return _word_matches(backend, words_alone) < FEW_WITH_EVERY_WORD
 
 
 def _few_with_every_word(
@@ -982,6 +1003,12 @@ def search_resources(
     # Plain words only get meaning matches: a reader who writes a phrase, a field or an exclusion wants
     # exactly that. Checked before translations add alternatives to the groups.
     plain = parsed.plain
+    # Only words typed as words may be widened to some of them (FEW_WITH_EVERY_WORD); an exclusion
+    # stays one.
+    only_words = all(
+        len(group) == 1 and not group[0].phrase and group[0].fields is None
+        for group in parsed.groups
+    )
     # The query's meaning is found in a thread of its own while its words are taken apart and translated
     # here (`_meaning_candidates`).
     meaning = (
@@ -1007,7 +1034,7 @@ def search_resources(
     # Words to mark in titles and snippets: the reader's own and their translations.
     marks = list(dict.fromkeys(terms + parsed.translation_terms()))
     backend = get_backend()
-    after_id = _decode_cursor(cursor) if cursor is not None else None
+    after_id, cursor_mode = _decode_cursor(cursor) if cursor is not None else (None, "")
     if cursor is not None and (sort != "relevance" or page != 1):
         # Said, not silently dropped: a client that asked for title order got id order.
         notices.append(
@@ -1034,11 +1061,18 @@ def search_resources(
     # in its threads while the page's records are read, its snippets cut and its reasons found.
     page_found: Page
     more = False  # cursor paging: whether a next page holds anything
+    fell_back = False  # no resource held every word: some of them were looked for
+    widened_from: int | None = None  # resources with every word, when those with some follow
     if cursor is not None:
-        listed = _cursor_page(backend, backend_query, candidates)
+        listed = _cursor_page(
+            backend, backend_query, candidates, mode=cursor_mode, only_words=only_words
+        )
         page_found, by_meaning, backend_query = listed.page, listed.by_meaning, listed.query
         notices += listed.notices
         more, words_found = listed.more, listed.words_found
+        cursor_mode = listed.mode
+        fell_back = cursor_mode.startswith(_FALLBACK)
+        widened_from = listed.widened_from
     else:
         # The resources with every word and what the search found in all, in its order, when fewer
         # than FEW_WITH_EVERY_WORD hold every word (then resources with some of them may follow).
@@ -1056,7 +1090,7 @@ def search_resources(
                     backend_query = relaxed
                     page_found, by_meaning = fallback.page, fallback.by_meaning
                     notices += said
-                    words_found = True
+                    words_found = fell_back = True
                     break
         else:
             words_found = True  # or the total says otherwise (`few` below)
@@ -1071,11 +1105,14 @@ def search_resources(
                     backend_query = relaxed
                     page_found = Page(*some.ranked(), some.result)
                     notices += said
+                    fell_back = True
                     break
             else:
                 with_every_word = _few_with_every_word(backend, backend_query, page_found)
                 found_first = with_every_word or []
-        if with_every_word and _may_add_some_words(backend_query, len(with_every_word)):
+        if with_every_word and _may_add_some_words(
+            backend, backend_query, len(with_every_word), only_words=only_words
+        ):
             # What was found comes first, as it was, then the resources with only some of the words.
             # (Ranked with the others, meaning lifted some of those above resources with every word:
             # nDCG@10 0.796 on the judged set, against 0.801.)
@@ -1085,6 +1122,7 @@ def search_resources(
                 backend_query = relaxed
                 page_found, by_meaning = some_words.page, some_words.by_meaning
                 notices.append(_fewer_with_every_word_notice(len(with_every_word), listed=False))
+                widened_from = len(with_every_word)
 
     records = _hit_records(page_found.ids)
     hits: list[SearchHit] = []
@@ -1195,7 +1233,14 @@ def search_resources(
     # word ("lifelon learning") is the likeliest reason.
     # And when only meaning found something: "educaton" found five resources close in meaning and was
     # not corrected to "education".
-    few = result.total < FEW_RESULTS or not backend_query.match_all_terms or not words_found
+    # Not for resources with some of the words added to a few with every word, unless those are very
+    # few: "adult learner literacy" (7 with every word) suggested "adult learners literacy" (the same 7).
+    few = (
+        result.total < FEW_RESULTS
+        or fell_back
+        or not words_found
+        or (widened_from is not None and widened_from < FEW_RESULTS)
+    )
     if few and parsed.groups and not parsed.identifier:
         try:
             suggestion = _did_you_mean(
@@ -1207,7 +1252,7 @@ def search_resources(
 
     next_cursor = None
     if cursor is not None and more and page_found.ids:
-        next_cursor = _encode_cursor(page_found.ids[-1])
+        next_cursor = _encode_cursor(page_found.ids[-1], cursor_mode)
 
     return SearchPage(
         next_cursor=next_cursor,
@@ -1278,10 +1323,19 @@ class _CursorPage:
     notices: list[str]
     more: bool  # whether results follow this page
     words_found: bool  # whether a resource holds the words, or the results are by meaning only
+    # Which resources the listing holds, kept in the cursor so that a change to the catalogue between
+    # pages does not change it (_CURSOR_MODES); and how many hold every word when others follow.
+    mode: str
+    widened_from: int | None = None
 
 
 def _cursor_page(
-    backend: SearchBackend, query: BackendQuery, candidates: list[tuple[int, float]]
+    backend: SearchBackend,
+    query: BackendQuery,
+    candidates: list[tuple[int, float]],
+    *,
+    mode: str,
+    only_words: bool,
 ) -> _CursorPage:
     """A page of cursor paging: the same resources the pages list (those holding the words, or some of
     them when none holds every word, and those close in meaning), in id order after the cursor. Listed
@@ -1290,20 +1344,39 @@ def _cursor_page(
     of the whole result set, not of what is left after the cursor.
 
     One result more than the page is asked for, to know whether another page follows: a last page
-    that was exactly full gave a cursor to a page of nothing."""
+    that was exactly full gave a cursor to a page of nothing.
+
+    Which resources are listed is decided on the first page and kept in the cursor (`mode`): decided
+    afresh on each page, a tenth resource with every word added between pages dropped the resources
+    with some of them from the pages left."""
     said: list[str] = []
-    matches = _word_matches(backend, query)
-    holds = matches > 0
-    if not holds:
-        for relaxed, notices in _with_some_words(query):
-            if _word_matches(backend, relaxed):
-                query, said, holds = relaxed, notices, True
-                break
-    elif _may_add_some_words(query, matches):
-        # As the pages do, resources with some of the words join the few with every word.
-        relaxed = replace(query, match_all_terms=False)
-        if _word_matches(backend, relaxed) > matches:
-            query, said = relaxed, [_fewer_with_every_word_notice(matches, listed=True)]
+    holds = True
+    widened_from = None
+    tries = _with_some_words(query)
+    if mode == _EVERY:
+        pass
+    elif mode == _SOME:
+        widened_from = _word_matches(backend, query)
+        query = replace(query, match_all_terms=False)
+        said = [_fewer_with_every_word_notice(widened_from, listed=True)]
+    elif mode.startswith(_FALLBACK) and int(mode[len(_FALLBACK) :]) < len(tries):
+        query, said = tries[int(mode[len(_FALLBACK) :])]
+    else:
+        mode = _EVERY
+        matches = _word_matches(backend, query)
+        holds = matches > 0
+        if not holds:
+            for index, (relaxed, notices) in enumerate(tries):
+                if _word_matches(backend, relaxed):
+                    query, said, holds = relaxed, notices, True
+                    mode = f"{_FALLBACK}{index}"
+                    break
+        elif _may_add_some_words(backend, query, matches, only_words=only_words):
+            # As the pages do, resources with some of the words join the few with every word.
+            relaxed = replace(query, match_all_terms=False)
+            if _word_matches(backend, relaxed) > matches:
+                query, said = relaxed, [_fewer_with_every_word_notice(matches, listed=True)]
+                mode, widened_from = _SOME, matches
     close = [i for i, _s in candidates]
     close_set = set(close)
     query = replace(query, also_ids=close)
@@ -1332,7 +1405,7 @@ def _cursor_page(
         by_meaning = set(shown_close) - set(holding)
     page = Page(ids, scores, (whole or started).result)
     # Found by meaning only when meaning found anything; with no candidates the total says it.
-    return _CursorPage(page, by_meaning, query, said, more, words_found=holds or not close)
+    return _CursorPage(page, by_meaning, query, said, more, holds or not close, mode, widened_from)
 
 
 @dataclass
@@ -1446,29 +1519,38 @@ def _put_first(ids: list[int], first: Sequence[int]) -> list[int]:
 FEW_RESULTS = 3
 
 
-def _encode_cursor(last_id: int) -> str:
-    return _encode_cursor_text(f"after:{last_id}")
+# What a cursor's listing holds: the resources with every word (and those close in meaning); also
+# those with some of the words (FEW_WITH_EVERY_WORD); or, none holding every word, what the n-th of
+# `_with_some_words`'s tries found. A cursor without one (given out before they were kept) decides again.
+_EVERY, _SOME, _FALLBACK = "every", "some", "fallback"
+_CURSOR_MODE = re.compile(r"(?:every|some|fallback[0-9])?")
+
+
+def _encode_cursor(last_id: int, mode: str) -> str:
+    return _encode_cursor_text(f"after:{last_id}:{mode}")
 
 
 def _encode_cursor_text(text: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> int | None:
-    """ "" or "*" starts at the beginning; otherwise the opaque value a previous page returned."""
+def _decode_cursor(cursor: str) -> tuple[int | None, str]:
+    """ "" or "*" starts at the beginning; otherwise the opaque value a previous page returned: the
+    last id given and what the listing holds (_CURSOR_MODE)."""
     if cursor in ("", "*"):
-        return None
+        return None, ""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        prefix, value = raw.split(":", 1)
-        if prefix != "after":
+        prefix, value, *rest = raw.split(":", 2)
+        mode = rest[0] if rest else ""
+        if prefix != "after" or not _CURSOR_MODE.fullmatch(mode):
             raise ValueError(prefix)
         last_id = int(value)
         # Ids are positive and fit the engines' 64-bit fields: anything else was not given out here
         # (tantivy refused 2**64 with an error of its own, a 500).
         if not 0 <= last_id < 2**63 - 1:
             raise ValueError(value)
-        return last_id
+        return last_id, mode
     except (ValueError, UnicodeDecodeError):
         raise SearchInputError(
             _("the cursor is not one this service gave out; start again with cursor=*")

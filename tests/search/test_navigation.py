@@ -399,6 +399,86 @@ def test_a_result_with_some_of_the_words_says_which_it_lacks(few_with_every_word
     assert fallback.hits and all(h.missing == ["zzqxw"] for h in fallback.hits)
 
 
+def test_a_facet_count_is_what_choosing_it_lists(make_resource):
+    """Whether resources with some of the words follow is decided on the words alone, not under the
+    filters: "adult literacy" (47 with every word) counted 7 of legislation, and choosing it listed 13."""
+    for n in range(search.FEW_WITH_EVERY_WORD):
+        make_resource(
+            titles={"en": f"Rural literacy {n}"},
+            subjects=[],
+            resource_type="report" if n < 2 else "policy",
+        )
+    for n in range(5):
+        make_resource(titles={"en": f"Literacy circle {n}"}, subjects=[], resource_type="report")
+    page = search.search_resources("rural literacy")
+    assert page.total == search.FEW_WITH_EVERY_WORD and not page.notices  # not widened
+    counts = {b.value: b.count for f in page.facets if f.name == "type" for b in f.buckets}
+    chosen = search.search_resources("rural literacy", filters={"type": ["report"]})
+    assert chosen.total == counts["report"] == 2 and not chosen.notices
+    # Typed in the query, a filter is one too; and a year range.
+    assert search.search_resources("rural literacy type:report").total == 2
+    # Few with every word in the whole catalogue: widened with the filter as without it.
+    few = search.search_resources("literacy circle")
+    few_counts = {b.value: b.count for f in few.facets if f.name == "type" for b in f.buckets}
+    assert few.notices and few.total == 15
+    reports = search.search_resources("literacy circle", filters={"type": ["report"]})
+    assert reports.total == few_counts["report"] == 7
+
+
+def test_a_phrase_or_a_field_is_not_widened(few_with_every_word):
+    """A phrase, a field or OR asks for exactly that: "creator:unesco women" listed records by others."""
+    for query in ('"rural literacy" circles', "title:rural literacy", "rural OR soil literacy"):
+        page = search.search_resources(query)
+        assert not any("contain all the words" in n for n in page.notices), query
+        assert page.total <= 3, query
+    # An exclusion beside plain words is kept, and the words widened.
+    excluded = search.search_resources("rural literacy -cities")
+    assert excluded.notices and "Literacy in cities" not in [h.title for h in excluded.hits]
+
+
+def test_no_suggestion_for_a_few_with_every_word_and_others_following(make_resource):
+    """ "rural circle" (three with every word, through the stem) suggested "rural circles", which finds
+    the same: a suggestion is for what found nothing or almost nothing."""
+    for n in range(3):
+        make_resource(titles={"en": f"Rural literacy circles {n}"}, subjects=[])
+    make_resource(titles={"en": "Rural schools"}, subjects=[])
+    page = search.search_resources("rural circle")
+    assert page.notices and page.total == 4
+    assert page.suggestion == ""
+
+
+def test_a_cursor_keeps_its_listing_when_a_tenth_resource_with_every_word_is_added(
+    make_resource,
+):
+    """Decided afresh on each page, a tenth resource with every word added between pages dropped the
+    resources with some of the words from the pages left (14, then 10)."""
+    for n in range(search.FEW_WITH_EVERY_WORD - 1):
+        make_resource(titles={"en": f"Rural literacy {n}"}, subjects=[])
+    some = {make_resource(titles={"en": f"Literacy circle {n}"}, subjects=[]).pk for n in range(5)}
+    first = search.search_resources("rural literacy", cursor="*", page_size=3)
+    assert first.total == 14 and first.notices
+    make_resource(titles={"en": "Rural literacy 10"}, subjects=[])
+    listed, cursor = [h.resource.pk for h in first.hits], first.next_cursor
+    while cursor:
+        page = search.search_resources("rural literacy", cursor=cursor, page_size=3)
+        # The count said is today's (ten now); the listing is the one begun.
+        assert page.notices == [
+            "Only 10 resources contain all the words; resources containing some of them are listed "
+            "too."
+        ]
+        listed += [h.resource.pk for h in page.hits]
+        cursor = page.next_cursor
+    assert some <= set(listed) and len(listed) == len(set(listed)) == 15
+    # A new listing decides again: ten with every word, those only.
+    assert search.search_resources("rural literacy", cursor="*").total == 10
+
+
+def test_the_fused_window_holds_enough_to_tell_few_with_every_word():
+    """A full fused window is taken to hold FEW_WITH_EVERY_WORD word matches or more, uncounted: that
+    holds while the window is longer than the candidates and the few together."""
+    assert search.FUSION_WINDOW > search.VECTOR_CANDIDATES + search.FEW_WITH_EVERY_WORD
+
+
 def test_a_cursor_lists_those_with_some_of_the_words_too(few_with_every_word):
     """By cursor, the same resources as the pages, in the order they were added, said so."""
     both, some = few_with_every_word
@@ -486,7 +566,16 @@ def test_did_you_mean_keeps_the_readers_filters(make_resource, client):
 
 @pytest.mark.parametrize(
     "forged",
-    ["not-a-cursor", "after:x", "before:5", "after:-1", f"after:{2**64}", "after:" + "9" * 23],
+    [
+        "not-a-cursor",
+        "after:x",
+        "before:5",
+        "after:-1",
+        f"after:{2**64}",
+        "after:" + "9" * 23,
+        "after:5:sometimes",
+        "after:5:fallback",
+    ],
 )
 def test_bad_cursor_is_refused_clearly(make_resource, forged):
     make_resource()  # an engine with something in it, so the cursor reaches it unless refused

@@ -113,7 +113,7 @@ def test_resources_with_every_word_come_first_and_those_with_some_follow_when_fe
         chinese = search.search_resources("lifelong learning strategy", lang="zh-hans")
     assert [h.resource.pk for h in chinese.hits] == order
     assert chinese.notices == [
-        "只有 1 条资源同时包含所有检索词；其后列出包含其中部分检索词的资源。"
+        "只有 1 条资源同时包含所有检索词；下面接着显示包含其中部分检索词的资源。"
     ]
 
 
