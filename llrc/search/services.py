@@ -1464,18 +1464,23 @@ def _fuse_with_vectors(
         # (Taken from the scores, every candidate was "found by meaning", even one that held every word,
         # and a search with words nothing held never fell back to some of them.)
         close = set(union.also_ids)
-        holding = set(
-            backend.search(
-                replace(
-                    word_query,
-                    also_ids=[],
-                    restrict_ids=union.also_ids,
-                    offset=0,
-                    limit=len(union.also_ids),
-                    sort="id",
-                    facets=(),
-                )
-            ).ids
+        # Asked only when there are candidates (a search widened to some of the words may have none).
+        holding = (
+            set(
+                backend.search(
+                    replace(
+                        word_query,
+                        also_ids=[],
+                        restrict_ids=union.also_ids,
+                        offset=0,
+                        limit=len(union.also_ids),
+                        sort="id",
+                        facets=(),
+                    )
+                ).ids
+            )
+            if close
+            else set()
         )
         word_ranked = [i for i in window_ids if i not in close or i in holding]
         ordered = window_ids
