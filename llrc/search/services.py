@@ -1354,7 +1354,8 @@ def _cursor_page(
     widened_from = None
     tries = _with_some_words(query)
     if mode == _EVERY:
-        pass
+        # Whether the words are held (or the listing is of meaning matches) is asked again, as before.
+        holds = _word_matches(backend, query) > 0
     elif mode == _SOME:
         widened_from = _word_matches(backend, query)
         query = replace(query, match_all_terms=False)

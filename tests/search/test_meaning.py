@@ -399,3 +399,8 @@ def test_a_typo_is_corrected_though_meaning_found_resources(make_resource, setti
     page = search.search_resources("literacey")
     assert page.total >= 3 and all("meaning" in h.why for h in page.hits)
     assert page.suggestion == "literacy"
+    # By cursor, on every page: the listing's kind is kept in the cursor, and whether any resource
+    # holds the words is still asked on each page.
+    first = search.search_resources("literacey", cursor="*", page_size=2)
+    later = search.search_resources("literacey", cursor=first.next_cursor, page_size=2)
+    assert first.suggestion == later.suggestion == "literacy"
