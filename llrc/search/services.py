@@ -1359,7 +1359,13 @@ def _cursor_page(
     elif mode == _SOME:
         widened_from = _word_matches(backend, query)
         query = replace(query, match_all_terms=False)
-        said = [_fewer_with_every_word_notice(widened_from, listed=True)]
+        # The count is today's: none left with every word (deleted since the listing began) reads as
+        # the search that found none.
+        said = [
+            _fewer_with_every_word_notice(widened_from, listed=True)
+            if widened_from
+            else _some_words_notice()
+        ]
     elif mode.startswith(_FALLBACK) and int(mode[len(_FALLBACK) :]) < len(tries):
         query, said = tries[int(mode[len(_FALLBACK) :])]
     else:

@@ -473,6 +473,24 @@ def test_a_cursor_keeps_its_listing_when_a_tenth_resource_with_every_word_is_add
     assert search.search_resources("rural literacy", cursor="*").total == 10
 
 
+def test_a_cursor_whose_resources_with_every_word_are_all_withdrawn_says_none_holds_them(
+    make_resource, django_capture_on_commit_callbacks
+):
+    every = [make_resource(titles={"en": f"Rural literacy {n}"}, subjects=[]) for n in range(2)]
+    for n in range(4):
+        make_resource(titles={"en": f"Literacy circle {n}"}, subjects=[])
+    first = search.search_resources("rural literacy", cursor="*", page_size=2)
+    assert first.notices[0].startswith("Only 2 resources")
+    for resource in every:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.delete_resource(resource, actor=None)
+    later = search.search_resources("rural literacy", cursor=first.next_cursor, page_size=2)
+    assert later.notices == [
+        "No resource contains all the words; showing resources that contain some of them."
+    ]
+    assert later.hits and later.total == 4
+
+
 def test_the_fused_window_holds_enough_to_tell_few_with_every_word():
     """A full fused window is taken to hold FEW_WITH_EVERY_WORD word matches or more, uncounted: that
     holds while the window is longer than the candidates and the few together."""
