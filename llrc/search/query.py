@@ -77,7 +77,12 @@ class ParsedQuery:
     @property
     def plain(self) -> bool:
         """Only words: no phrase, field, exclusion or OR, so the reader left the matching to us."""
-        return not self.excluded and all(
+        return not self.excluded and self.only_words
+
+    @property
+    def only_words(self) -> bool:
+        """Each group a word or words typed as such: no phrase, field or OR (exclusions aside)."""
+        return all(
             len(group) == 1 and not group[0].phrase and group[0].fields is None
             for group in self.groups
         )

@@ -1004,11 +1004,8 @@ def search_resources(
     # exactly that. Checked before translations add alternatives to the groups.
     plain = parsed.plain
     # Only words typed as words may be widened to some of them (FEW_WITH_EVERY_WORD); an exclusion
-    # stays one.
-    only_words = all(
-        len(group) == 1 and not group[0].phrase and group[0].fields is None
-        for group in parsed.groups
-    )
+    # stays one. Also checked before translations add alternatives to the groups.
+    only_words = parsed.only_words
     # The query's meaning is found in a thread of its own while its words are taken apart and translated
     # here (`_meaning_candidates`).
     meaning = (
@@ -1324,7 +1321,7 @@ class _CursorPage:
     more: bool  # whether results follow this page
     words_found: bool  # whether a resource holds the words, or the results are by meaning only
     # Which resources the listing holds, kept in the cursor so that a change to the catalogue between
-    # pages does not change it (_CURSOR_MODES); and how many hold every word when others follow.
+    # pages does not change it (_CURSOR_MODE); and how many hold every word when others follow.
     mode: str
     widened_from: int | None = None
 
