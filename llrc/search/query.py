@@ -57,6 +57,7 @@ class Match:
     fields: tuple[str, ...] | None = None
     boost: float = 1.0  # below 1 for alternatives added by translation
     via: str = ""  # the query words this alternative translates, for "why did this match"
+    form: bool = False  # another form of `via`, in its language (成人教育 for 成教)
 
 
 @dataclass
@@ -171,9 +172,15 @@ class ParsedQuery:
         return list(dict.fromkeys(terms))
 
     def translation_terms(self) -> list[str]:
+        """The words of every alternative added to the reader's (translations and other forms)."""
         return list(
             dict.fromkeys(w.token for g in self.groups for m in g if m.via for w in m.words)
         )
+
+    def other_forms(self) -> list[list[str]]:
+        """The words of each alternative that is another form of the reader's (`Match.form`): 职业教育
+        for 职教 is 职业 and 教育, found together as the reader's own compound would be."""
+        return [[w.token for w in m.words] for g in self.groups for m in g if m.form]
 
     def word_count(self) -> int:
         return sum(len(m.words) for g in self.groups for m in g) + sum(

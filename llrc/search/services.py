@@ -1161,6 +1161,7 @@ def search_resources(
         query=query,
     )
     translations = parsed.translation_terms()
+    forms = parsed.other_forms()
     if not backend_query.match_all_terms and len(backend_query.parsed.groups) > 1:
         lacking = _missing_words(
             backend,
@@ -1176,7 +1177,7 @@ def search_resources(
         if hit.resource.pk in by_meaning:
             hit.why = _("Found by meaning: its description is close to your words")
         elif terms:
-            why = _why_in_texts(hit.resource, terms, translations)
+            why = _why_in_texts(hit.resource, terms, translations, forms)
             if why is None:
                 unexplained.append(hit)
             else:
@@ -1189,7 +1190,7 @@ def search_resources(
         concepts = _hit_concepts(pks)
         for hit in unexplained:
             pk = hit.resource.pk
-            in_keywords = _why_in_words(keywords.get(pk) or [], terms, translations)
+            in_keywords = _why_in_words(keywords.get(pk) or [], terms, translations, forms)
             if in_keywords is not None:
                 hit.why = in_keywords
             else:
@@ -1677,17 +1678,33 @@ def _pinyin_split(token: str, frequency: Callable[..., int]) -> str:
     return " ".join(cut)
 
 
-def _why_in_texts(record: HitRecord, terms: list[str], translations: list[str]) -> str | None:
-    """ "" when the reader's own words are in the titles or summaries, a sentence when a translation of
-    them is, None when neither is (the match came through the keywords or the resource's concepts)."""
-    return _why_in_words([value for _f, _lang, value in record.text_rows], terms, translations)
+def _why_in_texts(
+    record: HitRecord, terms: list[str], translations: list[str], forms: list[list[str]]
+) -> str | None:
+    """ "" when the reader's own words are in the titles or summaries, a sentence when another form or a
+    translation of them is, None when none is (the match came through the keywords or the resource's
+    concepts). `translations` are the words of every alternative, `forms` those of each other form
+    (`ParsedQuery.other_forms`)."""
+    return _why_in_words(
+        [value for _f, _lang, value in record.text_rows], terms, translations, forms
+    )
 
 
-def _why_in_words(texts: list[str], terms: list[str], translations: list[str]) -> str | None:
+def _why_in_words(
+    texts: list[str], terms: list[str], translations: list[str], forms: list[list[str]]
+) -> str | None:
     own = fold_shown(" ".join(str(t) for t in texts))
     if any(term in own for term in terms):
         return ""
-    found = [t for t in translations if t in own]
+    # Another form of the reader's word (成人教育 for 成教) is said as such, whole: it is no translation,
+    # and its words are found together (职业教育 for 职教, 职业 and 教育).
+    found = list(dict.fromkeys("".join(f) for f in forms if all(t in own for t in f)))
+    if found:
+        return _("Found through another form of your words: %(words)s") % {
+            "words": ", ".join(found[:4])
+        }
+    in_forms = {t for f in forms for t in f}
+    found = [t for t in translations if t not in in_forms and t in own]
     if found:
         return _("Found through a translation of your words: %(words)s") % {
             "words": ", ".join(found[:4])

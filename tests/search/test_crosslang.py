@@ -136,3 +136,106 @@ def test_names_abbreviations_and_set_phrases_are_not_read_from_their_senses(
 def test_a_singular_is_not_translated_by_a_plurals_later_sense(book, english, unwanted):
     # "hives" is the second sense of 荨麻疹 (nettle rash), "tenths" one of 分成's ("to divide into").
     assert unwanted not in book.chinese_for(english)
+
+
+@pytest.mark.parametrize(
+    ("word", "forms"),
+    [
+        # The abbreviation is the word's first sense: "adult education, abbr. for 成人教育".
+        ("成教", ["成人教育"]),
+        ("成人教育", ["成教"]),
+        ("高教", ["高等教育"]),
+        ("高等教育", ["高教"]),
+        # A later sense, but the first ("universities and colleges") is what the full form means
+        # ("colleges and universities").
+        ("高校", ["高等学校"]),
+        ("高等学校", ["高校"]),
+        # 人大 abbreviates the National People's Congress and Renmin University: a reader's 人大 is
+        # either, so neither is looked for.
+        ("人大", []),
+        ("中国人民大学", []),
+        # 浓缩 is "to concentrate (a liquid)" first; 意式浓缩咖啡 (espresso) is what its last sense abbreviates.
+        ("浓缩", []),
+        ("意式浓缩咖啡", []),
+        # A single character abbreviates too much: 日 for 日本.
+        ("日本", []),
+        ("学习", []),
+    ],
+)
+def test_a_chinese_word_has_its_other_form_when_the_abbreviation_is_unambiguous(book, word, forms):
+    assert book.other_forms(word) == forms
+
+
+def test_a_query_word_gains_its_other_form_as_an_alternative(book):
+    from llrc.search.query import parse_query
+
+    parsed = parse_query("成教")
+    crosslang.expand_with_dictionary(parsed)
+    (group,) = parsed.groups
+    forms = [m for m in group if m.form]
+    assert [[w.token for w in m.words] for m in forms] == [["成人教育"]]
+    assert forms[0].via == "成教" and forms[0].boost == crosslang.FORM_BOOST
+    # Its own English sense ("adult education, abbr. for 成人教育[…]") is added too, as a translation.
+    assert "adult education" in [" ".join(w.token for w in m.words) for m in group if m.via]
+    assert parsed.other_forms() == [["成人教育"]]
+    assert "成人教育" in parsed.translation_terms()
+
+
+def test_an_english_phrase_is_translated_to_every_form_of_its_chinese_word(book):
+    """ "adult education" glosses 成教 alone ("adult education, abbr. for 成人教育"): records that write
+    成人教育 are found through it too."""
+    from llrc.search.query import parse_query
+
+    parsed = parse_query("adult education")
+    crosslang.expand_with_dictionary(parsed)
+    (group,) = parsed.groups
+    assert [" ".join(w.token for w in m.words) for m in group if m.via] == ["成教", "成人教育"]
+
+
+def test_an_abbreviation_glossed_only_as_such_is_translated_as_its_full_form(book):
+    # 体检 is only "abbr. for 体格检查", which is "physical examination".
+    from llrc.search.query import parse_query
+
+    parsed = parse_query("体检")
+    crosslang.expand_with_dictionary(parsed)
+    (group,) = parsed.groups
+    alternatives = [(" ".join(w.token for w in m.words), m.form) for m in group if m.via]
+    assert alternatives[0] == ("体格检查", True)
+    assert ("physical examination", False) in alternatives
+
+
+@pytest.mark.parametrize(
+    ("word", "forms"),
+    [
+        # Not in CC-CEDICT: the field's own list (llrc/search/data/abbreviations.tsv).
+        ("电大", ["广播电视大学"]),
+        ("广播电视大学", ["电大"]),
+        ("职教", ["职业教育"]),
+        # CC-CEDICT's 高职 is a "high-ranking employee" first: in this field it is higher vocational
+        # education, and the field's list says so.
+        ("高职", ["高等职业教育"]),
+    ],
+)
+def test_the_fields_own_abbreviations_are_looked_for_too(book, word, forms):
+    assert book.other_forms(word) == forms
+
+
+def test_a_short_form_the_segmenter_splits_stays_one_word_for_its_other_form(book):
+    """jieba cuts 电大 into 电 and 大; the two stay one group, whose other form is 广播电视大学."""
+    from llrc.search.query import parse_query
+
+    parsed = parse_query("电大 现在叫什么")
+    crosslang.expand_with_dictionary(parsed)
+    assert parsed.other_forms() == [["广播电视", "大学"]]
+
+
+def test_a_malformed_line_of_the_fields_abbreviations_is_refused_by_its_place(
+    tmp_path, monkeypatch
+):
+    listing = tmp_path / "abbreviations.tsv"
+    listing.write_text("# a comment\n\n职教\t职业教育\tvocational education\n职业教育\t职教\n")
+    monkeypatch.setattr(crosslang, "FIELD_ABBREVIATIONS", listing)
+    with pytest.raises(ValueError, match=r"abbreviations.tsv:4: a short form and its longer full"):
+        crosslang._field_abbreviations()
+    listing.write_text("职教\t职业教育\tvocational education\n")
+    assert crosslang._field_abbreviations() == {"职教": "职业教育"}

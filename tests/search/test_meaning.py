@@ -404,3 +404,57 @@ def test_a_typo_is_corrected_though_meaning_found_resources(make_resource, setti
     first = search.search_resources("literacey", cursor="*", page_size=2)
     later = search.search_resources("literacey", cursor=first.next_cursor, page_size=2)
     assert first.suggestion == later.suggestion == "literacy"
+
+
+def test_an_abbreviation_finds_its_full_form_and_back(make_resource, settings):
+    """成教 is what Chinese writers shorten 成人教育 (adult education) to, 高教 高等教育 (higher
+    education): a reader who writes one finds the records that write the other, said as such."""
+    settings.SEARCH_VECTORS = False
+    blank = {"subjects": [], "collections": [], "creators": [], "countries": []}
+    full = make_resource(
+        titles={"zh-hans": "社区成人教育的发展"}, original_language="zh-hans", summaries={}, **blank
+    )
+    short = make_resource(
+        titles={"zh-hans": "高教自学考试的改革"}, original_language="zh-hans", summaries={}, **blank
+    )
+    own = make_resource(
+        titles={"zh-hans": "成教学院招生简章"}, original_language="zh-hans", summaries={}, **blank
+    )
+    make_resource(
+        titles={"zh-hans": "社区图书馆的发展"}, original_language="zh-hans", summaries={}, **blank
+    )
+
+    page = search.search_resources("成教")
+    # The record with the reader's own form first, then the one with the other form.
+    assert ids(page) == [own.pk, full.pk]
+    assert page.hits[0].why == ""
+    assert page.hits[1].why == "Found through another form of your words: 成人教育"
+    assert "<mark>成人教育</mark>" in page.hits[1].title_html
+
+    page = search.search_resources("高等教育")
+    assert ids(page) == [short.pk]
+    assert page.hits[0].why == "Found through another form of your words: 高教"
+
+    # An English reader's "adult education" is glossed by 成教 alone; records writing 成人教育 are
+    # found too.
+    assert set(ids(search.search_resources("adult education"))) == {own.pk, full.pk}
+
+    # From the field's own list: 电大, which the segmenter cuts into 电 and 大, is a radio and television
+    # university.
+    renamed = make_resource(
+        titles={"zh-hans": "上海广播电视大学更名为上海开放大学"},
+        original_language="zh-hans",
+        summaries={},
+        **blank,
+    )
+    assert ids(search.search_resources("电大")) == [renamed.pk]
+
+    with translation.override("zh-hans"):
+        page = search.search_resources("成教")
+    assert page.hits[1].why == "通过检索词的其他形式找到：成人教育"
+
+    # Switched off with the dictionary it comes from.
+    settings.SEARCH_DICTIONARY = False
+    assert ids(search.search_resources("成教")) == [own.pk]
+    # (No record holds 高等教育: those holding some of its parts, 教育, are listed instead.)
+    assert short.pk not in ids(search.search_resources("高等教育"))
