@@ -583,11 +583,17 @@ def word_parts(word: str) -> list[str]:
 def query_words(text: str, *, phrase: bool = False) -> list[QueryWord]:
     """Words of a query, each with its alternatives; stopwords dropped unless nothing else is left, and
     each word once. A phrase keeps every word in its place: "recognition of prior learning" must find
-    "of" between its neighbours, and "learning to be" is not the word "learning"."""
+    "of" between its neighbours, and "learning to be" is not the word "learning".
+
+    A phrase's Chinese is cut as text is indexed (search mode: each word after its two- and
+    three-character parts), so that its tokens follow each other as they do in the index: cut as a
+    query, "中国老年大学" was 中国 and 老年大学, which the index holds three positions apart (中国, 老年,
+    大学, 老年大学), and the phrase missed the record whose title it was."""
     words: list[QueryWord] = []
+    cut = rjieba.cut_for_search if phrase else rjieba.cut
     for han, word in _RUN.findall(_prepare(text)):
         if han:
-            for token in rjieba.cut(to_simplified(han)):
+            for token in cut(to_simplified(han)):
                 if token.strip():
                     words.append(QueryWord(token=token, stems=[], pinyin=""))
         elif word:

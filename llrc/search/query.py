@@ -164,7 +164,14 @@ class ParsedQuery:
             for match in group:
                 if match.via:
                     continue
-                for word in match.words:
+                # A Chinese phrase holds each long word after its parts, as the index does (中国 老年 大学
+                # 老年大学): the word is marked, not its parts wherever else they are written.
+                words = (
+                    [w for w in match.words if not _inside_another(w.token, match.words)]
+                    if match.phrase
+                    else match.words
+                )
+                for word in words:
                     if word.token in STOPWORDS:
                         continue  # kept in a phrase to match it, but "of" is not marked everywhere
                     terms.append(word.token)
@@ -186,6 +193,11 @@ class ParsedQuery:
         return sum(len(m.words) for g in self.groups for m in g) + sum(
             len(m.words) for m in self.excluded
         )
+
+
+def _inside_another(token: str, words: list[QueryWord]) -> bool:
+    """Whether a Chinese token is a part of another of the words (老年 of 老年大学)."""
+    return has_han(token) and any(token in w.token and token != w.token for w in words)
 
 
 def filter_code(name: str, value: str) -> str:
