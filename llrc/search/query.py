@@ -178,6 +178,22 @@ class ParsedQuery:
                     terms.extend(b for s in word.stems if len(b := bare_stem(s)) > 2)
         return list(dict.fromkeys(terms))
 
+    def own_evidence(self) -> list[str]:
+        """The reader's own words as a text must hold them to say it was found through them (the "why"
+        of a result): a single Chinese character is in too many texts to tell, so a word the segmenter
+        cut into single characters (电大: 电 and 大) counts only written whole."""
+        terms = [t for t in self.highlight_terms() if not (len(t) == 1 and has_han(t))]
+        for group in self.groups:
+            for match in group:
+                tokens = [w.token for w in match.words]
+                if (
+                    not match.via
+                    and len(tokens) > 1
+                    and all(len(t) == 1 and has_han(t) for t in tokens)
+                ):
+                    terms.append("".join(tokens))
+        return list(dict.fromkeys(terms))
+
     def translation_terms(self) -> list[str]:
         """The words of every alternative added to the reader's (translations and other forms)."""
         return list(

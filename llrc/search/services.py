@@ -1162,6 +1162,9 @@ def search_resources(
     )
     translations = parsed.translation_terms()
     forms = parsed.other_forms()
+    # What a text must hold to have been found through the reader's own words (a query of single
+    # characters only keeps them: nothing else could tell).
+    evidence = parsed.own_evidence() or terms
     if not backend_query.match_all_terms and len(backend_query.parsed.groups) > 1:
         lacking = _missing_words(
             backend,
@@ -1177,7 +1180,7 @@ def search_resources(
         if hit.resource.pk in by_meaning:
             hit.why = _("Found by meaning: its description is close to your words")
         elif terms:
-            why = _why_in_texts(hit.resource, terms, translations, forms)
+            why = _why_in_texts(hit.resource, evidence, translations, forms)
             if why is None:
                 unexplained.append(hit)
             else:
@@ -1190,11 +1193,11 @@ def search_resources(
         concepts = _hit_concepts(pks)
         for hit in unexplained:
             pk = hit.resource.pk
-            in_keywords = _why_in_words(keywords.get(pk) or [], terms, translations, forms)
+            in_keywords = _why_in_words(keywords.get(pk) or [], evidence, translations, forms)
             if in_keywords is not None:
                 hit.why = in_keywords
             else:
-                hit.why = _why_in_concepts(concepts.get(pk, []), terms + translations, lang)
+                hit.why = _why_in_concepts(concepts.get(pk, []), evidence + translations, lang)
 
     result = page_found.counted()
 

@@ -447,7 +447,10 @@ def test_an_abbreviation_finds_its_full_form_and_back(make_resource, settings):
         summaries={},
         **blank,
     )
-    assert ids(search.search_resources("电大")) == [renamed.pk]
+    page = search.search_resources("电大")
+    assert ids(page) == [renamed.pk]
+    # Its title holds 电 and 大, but not 电大: it was found through the other form, and says so.
+    assert page.hits[0].why == "Found through another form of your words: 广播电视大学"
 
     with translation.override("zh-hans"):
         page = search.search_resources("成教")
