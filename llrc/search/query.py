@@ -296,9 +296,11 @@ def parse_query(text: str) -> ParsedQuery:
                 _("“%(field)s” has nothing after it; it was left out.") % {"field": bare}
             )
             continue
-        # A question mark ending a word is the end of a question (电大现在叫什么?), not a wildcard.
+        # A question mark ending a word is the end of a question (电大现在叫什么?), not a wildcard, and
+        # so is one standing alone, as French writes it ("villes apprenantes ?").
         wildcards = wildcards or (
-            not quoted and ("*" in bare or "?" in bare.rstrip("?") or set(bare) == {"?"})
+            not quoted
+            and ("*" in bare or "?" in bare.rstrip("?") or (set(bare) == {"?"} and bare != "?"))
         )
         value = quoted if quoted or not bare else bare
         name = field_name.lower()

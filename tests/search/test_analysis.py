@@ -285,7 +285,13 @@ def test_a_long_chain_of_alternatives_keeps_its_first_words():
         ("*", [], ["Wildcards", "every resource"]),
         ("📚", [], ["every resource"]),
         ("older OR elderly", ["older", "elderly"], []),
-        ("what is adult learning?", ["what", "adult", "learning"], []),
+        # Question words are left out like small words (not the only word: "what" alone is kept).
+        ("what is adult learning?", ["adult", "learning"], []),
+        ("what", ["what"], []),
+        # A question mark alone ends a question as French writes it; several stay a wildcard.
+        ("villes apprenantes ?", ["villes", "apprenantes"], []),
+        ("???", [], ["Wildcards", "every resource"]),
+        ("?", [], ["every resource"]),
     ],
 )
 def test_what_cannot_be_searched_is_said(query, words, says):

@@ -368,6 +368,41 @@ def test_question_words_are_not_required(make_resource):
     assert [h.resource.pk for h in page.hits] == [city.pk] and page.notices == []
 
 
+@pytest.mark.parametrize(
+    ("title", "lang", "question", "other"),
+    [
+        # "how" is in no record about the question; required, it left only records with some of the
+        # words, those holding "how" first.
+        (
+            "Building learning cities in China",
+            "en",
+            "How is China building learning cities?",
+            "How to knit",
+        ),
+        (
+            "Les villes apprenantes en France",
+            "fr",
+            "Pourquoi les villes apprenantes ?",
+            "Pourquoi tricoter",
+        ),
+        ("Пожилые люди учатся в университетах", "ru", "Где учатся пожилые люди?", "Где вязать"),
+    ],
+)
+def test_question_words_of_other_languages_are_not_required(
+    make_resource, settings, title, lang, question, other
+):
+    settings.SEARCH_DICTIONARY = False  # the question's own language only
+    found_it = make_resource(titles={lang: title}, original_language=lang, subjects=[])
+    make_resource(titles={lang: other}, original_language=lang, subjects=[])
+    page = search.search_resources(question)
+    # The record holds every word left; the other (which holds the question word, and the fixture's
+    # default country and summary) may follow it among records with some of the words.
+    assert page.hits[0].resource.pk == found_it.pk and page.hits[0].missing == []
+    assert not any(n.startswith(("No resource contains", "Wildcards")) for n in page.notices)
+    # Alone, a question word is still looked for: nothing else is left.
+    assert found(question.split()[0]) != []
+
+
 def test_broken_syntax_falls_back_and_says_so(docs):
     page = search.search_resources('"adult literacy')
     assert docs["literacy"].pk in [h.resource.pk for h in page.hits]
