@@ -164,14 +164,7 @@ class ParsedQuery:
             for match in group:
                 if match.via:
                     continue
-                # A Chinese phrase holds each long word after its parts, as the index does (中国 老年 大学
-                # 老年大学): the word is marked, not its parts wherever else they are written.
-                words = (
-                    [w for w in match.words if not _inside_another(w.token, match.words)]
-                    if match.phrase
-                    else match.words
-                )
-                for word in words:
+                for word in phrase_words(match):
                     if word.token in STOPWORDS:
                         continue  # kept in a phrase to match it, but "of" is not marked everywhere
                     terms.append(word.token)
@@ -200,20 +193,32 @@ class ParsedQuery:
             dict.fromkeys(w.token for g in self.groups for m in g if m.via for w in m.words)
         )
 
-    def other_forms(self) -> list[list[str]]:
-        """The words of each alternative that is another form of the reader's (`Match.form`): 职业教育
-        for 职教 is 职业 and 教育, found together as the reader's own compound would be."""
-        return [[w.token for w in m.words] for g in self.groups for m in g if m.form]
+    def other_forms(self) -> list[str]:
+        """Each alternative that is another form of the reader's words (`Match.form`), as written:
+        广播电视大学, looked for as the phrase 广播 电视 广播电视 大学."""
+        return ["".join(w.token for w in phrase_words(m)) for g in self.groups for m in g if m.form]
 
     def word_count(self) -> int:
-        return sum(len(m.words) for g in self.groups for m in g) + sum(
-            len(m.words) for m in self.excluded
+        """The words of the query, a phrase's counted without the parts of its long Chinese words."""
+        return sum(len(phrase_words(m)) for g in self.groups for m in g) + sum(
+            len(phrase_words(m)) for m in self.excluded
         )
 
 
-def _inside_another(token: str, words: list[QueryWord]) -> bool:
-    """Whether a Chinese token is a part of another of the words (老年 of 老年大学)."""
-    return has_han(token) and any(token in w.token and token != w.token for w in words)
+def phrase_words(match: Match) -> list[QueryWord]:
+    """The words of a phrase without the parts it holds each long Chinese word after, as the index does
+    (中国 老年 大学 老年大学 is 中国 and 老年大学; in 大学 与 老年 大学 老年大学 the first 大学 is a word):
+    a part comes right before its word, and is inside it. Any other match: its words."""
+    if not match.phrase:
+        return match.words
+    words: list[QueryWord] = []
+    after = ""  # the word the tokens read so far (from the end) stand before
+    for word in reversed(match.words):
+        if has_han(word.token) and word.token != after and word.token in after:
+            continue
+        words.append(word)
+        after = word.token
+    return words[::-1]
 
 
 def filter_code(name: str, value: str) -> str:

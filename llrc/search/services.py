@@ -1682,11 +1682,11 @@ def _pinyin_split(token: str, frequency: Callable[..., int]) -> str:
 
 
 def _why_in_texts(
-    record: HitRecord, terms: list[str], translations: list[str], forms: list[list[str]]
+    record: HitRecord, terms: list[str], translations: list[str], forms: list[str]
 ) -> str | None:
     """ "" when the reader's own words are in the titles or summaries, a sentence when another form or a
     translation of them is, None when none is (the match came through the keywords or the resource's
-    concepts). `translations` are the words of every alternative, `forms` those of each other form
+    concepts). `translations` are the words of every alternative, `forms` the other forms as written
     (`ParsedQuery.other_forms`)."""
     return _why_in_words(
         [value for _f, _lang, value in record.text_rows], terms, translations, forms
@@ -1694,20 +1694,19 @@ def _why_in_texts(
 
 
 def _why_in_words(
-    texts: list[str], terms: list[str], translations: list[str], forms: list[list[str]]
+    texts: list[str], terms: list[str], translations: list[str], forms: list[str]
 ) -> str | None:
     own = fold_shown(" ".join(str(t) for t in texts))
     if any(term in own for term in terms):
         return ""
-    # Another form of the reader's word (成人教育 for 成教) is said as such, whole: it is no translation,
-    # and its words are found together (职业教育 for 职教, 职业 and 教育).
-    found = list(dict.fromkeys("".join(f) for f in forms if all(t in own for t in f)))
+    # Another form of the reader's word (成人教育 for 成教) is said as such: it is no translation.
+    found = list(dict.fromkeys(f for f in forms if f in own))
     if found:
         return _("Found through another form of your words: %(words)s") % {
             "words": ", ".join(found[:4])
         }
-    in_forms = {t for f in forms for t in f}
-    found = [t for t in translations if t not in in_forms and t in own]
+    # The words of another form (成人, 教育 of 成人教育) are no translations either.
+    found = [t for t in translations if t in own and not any(t in f for f in forms)]
     if found:
         return _("Found through a translation of your words: %(words)s") % {
             "words": ", ".join(found[:4])

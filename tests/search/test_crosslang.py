@@ -177,7 +177,7 @@ def test_a_query_word_gains_its_other_form_as_an_alternative(book):
     assert forms[0].via == "成教" and forms[0].boost == crosslang.FORM_BOOST
     # Its own English sense ("adult education, abbr. for 成人教育[…]") is added too, as a translation.
     assert "adult education" in [" ".join(w.token for w in m.words) for m in group if m.via]
-    assert parsed.other_forms() == [["成人教育"]]
+    assert parsed.other_forms() == ["成人教育"]
     assert "成人教育" in parsed.translation_terms()
 
 
@@ -220,22 +220,60 @@ def test_the_fields_own_abbreviations_are_looked_for_too(book, word, forms):
     assert book.other_forms(word) == forms
 
 
+@pytest.mark.parametrize(
+    ("word", "forms"),
+    [
+        # Its sense names several universities "etc": no one's abbreviation.
+        ("交通大学", []),
+        ("上海交通大学", []),
+        # 头条 is also "lead story", in an entry of its own beside the one abbreviating 今日头条.
+        ("头条", []),
+        ("今日头条", []),
+        # CC-CEDICT is wrong about 中科院 (the Academy of Sciences), and its 统编 (a Taiwanese business
+        # number) is not what education means by it: the field's list says so.
+        ("中科院", ["中国科学院"]),
+        ("统编", []),
+        ("统一编号", []),
+    ],
+)
+def test_an_abbreviation_of_several_or_with_other_meanings_is_not_looked_for(book, word, forms):
+    assert book.other_forms(word) == forms
+
+
+def test_the_fields_list_replaces_cc_cedicts_sense_of_a_short_form(book):
+    # CC-CEDICT's 高职 is first a "high-ranking employee"; in education it is higher vocational education.
+    assert book.english_for("高职") == []
+    assert "高职" not in book.chinese_for("vocational high school")
+    assert book.chinese_for("vocational high school")  # its other translations stay
+
+
 def test_a_short_form_the_segmenter_splits_stays_one_word_for_its_other_form(book):
     """jieba cuts 电大 into 电 and 大; the two stay one group, whose other form is 广播电视大学."""
     from llrc.search.query import parse_query
 
     parsed = parse_query("电大 现在叫什么")
     crosslang.expand_with_dictionary(parsed)
-    assert parsed.other_forms() == [["广播电视", "大学"]]
+    assert parsed.other_forms() == ["广播电视大学"]
+    # Looked for as typed: its words, all required.
+    (form,) = [m for m in parsed.groups[0] if m.form]
+    assert not form.phrase and [w.token for w in form.words] == ["广播电视", "大学"]
 
 
 def test_a_malformed_line_of_the_fields_abbreviations_is_refused_by_its_place(
     tmp_path, monkeypatch
 ):
     listing = tmp_path / "abbreviations.tsv"
-    listing.write_text("# a comment\n\n职教\t职业教育\tvocational education\n职业教育\t职教\n")
     monkeypatch.setattr(crosslang, "FIELD_ABBREVIATIONS", listing)
-    with pytest.raises(ValueError, match=r"abbreviations.tsv:4: a short form and its longer full"):
-        crosslang._field_abbreviations()
-    listing.write_text("职教\t职业教育\tvocational education\n")
-    assert crosslang._field_abbreviations() == {"职教": "职业教育"}
+    good = "# a comment\n\n职教\t职业教育\tvocational education\n"
+    for line, says in [
+        ("职业教育\t职教\tthe wrong way round", "a short form and its longer full form"),
+        ("继教 继续教育 continuing education", "separated by tabs"),
+        ("职教\t职业教育\tagain", "职教 is listed already"),
+        ("TVET\t职业教育\tnot Chinese", "a short form and its longer full form"),
+    ]:
+        listing.write_text(good + line + "\n")
+        with pytest.raises(ValueError, match=rf"abbreviations.tsv:4: .*{says}"):
+            crosslang._field_abbreviations()
+    # A byte-order mark before the first line is no part of it; "-" says "not an abbreviation".
+    listing.write_text("\ufeff" + good + "统编\t-\tnot CC-CEDICT's sense here\n", encoding="utf-8")
+    assert crosslang._field_abbreviations() == {"职教": "职业教育", "统编": "-"}

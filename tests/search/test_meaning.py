@@ -452,9 +452,35 @@ def test_an_abbreviation_finds_its_full_form_and_back(make_resource, settings):
     # Its title holds 电 and 大, but not 电大: it was found through the other form, and says so.
     assert page.hits[0].why == "Found through another form of your words: 广播电视大学"
 
+    # A form of several words is looked for as typed, its words anywhere (教育 and 改革): the record
+    # with them together in its title first, before 体育改革 with 教育 in its summary.
+    reform = make_resource(
+        titles={"zh-hans": "深化教育改革的思考"}, original_language="zh-hans", summaries={}, **blank
+    )
+    make_resource(
+        titles={"zh-hans": "体育改革的思考"},
+        original_language="zh-hans",
+        summaries={"zh-hans": "学校教育中的体育。"},
+        **blank,
+    )
+    assert ids(search.search_resources("教改"))[0] == reform.pk
+
     with translation.override("zh-hans"):
         page = search.search_resources("成教")
     assert page.hits[1].why == "通过检索词的其他形式找到：成人教育"
+
+    # A full form of several words that no record holds is still looked for as its parts, the
+    # records with most of them first: kept whole for its other form (高职), it listed records with
+    # 教育 alone before the one with 高等, 职业 and 教育.
+    vocational = make_resource(
+        titles={"zh-hans": "高等教育与职业培训"}, original_language="zh-hans", summaries={}, **blank
+    )
+    for title in ("教育研究方法", "教育史"):
+        make_resource(titles={"zh-hans": title}, original_language="zh-hans", summaries={}, **blank)
+    assert ids(search.search_resources("高等职业教育"))[0] == vocational.pk
+
+    # Quoted alone, a word is no phrase: it keeps its other form.
+    assert ids(search.search_resources('"成教"')) == [own.pk, full.pk]
 
     # Switched off with the dictionary it comes from.
     settings.SEARCH_DICTIONARY = False

@@ -180,6 +180,23 @@ def test_a_quoted_chinese_phrase_finds_the_text_that_holds_it(make_resource, tit
     assert set(found(title)) == {record.pk, other.pk}
 
 
+def test_a_quoted_chinese_phrase_is_marked_and_counted_by_its_words(make_resource):
+    record = make_resource(
+        titles={"zh-hans": "大学与老年大学"}, original_language="zh-hans", subjects=[]
+    )
+    page = search.search_resources('"大学与老年大学"')
+    assert [h.resource.pk for h in page.hits] == [record.pk]
+    # Every word marked (but the small word 与), the first 大学 too, though 大学 is also a part of
+    # 老年大学.
+    assert page.hits[0].title_html == "<mark>大学</mark>与<mark>老年大学</mark>"
+    # Counted as its words (5 of the phrase's 20 tokens with the parts of its long words), it stays
+    # under the limit of 32 words.
+    long_title = "中华人民共和国职业教育法与中华人民共和国教师法的比较研究"
+    make_resource(titles={"zh-hans": long_title}, original_language="zh-hans", subjects=[])
+    page = search.search_resources(f'"{long_title}"')
+    assert page.total == 1 and page.notices == []
+
+
 def test_a_quoted_phrase_of_pinyin_is_looked_for_as_its_words(docs):
     """The pinyin of Chinese text is kept without positions, so "zhongshen xuexi" in quotes matched
     nothing at all (终身学习 is two words to the segmenter). Finding nothing, it is looked for as its
