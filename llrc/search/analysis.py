@@ -637,10 +637,11 @@ def query_words(text: str, *, phrase: bool = False) -> list[QueryWord]:
     query, "中国老年大学" was 中国 and 老年大学, which the index holds three positions apart (中国, 老年,
     大学, 老年大学), and the phrase missed the record whose title it was."""
     words: list[QueryWord] = []
-    # One word quoted ("终身教育") is no phrase: it keeps its translations and other forms.
     runs = _RUN.findall(_prepare(text))
-    several = sum(len(rjieba.cut(to_simplified(han))) if han else 1 for han, _w in runs) > 1
-    cut = rjieba.cut_for_search if phrase and several else rjieba.cut
+    cut = rjieba.cut
+    # One word quoted ("终身教育") is no phrase: it keeps its translations and other forms.
+    if phrase and sum(len(cut(to_simplified(han))) if han else 1 for han, _w in runs) > 1:
+        cut = rjieba.cut_for_search
     for han, word in runs:
         if han:
             for token in cut(to_simplified(han)):

@@ -195,7 +195,7 @@ class ParsedQuery:
 
     def other_forms(self) -> list[str]:
         """Each alternative that is another form of the reader's words (`Match.form`), as written:
-        广播电视大学, looked for as the phrase 广播 电视 广播电视 大学."""
+        广播电视大学 (looked for as its words, 广播电视 and 大学)."""
         return ["".join(w.token for w in phrase_words(m)) for g in self.groups for m in g if m.form]
 
     def word_count(self) -> int:
