@@ -760,12 +760,15 @@ def _as_typed_in(group: list[Match], typed: str) -> str:
     return " OR ".join(dict.fromkeys(shown))
 
 
-def _parts_of_unknown_words(parsed: ParsedQuery, backend: SearchBackend) -> list[str]:
+def _parts_of_unknown_words(
+    parsed: ParsedQuery, backend: SearchBackend, *, translating: bool
+) -> list[str]:
     """A Chinese word of three or more characters that no record holds (下岗职工) is looked for as its
     parts, all required (下岗 and 职工; translated afterwards as if typed apart): records are indexed
     under the parts of their long words too (search mode), so a record about laid-off workers that
     never writes the compound is found, where the whole word found nothing. Returns the notices saying
-    so."""
+    so. Not a word with another form, when `translating` adds it (中科院 is looked for as 中国科学院,
+    not as 中科 and 院)."""
     holds = getattr(backend, "has_word", None)
     if holds is None:
         return []
@@ -778,7 +781,7 @@ def _parts_of_unknown_words(parsed: ParsedQuery, backend: SearchBackend) -> list
             if len(token) < 3 or not all(has_han(c) for c in token):
                 continue
             parts = word_parts(token)
-            if not parts or holds(token):
+            if not parts or holds(token) or (translating and dictionary().other_forms(token)):
                 continue
             words = [QueryWord(token=part, stems=[], pinyin="") for part in parts]
             group[i] = replace(match, words=words)
@@ -1022,7 +1025,7 @@ def search_resources(
         separate_untranslated_compounds(parsed)
     else:
         parsed.separate_compound_words()
-    notices += _parts_of_unknown_words(parsed, get_backend())
+    notices += _parts_of_unknown_words(parsed, get_backend(), translating=bool(translating))
     if translating:
         expand_with_dictionary(parsed)
     parsed.separate_compound_words()

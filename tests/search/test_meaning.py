@@ -479,6 +479,18 @@ def test_an_abbreviation_finds_its_full_form_and_back(make_resource, settings):
         make_resource(titles={"zh-hans": title}, original_language="zh-hans", summaries={}, **blank)
     assert ids(search.search_resources("高等职业教育"))[0] == vocational.pk
 
+    # A short form no record holds is looked for as its other form, not as its parts, and the page
+    # does not say that its parts were looked for (中科院: 中科 and 院).
+    academy = make_resource(
+        titles={"zh-hans": "中国科学院的科普工作"},
+        original_language="zh-hans",
+        summaries={},
+        **blank,
+    )
+    page = search.search_resources("中科院")
+    assert ids(page) == [academy.pk] and page.notices == []
+    assert page.hits[0].why == "Found through another form of your words: 中国科学院"
+
     # Quoted alone, a word is no phrase: it keeps its other form.
     assert ids(search.search_resources('"成教"')) == [own.pk, full.pk]
 
