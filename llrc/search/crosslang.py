@@ -49,11 +49,12 @@ _FUNCTION_WORDS = frozenset(
     | {"is", "are", "be", "its", "one's", "some", "any", "all"}
 )
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-# "abbr. for 成人教育[cheng2 ren2 jiao4 yu4]", "abbr. for 高等學校|高等学校": the full form an abbreviation
-# stands for (traditional|simplified, or one form for both), up to its reading or the sentence's end.
-_ABBREVIATION_OF = re.compile(r"\babbr\. for ([\u3400-\u9fff|]+)")
 _LETTERS = re.compile(r"[a-z]+")
+ABBREVIATION = "abbr. for "  # how a CC-CEDICT sense names the full form a word abbreviates
 _ABBREVIATION_NOTE = re.compile(r"[,;]\s*abbr\. for .*$")
+# A first sense that is the abbreviation itself: "abbr. for" right before the full form's characters.
+_NAMES_ITS_FULL_FORM = re.compile(r"\babbr\. for [\u3400-\u9fff]")
+# The full forms a sense names after ABBREVIATION: 成人教育[cheng2 ren2 jiao4 yu4], 高等學校|高等学校.
 _HAN_NAMES = re.compile(r"[\u3400-\u9fff][\u3400-\u9fff|]*")
 _SEVERAL = re.compile(r"\betc\b| or ")
 _HAN_ONLY = re.compile(r"^[\u3400-\u9fff]+$")
@@ -105,8 +106,7 @@ class Dictionary:
             word = entry["simplified"]
             if not _HAN_ONLY.match(word):
                 continue
-            if len(word) >= 2:
-                abbreviations += _abbreviations(word, entry["definitions"])
+            abbreviations += _abbreviations(word, entry["definitions"])
             glosses = []
             verbs: set[str] = set()
             unusual: set[str] = set()  # senses not looked up from English (_NOT_EVERYDAY)
@@ -321,7 +321,7 @@ def _abbreviations(word: str, definitions: list[str]) -> list[tuple[str, str, st
         return []
     found = []
     for definition in definitions:
-        at = definition.find("abbr. for ")
+        at = definition.find(ABBREVIATION)
         if at < 0:
             continue
         named = {w.split("|")[-1] for w in _HAN_NAMES.findall(definition[at:])}
@@ -337,9 +337,8 @@ def _abbreviations(word: str, definitions: list[str]) -> list[tuple[str, str, st
 FIELD_ABBREVIATIONS = Path(__file__).parent / "data" / "abbreviations.tsv"
 
 
-NOT_AN_ABBREVIATION = (
-    "-"  # the full form of a short form the field's list says CC-CEDICT is wrong about
-)
+# The full form of a short form that the field's list says CC-CEDICT is wrong to call an abbreviation.
+NOT_AN_ABBREVIATION = "-"
 
 
 def _field_abbreviations() -> dict[str, str]:
@@ -390,7 +389,8 @@ def _other_forms(
     for short, full, first_sense in abbreviations:
         fulls.setdefault(short, set()).add(full)
         if full and (
-            _ABBREVIATION_OF.search(first_sense) or _shares_a_word(first_sense, zh_en.get(full, []))
+            _NAMES_ITS_FULL_FORM.search(first_sense)
+            or _shares_a_word(first_sense, zh_en.get(full, []))
         ):
             meant.setdefault(short, set()).add(full)
     for short, full in field.items():
