@@ -2,7 +2,8 @@
 
 - Chinese: traditional folded to simplified (OpenCC t2s) so 終身學習 finds 终身学习; runs of Han characters
   segmented with rjieba (jieba's dictionary), search mode at index time so a two-character query (学习)
-  matches inside longer words; each Chinese word also gives its toneless pinyin (终身 -> zhongshen).
+  matches inside longer words (and the dictionary's longer words inside words of five characters or
+  more, `cut_for_index`); each Chinese word also gives its toneless pinyin (终身 -> zhongshen).
 - Other scripts: split on word boundaries, case-folded, accents removed (é -> e, so French and Spanish
   match with or without accents), Arabic normalised (alef and yeh forms, diacritics, tatweel), Russian
   ё -> е. A separate "stem" stream holds Snowball stems in the text's own language; at query time a word
@@ -13,9 +14,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress, count
 from pathlib import Path
 
 import rjieba
@@ -500,7 +502,57 @@ def analyse(text: str, *, lang: str = "", for_query: bool = False) -> Analysed:
             folded_word = _fold_word(word)
             tokens.append(folded_word)
             stems.append(folded_word)
+    # Looked for once a text rather than once a run (`cut_for_index` for a run): most texts hold no long
+    # word, and the check of every run cost indexing about 1 µs a run.
+    if not for_query and max(map(len, tokens)) >= _LONG_WORD:
+        tokens, inner = _with_inner_words(tokens)
+        # Pinyin is matched word by word, without positions: its place in the stream does not matter.
+        pinyin += map(pinyin_of, inner)
     return Analysed(tokens, _stems(stems, name, base, prepared), pinyin)
+
+
+# jieba's search mode gives the two- and three-character dictionary words inside a longer word, not
+# the longer ones: 中央广播电视大学 was indexed without 广播电视 and 电视大学, 联合国教科文组织 (103 of the
+# demo's texts) without 教科文组织, 马来西亚人 without 马来西亚, so a query for those words missed them.
+# Words this long are few (36 distinct in the demo's Chinese texts), so the dictionary's words of four
+# characters or more inside them are looked up once each (`_inner_words`).
+_LONG_WORD = 5
+
+
+def cut_for_index(han: str) -> list[str]:
+    """A run of Han characters cut as it is indexed: jieba's search mode (each word after its two- and
+    three-character parts), and before each word of five characters or more the dictionary's words of
+    four characters or more inside it, the shorter first, as search mode orders its parts."""
+    return _with_inner_words(rjieba.cut_for_search(han))[0]
+
+
+def _with_inner_words(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """A text's tokens with the dictionary's longer words inside each long Chinese word before it
+    (`cut_for_index`), and the words added."""
+    added: list[str] = []
+    with_inner: list[str] = []
+    done = 0
+    # The long tokens' places found in C: a summary holds a hundred tokens or more.
+    for at in compress(count(), map(_LONG_WORD.__le__, map(len, tokens))):
+        if has_han(tokens[at]):
+            inner = _inner_words(tokens[at])
+            with_inner += tokens[done:at]
+            with_inner += inner
+            added += inner
+            done = at
+    return (with_inner + tokens[done:], added) if added else (tokens, added)
+
+
+@lru_cache(maxsize=65_536)
+def _inner_words(word: str) -> tuple[str, ...]:
+    """The dictionary's words of four characters or more inside `word` (not `word` itself), by length
+    and then place."""
+    return tuple(
+        word[start : start + size]
+        for size in range(4, len(word))
+        for start in range(len(word) - size + 1)
+        if rjieba.has_word(word[start : start + size])
+    )
 
 
 # Scripts that one stemmed language alone is written in (`_stem_languages`).
@@ -611,7 +663,9 @@ class QueryWord:
 def word_parts(word: str) -> list[str]:
     """The parts a Chinese word is indexed under besides itself (search mode: 下岗职工 is also 下岗 and
     职工), as one tiling of the word, left to right, the longest part first: 中华人民共和国 is 中华, 人民,
-    共和国, not the overlapping 华人 too. Empty when the segmenter has no smaller words for it."""
+    共和国, not the overlapping 华人 too. Empty when the segmenter has no smaller words for it. Search
+    mode's two- and three-character parts only, not the longer words `cut_for_index` adds: a record
+    then needs to hold fewer of the word's characters together (中华 and 人民, not 中华人民)."""
     pieces = {p for p in rjieba.cut_for_search(word) if p != word}
     if not pieces:
         return []
@@ -632,16 +686,16 @@ def query_words(text: str, *, phrase: bool = False) -> list[QueryWord]:
     each word once. A phrase keeps every word in its place: "recognition of prior learning" must find
     "of" between its neighbours, and "learning to be" is not the word "learning".
 
-    A phrase's Chinese is cut as text is indexed (search mode: each word after its two- and
-    three-character parts), so that its tokens follow each other as they do in the index: cut as a
-    query, "中国老年大学" was 中国 and 老年大学, which the index holds three positions apart (中国, 老年,
-    大学, 老年大学), and the phrase missed the record whose title it was."""
+    A phrase's Chinese is cut as text is indexed (`cut_for_index`: each word after its parts), so that
+    its tokens follow each other as they do in the index: cut as a query, "中国老年大学" was 中国 and
+    老年大学, which the index holds three positions apart (中国, 老年, 大学, 老年大学), and the phrase
+    missed the record whose title it was."""
     words: list[QueryWord] = []
     runs = _RUN.findall(_prepare(text))
-    cut = rjieba.cut
+    cut: Callable[[str], list[str]] = rjieba.cut
     # One word quoted ("终身教育") is no phrase: it keeps its translations and other forms.
     if phrase and sum(len(cut(to_simplified(han))) if han else 1 for han, _w in runs) > 1:
-        cut = rjieba.cut_for_search
+        cut = cut_for_index
     for han, word in runs:
         if han:
             for token in cut(to_simplified(han)):

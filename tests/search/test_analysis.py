@@ -4,6 +4,7 @@ import random
 import unicodedata
 
 import pytest
+import rjieba
 
 from llrc.search.analysis import (
     _FULL_WIDTH,
@@ -195,6 +196,30 @@ def test_full_width_punctuation_normalises_as_nfkc_does():
 def test_mixed_language_field():
     result = analyse("上海 learning city 学习型城市")
     assert {"上海", "learning", "city", "学习"} <= set(result.tokens)
+
+
+def test_a_long_word_is_indexed_with_the_longer_words_inside_it():
+    """Search mode gives a long word's two- and three-character parts; the dictionary's longer words
+    inside it come after those and before the word, as search mode orders its parts, and their
+    pinyin is kept with the text's."""
+    analysed = analyse("中央广播电视大学开放教育")
+    assert analysed.tokens[:7] == [
+        "中央",
+        "广播",
+        "电视",
+        "大学",
+        "广播电视",
+        "电视大学",
+        "中央广播电视大学",
+    ]
+    assert analysed.tokens[7:] == analyse("开放教育").tokens
+    assert {"guangbodianshi", "dianshidaxue", "zhongyangguangbodianshidaxue"} <= set(
+        analysed.pinyin
+    )
+    # Words of four characters or fewer are cut as search mode cuts them: nothing added.
+    text = "老年大学的终身学习与社区教育"
+    assert analyse(text).tokens == rjieba.cut_for_search(text)
+    assert max(map(len, rjieba.cut_for_search(text))) == 4
 
 
 @pytest.mark.parametrize(

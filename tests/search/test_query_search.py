@@ -180,6 +180,30 @@ def test_a_quoted_chinese_phrase_finds_the_text_that_holds_it(make_resource, tit
     assert set(found(title)) == {record.pk, other.pk}
 
 
+@pytest.mark.parametrize(
+    ("query", "inside", "alone"),
+    [
+        ("教科文组织", "联合国教科文组织终身学习研究所", "教科文组织的报告"),
+        ("马来西亚", "马来西亚人的成人教育", "马来西亚的社区学院"),
+        ("广播电视大学", "中央广播电视大学的开放教育", "广播电视大学的历史"),
+        ("高等教育", "高等教育部的年度报告", "高等教育的普及"),
+    ],
+)
+def test_a_word_inside_a_longer_word_finds_it(make_resource, query, inside, alone):
+    """jieba's search mode indexed 联合国教科文组织 under 教科文 but not 教科文组织, and 马来西亚人 without
+    马来西亚: a query for the shorter word found only the records that hold it alone."""
+    records = [
+        make_resource(titles={"zh-hans": title}, original_language="zh-hans", subjects=[])
+        for title in (inside, alone)
+    ]
+    make_resource(titles={"zh-hans": "社区教育的研究"}, original_language="zh-hans", subjects=[])
+    page = search.search_resources(query)
+    assert {h.resource.pk for h in page.hits} == {r.pk for r in records}
+    assert page.notices == []
+    marked = {h.resource.pk: h.title_html for h in page.hits}[records[0].pk]
+    assert f"<mark>{query}</mark>" in marked
+
+
 def test_a_quoted_chinese_phrase_is_marked_and_counted_by_its_words(make_resource):
     record = make_resource(
         titles={"zh-hans": "大学与老年大学"}, original_language="zh-hans", subjects=[]
