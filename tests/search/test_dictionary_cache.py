@@ -49,3 +49,22 @@ def test_a_data_folder_that_cannot_keep_it_still_gets_a_dictionary(settings, tmp
     assert dictionary.english_for("学习")[:2] == ["learn", "study"]
     assert "could not keep the built dictionary in the cache" in caplog.text
     assert blocked.read_text() == "a file where the cache folder would go"
+
+
+def test_a_change_of_the_fields_lists_builds_the_dictionary_again(settings, tmp_path, monkeypatch):
+    settings.DATA_DIR = tmp_path
+    glossary = tmp_path / "glossary.tsv"
+    glossary.write_bytes(crosslang.FIELD_GLOSSARY.read_bytes())
+    monkeypatch.setattr(crosslang, "FIELD_GLOSSARY", glossary)
+    crosslang._built_name.cache_clear()
+    try:
+        before = crosslang._built_name()
+        assert crosslang.Dictionary().english_for("学分银行") == ["credit bank"]
+        with glossary.open("a", encoding="utf-8") as listing:
+            listing.write("学分银行卡\tcredit bank\t\n")
+        crosslang._built_name.cache_clear()
+        assert crosslang._built_name() != before
+        assert crosslang.Dictionary().english_for("学分银行卡") == ["credit bank"]
+        assert len(list((tmp_path / "cache").glob("cedict-*.marshal"))) == 1
+    finally:
+        crosslang._built_name.cache_clear()

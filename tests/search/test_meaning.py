@@ -158,12 +158,15 @@ def test_a_long_word_no_record_holds_is_looked_for_as_its_parts(
 def test_the_parts_of_a_long_word_are_translated_as_if_typed_apart(make_resource, settings):
     """农村妇女 ("rural women") is one word to the segmenter, and CC-CEDICT lacks it. No record holding
     it, it is looked for as 农村 and 妇女, and the parts are translated as they would be typed apart: 农村
-    as "rural area" or "village", 妇女 as "woman". Translated as one gloss of the whole ("rural area
-    woman"), a record about a village woman needed all three English words and was not found."""
+    as "rural" or "countryside", 妇女 as "woman". Translated as one gloss of the whole ("rural woman"),
+    a record about a woman in the countryside needed both English words and was not found."""
     settings.SEARCH_VECTORS = False
     settings.SEARCH_DICTIONARY = True
     village = make_resource(
-        titles={"en": "A village woman learns to read"}, subjects=[], countries=[], creators=[]
+        titles={"en": "A woman in the countryside learns to read"},
+        subjects=[],
+        countries=[],
+        creators=[],
     )
     apart = make_resource(
         titles={"zh-hans": "农村地区的妇女扫盲"},
@@ -172,7 +175,7 @@ def test_the_parts_of_a_long_word_are_translated_as_if_typed_apart(make_resource
         countries=[],
         creators=[],
     )
-    make_resource(titles={"en": "Rural schools"}, subjects=[], countries=[], creators=[])
+    make_resource(titles={"en": "Schools in the mountains"}, subjects=[], countries=[], creators=[])
     page = search.search_resources("农村妇女")
     assert sorted(ids(page)) == sorted([village.pk, apart.pk])
     assert sorted(ids(search.search_resources("农村 妇女"))) == sorted(ids(page))
@@ -499,3 +502,40 @@ def test_an_abbreviation_finds_its_full_form_and_back(make_resource, settings):
     assert ids(search.search_resources("成教")) == [own.pk]
     # (No record holds 高等教育: those holding some of its parts, 教育, are listed instead.)
     assert short.pk not in ids(search.search_resources("高等教育"))
+
+
+def test_the_fields_own_terms_translate_both_ways(make_resource, settings):
+    """CC-CEDICT glosses 乐龄 as "golden years" and has no 银发族: a reader's Chinese word for older
+    people found no record described in English. And "older people" was 太爷 (great-grandfather) to it,
+    which no record on older people holds (llrc/search/data/glossary.tsv)."""
+    settings.SEARCH_VECTORS = False
+    english = make_resource(
+        titles={"en": "Learning in later life: courses for older people"},
+        subjects=[],
+        countries=[],
+        creators=[],
+    )
+    chinese = make_resource(
+        titles={"zh-hans": "社区老年人学习点建设"},
+        original_language="zh-hans",
+        subjects=[],
+        countries=[],
+        creators=[],
+    )
+    make_resource(
+        titles={"zh-hans": "太爷爷的故事"}, original_language="zh-hans", subjects=[], countries=[]
+    )
+    make_resource(titles={"en": "Soil erosion on mountain farms"}, subjects=[], countries=[])
+    for word in ("乐龄", "银发族"):
+        page = search.search_resources(word)
+        assert ids(page) == [english.pk], word
+        assert page.hits[0].why == "Found through a translation of your words: older, people"
+    page = search.search_resources("older people")
+    assert ids(page) == [english.pk, chinese.pk]
+    assert "<mark>老年人</mark>" in page.hits[1].title_html
+    # A term whose words CC-CEDICT does not translate into the field's English (学习型 has no sense of
+    # its own) is translated whole.
+    city = make_resource(
+        titles={"en": "Building a learning city"}, subjects=[], countries=[], creators=[]
+    )
+    assert ids(search.search_resources("学习型城市")) == [city.pk]
