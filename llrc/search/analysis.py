@@ -25,6 +25,8 @@ import Stemmer
 from opencc import OpenCC
 from pypinyin import lazy_pinyin
 
+from llrc.search.spellings import american_stems
+
 # Han ideographs (CJK Unified, Extension A, Compatibility) form one run; other letters and digits another.
 # Han characters are word characters too, so the second run excludes them: "CBA与NBA总决赛" is CBA, 与,
 # NBA, 总决赛 (segmented), and "2011赛季" is 2011 and 赛季, not one token that no query could match.
@@ -423,8 +425,12 @@ def pinyin_spans(word: str, most: int = 4) -> list[tuple[int, int]]:
 
 
 def stem(word: str, lang: str) -> str:
-    name = STEMMER_FOR.get(lang.split("-")[0])
-    return _stemmer(name).stemWord(word) if name else word
+    base = lang.split("-")[0]
+    name = STEMMER_FOR.get(base)
+    if not name:
+        return word
+    stemmed: str = _stemmer(name).stemWord(word)
+    return american_stems().get(stemmed, stemmed) if base == "en" else stemmed
 
 
 def query_stems(word: str) -> list[str]:
@@ -458,7 +464,12 @@ def bare_stem(term: str) -> str:
 def _stemmed(name: str, base: str, words: list[str]) -> list[str]:
     # One call for the whole text: the stemmer's per-call cost is most of its time on short words.
     tag = STEM_TAG + base
-    return [s + tag for s in _stemmer(name).stemWords(words)]
+    stems = _stemmer(name).stemWords(words)
+    if base == "en":
+        # British and American spellings as one (centre: center), mapped in C.
+        american = american_stems()
+        stems = map(american.get, stems, stems)
+    return [s + tag for s in stems]
 
 
 @dataclass

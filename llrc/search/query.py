@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from django.utils.translation import gettext as _
 
 from llrc.search.analysis import (
+    STEM_TAG,
     STOPWORDS,
     QueryWord,
     bare_stem,
@@ -27,6 +28,7 @@ from llrc.search.analysis import (
     pinyin_spans,
     query_words,
 )
+from llrc.search.spellings import british_stems
 
 TEXT_FIELD_ALIASES = {
     "title": ("title",),
@@ -169,6 +171,13 @@ class ParsedQuery:
                         continue  # kept in a phrase to match it, but "of" is not marked everywhere
                     terms.append(word.token)
                     terms.extend(b for s in word.stems if len(b := bare_stem(s)) > 2)
+                    # A reader's American word is marked in a British text too (center: centre).
+                    terms.extend(
+                        b
+                        for s in word.stems
+                        if s.endswith(f"{STEM_TAG}en")
+                        for b in british_stems().get(bare_stem(s), ())
+                    )
         return list(dict.fromkeys(terms))
 
     def own_evidence(self) -> list[str]:

@@ -397,3 +397,36 @@ def test_pinyin_u_umlaut_is_v_as_in_the_index(query):
 def test_letters_fold_in_place_as_query_words_fold(text, folded):
     assert fold_letters(text) == folded
     assert len(fold_letters(text)) == len(text)
+
+
+@pytest.mark.parametrize(
+    ("british", "american"),
+    [
+        ("Community learning centres", "Community learning centers"),
+        ("The organisation organised its programmes", "The organization organized its programs"),
+        ("labour and behaviour", "labor and behavior"),
+        ("The data were analysed with judgement", "The data were analyzed with judgment"),
+        ("recognising prior learning", "recognizing prior learning"),
+    ],
+)
+def test_british_and_american_spellings_stem_alike(british, american):
+    """The English stemmer kept them apart (centr and center, organis and organiz): a reader's
+    "community learning center" missed every "community learning centre"."""
+    assert analyse(british, lang="en").stems == analyse(american, lang="en").stems
+    # In queries too, whatever the spelling typed.
+    for b, a in zip(british.lower().split(), american.lower().split(), strict=True):
+        assert set(query_stems(b)) & set(query_stems(a)), (b, a)
+    # Only English is folded: the French stem of "centre" stays its own.
+    assert analyse("centre", lang="fr").stems == ["centr/fr"]
+
+
+def test_the_spelling_pairs_are_one_step():
+    """Each British stem is written as an American stem that is no British one itself (no chains), and
+    every pair is two different words of lower-case letters."""
+    from llrc.search.spellings import american_stems, british_stems, pairs
+
+    assert all(b != a and b.isalpha() and a.isalpha() and b.islower() for b, a in pairs())
+    mapped = american_stems()
+    assert len(mapped) > 90
+    assert not set(mapped.values()) & set(mapped)
+    assert british_stems()["center"] == ("centr",)

@@ -453,3 +453,36 @@ def test_broken_syntax_falls_back_and_says_so(docs):
 def test_highlight_covers_stemmed_and_traditional_forms(docs):
     page = search.search_resources("終身學習")
     assert "<mark>" in page.hits[0].title_html
+
+
+def test_british_and_american_spellings_find_each_other(make_resource):
+    british = make_resource(
+        titles={"en": "Community learning centres in Asia"},
+        summaries={"en": "Programmes run by local organisations."},
+        subjects=[],
+        creators=[],
+    )
+    american = make_resource(
+        titles={"en": "A community learning center in Ohio"},
+        summaries={"en": "Programs of a civic organization."},
+        subjects=[],
+        creators=[],
+    )
+    make_resource(
+        titles={"en": "Central banks"},
+        summaries={"en": "Interest rates and money."},
+        subjects=[],
+        creators=[],
+    )
+    for query in (
+        "community learning center",
+        "community learning centre",
+        "organization programs",
+    ):
+        page = search.search_resources(query)
+        assert {h.resource.pk for h in page.hits} == {british.pk, american.pk}, query
+    # The reader's American word is marked in the British text.
+    page = search.search_resources("center")
+    marked = {h.resource.pk: h.title_html for h in page.hits}
+    assert "<mark>centres</mark>" in marked[british.pk]
+    assert "<mark>center</mark>" in marked[american.pk]
