@@ -561,7 +561,7 @@ def test_the_search_help_is_linked_and_its_examples_work(client, site, lang):
     assert f'href="/{lang}/help/search"' in results
     text = client.get(f"/{lang}/help/search").content.decode()
     examples = re.findall(r'<a href="(/[^"]+/search\?q=[^"]+)"><code', text)
-    assert len(examples) == 9
+    assert len(examples) == 12
     for url in examples:
         page = client.get(url.replace("&amp;", "&"))
         assert page.status_code == 200, url
