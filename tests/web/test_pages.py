@@ -552,10 +552,18 @@ def test_a_collection_page_says_a_filter_names_nothing(client, site):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-hans"])
-def test_the_search_help_is_linked_and_its_examples_work(client, site, lang):
+def test_the_search_help_is_linked_and_its_examples_work(client, site, lang, make_resource):
     """Readers get a page on how to search (the query language had no page of its own), linked from
     every page's footer and from the results; each example is a link to its search, which runs without
     a notice that something in it was not understood."""
+    # What the examples of translation and spelling are about, in the words of a British text.
+    make_resource(
+        titles={"en": "Community centres for older people"},
+        summaries={"en": "Courses that a local organisation runs."},
+        creators=[],
+        subjects=[],
+        is_demo=True,
+    )
     assert f'href="/{lang}/help/search"' in client.get(f"/{lang}/").content.decode()
     results = client.get(f"/{lang}/search?q=learning").content.decode()
     assert f'href="/{lang}/help/search"' in results
