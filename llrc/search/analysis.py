@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress, count
 from pathlib import Path
+from typing import cast
 
 import rjieba
 import Stemmer
 from opencc import OpenCC
 from pypinyin import lazy_pinyin
 
-from llrc.search.spellings import american_stems
+from llrc.search.spellings import american_stems, british_words
 
 # Han ideographs (CJK Unified, Extension A, Compatibility) form one run; other letters and digits another.
 # Han characters are word characters too, so the second run excludes them: "CBA与NBA总决赛" is CBA, 与,
@@ -429,8 +430,10 @@ def stem(word: str, lang: str) -> str:
     name = STEMMER_FOR.get(base)
     if not name:
         return word
-    stemmed: str = _stemmer(name).stemWord(word)
-    return american_stems().get(stemmed, stemmed) if base == "en" else stemmed
+    if base != "en":
+        return str(_stemmer(name).stemWord(word))
+    stemmed: str = _stemmer(name).stemWord(british_words().get(word, word))
+    return american_stems().get(stemmed, stemmed)
 
 
 def query_stems(word: str) -> list[str]:
@@ -464,12 +467,15 @@ def bare_stem(term: str) -> str:
 def _stemmed(name: str, base: str, words: list[str]) -> list[str]:
     # One call for the whole text: the stemmer's per-call cost is most of its time on short words.
     tag = STEM_TAG + base
-    stems = _stemmer(name).stemWords(words)
-    if base == "en":
-        # British and American spellings as one (centre: center), mapped in C.
-        american = american_stems()
-        stems = map(american.get, stems, stems)
-    return [s + tag for s in stems]
+    if base != "en":
+        return [s + tag for s in _stemmer(name).stemWords(words)]
+    # British and American spellings as one (organization: organisation before stemming, centr: center
+    # after), mapped in C.
+    british = british_words()
+    american = american_stems()
+    stems = _stemmer(name).stemWords(list(map(british.get, words, words)))
+    # dict.get with the word as its default gives a str: `map` over it is typed as giving str | None.
+    return [s + tag for s in cast("Iterator[str]", map(american.get, stems, stems))]
 
 
 @dataclass

@@ -26,8 +26,9 @@ from pathlib import Path
 
 import rjieba
 
-from llrc.search.analysis import QueryWord, has_han, query_words
+from llrc.search.analysis import QueryWord, has_han, query_words, to_simplified
 from llrc.search.query import Match, ParsedQuery
+from llrc.search.spellings import american_word
 
 logger = logging.getLogger(__name__)
 TRANSLATION_BOOST = 0.5
@@ -190,9 +191,13 @@ class Dictionary:
         return self.zh_en.get(chinese, [])[:MAX_TRANSLATIONS]
 
     def chinese_for(self, english: str) -> list[str]:
-        for form in _english_forms(english):
-            if form in self.en_zh:
-                return self.en_zh[form]
+        # CC-CEDICT writes American English: a British word is looked up in its American form first
+        # ("centre" was 基点, a sense of "base point", and "organisation" nothing).
+        american = " ".join(map(american_word, english.split()))
+        for typed in dict.fromkeys([american, english]):
+            for form in _english_forms(typed):
+                if form in self.en_zh:
+                    return self.en_zh[form]
         return []
 
 
@@ -380,7 +385,7 @@ FIELD_GLOSSARY = Path(__file__).parent / "data" / "glossary.tsv"
 def _field_glossary() -> dict[str, list[str]]:
     """The terms of this field that CC-CEDICT lacks or glosses in other words than the field's English
     texts use (乐龄: "golden years"; 老年人: "old people", where they write "older people"), with their
-    English senses, most usual first, from data/glossary.tsv."""
+    English senses, most usual first, from data/glossary.tsv (the note after them may be left out)."""
     terms: dict[str, list[str]] = {}
     text = FIELD_GLOSSARY.read_text(encoding="utf-8-sig")
     for number, line in enumerate(text.splitlines(), 1):
@@ -390,10 +395,11 @@ def _field_glossary() -> dict[str, list[str]]:
         chinese = fields[0]
         senses = [" ".join(s.split()).lower() for s in [*fields, ""][1].split(";")]
         wrong = ""
-        if len(fields) < 3:
+        if not 2 <= len(fields) <= 3:
             wrong = "a Chinese term, its English senses and a note, separated by tabs, are expected"
-        elif not _HAN_ONLY.match(chinese):
-            wrong = "the term, in Chinese characters, is expected first"
+        elif not _HAN_ONLY.match(chinese) or to_simplified(chinese) != chinese:
+            # Queries are folded to simplified characters: a traditional term would never be met.
+            wrong = "the term, in simplified Chinese characters, is expected first"
         elif not all(senses) or any(has_han(sense) for sense in senses):
             wrong = "English senses, separated by semicolons, are expected second"
         elif chinese in terms:
@@ -409,8 +415,9 @@ def _add_field_terms(
 ) -> None:
     """The field's terms (`_field_glossary`) in both directions, before CC-CEDICT's: a term's senses
     first among its English ones, and a term first among the Chinese words of each of its senses (of
-    several terms, the commoner first), also under a plural sense's singular ("older adults" is looked
-    up as "older adult" first, `_english_forms`)."""
+    several terms, the commoner first), also under a plural sense's singular ("disabilities" is looked
+    up as "disability" first, `_english_forms`); a sense of several words only where CC-CEDICT glosses
+    that phrase already ("older people": 老年人 before its 太爷)."""
     words_of: dict[str, list[str]] = {}
     for chinese, senses in glossary.items():
         zh_en[chinese] = list(dict.fromkeys([*senses, *zh_en.get(chinese, [])]))
@@ -418,8 +425,16 @@ def _add_field_terms(
             for key in dict.fromkeys([sense, *_regular_singulars(sense)]):
                 words_of.setdefault(key, []).append(chinese)
     for sense, words in words_of.items():
+        if " " in sense and sense not in en_zh:
+            # An English query looks two words up as a phrase before each word: a phrase CC-CEDICT
+            # does not gloss stays translated word by word. Glossed by the glossary, "learning
+            # community" was 学习型社区 alone, and found none of the records with 学习 and 社区
+            # that it found before.
+            continue
+        # What the word was looked up as before (ageing: the senses of "to age").
+        before = next((en_zh[f] for f in _english_forms(sense) if f in en_zh), [])
         field = sorted(words, key=lambda w: (-_commonness(w), w))
-        en_zh[sense] = list(dict.fromkeys([*field, *en_zh.get(sense, [])]))[:MAX_TRANSLATIONS]
+        en_zh[sense] = list(dict.fromkeys([*field, *before]))[:MAX_TRANSLATIONS]
 
 
 def _other_forms(

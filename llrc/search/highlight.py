@@ -31,10 +31,10 @@ def _compiled(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     parts = []
     for word in words:
         escaped = re.escape(word)
-        # Latin words match at word starts, and are marked to the word's end (a stem: learn marks
-        # learning, centr centres, not half of each; the text is folded, so its Latin letters are
-        # ASCII, and Chinese right after the word is not part of it); Han terms match anywhere.
-        parts.append(escaped if not word.isascii() else rf"\b{escaped}[a-z0-9]*")
+        # Latin words match at word starts (learn -> learning); Han terms match anywhere. Marking a
+        # stem's match to its word's end was tried: "art" then marked whole "articles" and "SDG 4" whole
+        # "40", words the engine never matched.
+        parts.append(escaped if not word.isascii() else rf"\b{escaped}")
     return re.compile("|".join(parts), re.IGNORECASE)
 
 

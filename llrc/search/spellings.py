@@ -19,7 +19,7 @@ import Stemmer
 # British and American forms, a pair each; only pairs the English stemmer keeps apart matter (enrol and
 # enroll, travelling and traveling are stemmed alike already).
 _PAIRS = """
-centre center; theatre theater; metre meter; litre liter; fibre fiber; manoeuvre maneuver;
+centre center; theatre theater; metre meter; fibre fiber; manoeuvre maneuver;
 programme program; catalogue catalog; dialogue dialog; analogue analog;
 labour labor; colour color; behaviour behavior; favour favor; honour honor; neighbour neighbor;
 neighbourhood neighborhood; endeavour endeavor; harbour harbor; humour humor; rumour rumor; odour odor;
@@ -57,12 +57,38 @@ def pairs() -> list[tuple[str, str]]:
     return found
 
 
+# The endings of an -ise (-yse) verb's family, after its root (organis-, analys-): each American form
+# (organiz-) is written as its British one before stemming (`british_words`).
+_ISE_ENDINGS = ("e", "es", "ed", "ing", "ation", "ations", "er", "ers")
+
+
+def _ise_family(british: str, american: str) -> bool:
+    return british.endswith(("ise", "yse")) and american.endswith(("ize", "yze"))
+
+
+@cache
+def british_words() -> dict[str, str]:
+    """Each American form of an -ize verb's family with its British form: written so before stemming,
+    in texts and queries alike (`analysis._stemmed`, `analysis.stem`). Not their stems, because the
+    stemmer takes -ize off and not -ise: "globalization" is global, the stem of every "global", and
+    "globalisation" globalis; as one stem, the British word would find every "Global Report"."""
+    found: dict[str, str] = {}
+    for british, american in pairs():
+        if _ise_family(british, american):
+            for ending in _ISE_ENDINGS:
+                found[american[:-1] + ending] = british[:-1] + ending
+    return found
+
+
 @cache
 def american_stems() -> dict[str, str]:
-    """Each British English stem the stemmer keeps apart from its American form's, with that one."""
+    """Each British English stem the stemmer keeps apart from its American form's (centr: center), with
+    that one, for the pairs outside the -ize family."""
     stemmer = Stemmer.Stemmer("english")
     found: dict[str, str] = {}
     for british, american in pairs():
+        if _ise_family(british, american):
+            continue
         british_stem, american_stem = stemmer.stemWord(british), stemmer.stemWord(american)
         if british_stem != american_stem:
             found[british_stem] = american_stem
@@ -77,3 +103,22 @@ def british_stems() -> dict[str, tuple[str, ...]]:
     for british, american in american_stems().items():
         found.setdefault(american, []).append(british)
     return {american: tuple(british) for american, british in found.items()}
+
+
+@cache
+def _american_words() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for british, american in pairs():
+        if _ise_family(british, american):
+            for ending in _ISE_ENDINGS:
+                found[british[:-1] + ending] = american[:-1] + ending
+        else:
+            found[british] = american
+            found[british + "s"] = american + "s"
+    return found
+
+
+def american_word(word: str) -> str:
+    """A British word's American form (centres: centers, organisation: organization), else the word:
+    what the bilingual dictionary, written in American English, is looked up by."""
+    return _american_words().get(word, word)

@@ -283,24 +283,37 @@ def test_a_malformed_line_of_the_fields_abbreviations_is_refused_by_its_place(
     ("english", "first"),
     [
         # CC-CEDICT: 太爷 (great-grandfather) for "older people", 大龄 (older than the age to marry) for
-        # "older", 田园 for "rural", nothing for "ageing" (it spells "aging") or "third age".
+        # "older", 田园 for "rural", the senses of "to age" for "ageing".
         ("older people", "老年人"),
         ("older", "老年"),
         ("elderly", "老年人"),
-        ("older adults", "老年"),
         ("rural", "农村"),
         ("ageing", "老龄化"),
-        ("third age", "第三年龄"),
         ("migrants", "流动人口"),
         ("disabilities", "残疾"),
-        ("learning cities", "学习型城市"),
-        ("distance education", "远程教育"),
+        # A British word is looked up in its American form: "centre" was 基点 ("base point").
+        ("centre", "中心"),
+        ("organisation", "组织"),
     ],
 )
 def test_the_fields_terms_come_first_from_english(book, english, first):
     translations = book.chinese_for(english)
     assert translations[0] == first, translations
     assert len(translations) == len(set(translations)) <= crosslang.MAX_TRANSLATIONS
+
+
+def test_a_phrase_cc_cedict_lacks_stays_translated_word_by_word(book):
+    """Two English words are looked up as a phrase before each word: glossed by the glossary, "learning
+    community" was 学习型社区 alone, and found none of the records holding 学习 and 社区 apart."""
+    from llrc.search.query import parse_query
+
+    for phrase in ("learning community", "adult literacy", "learning city", "distance learning"):
+        assert book.chinese_for(phrase) == [], phrase
+        parsed = parse_query(phrase)
+        crosslang.expand_with_dictionary(parsed)
+        assert len(parsed.groups) == 2, phrase
+    # A word keeps what it was looked up as after the field's term: "ageing" the senses of "to age".
+    assert book.chinese_for("ageing")[1:] == book.chinese_for("to age")[:2]
 
 
 @pytest.mark.parametrize(
@@ -332,8 +345,10 @@ def test_a_malformed_line_of_the_glossary_is_refused_by_its_place(tmp_path, monk
     monkeypatch.setattr(crosslang, "FIELD_GLOSSARY", listing)
     good = "# a comment\n\n乐龄\tolder people; elderly\tSingapore\n"
     for line, says in [
-        ("older people\t老年人\tthe wrong way round", "the term, in Chinese characters"),
+        ("older people\t老年人\tthe wrong way round", "the term, in simplified Chinese characters"),
+        ("樂齡\tolder people\ttraditional", "the term, in simplified Chinese characters"),
         ("银发族 older people a note", "separated by tabs"),
+        ("银发族\tolder people\ta note\tand more", "separated by tabs"),
         ("乐龄\tseniors\tagain", "乐龄 is listed already"),
         ("学分银行\tcredit bank;;\tan empty sense", "English senses, separated by semicolons"),
         ("学分银行\t学分\tnot English", "English senses, separated by semicolons"),
@@ -341,9 +356,10 @@ def test_a_malformed_line_of_the_glossary_is_refused_by_its_place(tmp_path, monk
         listing.write_text(good + line + "\n")
         with pytest.raises(ValueError, match=rf"glossary.tsv:4: .*{says}"):
             crosslang._field_glossary()
-    # A byte-order mark before the first line is no part of it; senses are trimmed and lower-cased.
+    # A byte-order mark before the first line is no part of it; senses are trimmed and lower-cased;
+    # the note may be left out.
     listing.write_text(
-        "\ufeff" + good + "学分银行\t Credit  Bank ; credit bank\t\n", encoding="utf-8"
+        "\ufeff" + good + "学分银行\t Credit  Bank ; credit bank\n", encoding="utf-8"
     )
     assert crosslang._field_glossary() == {
         "乐龄": ["older people", "elderly"],
