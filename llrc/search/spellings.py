@@ -2,12 +2,13 @@
 
 The English stemmer keeps them apart: "centre" is centr and "center" center, "organisation" organis and
 "organization" organiz, "programme" programm and "program" program. UNESCO's and most of this centre's
-English texts spell the British way (the demo's English texts hold centre, programme, organisation or
-labour 85 times, their American forms 5 times) and many readers type the American way, so a reader's
-"community learning center" missed every "community learning centre". A British stem is written as its
-American one wherever English is stemmed, in texts and in queries alike (`analysis._stemmed`,
-`analysis.stem`); the stem covers a word's inflections and derivations (organise, organised,
-organisation, organisations: organis). The pairs are the field's common words, written for llrc.
+English texts spell the British way (85 of the demo's English texts hold centre, programme,
+organisation or labour, 5 their American forms) and many readers type the American way, so a reader's
+"community learning center" missed every "community learning centre". Wherever English is stemmed, in
+texts and in queries alike (`analysis._stemmed`, `analysis.stem`), an American -ize word is written as
+its -ise form before stemming (organization: organisation, whose stem organis covers organise, organised
+and organisations; `british_words`), and any other British stem as its American one after (centr:
+center; `american_stems`). The pairs are the field's common words, written for llrc.
 """
 
 from __future__ import annotations
