@@ -28,7 +28,7 @@ from llrc.search.analysis import (
     pinyin_spans,
     query_words,
 )
-from llrc.search.spellings import british_stems
+from llrc.search.spellings import british_forms
 
 TEXT_FIELD_ALIASES = {
     "title": ("title",),
@@ -176,7 +176,7 @@ class ParsedQuery:
                         b
                         for s in word.stems
                         if s.endswith(f"{STEM_TAG}en")
-                        for b in british_stems().get(bare_stem(s), ())
+                        for b in british_forms().get(bare_stem(s), ())
                     )
         return list(dict.fromkeys(terms))
 

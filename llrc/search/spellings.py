@@ -97,12 +97,17 @@ def american_stems() -> dict[str, str]:
 
 
 @cache
-def british_stems() -> dict[str, tuple[str, ...]]:
-    """Each American stem with the British stems written as it: what a reader's American word is to be
-    marked as in a British text (`ParsedQuery.highlight_terms`)."""
+def british_forms() -> dict[str, tuple[str, ...]]:
+    """Each American stem with the British words stemmed as it (center: centre): what a reader's
+    American word is marked as in a British text (`ParsedQuery.highlight_terms`, which marks at word
+    starts: centre marks centres and centred). The words, not their stems: a stem marks more words
+    than it stands for (centr starts "Central", which the engine does not match)."""
+    stemmer = Stemmer.Stemmer("english")
     found: dict[str, list[str]] = {}
-    for british, american in american_stems().items():
-        found.setdefault(american, []).append(british)
+    for british, _american in pairs():
+        stem = stemmer.stemWord(british)
+        if stem in american_stems():
+            found.setdefault(american_stems()[stem], []).append(british)
     return {american: tuple(british) for american, british in found.items()}
 
 

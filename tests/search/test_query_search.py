@@ -468,7 +468,7 @@ def test_british_and_american_spellings_find_each_other(make_resource):
         subjects=[],
         creators=[],
     )
-    make_resource(
+    central = make_resource(
         titles={"en": "Central banks"},
         summaries={"en": "Interest rates and money."},
         subjects=[],
@@ -484,5 +484,11 @@ def test_british_and_american_spellings_find_each_other(make_resource):
     # The reader's American word is marked in the British text.
     page = search.search_resources("center")
     marked = {h.resource.pk: h.title_html for h in page.hits}
-    assert "<mark>centr</mark>es" in marked[british.pk]
+    assert "<mark>centre</mark>s" in marked[british.pk]
     assert "<mark>center</mark>" in marked[american.pk]
+    assert central.pk not in marked
+    # The British word is marked, not the British stem centr, which also starts "central".
+    from llrc.search.query import parse_query
+
+    terms = parse_query("center").highlight_terms()
+    assert "centre" in terms and "centr" not in terms
