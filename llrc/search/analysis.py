@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress, count
@@ -428,12 +428,7 @@ def pinyin_spans(word: str, most: int = 4) -> list[tuple[int, int]]:
 def stem(word: str, lang: str) -> str:
     base = lang.split("-")[0]
     name = STEMMER_FOR.get(base)
-    if not name:
-        return word
-    if base != "en":
-        return str(_stemmer(name).stemWord(word))
-    stemmed: str = _stemmer(name).stemWord(british_words().get(word, word))
-    return american_stems().get(stemmed, stemmed)
+    return next(iter(_stems_in(name, base, [word]))) if name else word
 
 
 def query_stems(word: str) -> list[str]:
@@ -467,15 +462,20 @@ def bare_stem(term: str) -> str:
 def _stemmed(name: str, base: str, words: list[str]) -> list[str]:
     # One call for the whole text: the stemmer's per-call cost is most of its time on short words.
     tag = STEM_TAG + base
+    return [s + tag for s in _stems_in(name, base, words)]
+
+
+def _stems_in(name: str, base: str, words: list[str]) -> Iterable[str]:
+    """The words' stems in the language, untagged; in English, British and American spellings as one
+    (organization: organisation before stemming, centr: center after; `llrc.search.spellings`), mapped
+    in C. For a text's words (`_stemmed`) and a query word's (`stem`) alike."""
     if base != "en":
-        return [s + tag for s in _stemmer(name).stemWords(words)]
-    # British and American spellings as one (organization: organisation before stemming, centr: center
-    # after), mapped in C.
+        return cast("list[str]", _stemmer(name).stemWords(words))
     british = british_words()
     american = american_stems()
     stems = _stemmer(name).stemWords(list(map(british.get, words, words)))
     # dict.get with the word as its default gives a str: `map` over it is typed as giving str | None.
-    return [s + tag for s in cast("Iterator[str]", map(american.get, stems, stems))]
+    return cast("Iterator[str]", map(american.get, stems, stems))
 
 
 @dataclass

@@ -19,6 +19,7 @@ import os
 import re
 import sys
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
@@ -346,6 +347,19 @@ def _abbreviations(word: str, definitions: list[str]) -> list[tuple[str, str, st
 FIELD_ABBREVIATIONS = Path(__file__).parent / "data" / "abbreviations.tsv"
 
 
+def _listed(path: Path) -> Iterator[tuple[int, str, list[str]]]:
+    """The lines of one of the field's lists (data/*.tsv) that are neither blank nor comments: their
+    number, the line and its tab-separated fields. A byte-order mark is no part of the first line."""
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+        if line.strip() and not line.startswith("#"):
+            yield number, line, line.split("\t")
+
+
+def _refused(path: Path, number: int, wrong: str, line: str) -> ValueError:
+    """The error of a malformed line of one of the field's lists, by its place."""
+    return ValueError(f"{path}:{number}: {wrong}, not {line!r}")
+
+
 # The full form of a short form that the field's list says CC-CEDICT is wrong to call an abbreviation.
 NOT_AN_ABBREVIATION = "-"
 
@@ -355,11 +369,7 @@ def _field_abbreviations() -> dict[str, str]:
     with their full forms, from data/abbreviations.tsv; NOT_AN_ABBREVIATION for a word CC-CEDICT calls
     an abbreviation that readers here do not mean as one (统编)."""
     pairs: dict[str, str] = {}
-    text = FIELD_ABBREVIATIONS.read_text(encoding="utf-8-sig")
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        fields = line.split("\t")
+    for number, line, fields in _listed(FIELD_ABBREVIATIONS):
         short, full = [*fields, "", ""][:2]
         wrong = ""
         if len(fields) < 3:
@@ -374,7 +384,7 @@ def _field_abbreviations() -> dict[str, str]:
         elif short in pairs:
             wrong = f"{short} is listed already"
         if wrong:
-            raise ValueError(f"{FIELD_ABBREVIATIONS}:{number}: {wrong}, not {line!r}")
+            raise _refused(FIELD_ABBREVIATIONS, number, wrong, line)
         pairs[short] = full
     return pairs
 
@@ -387,11 +397,7 @@ def _field_glossary() -> dict[str, list[str]]:
     texts use (乐龄: "golden years"; 老年人: "old people", where they write "older people"), with their
     English senses, most usual first, from data/glossary.tsv (the note after them may be left out)."""
     terms: dict[str, list[str]] = {}
-    text = FIELD_GLOSSARY.read_text(encoding="utf-8-sig")
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        fields = line.split("\t")
+    for number, line, fields in _listed(FIELD_GLOSSARY):
         chinese = fields[0]
         senses = [" ".join(s.split()).lower() for s in [*fields, ""][1].split(";")]
         wrong = ""
@@ -405,7 +411,7 @@ def _field_glossary() -> dict[str, list[str]]:
         elif chinese in terms:
             wrong = f"{chinese} is listed already"
         if wrong:
-            raise ValueError(f"{FIELD_GLOSSARY}:{number}: {wrong}, not {line!r}")
+            raise _refused(FIELD_GLOSSARY, number, wrong, line)
         terms[chinese] = list(dict.fromkeys(senses))
     return terms
 
@@ -624,8 +630,9 @@ def expand_with_dictionary(parsed: ParsedQuery) -> list[Translation]:
 def _other_form(form: str, via: str, fields: tuple[str, ...] | None) -> Match:
     """Another form as an alternative, looked for as if the reader had typed it: its words all required,
     not side by side (教育改革 is 教育 and 改革, as typed). As a phrase it missed the records that write
-    it inside a longer word (中央广播电视大学 is indexed as 中央 广播 电视 大学, without 广播电视), and the
-    judged query zx07 (电大) fell from 0.818 to 0.237 nDCG@10."""
+    it inside a longer word (中央广播电视大学 was indexed as 中央 广播 电视 大学, without 广播电视; since
+    schema 14 it holds 广播电视 too, but not next to 大学), and the judged query zx07 (电大) fell from
+    0.818 to 0.237 nDCG@10."""
     return Match(words=query_words(form), boost=FORM_BOOST, via=via, fields=fields, form=True)
 
 

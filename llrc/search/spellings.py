@@ -82,18 +82,24 @@ def british_words() -> dict[str, str]:
 
 
 @cache
+def _stemmed_apart() -> list[tuple[str, str, str]]:
+    """(British word, its stem, the American word's stem) of each pair outside the -ize family whose
+    stems the stemmer keeps apart."""
+    stemmer = Stemmer.Stemmer("english")
+    found = []
+    for british, american in pairs():
+        if not _ise_family(british, american):
+            british_stem, american_stem = stemmer.stemWord(british), stemmer.stemWord(american)
+            if british_stem != american_stem:
+                found.append((british, british_stem, american_stem))
+    return found
+
+
+@cache
 def american_stems() -> dict[str, str]:
     """Each British English stem the stemmer keeps apart from its American form's (centr: center), with
     that one, for the pairs outside the -ize family."""
-    stemmer = Stemmer.Stemmer("english")
-    found: dict[str, str] = {}
-    for british, american in pairs():
-        if _ise_family(british, american):
-            continue
-        british_stem, american_stem = stemmer.stemWord(british), stemmer.stemWord(american)
-        if british_stem != american_stem:
-            found[british_stem] = american_stem
-    return found
+    return {british_stem: american_stem for _b, british_stem, american_stem in _stemmed_apart()}
 
 
 @cache
@@ -102,23 +108,18 @@ def british_forms() -> dict[str, tuple[str, ...]]:
     American word is marked as in a British text (`ParsedQuery.highlight_terms`, which marks at word
     starts: centre marks centres and centred). The words, not their stems: a stem marks more words
     than it stands for (centr starts "Central", which the engine does not match)."""
-    stemmer = Stemmer.Stemmer("english")
     found: dict[str, list[str]] = {}
-    for british, _american in pairs():
-        stem = stemmer.stemWord(british)
-        if stem in american_stems():
-            found.setdefault(american_stems()[stem], []).append(british)
+    for british, _british_stem, american_stem in _stemmed_apart():
+        found.setdefault(american_stem, []).append(british)
     return {american: tuple(british) for american, british in found.items()}
 
 
 @cache
 def _american_words() -> dict[str, str]:
-    found: dict[str, str] = {}
+    # The -ize family's forms are those `british_words` writes the other way.
+    found = {british: american for american, british in british_words().items()}
     for british, american in pairs():
-        if _ise_family(british, american):
-            for ending in _ISE_ENDINGS:
-                found[british[:-1] + ending] = american[:-1] + ending
-        else:
+        if not _ise_family(british, american):
             found[british] = american
             found[british + "s"] = american + "s"
     return found
