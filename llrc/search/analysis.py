@@ -454,6 +454,20 @@ def _stem_languages(word: str) -> tuple[str, ...]:
     return ()
 
 
+def text_stem(word: str, lang: str) -> str:
+    """What a (folded) word of a text in language `lang` is written as in the stem stream, as `_stems`
+    writes it: a Cyrillic or Arabic word stemmed in its script's one language whatever the text's, a
+    Latin word in the text's language when that is stemmed and written in Latin script, any other word as
+    it is, untagged. Highlighting asks it to mark only the words the engine matched."""
+    languages = _stem_languages(word)
+    base = lang.split("-")[0]
+    if len(languages) == 1:
+        base = languages[0]
+    elif base not in languages:
+        return word
+    return f"{stem(word, base)}{STEM_TAG}{base}"
+
+
 def bare_stem(term: str) -> str:
     """A stem without its language: learn/en -> learn."""
     return term.partition(STEM_TAG)[0]

@@ -58,7 +58,7 @@ def file_snippets(
             page.file_id,
             page.file.name,
             page.number,
-            snippet(page.text, [whole, *words, *extra], width=200),
+            snippet(page.text, [whole, *words, *extra], width=200, lang=page.file.language),
         )
         for rid, (_score, page) in best.items()
     }

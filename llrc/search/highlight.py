@@ -9,41 +9,88 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from itertools import accumulate
 
 from django.utils.safestring import SafeString, mark_safe
 
-from llrc.search.analysis import drop_marks, fold_letters, fold_shown, has_dropped, to_simplified
+from llrc.search.analysis import (
+    drop_marks,
+    fold_letters,
+    fold_shown,
+    has_dropped,
+    query_stems,
+    text_stem,
+    to_simplified,
+)
+
+# After `fold_shown` a Latin or Cyrillic word is written in these: lower case, most accents gone.
+_LETTERS = "0-9a-z\u00df-\u024f\u0400-\u052f"
+_WORD = re.compile(f"[{_LETTERS}]+")
 
 
-def _pattern(terms: list[str]) -> re.Pattern[str] | None:
+@dataclass(frozen=True)
+class _Marks:
+    """What marks a text: `pattern` finds each term; a Latin or Cyrillic term is found at a word's start,
+    with the rest of the word (group "word"), and the word is marked only when it is one of the terms or
+    has one of their stems (`forms`) in the text's language, as the engine matched it."""
+
+    pattern: re.Pattern[str]
+    forms: frozenset[str]
+
+    def spans(self, folded: str, lang: str) -> Iterator[tuple[int, int]]:
+        for m in self.pattern.finditer(folded):
+            if m.lastgroup != "word" or not self.forms.isdisjoint(_forms(m.group(), lang)):
+                yield m.start(), m.end()
+
+
+@lru_cache(maxsize=65536)
+def _forms(word: str, lang: str = "") -> frozenset[str]:
+    """The word and what it is indexed as in a text of language `lang` (learners: learner/en), as
+    `analyse` writes it; for a text of unknown language, its stem in each language of its script."""
+    return frozenset((word, text_stem(word, lang)) if lang else query_stems(word))
+
+
+def _pattern(terms: list[str]) -> _Marks | None:
     # Every hit of a page is marked with the same words: compile them once.
     return _compiled(tuple(terms))
 
 
 @lru_cache(maxsize=512)
-def _compiled(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+def _compiled(terms: tuple[str, ...]) -> _Marks | None:
     words = sorted({t for t in terms if t}, key=len, reverse=True)
     if not words:
         return None
+    # The terms are the reader's words and their stems in every language (learn, educ, and cent, the
+    # German stem of "center"). Marked as prefixes, a stem marked the start of words the engine never
+    # matched: "Cent" in "Central", "art" in "articles", "4" in "40". A word is now marked whole, and only
+    # when the engine could have matched it: the whole word is a term, or has a stem one of the terms
+    # has in the same language ("centres" for "center", "Learning" for "learn").
+    whole = [w for w in words if _WORD.fullmatch(w)]
     parts = []
+    if whole:
+        parts.append(rf"(?P<word>\b(?:{'|'.join(map(re.escape, whole))})[{_LETTERS}]*)")
     for word in words:
+        if word in whole:
+            continue
         escaped = re.escape(word)
-        # Latin words match at word starts (learn -> learning); Han terms match anywhere. Marking a
-        # stem's match to its word's end was tried: "art" then marked whole "articles" and "SDG 4" whole
-        # "40", words the engine never matched.
+        # Other Latin terms (with a hyphen, say) match at word starts; Han and Arabic terms anywhere
+        # (an Arabic word is written joined to its article and prepositions).
         parts.append(escaped if not word.isascii() else rf"\b{escaped}")
-    return re.compile("|".join(parts), re.IGNORECASE)
+    forms = frozenset(f for w in whole for f in _forms(w))
+    return _Marks(re.compile("|".join(parts), re.IGNORECASE), forms)
 
 
-def snippet(text: str, terms: list[str], *, width: int = 220) -> SafeString:
-    """An HTML-safe window of `text` around the densest cluster of matches, with <mark> around them."""
+def snippet(text: str, terms: list[str], *, width: int = 220, lang: str = "") -> SafeString:
+    """An HTML-safe window of `text` around the densest cluster of matches, with <mark> around them.
+    `lang`, the text's language tag, decides which stems of a word count as a match ("" for any)."""
     if not text:
         return mark_safe("")
-    pattern = _pattern(terms)
-    matches = _matches(text, pattern) if pattern else []
+    marks = _pattern(terms)
+    matches = _matches(text, marks, lang) if marks else []
     if not matches:
         cut = text[:width]
         return mark_safe(escape(cut) + ("…" if len(text) > width else ""))
@@ -80,7 +127,7 @@ def snippet(text: str, terms: list[str], *, width: int = 220) -> SafeString:
     return mark_safe("".join(pieces))
 
 
-def _matches(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+def _matches(text: str, marks: _Marks, lang: str) -> list[tuple[int, int]]:
     """Where the pattern matches the folded text, as spans of `text` itself.
 
     The text is folded as the terms are (`fold_shown`: case, accents, traditional characters). Folding
@@ -91,7 +138,7 @@ def _matches(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
     folded = fold_shown(text)
     # A mark dropped and a ligature opened could leave the length as it was: the marks are looked for.
     if len(folded) == len(text) and not has_dropped(text):
-        return [(m.start(), m.end()) for m in pattern.finditer(folded)]
+        return list(marks.spans(folded, lang))
     pieces = [drop_marks(unicodedata.normalize("NFKC", ch).casefold()) for ch in text]
     # fold_letters keeps every character where it was: folded once, the pieces keep their lengths.
     joined = to_simplified(fold_letters("".join(pieces)))
@@ -99,17 +146,17 @@ def _matches(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
     if len(joined) != ends[-1]:
         return []  # the Chinese conversion changed the length too: no spans to map back
     spans = []
-    for m in pattern.finditer(joined):
-        if m.end() > m.start():
+    for m_start, m_end in marks.spans(joined, lang):
+        if m_end > m_start:
             # The original characters holding the first and the last folded character of the match,
             # and the marks after the last (dropped, so of no length): a vowel stays with its letter.
-            end = bisect_right(ends, m.end() - 1) + 1
+            end = bisect_right(ends, m_end - 1) + 1
             while end < len(pieces) and not pieces[end]:
                 end += 1
-            spans.append((bisect_right(ends, m.start()), end))
+            spans.append((bisect_right(ends, m_start), end))
     return spans
 
 
-def highlight(text: str, terms: list[str]) -> SafeString:
+def highlight(text: str, terms: list[str], *, lang: str = "") -> SafeString:
     """The whole of a short text (a title) with matches marked."""
-    return snippet(text, terms, width=max(len(text), 1))
+    return snippet(text, terms, width=max(len(text), 1), lang=lang)

@@ -28,7 +28,7 @@ from llrc.search.analysis import (
     pinyin_spans,
     query_words,
 )
-from llrc.search.spellings import british_forms
+from llrc.search.spellings import american_starts, british_forms
 
 TEXT_FIELD_ALIASES = {
     "title": ("title",),
@@ -171,12 +171,16 @@ class ParsedQuery:
                         continue  # kept in a phrase to match it, but "of" is not marked everywhere
                     terms.append(word.token)
                     terms.extend(b for s in word.stems if len(b := bare_stem(s)) > 2)
-                    # A reader's American word is marked in a British text too (center: centre).
+                    # A reader's American word is marked in a British text too (center: centre),
+                    # and a British -ise word in an American text (organisation: organizing).
                     terms.extend(
                         b
                         for s in word.stems
                         if s.endswith(f"{STEM_TAG}en")
-                        for b in british_forms().get(bare_stem(s), ())
+                        for b in (
+                            *british_forms().get(bare_stem(s), ()),
+                            *american_starts().get(bare_stem(s), ()),
+                        )
                     )
         return list(dict.fromkeys(terms))
 

@@ -1146,9 +1146,9 @@ def search_resources(
                 resource=record,
                 score=score,
                 title=title,
-                title_html=highlight(title, marks),
+                title_html=highlight(title, marks, lang=title_lang),
                 title_lang=title_lang,
-                snippet_html=snippet(body, marks),
+                snippet_html=snippet(body, marks, lang=body_lang),
                 snippet_lang=body_lang,
             )
         )

@@ -115,6 +115,20 @@ def british_forms() -> dict[str, tuple[str, ...]]:
 
 
 @cache
+def american_starts() -> dict[str, tuple[str, ...]]:
+    """Each English stem of an -ise verb's family with how its American forms start (organis: organiz):
+    what a reader's word is looked for as in an American text, to be marked (`highlight_terms`; a word
+    found is marked only if its own stem is the query's)."""
+    stemmer = Stemmer.Stemmer("english")
+    found: dict[str, set[str]] = {}
+    for american, british in british_words().items():
+        stem = stemmer.stemWord(british)
+        if british.startswith(stem) and not american.startswith(stem):
+            found.setdefault(stem, set()).add(american[: len(stem)])
+    return {stem: tuple(sorted(starts)) for stem, starts in found.items()}
+
+
+@cache
 def _american_words() -> dict[str, str]:
     # The -ize family's forms are those `british_words` writes the other way.
     found = {british: american for american, british in british_words().items()}

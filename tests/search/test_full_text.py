@@ -216,7 +216,7 @@ def test_a_file_snippet_shows_the_word_on_a_page_with_ligatures(attach):
             "education",
             "éducation",
         ),
-        ("ru", "Программа учёбы взрослых в сельской местности.", "учеба", "учёб"),
+        ("ru", "Программа учёбы взрослых в сельской местности.", "учеба", "учёбы"),
         ("zh-hant", "上海市終身學習網絡的建設與發展。", "终身学习", "終身學習"),
         ("en", "The ﬁrst literacy programme for rural women.", "first", "ﬁrst"),
     ],

@@ -484,7 +484,7 @@ def test_british_and_american_spellings_find_each_other(make_resource):
     # The reader's American word is marked in the British text.
     page = search.search_resources("center")
     marked = {h.resource.pk: h.title_html for h in page.hits}
-    assert "<mark>centre</mark>s" in marked[british.pk]
+    assert "<mark>centres</mark>" in marked[british.pk]
     assert "<mark>center</mark>" in marked[american.pk]
     assert central.pk not in marked
     # The British word is marked, not the British stem centr, which also starts "central".
@@ -492,3 +492,48 @@ def test_british_and_american_spellings_find_each_other(make_resource):
 
     terms = parse_query("center").highlight_terms()
     assert "centre" in terms and "centr" not in terms
+
+
+@pytest.mark.parametrize(
+    ("query", "text", "lang", "marked", "unmarked"),
+    [
+        # "cent" is the German stem of "center": it started "Central" and was marked there.
+        ("center", "Central Asia: community centres", "en", ["centres"], ["Central"]),
+        # A stem that starts a longer word of another stem: "art" is not in "articles".
+        ("art", "Art in articles about arts", "en", ["Art", "arts"], ["articles"]),
+        ("SDG 4", "SDG 4, not 40 or SDG4", "en", ["SDG", "4"], ["40", "SDG4"]),
+        # In an English text "learners" is learner/en, which "learn" does not look up.
+        ("learn", "Learning for learners", "en", ["Learning"], ["learners"]),
+        # Of unknown language, a word may be in any language of its script: French stems learner.
+        ("learn", "Learning for learners", "", ["Learning", "learners"], []),
+        # A Russian word in an English text is still Russian (analysis: one language per script).
+        (
+            "образование",
+            "Образования и образовательные",
+            "en",
+            ["Образования"],
+            ["образовательные"],
+        ),
+        ("organization", "organisations, organizational", "en", ["organisations"], []),
+        # A British -ise word marks the American forms of its family (organis-: organiz-).
+        ("organisation", "Organizing organizations", "en", ["Organizing", "organizations"], []),
+        ("strasse", "Schulen in der Straße", "de", ["Straße"], []),
+        # A Latin word in a Chinese text is indexed as it is: only the word itself matched.
+        ("learn", "终身学习 learning learn", "zh-hans", ["终身学习"], ["learning"]),
+    ],
+)
+def test_marks_are_whole_words_the_engine_matched(query, text, lang, marked, unmarked):
+    """Marks cover whole words, and only words whose own stem in the text's language is one the query
+    looks up (or the word as typed): not words that merely start with one of the query's stems."""
+    from llrc.search.highlight import highlight
+    from llrc.search.query import parse_query
+
+    terms = parse_query(query).highlight_terms()
+    if lang.startswith("zh"):
+        terms = [*terms, "终身学习"]
+    html = highlight(text, terms, lang=lang)
+    for word in marked:
+        assert f"<mark>{word}</mark>" in html, (word, html)
+    for word in unmarked:
+        # Whole (no mark starts or ends inside it) and not marked.
+        assert word in html and f"<mark>{word}" not in html, (word, html)
