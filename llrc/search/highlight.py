@@ -157,6 +157,13 @@ def _matches(text: str, marks: _Marks, lang: str) -> list[tuple[int, int]]:
     return spans
 
 
+def holds(text: str, terms: list[str], *, lang: str = "") -> bool:
+    """Whether `text` (of language `lang`, "" for any) holds a term as it would be marked: what a page
+    says it was found through agrees with what it marks."""
+    marks = _pattern(terms)
+    return bool(text and marks and _matches(text, marks, lang))
+
+
 def highlight(text: str, terms: list[str], *, lang: str = "") -> SafeString:
     """The whole of a short text (a title) with matches marked."""
     return snippet(text, terms, width=max(len(text), 1), lang=lang)

@@ -67,7 +67,7 @@ from llrc.search.documents import (
     vector_texts,
 )
 from llrc.search.file_snippets import FileSnippet, file_snippets
-from llrc.search.highlight import highlight, snippet
+from llrc.search.highlight import highlight, holds, snippet
 from llrc.search.query import (
     TEXT_FIELD_ALIASES,
     Match,
@@ -1134,11 +1134,9 @@ def search_resources(
         summary_values = record.texts("summary")
         body, body_lang = pick_text(summary_values, lang)
         # Prefer the summary language where the words actually occur, so a snippet shows the match.
-        folded_body = fold_shown(body) if marks and body else ""
-        if folded_body and not any(t in folded_body for t in marks):
+        if marks and body and not holds(body, marks, lang=body_lang):
             for code, text in summary_values.items():
-                folded = fold_shown(text)
-                if any(t in folded for t in marks):
+                if holds(text, marks, lang=code):
                     body, body_lang = text, code
                     break
         hits.append(
@@ -1196,7 +1194,9 @@ def search_resources(
         concepts = _hit_concepts(pks)
         for hit in unexplained:
             pk = hit.resource.pk
-            in_keywords = _why_in_words(keywords.get(pk) or [], evidence, translations, forms)
+            in_keywords = _why_in_words(
+                [("", k) for k in keywords.get(pk) or []], evidence, translations, forms
+            )
             if in_keywords is not None:
                 hit.why = in_keywords
             else:
@@ -1692,16 +1692,23 @@ def _why_in_texts(
     concepts). `translations` are the words of every alternative, `forms` the other forms as written
     (`ParsedQuery.other_forms`)."""
     return _why_in_words(
-        [value for _f, _lang, value in record.text_rows], terms, translations, forms
+        [(lang, value) for _f, lang, value in record.text_rows], terms, translations, forms
     )
 
 
 def _why_in_words(
-    texts: list[str], terms: list[str], translations: list[str], forms: list[str]
+    texts: list[tuple[str, str]], terms: list[str], translations: list[str], forms: list[str]
 ) -> str | None:
-    own = fold_shown(" ".join(str(t) for t in texts))
-    if any(term in own for term in terms):
+    """As `_why_in_texts`, for texts given with their languages ("" for free keywords, which are
+    indexed in every language of their script). A word counts as the page would mark it (`holds`): the
+    word, or its own stem in the text's language, not any word that starts with one of its stems."""
+
+    def held(words: list[str]) -> bool:
+        return any(holds(str(text), words, lang=lang) for lang, text in texts)
+
+    if held(terms):
         return ""
+    own = fold_shown(" ".join(str(text) for _lang, text in texts))
     # Another form of the reader's word (成人教育 for 成教) is said as such: it is no translation.
     found = list(dict.fromkeys(f for f in forms if f in own))
     if found:
@@ -1709,7 +1716,7 @@ def _why_in_words(
             "words": ", ".join(found[:4])
         }
     # The words of another form (成人, 教育 of 成人教育) are no translations either.
-    found = [t for t in translations if t in own and not any(t in f for f in forms)]
+    found = [t for t in translations if held([t]) and not any(t in f for f in forms)]
     if found:
         return _("Found through a translation of your words: %(words)s") % {
             "words": ", ".join(found[:4])
@@ -1749,10 +1756,10 @@ LABELLED_CONCEPTS = ("subjects", "target_groups", "countries", "regions")
 
 def _why_in_concepts(concepts: list[Concept], terms: list[str], lang: str) -> str:
     for concept in concepts:
-        # Folded as the query's terms are (accents and all): "alphabétisation" is the term
-        # "alphabetisation", which the French label only holds once folded.
-        labels = fold_shown(" ".join(concept.all_labels()))
-        if any(term in labels for term in terms):
+        # Folded as the query's terms are (accents and all, in `holds`): "alphabétisation" is the
+        # term "alphabetisation", which the French label only holds once folded. Labels in every
+        # language: a word's stem in any of them counts.
+        if holds(" ".join(concept.all_labels()), terms):
             return _("Found through its description: %(label)s") % {"label": concept.label(lang)}
     return ""
 

@@ -537,3 +537,21 @@ def test_marks_are_whole_words_the_engine_matched(query, text, lang, marked, unm
     for word in unmarked:
         # Whole (no mark starts or ends inside it) and not marked.
         assert word in html and f"<mark>{word}" not in html, (word, html)
+
+
+def test_why_agrees_with_the_marks(make_resource):
+    """A page says it was found through the reader's own words only where it would mark them: "cent",
+    the German stem of "center", starts "Central", but this record was found through a translation."""
+    found = make_resource(
+        titles={"zh-hans": "社区学习中心"},
+        summaries={"en": "Evening classes in Central Asia."},
+        original_language="zh-hans",
+        subjects=[],
+        countries=[],
+        creators=[],
+    )
+    page = search.search_resources("center")
+    assert [h.resource.pk for h in page.hits] == [found.pk]
+    why = page.hits[0].why
+    assert why.startswith("Found through a translation of your words") and "中心" in why, why
+    assert "<mark>" not in page.hits[0].snippet_html
