@@ -41,17 +41,18 @@ class _Marks:
     pattern: re.Pattern[str]
     forms: frozenset[str]
 
-    def spans(self, folded: str, lang: str) -> Iterator[tuple[int, int]]:
+    def spans(self, folded: str, lang: str | None) -> Iterator[tuple[int, int]]:
         for m in self.pattern.finditer(folded):
             if m.lastgroup != "word" or not self.forms.isdisjoint(_forms(m.group(), lang)):
                 yield m.start(), m.end()
 
 
 @lru_cache(maxsize=65536)
-def _forms(word: str, lang: str = "") -> frozenset[str]:
-    """The word and what it is indexed as in a text of language `lang` (learners: learner/en), as
-    `analyse` writes it; for a text of unknown language, its stem in each language of its script."""
-    return frozenset((word, text_stem(word, lang)) if lang else query_stems(word))
+def _forms(word: str, lang: str | None = None) -> frozenset[str]:
+    """The word and what it is indexed as in a text of language `lang` (learners: learner/en; "" for
+    text indexed without a language, such as free keywords: unstemmed), as `analyse` writes it; with
+    `lang` None (labels of several languages together), its stem in each language of its script."""
+    return frozenset(query_stems(word) if lang is None else (word, text_stem(word, lang)))
 
 
 def _pattern(terms: list[str]) -> _Marks | None:
@@ -84,9 +85,12 @@ def _compiled(terms: tuple[str, ...]) -> _Marks | None:
     return _Marks(re.compile("|".join(parts), re.IGNORECASE), forms)
 
 
-def snippet(text: str, terms: list[str], *, width: int = 220, lang: str = "") -> SafeString:
+def snippet(
+    text: str, terms: list[str], *, width: int = 220, lang: str | None = None
+) -> SafeString:
     """An HTML-safe window of `text` around the densest cluster of matches, with <mark> around them.
-    `lang`, the text's language tag, decides which stems of a word count as a match ("" for any)."""
+    `lang`, the text's language tag as it was indexed, decides which stems of a word count as a match
+    (None: a stem in any language does)."""
     if not text:
         return mark_safe("")
     marks = _pattern(terms)
@@ -127,7 +131,7 @@ def snippet(text: str, terms: list[str], *, width: int = 220, lang: str = "") ->
     return mark_safe("".join(pieces))
 
 
-def _matches(text: str, marks: _Marks, lang: str) -> list[tuple[int, int]]:
+def _matches(text: str, marks: _Marks, lang: str | None) -> list[tuple[int, int]]:
     """Where the pattern matches the folded text, as spans of `text` itself.
 
     The text is folded as the terms are (`fold_shown`: case, accents, traditional characters). Folding
@@ -157,13 +161,13 @@ def _matches(text: str, marks: _Marks, lang: str) -> list[tuple[int, int]]:
     return spans
 
 
-def holds(text: str, terms: list[str], *, lang: str = "") -> bool:
-    """Whether `text` (of language `lang`, "" for any) holds a term as it would be marked: what a page
-    says it was found through agrees with what it marks."""
+def holds(text: str, terms: list[str], *, lang: str | None = None) -> bool:
+    """Whether `text` (of language `lang`, as `snippet` takes it) holds a term as it would be marked:
+    what a page says it was found through agrees with what it marks."""
     marks = _pattern(terms)
     return bool(text and marks and _matches(text, marks, lang))
 
 
-def highlight(text: str, terms: list[str], *, lang: str = "") -> SafeString:
+def highlight(text: str, terms: list[str], *, lang: str | None = None) -> SafeString:
     """The whole of a short text (a title) with matches marked."""
     return snippet(text, terms, width=max(len(text), 1), lang=lang)

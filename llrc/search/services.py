@@ -1699,9 +1699,9 @@ def _why_in_texts(
 def _why_in_words(
     texts: list[tuple[str, str]], terms: list[str], translations: list[str], forms: list[str]
 ) -> str | None:
-    """As `_why_in_texts`, for texts given with their languages ("" for free keywords, which are
-    indexed in every language of their script). A word counts as the page would mark it (`holds`): the
-    word, or its own stem in the text's language, not any word that starts with one of its stems."""
+    """As `_why_in_texts`, for texts given with the languages they were indexed in ("" for free
+    keywords, indexed unstemmed). A word counts as the page would mark it (`holds`): the word, or its own
+    stem in the text's language, not any word that starts with one of its stems."""
 
     def held(words: list[str]) -> bool:
         return any(holds(str(text), words, lang=lang) for lang, text in texts)

@@ -504,8 +504,10 @@ def test_british_and_american_spellings_find_each_other(make_resource):
         ("SDG 4", "SDG 4, not 40 or SDG4", "en", ["SDG", "4"], ["40", "SDG4"]),
         # In an English text "learners" is learner/en, which "learn" does not look up.
         ("learn", "Learning for learners", "en", ["Learning"], ["learners"]),
-        # Of unknown language, a word may be in any language of its script: French stems learner.
-        ("learn", "Learning for learners", "", ["Learning", "learners"], []),
+        # Of no one language (labels together), a word may be in any of its script: French stems
+        # learner. Indexed without a language (keywords), a Latin word is not stemmed.
+        ("learn", "Learning for learners", None, ["Learning", "learners"], []),
+        ("learn", "Learning for learners", "", [], ["Learning", "learners"]),
         # A Russian word in an English text is still Russian (analysis: one language per script).
         (
             "образование",
@@ -529,7 +531,7 @@ def test_marks_are_whole_words_the_engine_matched(query, text, lang, marked, unm
     from llrc.search.query import parse_query
 
     terms = parse_query(query).highlight_terms()
-    if lang.startswith("zh"):
+    if lang and lang.startswith("zh"):
         terms = [*terms, "终身学习"]
     html = highlight(text, terms, lang=lang)
     for word in marked:
