@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString
 
 from llrc.catalogue.models import FilePage
 from llrc.search.analysis import fold_text
-from llrc.search.highlight import snippet
+from llrc.search.highlight import holds, snippet
 
 
 @dataclass
@@ -43,11 +43,10 @@ def file_snippets(
     )
     best: dict[int, tuple[int, FilePage]] = {}
     for page in pages.iterator(chunk_size=200):
-        folded = page.folded
-        score = (100 if whole and whole in folded else 0) + 10 * sum(
-            1 for w in words if w in folded
+        score = (100 if whole and _held(page, whole) else 0) + 10 * sum(
+            1 for w in words if _held(page, w)
         )
-        score += sum(1 for w in extra if w in folded)
+        score += sum(1 for w in extra if _held(page, w))
         if score == 0:
             continue
         rid = page.file.resource_id
@@ -62,3 +61,9 @@ def file_snippets(
         )
         for rid, (_score, page) in best.items()
     }
+
+
+def _held(page: FilePage, term: str) -> bool:
+    """Whether the page holds the term as its snippet would mark it ("art" is in "articles", but no
+    word of it): checked only where the folded page holds the letters at all."""
+    return term in page.folded and holds(page.text, [term], lang=page.file.language)

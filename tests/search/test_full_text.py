@@ -237,3 +237,24 @@ def test_a_file_snippet_is_found_whatever_the_pages_accents_or_script(
     found = page.hits[0].file_snippet
     assert found is not None and found.page == 1
     assert f"<mark>{marked}</mark>" in found.html
+
+
+def test_the_page_shown_holds_the_words_as_they_are_marked(
+    make_resource, django_capture_on_commit_callbacks
+):
+    """A page is chosen by the words it would mark: the first file holds the letters of "art" only
+    inside "articles" (no word the search matched), the second the word itself."""
+    r = make_resource(
+        titles={"en": "Art in adult learning"}, summaries={}, subjects=[], collections=[]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        for name, text in (
+            ("articles.txt", "Two articles on evening classes."),
+            ("art.txt", "Art classes for older adults."),
+        ):
+            services.attach_file(r, name=name, content=text.encode(), language="en", actor=None)
+    page = search.search_resources("art")
+    assert [h.resource.pk for h in page.hits] == [r.pk]
+    found = page.hits[0].file_snippet
+    assert found is not None and found.file_name == "art.txt", found
+    assert "<mark>Art</mark> classes" in found.html
