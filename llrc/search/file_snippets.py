@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString
 
 from llrc.catalogue.models import FilePage
 from llrc.search.analysis import fold_text
-from llrc.search.highlight import holds, snippet
+from llrc.search.highlight import holds_folded, search_prefixes, snippet
 
 
 @dataclass
@@ -35,7 +35,10 @@ def file_snippets(
     # up in: a page is found however the file writes the words the search found it by.
     condition = Q()
     for word in words + extra:
-        condition |= Q(folded__contains=word)
+        for prefix in search_prefixes(
+            word
+        ):  # learners: learner, learn (whose words are checked after)
+            condition |= Q(folded__contains=prefix)
     pages = (
         FilePage.objects.filter(condition, file__resource_id__in=resource_ids)
         .select_related("file")
@@ -65,5 +68,8 @@ def file_snippets(
 
 def _held(page: FilePage, term: str) -> bool:
     """Whether the page holds the term as its snippet would mark it ("art" is in "articles", but no
-    word of it): checked only where the folded page holds the letters at all."""
-    return term in page.folded and holds(page.text, [term], lang=page.file.language)
+    word of it): looked for in the page's stored fold, only where it holds one of the word's prefixes."""
+    folded = page.folded
+    return any(p in folded for p in search_prefixes(term)) and holds_folded(
+        folded, [term], lang=page.file.language
+    )

@@ -18,6 +18,8 @@ from itertools import accumulate
 from django.utils.safestring import SafeString, mark_safe
 
 from llrc.search.analysis import (
+    STEM_TAG,
+    bare_stem,
     drop_marks,
     fold_letters,
     fold_shown,
@@ -26,17 +28,22 @@ from llrc.search.analysis import (
     text_stem,
     to_simplified,
 )
+from llrc.search.spellings import american_starts, british_forms
 
-# After `fold_shown` a Latin or Cyrillic word is written in these: lower case, most accents gone.
+# After `fold_shown` a Latin or Cyrillic word is written in these: lower case, most accents gone. A word
+# starts after any other character: the index splits Latin from Chinese (联合国UNESCO holds "unesco"), and
+# `\b` would not, Chinese characters being word characters to Python.
 _LETTERS = "0-9a-z\u00df-\u024f\u0400-\u052f"
 _WORD = re.compile(f"[{_LETTERS}]+")
+_STARTS = f"(?<![{_LETTERS}])"
 
 
 @dataclass(frozen=True)
 class _Marks:
-    """What marks a text: `pattern` finds each term; a Latin or Cyrillic term is found at a word's start,
-    with the rest of the word (group "word"), and the word is marked only when it is one of the terms or
-    has one of their stems (`forms`) in the text's language, as the engine matched it."""
+    """What marks a text: `pattern` finds each term; a Latin or Cyrillic word term is looked for at a
+    word's start by its prefixes (`search_prefixes`), with the rest of the word (group "word"), and the
+    word is marked only when it is one of the terms or its stem in the text's language is one of theirs
+    (`forms`), as the engine matched it."""
 
     pattern: re.Pattern[str]
     forms: frozenset[str]
@@ -55,6 +62,25 @@ def _forms(word: str, lang: str | None = None) -> frozenset[str]:
     return frozenset(query_stems(word) if lang is None else (word, text_stem(word, lang)))
 
 
+@lru_cache(maxsize=4096)
+def search_prefixes(term: str) -> tuple[str, ...]:
+    """What a word's forms in a text start with: the word, its stems (learners: learner, learn), and in
+    English the British words of its American stem (center: centre) and the American start of a British
+    -ise family (organis: organiz). A text's word that starts so is marked only if its own stem is the
+    word's (`_Marks`). A term of other characters (Chinese, a phrase) is its own prefix."""
+    if not _WORD.fullmatch(term):
+        return (term,)
+    found = [term]
+    for tagged in query_stems(term):
+        stem = bare_stem(tagged)
+        if len(stem) > 2:
+            found.append(stem)
+        if tagged.endswith(f"{STEM_TAG}en"):
+            found += british_forms().get(stem, ())
+            found += american_starts().get(stem, ())
+    return tuple(dict.fromkeys(found))
+
+
 def _pattern(terms: list[str]) -> _Marks | None:
     # Every hit of a page is marked with the same words: compile them once.
     return _compiled(tuple(terms))
@@ -62,26 +88,27 @@ def _pattern(terms: list[str]) -> _Marks | None:
 
 @lru_cache(maxsize=512)
 def _compiled(terms: tuple[str, ...]) -> _Marks | None:
-    words = sorted({t for t in terms if t}, key=len, reverse=True)
+    # The terms are words: the reader's, and their translations. Marked by prefix, their stems in every
+    # language marked the start of words the engine never matched: "Cent" (the German stem of "center")
+    # in "Central", "art" in "articles", "4" in "40". A word is marked whole, and only when the engine
+    # could have matched it: it is one of the terms, or its stem in the text's language is one the terms
+    # are looked up as ("centres" for "center", "Learning" for "learn", not "Learning" for "learners",
+    # though "learn" is the German stem of that).
+    words = [t for t in dict.fromkeys(terms) if t]
     if not words:
         return None
-    # The terms are the reader's words and their stems in every language (learn, educ, and cent, the
-    # German stem of "center"). Marked as prefixes, a stem marked the start of words the engine never
-    # matched: "Cent" in "Central", "art" in "articles", "4" in "40". A word is now marked whole, and only
-    # when the engine could have matched it: the whole word is a term, or has a stem one of the terms
-    # has in the same language ("centres" for "center", "Learning" for "learn").
     whole = [w for w in words if _WORD.fullmatch(w)]
+    prefixes = {p for w in whole for p in search_prefixes(w)}
     parts = []
-    if whole:
-        parts.append(rf"(?P<word>\b(?:{'|'.join(map(re.escape, whole))})[{_LETTERS}]*)")
-    for word in words:
-        if word in whole:
-            continue
+    if prefixes:
+        alternatives = "|".join(map(re.escape, sorted(prefixes, key=len, reverse=True)))
+        parts.append(f"(?P<word>{_STARTS}(?:{alternatives})[{_LETTERS}]*)")
+    for word in sorted(set(words) - set(whole), key=len, reverse=True):
         escaped = re.escape(word)
-        # Other Latin terms (with a hyphen, say) match at word starts; Han and Arabic terms anywhere
-        # (an Arabic word is written joined to its article and prepositions).
-        parts.append(escaped if not word.isascii() else rf"\b{escaped}")
-    forms = frozenset(f for w in whole for f in _forms(w))
+        # Other Latin terms (with a hyphen or a space) match at word starts; Han and Arabic terms
+        # anywhere (an Arabic word is written joined to its article and prepositions).
+        parts.append(escaped if not word.isascii() else f"{_STARTS}{escaped}")
+    forms = frozenset(f for w in whole for f in query_stems(w))
     return _Marks(re.compile("|".join(parts), re.IGNORECASE), forms)
 
 
@@ -164,8 +191,14 @@ def _matches(text: str, marks: _Marks, lang: str | None) -> list[tuple[int, int]
 def holds(text: str, terms: list[str], *, lang: str | None = None) -> bool:
     """Whether `text` (of language `lang`, as `snippet` takes it) holds a term as it would be marked:
     what a page says it was found through agrees with what it marks."""
+    return bool(text) and holds_folded(fold_shown(text), terms, lang=lang)
+
+
+def holds_folded(folded: str, terms: list[str], *, lang: str | None = None) -> bool:
+    """`holds` for a text folded already (`fold_text`: a file's page keeps its fold), without finding
+    where: one match is enough."""
     marks = _pattern(terms)
-    return bool(text and marks and _matches(text, marks, lang))
+    return marks is not None and next(marks.spans(folded, lang), None) is not None
 
 
 def highlight(text: str, terms: list[str], *, lang: str | None = None) -> SafeString:

@@ -20,15 +20,12 @@ from dataclasses import dataclass, field, replace
 from django.utils.translation import gettext as _
 
 from llrc.search.analysis import (
-    STEM_TAG,
     STOPWORDS,
     QueryWord,
-    bare_stem,
     has_han,
     pinyin_spans,
     query_words,
 )
-from llrc.search.spellings import american_starts, british_forms
 
 TEXT_FIELD_ALIASES = {
     "title": ("title",),
@@ -169,19 +166,9 @@ class ParsedQuery:
                 for word in phrase_words(match):
                     if word.token in STOPWORDS:
                         continue  # kept in a phrase to match it, but "of" is not marked everywhere
+                    # The word, not its stems: `highlight` looks for its forms by their prefixes
+                    # (search_prefixes) and marks those whose own stem is the word's.
                     terms.append(word.token)
-                    terms.extend(b for s in word.stems if len(b := bare_stem(s)) > 2)
-                    # A reader's American word is marked in a British text too (center: centre),
-                    # and a British -ise word in an American text (organisation: organizing).
-                    terms.extend(
-                        b
-                        for s in word.stems
-                        if s.endswith(f"{STEM_TAG}en")
-                        for b in (
-                            *british_forms().get(bare_stem(s), ()),
-                            *american_starts().get(bare_stem(s), ()),
-                        )
-                    )
         return list(dict.fromkeys(terms))
 
     def own_evidence(self) -> list[str]:

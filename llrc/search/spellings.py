@@ -105,9 +105,8 @@ def american_stems() -> dict[str, str]:
 @cache
 def british_forms() -> dict[str, tuple[str, ...]]:
     """Each American stem with the British words stemmed as it (center: centre): what a reader's
-    American word is marked as in a British text (`ParsedQuery.highlight_terms`, which marks at word
-    starts: centre marks centres and centred). The words, not their stems: a stem marks more words
-    than it stands for (centr starts "Central", which the engine does not match)."""
+    American word is looked for as in a British text, to be marked (`highlight.search_prefixes`: centre
+    starts centres and centred; a word found is marked only if its own stem is the query's)."""
     found: dict[str, list[str]] = {}
     for british, _british_stem, american_stem in _stemmed_apart():
         found.setdefault(american_stem, []).append(british)
@@ -117,8 +116,8 @@ def british_forms() -> dict[str, tuple[str, ...]]:
 @cache
 def american_starts() -> dict[str, tuple[str, ...]]:
     """Each English stem of an -ise verb's family with how its American forms start (organis: organiz):
-    what a reader's word is looked for as in an American text, to be marked (`highlight_terms`; a word
-    found is marked only if its own stem is the query's)."""
+    what a reader's word is looked for as in an American text, to be marked
+    (`highlight.search_prefixes`; a word found is marked only if its own stem is the query's)."""
     stemmer = Stemmer.Stemmer("english")
     found: dict[str, set[str]] = {}
     for american, british in british_words().items():

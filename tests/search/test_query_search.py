@@ -487,11 +487,11 @@ def test_british_and_american_spellings_find_each_other(make_resource):
     assert "<mark>centres</mark>" in marked[british.pk]
     assert "<mark>center</mark>" in marked[american.pk]
     assert central.pk not in marked
-    # The British word is marked, not the British stem centr, which also starts "central".
-    from llrc.search.query import parse_query
+    # Looked for by the British word, and by cent, the German stem, which also starts "central": the
+    # words found are marked by their own stems (above: "Central" is not).
+    from llrc.search.highlight import search_prefixes
 
-    terms = parse_query("center").highlight_terms()
-    assert "centre" in terms and "centr" not in terms
+    assert {"center", "centre", "cent"} <= set(search_prefixes("center"))
 
 
 @pytest.mark.parametrize(
@@ -520,6 +520,13 @@ def test_british_and_american_spellings_find_each_other(make_resource):
         # A British -ise word marks the American forms of its family (organis-: organiz-).
         ("organisation", "Organizing organizations", "en", ["Organizing", "organizations"], []),
         ("strasse", "Schulen in der Straße", "de", ["Straße"], []),
+        # Words are matched by the stems the query looks up, not by its stems' stems: "learn" is the
+        # German stem of "learners", but "Learning" is learn/en, which "learners" does not look up.
+        ("learners", "Learning for learners", "en", ["learners"], ["Learning"]),
+        ("center", "Two cents of policy", "en", [], ["cents"]),
+        # A word starts after a Chinese character, as the index splits them.
+        ("unesco", "联合国UNESCO报告", "zh-hans", ["UNESCO"], []),
+        ("2011", "第2011赛季", "zh-hans", ["2011"], []),
         # A Latin word in a Chinese text is indexed as it is: only the word itself matched.
         ("learn", "终身学习 learning learn", "zh-hans", ["终身学习"], ["learning"]),
     ],
@@ -552,6 +559,20 @@ def test_why_agrees_with_the_marks(make_resource):
         countries=[],
         creators=[],
     )
+    teaching = make_resource(
+        titles={"zh-hans": "教师培训"},
+        summaries={"en": "Teaching methods for adults."},
+        original_language="zh-hans",
+        subjects=[],
+        countries=[],
+        creators=[],
+    )
+    # "teach" is the French stem of "teachers", but "Teaching" is teach/en: found through 教师.
+    page = search.search_resources("teachers")
+    assert [h.resource.pk for h in page.hits] == [teaching.pk]
+    why = page.hits[0].why
+    assert why.startswith("Found through a translation of your words") and "教师" in why, why
+    assert "<mark>Teaching" not in page.hits[0].snippet_html
     page = search.search_resources("center")
     assert [h.resource.pk for h in page.hits] == [found.pk]
     why = page.hits[0].why
