@@ -45,6 +45,7 @@ _ARABIC_FOLD = str.maketrans(
     {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ـ": None}
 )
 _PINYIN_WITH_TONE_NUMBERS = re.compile(r"^(?:[a-z]+[1-5])+$")
+_TONED = re.compile(r"([a-z]+)[1-5]")
 
 # Words too common to help ranking in the interface languages.
 STOPWORDS = frozenset(
@@ -425,6 +426,15 @@ def pinyin_spans(word: str, most: int = 4) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
+def _toned_pinyin(word: str) -> bool:
+    """Whether a word is pinyin written with tone numbers (zhong1shen1, xue2xi2): letters and a tone
+    after each syllable or run of syllables, every run read wholly as pinyin. "SDG4", "MDG2" and "G7" are
+    names with a number, and are searched as typed."""
+    return bool(_PINYIN_WITH_TONE_NUMBERS.match(word)) and all(
+        pinyin_spans(run) for run in _TONED.findall(word)
+    )
+
+
 def stem(word: str, lang: str) -> str:
     base = lang.split("-")[0]
     name = STEMMER_FOR.get(base)
@@ -740,7 +750,7 @@ def query_words(text: str, *, phrase: bool = False) -> list[QueryWord]:
                 # ü (with or without a tone mark) is v in the index, as lazy_pinyin writes it: falü and
                 # lüyou must find 法律 and 旅游 as falv and lvyou do; folding it to u would find 法路.
                 pinyin = _fold_word(decomposed.replace("u\u0308", "v").replace("U\u0308", "V"))
-            if _PINYIN_WITH_TONE_NUMBERS.match(folded):
+            if _toned_pinyin(folded):
                 pinyin = re.sub(r"[1-5]", "", folded)
                 folded = pinyin
             words.append(

@@ -36,6 +36,22 @@ def test_pinyin_queries_with_and_without_tones(query):
 
 
 @pytest.mark.parametrize(
+    ("query", "token", "pinyin"),
+    [
+        ("xue2xi2", "xuexi", "xuexi"),
+        ("zhongshen1", "zhongshen", "zhongshen"),
+        # Names with a number are no pinyin: SDG4 was searched as "sdg" and found nothing.
+        ("SDG4", "sdg4", "sdg4"),
+        ("MDG2", "mdg2", "mdg2"),
+        ("G7", "g7", "g7"),
+    ],
+)
+def test_tone_numbers_only_after_pinyin(query, token, pinyin):
+    [word] = query_words(query)
+    assert (word.token, word.pinyin) == (token, pinyin)
+
+
+@pytest.mark.parametrize(
     ("a", "b"),
     [("Éducation", "education"), ("educación", "EDUCACION"), ("ёлка", "елка")],
 )

@@ -578,3 +578,14 @@ def test_why_agrees_with_the_marks(make_resource):
     why = page.hits[0].why
     assert why.startswith("Found through a translation of your words") and "中心" in why, why
     assert "<mark>" not in page.hits[0].snippet_html
+
+
+def test_a_name_with_a_number_is_searched_as_typed(make_resource):
+    """ "SDG4" read as pinyin with a tone number was searched as "sdg", which no record holds."""
+    found = make_resource(
+        titles={"en": "SDG4 monitoring report"}, subjects=[], countries=[], creators=[]
+    )
+    make_resource(titles={"en": "SDG 16 and peace"}, subjects=[], countries=[], creators=[])
+    page = search.search_resources("SDG4")
+    assert [h.resource.pk for h in page.hits] == [found.pk]
+    assert "<mark>SDG4</mark>" in page.hits[0].title_html
