@@ -465,17 +465,13 @@ def _stem_languages(word: str) -> tuple[str, ...]:
 
 
 def text_stem(word: str, lang: str) -> str:
-    """What a (folded) word of a text in language `lang` is written as in the stem stream, as `_stems`
-    writes it: a Cyrillic or Arabic word stemmed in its script's one language whatever the text's, a
-    Latin word in the text's language when that is stemmed and written in Latin script, any other word as
-    it is, untagged. Highlighting asks it to mark only the words the engine matched."""
-    languages = _stem_languages(word)
-    base = lang.split("-")[0]
-    if len(languages) == 1:
-        base = languages[0]
-    elif base not in languages:
-        return word
-    return f"{stem(word, base)}{STEM_TAG}{base}"
+    """What a (folded) word of a text in language `lang` is written as in the stem stream: a Cyrillic or
+    Arabic word stemmed in its script's one language whatever the text's, a Latin word in the text's
+    language when that is stemmed and written in Latin script, any other word as it is, untagged.
+    Highlighting asks it to mark only the words the engine matched. The word is analysed as a text of its
+    own, so that the rule is `_stems`'s, written once: no word's stem there depends on the others'."""
+    stems = analyse(word, lang=lang).stems
+    return stems[0] if len(stems) == 1 else word
 
 
 def bare_stem(term: str) -> str:

@@ -35,9 +35,8 @@ def file_snippets(
     # up in: a page is found however the file writes the words the search found it by.
     condition = Q()
     for word in words + extra:
-        for prefix in search_prefixes(
-            word
-        ):  # learners: learner, learn (whose words are checked after)
+        # By the word's prefixes (learners: learner, learn); the words they start are checked after.
+        for prefix in search_prefixes(word):
             condition |= Q(folded__contains=prefix)
     pages = (
         FilePage.objects.filter(condition, file__resource_id__in=resource_ids)
