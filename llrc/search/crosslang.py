@@ -20,7 +20,7 @@ import re
 import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
@@ -551,8 +551,12 @@ def _translated(
     (title:lifelong looks for 终身 in titles too, not anywhere)."""
     # A letter alone is what is left of a possessive ("all one's life", a sense of 终身): looked for, it
     # matched every English text with "'s" in it.
+    # Nor is a translation read as pinyin: the reader typed Chinese, and "long" (a sense of 长期) looked
+    # up as pinyin matched 龙 and 隆 in Chinese texts that held nothing of the query.
     words = [
-        w for w in words if not (len(w.token) == 1 and w.token.isascii() and w.token.isalpha())
+        replace(w, pinyin="")
+        for w in words
+        if not (len(w.token) == 1 and w.token.isascii() and w.token.isalpha())
     ]
     if not words:
         return None

@@ -72,6 +72,19 @@ def test_lifelong_learning_in_english_finds_the_chinese_term_by_dictionary(make_
     assert "<mark>终身学习</mark>" in page.hits[0].title_html
 
 
+def test_a_translation_is_not_read_as_pinyin(make_resource, settings):
+    """男人 translates to "man": read as pinyin too, it found 慢 (slow) in a Chinese text that holds
+    nothing of the query."""
+    settings.SEARCH_VECTORS = False
+    men = make_resource(titles={"en": "Every man a learner"}, subjects=[], countries=[])
+    slow = make_resource(
+        titles={"zh-hans": "慢就业现象研究"}, original_language="zh-hans", subjects=[], countries=[]
+    )
+    assert ids(search.search_resources("男人")) == [men.pk]
+    # The reader's own word is still read as pinyin: man is 慢 as typed.
+    assert slow.pk in ids(search.search_resources("man"))
+
+
 def test_martial_arts_in_english_finds_the_chinese_records_on_wushu(make_resource, settings):
     """CC-CEDICT glosses 武术 only at length ("all kinds of martial art sports"): English "martial arts"
     found none of the demo's three records on it, by words or by meaning (0.26 cosine, under the
