@@ -385,10 +385,15 @@ def pinyin_syllables() -> frozenset[str]:
     readings = {r for value in set(pinyin_dict.values()) for r in value.split(",")}
     syllables = set()
     for reading in readings:
-        plain = _without_marks(unicodedata.normalize("NFD", reading).replace("u\u0308", "v"))
+        plain = _toneless(reading)
         if plain.isascii() and plain.isalpha() and any(v in plain for v in "aeiouv"):
             syllables.add(plain)
     return frozenset(syllables)
+
+
+def _toneless(reading: str) -> str:
+    """A reading of pypinyin's table (lǜ) as the index writes pinyin: without tones, ü as v (lv)."""
+    return _without_marks(unicodedata.normalize("NFD", reading).replace("u\u0308", "v"))
 
 
 MAX_SYLLABLE = 6  # letters: zhuang, chuang, shuang
@@ -578,6 +583,58 @@ def _with_inner_words(tokens: list[str]) -> tuple[list[str], list[str]]:
             added += inner
             done = at
     return (with_inner + tokens[done:], added) if added else (tokens, added)
+
+
+_HAN_RUN = re.compile(f"[{_HAN_CHARS}]+")
+
+
+def han_words(text: str, first: frozenset[str] | None = None) -> Iterator[tuple[int, int, str]]:
+    """Where each Chinese word a text is indexed as lies in it (start, end, word): jieba's search mode
+    and the dictionary's longer words inside a long word (`cut_for_index`), in a text whose Chinese is
+    simplified already (`fold_shown`). For marking what a query's pinyin matched (终身 for zhongshen).
+    With `first`, only the words that start with one of its characters, in the runs that hold one (a
+    run is cut only then)."""
+    for run in _HAN_RUN.finditer(text):
+        han = run.group()
+        if first is not None and first.isdisjoint(han):
+            continue
+        at = run.start()
+        for word, start, end in rjieba.tokenize(han, mode="search"):
+            if first is None or word[0] in first:
+                yield at + start, at + end, word
+            if end - start >= _LONG_WORD:
+                for size in range(4, end - start):
+                    for inner in range(start, end - size + 1):
+                        piece = han[inner : inner + size]
+                        if (first is None or piece[0] in first) and rjieba.has_word(piece):
+                            yield at + inner, at + inner + size, piece
+
+
+@lru_cache(maxsize=1)
+def _characters_by_reading() -> dict[str, frozenset[str]]:
+    """The Chinese characters of each toneless syllable, every reading of a character counted (行 under
+    xing, hang and heng), ü written v as in the index; from pypinyin's table of characters."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    found: dict[str, set[str]] = {}
+    for code, readings in pinyin_dict.items():
+        char = chr(code)
+        if _HAN.match(char):
+            for reading in readings.split(","):
+                found.setdefault(_toneless(reading), set()).add(char)
+    return {reading: frozenset(chars) for reading, chars in found.items()}
+
+
+def characters_reading(syllables: Iterable[str]) -> frozenset[str]:
+    """The characters one of whose readings is one of `syllables`: those a word whose pinyin starts with
+    one of them may start with (a word's pinyin reads each character by its word: 银行, yinhang)."""
+    table = _characters_by_reading()
+    return frozenset().union(*(table.get(s, frozenset()) for s in syllables))
+
+
+def pinyin_starts(word: str) -> frozenset[str]:
+    """The syllables a word read wholly as pinyin may start with (xian: xian, xi; "learning": none)."""
+    return frozenset(word[:end] for start, end in pinyin_spans(word, most=1) if start == 0)
 
 
 @lru_cache(maxsize=65_536)

@@ -20,10 +20,15 @@ from django.utils.safestring import SafeString, mark_safe
 from llrc.search.analysis import (
     STEM_TAG,
     bare_stem,
+    characters_reading,
     drop_marks,
     fold_letters,
     fold_shown,
+    han_words,
     has_dropped,
+    has_han,
+    pinyin_of,
+    pinyin_starts,
     query_stems,
     text_stem,
     to_simplified,
@@ -36,6 +41,14 @@ from llrc.search.spellings import american_starts, british_forms
 _LETTERS = "0-9a-z\u00df-\u024f\u0400-\u052f"
 _WORD = re.compile(f"[{_LETTERS}]+")
 _STARTS = f"(?<![{_LETTERS}])"
+# Put before a term that is the pinyin of a reader's word (`pinyin_term`): it marks the Chinese words
+# whose pinyin it is, as the engine matched them, not the letters. No folded query word holds it.
+_PINYIN = "\x00"
+
+
+def pinyin_term(pinyin: str) -> str:
+    """The term that marks the Chinese words `pinyin` is the toneless pinyin of (zhongshen: 终身)."""
+    return _PINYIN + pinyin
 
 
 @dataclass(frozen=True)
@@ -43,15 +56,34 @@ class _Marks:
     """What marks a text: `pattern` finds each term; a Latin or Cyrillic word term is looked for at a
     word's start by its prefixes (`search_prefixes`), with the rest of the word (group "word"), and the
     word is marked only when it is one of the terms or its stem in the text's language is one of theirs
-    (`forms`), as the engine matched it."""
+    (`forms`), as the engine matched it. A Chinese word is marked too when its pinyin is one of
+    `pinyin` (`pinyin_term`)."""
 
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str] | None
     forms: frozenset[str]
+    pinyin: frozenset[str] = frozenset()
 
     def spans(self, folded: str, lang: str | None) -> Iterator[tuple[int, int]]:
-        for m in self.pattern.finditer(folded):
-            if m.lastgroup != "word" or not self.forms.isdisjoint(_forms(m.group(), lang)):
-                yield m.start(), m.end()
+        found = (
+            (m.start(), m.end())
+            for m in (self.pattern.finditer(folded) if self.pattern else ())
+            if m.lastgroup != "word" or not self.forms.isdisjoint(_forms(m.group(), lang))
+        )
+        if not self.pinyin or not has_han(folded):
+            yield from found
+            return
+        # Only runs and words whose first character reads as a syllable one of the terms starts with
+        # are cut and read: a page of results is cut in a few runs, not whole.
+        first = _first_characters(self.pinyin)
+        by_pinyin = [(a, b) for a, b, w in han_words(folded, first) if pinyin_of(w) in self.pinyin]
+        # In the text's order, the longer of two that start together first (the one a snippet keeps).
+        yield from sorted([*found, *by_pinyin], key=lambda span: (span[0], -span[1]))
+
+
+@lru_cache(maxsize=512)
+def _first_characters(pinyin: frozenset[str]) -> frozenset[str]:
+    """The characters a Chinese word whose pinyin is one of `pinyin` may start with."""
+    return characters_reading({start for word in pinyin for start in pinyin_starts(word)})
 
 
 @lru_cache(maxsize=65536)
@@ -94,9 +126,15 @@ def _compiled(terms: tuple[str, ...]) -> _Marks | None:
     # could have matched it: it is one of the terms, or its stem in the text's language is one the terms
     # are looked up as ("centres" for "center", "Learning" for "learn", not "Learning" for "learners",
     # though "learn" is the German stem of that).
-    words = [t for t in dict.fromkeys(terms) if t]
+    # Only a word read wholly as pinyin is any Chinese word's pinyin ("learning" is none).
+    pinyin = frozenset(
+        t[len(_PINYIN) :]
+        for t in terms
+        if t.startswith(_PINYIN) and pinyin_starts(t[len(_PINYIN) :])
+    )
+    words = [t for t in dict.fromkeys(terms) if t and not t.startswith(_PINYIN)]
     if not words:
-        return None
+        return _Marks(None, frozenset(), pinyin) if pinyin else None
     whole = [w for w in words if _WORD.fullmatch(w)]
     prefixes = {p for w in whole for p in search_prefixes(w)}
     parts = []
@@ -109,7 +147,7 @@ def _compiled(terms: tuple[str, ...]) -> _Marks | None:
         # anywhere (an Arabic word is written joined to its article and prepositions).
         parts.append(escaped if not word.isascii() else f"{_STARTS}{escaped}")
     forms = frozenset(f for w in whole for f in query_stems(w))
-    return _Marks(re.compile("|".join(parts), re.IGNORECASE), forms)
+    return _Marks(re.compile("|".join(parts), re.IGNORECASE), forms, pinyin)
 
 
 def snippet(

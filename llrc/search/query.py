@@ -171,6 +171,20 @@ class ParsedQuery:
                     terms.append(word.token)
         return list(dict.fromkeys(terms))
 
+    def pinyin_terms(self) -> list[str]:
+        """The pinyin the reader's words are looked up as in the pinyin of Chinese words (falü: falv),
+        to mark the Chinese words found so; translations are not read as pinyin."""
+        return list(
+            dict.fromkeys(
+                word.pinyin
+                for group in self.groups
+                for match in group
+                if not match.via
+                for word in phrase_words(match)
+                if word.pinyin and word.token not in STOPWORDS
+            )
+        )
+
     def own_evidence(self) -> list[str]:
         """The reader's own words as a text must hold them to say it was found through them (the "why"
         of a result): a single Chinese character is in too many texts to tell, so a word the segmenter

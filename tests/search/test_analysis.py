@@ -9,7 +9,9 @@ import rjieba
 from llrc.search.analysis import (
     _FULL_WIDTH,
     analyse,
+    characters_reading,
     fold_letters,
+    han_words,
     nfkc,
     pinyin_spans,
     query_stems,
@@ -207,6 +209,18 @@ def test_full_width_punctuation_normalises_as_nfkc_does():
     assert (
         analyse("终身学习，（成人教育）：社区").tokens == analyse("终身学习,(成人教育):社区").tokens
     )
+
+
+def test_han_words_are_where_the_indexed_words_lie():
+    """What marks the words a query's pinyin found: the text's Chinese words as the index holds them
+    (long words' inner words too), each at its place in the text."""
+    text = "Open 中央广播电视大学, 行业学习"
+    found = list(han_words(text))
+    assert sorted(w for _a, _b, w in found) == sorted(analyse(text).tokens[1:])
+    assert all(text[a:b] == w for a, b, w in found)
+    # Only the words starting with a character that reads as "dian" or "hang" (行 is xing, hang and heng).
+    first = characters_reading({"dian", "hang"})
+    assert [w for _a, _b, w in han_words(text, first)] == ["电视", "电视大学", "行业"]
 
 
 def test_mixed_language_field():

@@ -455,6 +455,30 @@ def test_highlight_covers_stemmed_and_traditional_forms(docs):
     assert "<mark>" in page.hits[0].title_html
 
 
+def test_pinyin_marks_the_chinese_words_it_found(docs, make_resource):
+    """The engine matched the pinyin of Chinese words; the letters are nowhere in the text, and the page
+    marked nothing."""
+    page = search.search_resources("zhongshen xuexi")
+    assert page.hits[0].title_html == "<mark>终身学习</mark>与社区教育"
+    assert "<mark>终身学习</mark>" in page.hits[0].snippet_html
+    law = make_resource(
+        titles={"zh-hans": "旅游法律汇编"}, original_language="zh-hans", subjects=[]
+    )
+    make_resource(titles={"zh-hans": "法路"}, original_language="zh-hans", subjects=[])  # fa lu
+    page = search.search_resources("falü")
+    assert [(h.resource.pk, h.title_html) for h in page.hits] == [
+        (law.pk, "旅游<mark>法律</mark>汇编")
+    ]
+    # Traditional characters are marked as the simplified ones they fold to.
+    slow = make_resource(
+        titles={"zh-hant": "慢就業現象研究"}, original_language="zh-hant", subjects=[]
+    )
+    page = search.search_resources("man jiuye")
+    assert [(h.resource.pk, h.title_html) for h in page.hits] == [
+        (slow.pk, "<mark>慢就業</mark>現象研究")
+    ]
+
+
 def test_british_and_american_spellings_find_each_other(make_resource):
     british = make_resource(
         titles={"en": "Community learning centres in Asia"},
