@@ -596,14 +596,18 @@ def expand_with_dictionary(parsed: ParsedQuery) -> list[Translation]:
             phrase = f"{group[0].words[0].token} {groups[i + 1][0].words[0].token}"
             targets = _with_other_forms(book, book.chinese_for(phrase))
             if targets:
-                both = Match(words=[group[0].words[0], groups[i + 1][0].words[0]])
+                both = Match(
+                    words=[_english(group[0].words[0]), _english(groups[i + 1][0].words[0])]
+                )
                 alternatives = [m for t in targets if (m := _translated(query_words(t), phrase))]
                 new_groups.append([both, *alternatives])
                 done += [Translation(phrase, t) for t in targets]
                 i += 2
                 continue
         additions: list[Match] = []
+        kept: list[Match] = []
         for match in group:
+            kept.append(match)
             if match.phrase or match.via:
                 continue
             tokens = [w.token for w in match.words]
@@ -619,16 +623,25 @@ def expand_with_dictionary(parsed: ParsedQuery) -> list[Translation]:
                 done += [Translation(whole, g) for g in glosses]
             elif len(tokens) == 1 and tokens[0].isascii():
                 targets = _with_other_forms(book, book.chinese_for(tokens[0]))
+                if targets:
+                    kept[-1] = replace(match, words=[_english(match.words[0])])
                 additions += [
                     m
                     for t in targets
                     if (m := _translated(query_words(t), tokens[0], match.fields))
                 ]
                 done += [Translation(tokens[0], t) for t in targets]
-        new_groups.append(group + additions)
+        new_groups.append(kept + additions)
         i += 1
     parsed.groups = new_groups
     return done
+
+
+def _english(word: QueryWord) -> QueryWord:
+    """A word the dictionary translates from English, not read as pinyin as well: the reader who typed
+    "women" meant women, not 我们, which its letters spell, nor "man" 慢. Pinyin a reader types for
+    Chinese words (xuexi, zhongshen) is no English word the dictionary translates."""
+    return replace(word, pinyin="")
 
 
 def _other_form(form: str, via: str, fields: tuple[str, ...] | None) -> Match:

@@ -81,8 +81,21 @@ def test_a_translation_is_not_read_as_pinyin(make_resource, settings):
         titles={"zh-hans": "慢就业现象研究"}, original_language="zh-hans", subjects=[], countries=[]
     )
     assert ids(search.search_resources("男人")) == [men.pk]
-    # The reader's own word is still read as pinyin: man is 慢 as typed.
-    assert slow.pk in ids(search.search_resources("man"))
+    # The reader's own pinyin is read as pinyin: jiuye is 就业.
+    assert ids(search.search_resources("jiuye")) == [slow.pk]
+
+
+def test_an_english_word_the_dictionary_translates_is_not_read_as_pinyin(make_resource, settings):
+    """ "women" spells 我们 (we) in pinyin: an English query found Chinese texts that hold "we"."""
+    settings.SEARCH_VECTORS = False
+    women = make_resource(titles={"en": "Literacy for women"}, subjects=[], countries=[])
+    we = make_resource(
+        titles={"zh-hans": "我们的社区学校"}, original_language="zh-hans", subjects=[], countries=[]
+    )
+    assert ids(search.search_resources("women")) == [women.pk]
+    # Without the dictionary nothing says "women" is English: its letters are looked up as pinyin too.
+    settings.SEARCH_DICTIONARY = False
+    assert set(ids(search.search_resources("women"))) == {women.pk, we.pk}
 
 
 def test_martial_arts_in_english_finds_the_chinese_records_on_wushu(make_resource, settings):

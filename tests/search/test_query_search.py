@@ -473,10 +473,13 @@ def test_pinyin_marks_the_chinese_words_it_found(docs, make_resource):
     slow = make_resource(
         titles={"zh-hant": "慢就業現象研究"}, original_language="zh-hant", subjects=[]
     )
-    page = search.search_resources("man jiuye")
+    page = search.search_resources("jiuye xianxiang")
     assert [(h.resource.pk, h.title_html) for h in page.hits] == [
-        (slow.pk, "<mark>慢就業</mark>現象研究")
+        (slow.pk, "慢<mark>就業現象</mark>研究")
     ]
+    # Only the words whose pinyin it is are marked.
+    page = search.search_resources("xianxiang")
+    assert [h.title_html for h in page.hits] == ["慢就業<mark>現象</mark>研究"]
 
 
 def test_british_and_american_spellings_find_each_other(make_resource):
