@@ -559,6 +559,11 @@ def analyse(text: str, *, lang: str = "", for_query: bool = False) -> Analysed:
 # Words this long are few (36 distinct in the demo's Chinese texts), so the dictionary's words of four
 # characters or more inside them are looked up once each (`_inner_words`).
 _LONG_WORD = 5
+# The longest words of jieba's dictionary have 16 characters (侵华日军南京大屠杀遇难同胞纪念馆): no longer
+# word is looked for inside a long one. A run of characters the dictionary does not know (2,000 of CJK
+# Extension A) is one "word" to the segmenter, and looking for words of every length inside it took
+# 0.1 s.
+_LONGEST_WORD = 16
 
 
 def cut_for_index(han: str) -> list[str]:
@@ -603,7 +608,7 @@ def han_words(text: str, first: frozenset[str] | None = None) -> Iterator[tuple[
             if first is None or word[0] in first:
                 yield at + start, at + end, word
             if end - start >= _LONG_WORD:
-                for size in range(4, end - start):
+                for size in range(4, min(end - start, _LONGEST_WORD + 1)):
                     for inner in range(start, end - size + 1):
                         piece = han[inner : inner + size]
                         if (first is None or piece[0] in first) and rjieba.has_word(piece):
@@ -643,7 +648,7 @@ def _inner_words(word: str) -> tuple[str, ...]:
     and then place."""
     return tuple(
         word[start : start + size]
-        for size in range(4, len(word))
+        for size in range(4, min(len(word), _LONGEST_WORD + 1))
         for start in range(len(word) - size + 1)
         if rjieba.has_word(word[start : start + size])
     )
@@ -804,8 +809,9 @@ def query_words(text: str, *, phrase: bool = False) -> list[QueryWord]:
                 # lüyou must find 法律 and 旅游 as falv and lvyou do; folding it to u would find 法路.
                 pinyin = _fold_word(decomposed.replace("u\u0308", "v").replace("U\u0308", "V"))
             if _toned_pinyin(folded):
-                pinyin = re.sub(r"[1-5]", "", folded)
-                folded = pinyin
+                # ü stays v (lü4you2 is lvyou, 旅游; not luyou).
+                pinyin = re.sub(r"[1-5]", "", pinyin)
+                folded = re.sub(r"[1-5]", "", folded)
             words.append(
                 QueryWord(
                     token=folded,

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import rjieba
 
-from llrc.search.analysis import QueryWord, has_han, query_words, to_simplified
+from llrc.search.analysis import QueryWord, has_han, pinyin_of, query_words, to_simplified
 from llrc.search.query import Match, ParsedQuery
 from llrc.search.spellings import american_word
 
@@ -596,9 +596,8 @@ def expand_with_dictionary(parsed: ParsedQuery) -> list[Translation]:
             phrase = f"{group[0].words[0].token} {groups[i + 1][0].words[0].token}"
             targets = _with_other_forms(book, book.chinese_for(phrase))
             if targets:
-                both = Match(
-                    words=[_english(group[0].words[0]), _english(groups[i + 1][0].words[0])]
-                )
+                words = [group[0].words[0], groups[i + 1][0].words[0]]
+                both = Match(words=_as_english(words, targets))
                 alternatives = [m for t in targets if (m := _translated(query_words(t), phrase))]
                 new_groups.append([both, *alternatives])
                 done += [Translation(phrase, t) for t in targets]
@@ -624,7 +623,7 @@ def expand_with_dictionary(parsed: ParsedQuery) -> list[Translation]:
             elif len(tokens) == 1 and tokens[0].isascii():
                 targets = _with_other_forms(book, book.chinese_for(tokens[0]))
                 if targets:
-                    kept[-1] = replace(match, words=[_english(match.words[0])])
+                    kept[-1] = replace(match, words=_as_english(match.words, targets))
                 additions += [
                     m
                     for t in targets
@@ -634,14 +633,27 @@ def expand_with_dictionary(parsed: ParsedQuery) -> list[Translation]:
         new_groups.append(kept + additions)
         i += 1
     parsed.groups = new_groups
+    # An excluded English word excludes what it means, not the Chinese words its letters spell.
+    parsed.excluded = [
+        replace(match, words=_as_english(match.words, targets))
+        if len(match.words) == 1
+        and match.words[0].token.isascii()
+        and (targets := book.chinese_for(match.words[0].token))
+        else match
+        for match in parsed.excluded
+    ]
     return done
 
 
-def _english(word: QueryWord) -> QueryWord:
-    """A word the dictionary translates from English, not read as pinyin as well: the reader who typed
-    "women" meant women, not 我们, which its letters spell, nor "man" 慢. Pinyin a reader types for
-    Chinese words (xuexi, zhongshen) is no English word the dictionary translates."""
-    return replace(word, pinyin="")
+def _as_english(words: list[QueryWord], translations: list[str]) -> list[QueryWord]:
+    """English words the dictionary translates (to `translations`), not read as pinyin as well: the
+    reader who typed "women" meant women, not 我们, which its letters spell, nor "man" 慢. A name the
+    dictionary translates to the Chinese its letters spell stays pinyin too ("beijing": 北京市, and as
+    pinyin 北京 wherever a text writes it so)."""
+    typed = "".join(w.token for w in words)
+    if any(pinyin_of(t).startswith(typed) for t in translations):
+        return words
+    return [replace(w, pinyin="") for w in words]
 
 
 def _other_form(form: str, via: str, fields: tuple[str, ...] | None) -> Match:

@@ -1033,13 +1033,9 @@ def search_resources(
     parsed.separate_compound_words()
     clean_filters = _with_query_filters(clean_filters, parsed)
     terms = parsed.highlight_terms()
-    # Words to mark in titles and snippets: the reader's own, their translations, and the Chinese words
-    # the reader's words matched as pinyin.
-    marks = list(
-        dict.fromkeys(
-            terms + parsed.translation_terms() + list(map(pinyin_term, parsed.pinyin_terms()))
-        )
-    )
+    # Words to mark in titles and snippets: the reader's own and their translations (and below, the
+    # Chinese words the reader's words matched as pinyin).
+    marks = list(dict.fromkeys(terms + parsed.translation_terms()))
     backend = get_backend()
     after_id, cursor_mode = _decode_cursor(cursor) if cursor is not None else (None, "")
     if cursor is not None and (sort != "relevance" or page != 1):
@@ -1131,6 +1127,9 @@ def search_resources(
                 notices.append(_fewer_with_every_word_notice(len(with_every_word), listed=False))
                 widened_from = len(with_every_word)
 
+    # As the query was finally asked: a quoted phrase of pinyin found nothing as a phrase and was
+    # looked for as its words, as pinyin (`_with_some_words`).
+    marks += map(pinyin_term, backend_query.parsed.pinyin_terms())
     records = _hit_records(page_found.ids)
     hits: list[SearchHit] = []
     for rid, score in zip(page_found.ids, page_found.scores, strict=True):

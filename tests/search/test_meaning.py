@@ -98,6 +98,27 @@ def test_an_english_word_the_dictionary_translates_is_not_read_as_pinyin(make_re
     assert set(ids(search.search_resources("women"))) == {women.pk, we.pk}
 
 
+def test_a_name_the_dictionary_spells_in_pinyin_is_still_read_as_pinyin(make_resource, settings):
+    """ "beijing" translates to 北京市 only; as pinyin it also finds texts that write 北京."""
+    settings.SEARCH_VECTORS = False
+    city = make_resource(
+        titles={"zh-hans": "北京奥运战略研究"},
+        original_language="zh-hans",
+        subjects=[],
+        countries=[],
+    )
+    assert ids(search.search_resources("beijing")) == [city.pk]
+
+
+def test_an_excluded_english_word_excludes_what_it_means(make_resource, settings):
+    """-women left out the Chinese texts holding 我们 (we), its letters read as pinyin."""
+    settings.SEARCH_VECTORS = False
+    school = make_resource(
+        titles={"zh-hans": "我们的社区学校"}, original_language="zh-hans", subjects=[], countries=[]
+    )
+    assert ids(search.search_resources("shequ -women")) == [school.pk]
+
+
 def test_martial_arts_in_english_finds_the_chinese_records_on_wushu(make_resource, settings):
     """CC-CEDICT glosses 武术 only at length ("all kinds of martial art sports"): English "martial arts"
     found none of the demo's three records on it, by words or by meaning (0.26 cosine, under the

@@ -294,7 +294,7 @@ def test_filters_left_out_in_the_query(docs):
     assert {b.value for f in page.facets if f.name == "type" for b in f.buckets} == {"policy"}
 
 
-@pytest.mark.parametrize("query", ["falü", "fǎlǜ", "falv", "lüyou falü"])
+@pytest.mark.parametrize("query", ["falü", "fǎlǜ", "falv", "lüyou falü", "lü3you2 fa3lü4"])
 def test_pinyin_with_u_umlaut_finds_its_characters(make_resource, query):
     law = make_resource(
         titles={"zh-hans": "旅游法律汇编"}, original_language="zh-hans", subjects=[]
@@ -480,6 +480,25 @@ def test_pinyin_marks_the_chinese_words_it_found(docs, make_resource):
     # Only the words whose pinyin it is are marked.
     page = search.search_resources("xianxiang")
     assert [h.title_html for h in page.hits] == ["慢就業<mark>現象</mark>研究"]
+
+
+def test_pinyin_marks_only_what_was_looked_up_as_pinyin(docs, make_resource):
+    """A phrase and a word limited to a field are not looked up as pinyin (the pinyin stream has no
+    positions, and is one stream for every field), so they mark no Chinese word by it; a quoted phrase
+    of pinyin that found nothing is looked for as its words, and marks what they found."""
+    from llrc.search.query import parse_query
+
+    assert parse_query('"zhongshen xuexi" title:laonian').pinyin_terms() == []
+    assert parse_query("zhongshen -xuexi daxue").pinyin_terms() == ["zhongshen", "daxue"]
+    make_resource(
+        titles={"en": "Literacy for young learners"},
+        summaries={"zh-hans": "我们的社区学校开设扫盲课程。"},
+        subjects=[],
+    )
+    page = search.search_resources('"young learners"', lang="zh-hans")
+    assert len(page.hits) == 1 and "<mark>" not in page.hits[0].snippet_html
+    page = search.search_resources('"zhongshen xuexi"')
+    assert page.hits[0].title_html == "<mark>终身学习</mark>与社区教育"
 
 
 def test_british_and_american_spellings_find_each_other(make_resource):
