@@ -391,6 +391,7 @@ def pinyin_syllables() -> frozenset[str]:
     return frozenset(syllables)
 
 
+@lru_cache(maxsize=4096)
 def _toneless(reading: str) -> str:
     """A reading of pypinyin's table (lǜ) as the index writes pinyin: without tones, ü as v (lv)."""
     return _without_marks(unicodedata.normalize("NFD", reading).replace("u\u0308", "v"))
@@ -618,14 +619,21 @@ def han_words(text: str, first: frozenset[str] | None = None) -> Iterator[tuple[
 @lru_cache(maxsize=1)
 def _characters_by_reading() -> dict[str, frozenset[str]]:
     """The Chinese characters of each toneless syllable, every reading of a character counted (行 under
-    xing, hang and heng), ü written v as in the index; from pypinyin's table of characters."""
+    xing, hang and heng), ü written v as in the index; from pypinyin's table of characters, and of
+    words: a word is read in context by readings the table of characters lacks (乐亭 is laoting, and 乐
+    has no reading lao there)."""
+    from pypinyin.phrases_dict import phrases_dict
     from pypinyin.pinyin_dict import pinyin_dict
 
     found: dict[str, set[str]] = {}
-    for code, readings in pinyin_dict.items():
+    for code, listed in pinyin_dict.items():
         char = chr(code)
         if _HAN.match(char):
-            for reading in readings.split(","):
+            for reading in listed.split(","):
+                found.setdefault(_toneless(reading), set()).add(char)
+    for phrase, options in phrases_dict.items():
+        for char, readings in zip(phrase, options, strict=False):
+            for reading in readings:
                 found.setdefault(_toneless(reading), set()).add(char)
     return {reading: frozenset(chars) for reading, chars in found.items()}
 

@@ -299,7 +299,7 @@ def warm_up() -> list[str]:
     """
     steps: list[tuple[str, Callable[[], object]]] = [
         ("analysis", lambda: query_words("終身學習 learning zhongshen")),
-        # The table of characters by reading that marks what pinyin found (0.08 s).
+        # The table of characters by reading that marks what pinyin found (0.2 s).
         ("marks", lambda: highlight("终身学习", [pinyin_term("zhongshen")])),
         ("search index", _open_index),
     ]

@@ -482,6 +482,14 @@ def test_pinyin_marks_the_chinese_words_it_found(docs, make_resource):
     assert [h.title_html for h in page.hits] == ["慢就業<mark>現象</mark>研究"]
 
 
+def test_pinyin_marks_a_word_read_in_context():
+    """pypinyin reads 乐 as lao in 乐亭 (a county), a reading its table of characters does not give 乐:
+    the index holds laoting, and the mark must find it too."""
+    from llrc.search.highlight import highlight, pinyin_term
+
+    assert highlight("乐亭县的学校", [pinyin_term("laoting")]) == "<mark>乐亭</mark>县的学校"
+
+
 def test_pinyin_marks_only_what_was_looked_up_as_pinyin(docs, make_resource):
     """A phrase and a word limited to a field are not looked up as pinyin (the pinyin stream has no
     positions, and is one stream for every field), so they mark no Chinese word by it; a quoted phrase
