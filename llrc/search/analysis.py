@@ -824,7 +824,9 @@ def query_words(text: str, *, phrase: bool = False) -> list[QueryWord]:
                 QueryWord(
                     token=folded,
                     stems=query_stems(folded),
-                    pinyin=pinyin if folded.isascii() else "",
+                    # A stopword typed alone is kept as a word, but not read as pinyin: "de" found
+                    # every Chinese text through 的, and "que" through 却.
+                    pinyin=pinyin if folded.isascii() and folded not in STOPWORDS else "",
                 )
             )
     if phrase:

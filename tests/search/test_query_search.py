@@ -482,6 +482,15 @@ def test_pinyin_marks_the_chinese_words_it_found(docs, make_resource):
     assert [h.title_html for h in page.hits] == ["慢就業<mark>現象</mark>研究"]
 
 
+def test_a_stopword_is_not_read_as_pinyin(make_resource):
+    """A query of stopwords only keeps them as words; read as pinyin too, "que" found Chinese texts
+    through 却 (but, yet)."""
+    spanish = make_resource(titles={"es": "Lo que aprendemos"}, original_language="es", subjects=[])
+    make_resource(titles={"zh-hans": "简单却重要的学习"}, original_language="zh-hans", subjects=[])
+    assert found("que") == [spanish.pk]
+    assert found("jiandan") != []  # other pinyin still is
+
+
 def test_pinyin_marks_a_word_read_in_context():
     """pypinyin reads 乐 as lao in 乐亭 (a county), a reading its table of characters does not give 乐:
     the index holds laoting, and the mark must find it too."""
