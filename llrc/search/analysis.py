@@ -824,8 +824,8 @@ def query_words(text: str, *, phrase: bool = False) -> list[QueryWord]:
                 QueryWord(
                     token=folded,
                     stems=query_stems(folded),
-                    # A stopword typed alone is kept as a word, but not read as pinyin: "de" found
-                    # every Chinese text through 的, and "que" through 却.
+                    # A stopword typed alone is kept as a word, but not read as pinyin: "que" found
+                    # Chinese texts through 却 (but, yet).
                     pinyin=pinyin if folded.isascii() and folded not in STOPWORDS else "",
                 )
             )
