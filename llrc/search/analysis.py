@@ -609,11 +609,9 @@ def han_words(text: str, first: frozenset[str] | None = None) -> Iterator[tuple[
             if first is None or word[0] in first:
                 yield at + start, at + end, word
             if end - start >= _LONG_WORD:
-                for size in range(4, min(end - start, _LONGEST_WORD + 1)):
-                    for inner in range(start, end - size + 1):
-                        piece = han[inner : inner + size]
-                        if (first is None or piece[0] in first) and rjieba.has_word(piece):
-                            yield at + inner, at + inner + size, piece
+                for a, b in _inner_spans(word):
+                    if first is None or word[a] in first:
+                        yield at + start + a, at + start + b, word[a:b]
 
 
 @lru_cache(maxsize=1)
@@ -654,8 +652,15 @@ def pinyin_starts(word: str) -> frozenset[str]:
 def _inner_words(word: str) -> tuple[str, ...]:
     """The dictionary's words of four characters or more inside `word` (not `word` itself), by length
     and then place."""
+    return tuple(word[a:b] for a, b in _inner_spans(word))
+
+
+@lru_cache(maxsize=65_536)
+def _inner_spans(word: str) -> tuple[tuple[int, int], ...]:
+    """Where `_inner_words` lie in `word` (start, end), in their order: the index's words and the marks
+    of what pinyin found (`han_words`) come from this one search."""
     return tuple(
-        word[start : start + size]
+        (start, start + size)
         for size in range(4, min(len(word), _LONGEST_WORD + 1))
         for start in range(len(word) - size + 1)
         if rjieba.has_word(word[start : start + size])

@@ -62,6 +62,8 @@ class _Marks:
     pattern: re.Pattern[str] | None
     forms: frozenset[str]
     pinyin: frozenset[str] = frozenset()
+    # The characters a Chinese word whose pinyin is one of `pinyin` may start with.
+    first: frozenset[str] = frozenset()
 
     def spans(self, folded: str, lang: str | None) -> Iterator[tuple[int, int]]:
         found = (
@@ -74,16 +76,11 @@ class _Marks:
             return
         # Only runs and words whose first character reads as a syllable one of the terms starts with
         # are cut and read: a page of results is cut in a few runs, not whole.
-        first = _first_characters(self.pinyin)
-        by_pinyin = [(a, b) for a, b, w in han_words(folded, first) if pinyin_of(w) in self.pinyin]
+        by_pinyin = [
+            (a, b) for a, b, w in han_words(folded, self.first) if pinyin_of(w) in self.pinyin
+        ]
         # In the text's order, the longer of two that start together first (the one a snippet keeps).
         yield from sorted([*found, *by_pinyin], key=lambda span: (span[0], -span[1]))
-
-
-@lru_cache(maxsize=512)
-def _first_characters(pinyin: frozenset[str]) -> frozenset[str]:
-    """The characters a Chinese word whose pinyin is one of `pinyin` may start with."""
-    return characters_reading({start for word in pinyin for start in pinyin_starts(word)})
 
 
 @lru_cache(maxsize=65536)
@@ -126,15 +123,16 @@ def _compiled(terms: tuple[str, ...]) -> _Marks | None:
     # could have matched it: it is one of the terms, or its stem in the text's language is one the terms
     # are looked up as ("centres" for "center", "Learning" for "learn", not "Learning" for "learners",
     # though "learn" is the German stem of that).
-    # Only a word read wholly as pinyin is any Chinese word's pinyin ("learning" is none).
-    pinyin = frozenset(
-        t[len(_PINYIN) :]
-        for t in terms
-        if t.startswith(_PINYIN) and pinyin_starts(t[len(_PINYIN) :])
-    )
+    # Only a word read wholly as pinyin (one with syllables to start with) is any Chinese word's pinyin
+    # ("learning" is none).
+    starts = {
+        t[len(_PINYIN) :]: pinyin_starts(t[len(_PINYIN) :]) for t in terms if t.startswith(_PINYIN)
+    }
+    pinyin = frozenset(p for p, syllables in starts.items() if syllables)
+    first = characters_reading(set().union(*starts.values())) if pinyin else frozenset()
     words = [t for t in dict.fromkeys(terms) if t and not t.startswith(_PINYIN)]
     if not words:
-        return _Marks(None, frozenset(), pinyin) if pinyin else None
+        return _Marks(None, frozenset(), pinyin, first) if pinyin else None
     whole = [w for w in words if _WORD.fullmatch(w)]
     prefixes = {p for w in whole for p in search_prefixes(w)}
     parts = []
@@ -147,7 +145,7 @@ def _compiled(terms: tuple[str, ...]) -> _Marks | None:
         # anywhere (an Arabic word is written joined to its article and prepositions).
         parts.append(escaped if not word.isascii() else f"{_STARTS}{escaped}")
     forms = frozenset(f for w in whole for f in query_stems(w))
-    return _Marks(re.compile("|".join(parts), re.IGNORECASE), forms, pinyin)
+    return _Marks(re.compile("|".join(parts), re.IGNORECASE), forms, pinyin, first)
 
 
 def snippet(
