@@ -47,6 +47,7 @@ from llrc.search.backends.base import (
     FACETS,
     FILTER_ONLY,
     SORTS,
+    WORD_FIELDS,
     BackendQuery,
     BackendResult,
     IndexDocument,
@@ -762,6 +763,27 @@ def _as_typed_in(group: list[Match], typed: str) -> str:
     return " OR ".join(dict.fromkeys(shown))
 
 
+def _words_as_looked_for(
+    parsed: ParsedQuery, backend: SearchBackend, *, translating: bool
+) -> list[str]:
+    """Make `parsed` the query the engine is asked: the words of a compound become groups of their own
+    (those the dictionary translates as a whole stay together), then a long word no record holds becomes
+    its parts, and only then are words translated: the parts as they would be typed apart (农村妇女 as
+    农村 妇女: each part with its senses, rural area or village, and woman), not as one gloss of the whole
+    that needs every word. Returns the notices. A correction "did you mean" offers is checked through
+    this too: checked without the dictionary, "lit" was corrected to "li", pinyin that found something,
+    while the search for "li" reads it as the English word it is and finds nothing."""
+    if translating:
+        separate_untranslated_compounds(parsed)
+    else:
+        parsed.separate_compound_words()
+    notices = _parts_of_unknown_words(parsed, backend, translating=translating)
+    if translating:
+        expand_with_dictionary(parsed)
+    parsed.separate_compound_words()
+    return notices
+
+
 def _parts_of_unknown_words(
     parsed: ParsedQuery, backend: SearchBackend, *, translating: bool
 ) -> list[str]:
@@ -1018,19 +1040,8 @@ def search_resources(
         if settings.SEARCH_VECTORS and parsed.groups and plain and not parsed.identifier
         else None
     )
-    translating = settings.SEARCH_DICTIONARY and parsed.groups and not parsed.identifier
-    # The words of a compound become groups of their own (those the dictionary translates as a whole
-    # stay together), then a long word no record holds becomes its parts, and only then are words
-    # translated: the parts as they would be typed apart (农村妇女 as 农村 妇女: each part with its
-    # senses, rural area or village, and woman), not as one gloss of the whole that needs every word.
-    if translating:
-        separate_untranslated_compounds(parsed)
-    else:
-        parsed.separate_compound_words()
-    notices += _parts_of_unknown_words(parsed, get_backend(), translating=bool(translating))
-    if translating:
-        expand_with_dictionary(parsed)
-    parsed.separate_compound_words()
+    translating = bool(settings.SEARCH_DICTIONARY and parsed.groups and not parsed.identifier)
+    notices += _words_as_looked_for(parsed, get_backend(), translating=translating)
     clean_filters = _with_query_filters(clean_filters, parsed)
     terms = parsed.highlight_terms()
     # Words to mark in titles and snippets: the reader's own and their translations (and below, the
@@ -1254,7 +1265,12 @@ def search_resources(
     if few and parsed.groups and not parsed.identifier:
         try:
             suggestion = _did_you_mean(
-                backend, query, clean_filters, plain=plain, years=parsed.year_range
+                backend,
+                query,
+                clean_filters,
+                plain=plain,
+                years=parsed.year_range,
+                translating=translating,
             )
         except SearchTimeout:
             # The results are found; a suggestion that ran out of time is only left out.
@@ -1586,28 +1602,50 @@ def _did_you_mean(
     *,
     plain: bool = True,
     years: tuple[int, int] | None = None,
+    translating: bool = False,
 ) -> str:
-    """Correct words that no document holds (English words, pinyin) to the closest indexed word, and
-    offer the corrected query when it finds something under the same filters (a suggestion the
-    reader's filters would empty is no help); `years`: the range of the search, query and link."""
+    """Correct words that no document holds in any form (English words, pinyin) to the closest indexed
+    word, and offer the corrected query when it finds something under the same filters (a suggestion
+    the reader's filters would empty is no help); `years`: the range of the search, query and link;
+    `translating`: whether the search translates its words, as the check of the correction then does."""
     similar = getattr(backend, "similar_terms", None)
     frequency = getattr(backend, "term_frequency", None)
     if similar is None or frequency is None:
         return ""
+
+    def finds(text: str, *, filtered: bool) -> int:
+        """How many resources `text` finds as the search looks for it (`_words_as_looked_for`), under
+        the reader's filters and years or under none."""
+        parsed = parse_query(text)
+        _words_as_looked_for(parsed, backend, translating=translating and bool(parsed.groups))
+        merged: dict[str, list[str]] = {}
+        if filtered:
+            parsed.year_range = years or parsed.year_range
+            merged = _with_query_filters(filters or {}, parsed)
+        found = backend.search(BackendQuery(parsed=parsed, filters=merged, limit=1, facets=()))
+        return found.total
+
     changed = False
     words = query.split()
     for i, raw in enumerate(words):
         # Words of phrases, OR and text fields are corrected in place ("lifelong lerning" in quotes,
-        # title:lerning); an excluded word is not (correcting it finds no more), nor a filter's code.
+        # title:lerning); an excluded word is not (correcting it finds no more), nor a filter's code,
+        # nor the start of a word the reader asked for as such ("educat*" is no misspelling).
         name, colon, text = raw.rpartition(":")
         excluded = raw.startswith("-") or (i > 0 and words[i - 1] == "NOT")
-        if excluded or (colon and name.lower() not in TEXT_FIELD_ALIASES):
+        if excluded or "*" in raw or (colon and name.lower() not in TEXT_FIELD_ALIASES):
             continue
         analysed = query_words(text)
         if len(analysed) != 1:
             continue
         token = analysed[0].token
         if not token.isascii() or not token.isalpha() or len(token) < 3 or frequency(token):
+            continue
+        # A word no document holds as typed may still find resources in another form: its stems
+        # ("MOOCs": mooc), a translation ("Russia": 俄罗斯, "NGO": 非政府组织), its pinyin. Such a
+        # word is spelt right; "Russia" was corrected to "rushi" and "NGO" to "no". Asked alone, with
+        # no filter: what a word finds under the reader's filters is no sign of its spelling.
+        if finds(name + colon + token, filtered=False):
             continue
         # Pinyin cut into several words only among plain words: in a phrase (pinyin has no positions to
         # match one) or beside OR (which binds the words next to it) the cut would change the query.
@@ -1618,6 +1656,10 @@ def _did_you_mean(
             changed = True
             continue
         allowed = 1 if len(token) <= 5 else 2
+        # An English word the dictionary knows is spelt right even where no record holds it: it may be
+        # corrected to a word records hold ("Russian" to "Russia"), not to pinyin its letters are near
+        # ("Russian" became "ruidian", 瑞典, Sweden).
+        english = translating and bool(dictionary().chinese_for(token))
         best = None
         # Words starting with the same two letters, then, unless one is a letter away, the most common
         # words starting with the same first letter: a typo in the second letter ("larning") had only
@@ -1627,8 +1669,11 @@ def _did_you_mean(
                 if not term.isascii():
                     continue
                 distance = edit_distance(token, term, limit=allowed + 1)
-                if distance <= allowed and (best is None or (distance, -count) < best[0]):
-                    best = ((distance, -count), term)
+                if distance > allowed or (best is not None and (distance, -count) >= best[0]):
+                    continue
+                if english and not frequency(term, fields=WORD_FIELDS):
+                    continue
+                best = ((distance, -count), term)
             if best and best[0][0] <= 1:
                 break
         if best:
@@ -1637,12 +1682,10 @@ def _did_you_mean(
     if not changed:
         return ""
     corrected = " ".join(words)
-    parsed = parse_query(corrected)
-    parsed.year_range = years or parsed.year_range
-    merged = _with_query_filters(filters or {}, parsed)
-    check = backend.search(BackendQuery(parsed=parsed, filters=merged, limit=1, facets=()))
-    # Only words no document holds were changed, so the query as typed cannot match them all.
-    return corrected if check.total > 0 else ""
+    # Only words no document holds in any form were changed, so the query as typed cannot match them
+    # all. Checked as the search would look for it: with its translations, and with its pinyin only
+    # where the search reads the words as pinyin.
+    return corrected if finds(corrected, filtered=True) > 0 else ""
 
 
 def _with_word(text: str, correction: str) -> str:

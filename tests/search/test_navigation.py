@@ -43,6 +43,50 @@ def test_did_you_mean_for_a_typo_in_the_second_letter(make_resource):
     assert search.search_resources("lading").suggestion == ""
 
 
+@pytest.mark.parametrize(
+    ("titles", "typed"),
+    [
+        # Found through a translation (俄罗斯), where pinyin ("rushi", 入世) is two letters away.
+        ([{"zh-hans": "俄罗斯的成人教育"}, {"zh-hans": "入世与职业教育"}], "Russia"),
+        # Found through its stem (mooc), where a word one letter away is indexed as written.
+        ([{"en": "MOOC design for adults"}], "MOOCs"),
+    ],
+)
+def test_no_correction_for_a_word_found_in_another_form(make_resource, titles, typed):
+    """A word no record holds as typed is not misspelt when it finds resources in another form: "Russia"
+    was offered "rushi", "MOOCs" "mooc"."""
+    for title in titles:
+        lang = next(iter(title))
+        make_resource(titles=title, original_language=lang, subjects=[])
+    page = search.search_resources(typed)
+    assert page.total >= 1
+    assert page.suggestion == ""
+
+
+def test_no_correction_for_the_start_of_a_word(make_resource):
+    """A word with a wildcard is the start of a word, not a misspelling, though it is searched without
+    the wildcard (which the page says): "educat*" was offered "educatif*", two letters away."""
+    make_resource(titles={"en": "Education for all"}, subjects=[])
+    make_resource(titles={"fr": "Le rôle éducatif des musées"}, original_language="fr", subjects=[])
+    page = search.search_resources("educat*")
+    assert page.notices and page.suggestion == ""
+
+
+@pytest.mark.parametrize(
+    ("title", "typed"),
+    [
+        # "Russian" is an English word: not corrected to the pinyin of 瑞典 (Sweden), two letters away.
+        ("瑞典的民众教育", "Russian"),
+        # Nor "lit" to "li" (里), pinyin that the search itself would not read it as: "li" is an
+        # English word too (a Chinese mile), and the check of the correction looked it up as pinyin.
+        ("在社区里学习", "lit"),
+    ],
+)
+def test_an_english_word_is_not_corrected_to_pinyin(make_resource, title, typed):
+    make_resource(titles={"zh-hans": title}, original_language="zh-hans", subjects=[])
+    assert search.search_resources(typed).suggestion == ""
+
+
 def test_filter_values_that_name_nothing_are_reported(make_resource, client):
     report = make_resource(
         titles={"en": "Adult literacy survey"}, subjects=[], resource_type="report"
@@ -259,6 +303,31 @@ def test_cursor_pages_through_1000_results_exactly_once(django_capture_on_commit
                 )
     assert len(seen) == len(set(seen))  # never repeats
     assert set(seen) >= {r.pk for r in resources}  # never skips
+
+
+def test_pages_by_number_past_the_ranked_window():
+    """Numbered pages in relevance order list every match once, past the first hundred too (the
+    PostgreSQL backend ranks the first RANK_WINDOW by whole documents; its pages past them were empty)."""
+    resources = Resource.objects.bulk_create(Resource(resource_type="report") for _ in range(150))
+    ResourceText.objects.bulk_create(
+        ResourceText(
+            resource=r,
+            field="title",
+            language="en",
+            # Scores that differ: the word once, twice or three times, in titles of other lengths.
+            value=" ".join(["community"] * (1 + n % 3) + ["record"] * (n % 5)) + f" {n}",
+            is_original=True,
+        )
+        for n, r in enumerate(resources)
+    )
+    assert search.rebuild_index() == 150
+    seen: list[int] = []
+    for number in range(1, 9):
+        page = search.search_resources("community", page=number, page_size=20)
+        assert page.total == 150
+        assert len(page.hits) == (20 if number < 8 else 10), number
+        seen += [h.resource.pk for h in page.hits]
+    assert sorted(seen) == sorted(r.pk for r in resources)
 
 
 def _all_pages(query, **kwargs):

@@ -1232,8 +1232,12 @@ class PostgresBackend:
         if query.offset < RANK_WINDOW:
             words = [i for i in window if i not in by_meaning]
             scores |= self._document_scores(cursor, query, words, shares)
-        # A resource deleted since the first statement has no score now: it drops out.
-        shown = sorted((i for i in window if i in scores), key=lambda i: (-scores[i], i))
+            # A resource deleted since the first statement has no score now: it drops out.
+            shown = sorted((i for i in window if i in scores), key=lambda i: (-scores[i], i))
+        else:
+            # A page past the window needs only how many the window holds, not their order: kept
+            # to the meaning matches (those given a score above), pages 6 and on of 20 were empty.
+            shown = window
         # Past the window only the order is known: the scores there repeat the window's lowest, so
         # they never rise down the list (and a word match stays above 0, a meaning match at 0).
         floor = min((v for v in scores.values() if v > 0), default=1e-6)
