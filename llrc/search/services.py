@@ -1453,6 +1453,18 @@ class _Fused:
     ordered: list[int] | None
 
 
+def _holding_the_words(
+    backend: SearchBackend, word_query: BackendQuery, ids: list[int]
+) -> set[int]:
+    """Which of `ids` the words (and filters) of `word_query` find."""
+    if not ids:
+        return set()
+    only = replace(
+        word_query, also_ids=[], restrict_ids=ids, offset=0, limit=len(ids), sort="id", facets=()
+    )
+    return set(backend.search(only).ids)
+
+
 def _fuse_with_vectors(
     backend: SearchBackend,
     word_query: BackendQuery,
@@ -1484,6 +1496,7 @@ def _fuse_with_vectors(
         )
         allowed |= set(backend.search(check).ids)
     vector_ranked = [i for i, _s in candidates if i in allowed]
+    holding: set[int] | None = None  # which candidates hold the words, once asked
     if word_query.sort == "relevance":
         # The words' matches score above nothing; resources found only by meaning score nothing.
         word_ranked = [i for i, score in zip(window_ids, window_scores, strict=True) if score > 0]
@@ -1498,23 +1511,7 @@ def _fuse_with_vectors(
         # and a search with words nothing held never fell back to some of them.)
         close = set(union.also_ids)
         # Asked only when there are candidates (a search widened to some of the words may have none).
-        holding = (
-            set(
-                backend.search(
-                    replace(
-                        word_query,
-                        also_ids=[],
-                        restrict_ids=union.also_ids,
-                        offset=0,
-                        limit=len(union.also_ids),
-                        sort="id",
-                        facets=(),
-                    )
-                ).ids
-            )
-            if close
-            else set()
-        )
+        holding = _holding_the_words(backend, word_query, union.also_ids)
         word_ranked = [i for i in window_ids if i not in close or i in holding]
         ordered = window_ids
     ordered = _put_first(ordered, first)
@@ -1535,9 +1532,17 @@ def _fuse_with_vectors(
         ids += [i for i in more if i not in shown][skip : skip + wanted]
     score_of = dict(zip(window_ids, window_scores, strict=True))
     page = Page(ids, [score_of.get(i, 0.0) for i in ids], started.result)
+    by_meaning = set(vector_ranked) - set(word_ranked)
+    if beyond and by_meaning:
+        # A candidate past the window may hold the words all the same, ranked lower by them: it was
+        # said to be found by meaning, and its missing words were not listed ("ciudad del aprendizaje":
+        # ten records; which ones depended on each backend's ranking).
+        if holding is None:
+            holding = _holding_the_words(backend, word_query, sorted(by_meaning))
+        by_meaning -= holding
     return _Fused(
         page,
-        set(vector_ranked) - set(word_ranked),
+        by_meaning,
         bool(word_ranked),
         None if beyond else word_ranked,
         None if beyond else ordered,
@@ -1782,13 +1787,17 @@ def _hit_concepts(ids: list[int]) -> dict[int, list[Concept]]:
     out: dict[int, list[Concept]] = {rid: [] for rid in ids}
     tables = [getattr(Resource, name).through._meta.db_table for name in LABELLED_CONCEPTS]
     marks = ", ".join(["%s"] * len(ids))
+    # In a stated order (subjects first, then as linked): "why" names the first concept that holds the
+    # words, and without an order the database chose it ("learning" named Adult learning on SQLite and
+    # Prior learning evaluation on PostgreSQL for one record).
     sql = " UNION ALL ".join(
-        f"SELECT resource_id, concept_id FROM {table} WHERE resource_id IN ({marks})"
-        for table in tables
+        f"SELECT resource_id, concept_id, {part} AS part, id FROM {table} "
+        f"WHERE resource_id IN ({marks})"
+        for part, table in enumerate(tables)
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, ids * len(tables))
-        links = cursor.fetchall()
+        cursor.execute(f"{sql} ORDER BY part, id", ids * len(tables))
+        links = [(rid, cid) for rid, cid, _part, _id in cursor.fetchall()]
     missing = {cid for _rid, cid in links if cid not in _concept_by_id}
     if missing:
         _concept_by_id.update(

@@ -389,6 +389,35 @@ def test_pages_past_the_fused_results_repeat_and_skip_nothing(
     assert len(seen) > 4  # the pages went past the fused window
 
 
+@pytest.mark.parametrize("sort", ["relevance", "newest"])
+def test_a_word_match_past_the_fused_window_is_not_said_found_by_meaning(
+    make_resource, settings, monkeypatch, sort
+):
+    """A resource close in meaning that holds the words but ranks past the fused window by them is a word
+    match: it was said to be found by meaning, and its missing words were not listed. (A window of 4
+    here: the same holds for 100 of a large catalogue.)"""
+    monkeypatch.setattr(search, "FUSION_WINDOW", 4)
+    settings.SEARCH_VECTOR_THRESHOLD = -1.0  # every resource is near enough to be a candidate
+    settings.SEARCH_DICTIONARY = False
+    topics = ["reading circles", "numeracy", "writing", "phonics", "libraries", "radio", "poetry"]
+    holding = {
+        make_resource(titles={"en": f"Literacy and {topic}"}, subjects=[], collections=[]).pk
+        for topic in topics
+    }
+    others = {
+        make_resource(titles={"en": topic}, subjects=[], collections=[]).pk
+        for topic in ["Soil erosion", "Bee keeping", "Fishing nets", "Bridge building"]
+    }
+    why = {}
+    first = search.search_resources("literacy", page_size=2, sort=sort)
+    for number in range(1, first.page_count + 1):
+        page = search.search_resources("literacy", page_size=2, page=number, sort=sort)
+        why |= {h.resource.pk: h.why or "" for h in page.hits}
+    assert set(why) == holding | others
+    assert [pk for pk in holding if "meaning" in why[pk]] == []
+    assert all("meaning" in why[pk] for pk in others)
+
+
 @pytest.mark.parametrize("window", [4, 100])
 def test_with_meaning_on_those_with_every_word_come_first_and_pages_repeat_nothing(
     make_resource, settings, monkeypatch, window
