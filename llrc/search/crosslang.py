@@ -544,6 +544,10 @@ def dictionary() -> Dictionary:
         return _dictionary
 
 
+# One character that makes a name the name of a people or of its language (`_translated`).
+_OF_A_PEOPLE = frozenset("语话人族")
+
+
 def _translated(
     words: list[QueryWord], via: str, fields: tuple[str, ...] | None = None
 ) -> Match | None:
@@ -560,6 +564,17 @@ def _translated(
     ]
     if not words:
         return None
+    if (
+        len(words) == 2
+        and words[1].token in _OF_A_PEOPLE
+        and len(words[0].token) >= 2
+        and has_han(words[0].token)
+    ):
+        # A people or its language named by its name and one character the segmenter cuts off (客家语,
+        # the Hakka language; 俄罗斯人, Russians): the name alone. Required, the character kept
+        # "Hakka" from the records on 客家 culture, and "Russian" from those on 俄罗斯; looked for alone
+        # once a search was widened to some of its words, 语 marked itself inside 语境 (context).
+        words = words[:1]
     return Match(words=words, boost=TRANSLATION_BOOST, via=via, fields=fields)
 
 

@@ -139,6 +139,38 @@ def test_martial_arts_in_english_finds_the_chinese_records_on_wushu(make_resourc
     assert "translation" in page.hits[0].why
 
 
+def test_a_people_or_its_language_is_looked_for_by_its_name(make_resource, settings):
+    """CC-CEDICT translates "Hakka" as 客家语 (the language) and "Russian" as 俄罗斯人 among others, which
+    the segmenter cuts into a name and one character: both were required, and records on 客家 culture or
+    on 俄罗斯 were not found. Widened to some of the words, 语 alone marked itself inside 语境."""
+    settings.SEARCH_VECTORS = False
+    hakka = make_resource(
+        titles={"zh-hans": "客家武术流派的形成与发展"}, original_language="zh-hans", subjects=[]
+    )
+    russia = make_resource(
+        titles={"zh-hans": "俄罗斯的成人教育"}, original_language="zh-hans", subjects=[]
+    )
+    context = make_resource(
+        titles={"zh-hans": "乡土社会语境下的武术传承"}, original_language="zh-hans", subjects=[]
+    )
+    assert ids(search.search_resources("Hakka")) == [hakka.pk]
+    assert ids(search.search_resources("Russian")) == [russia.pk]
+    page = search.search_resources("hakka martial arts")
+    assert ids(page)[0] == hakka.pk and context.pk in ids(page)
+    shown = next(h for h in page.hits if h.resource.pk == context.pk)
+    assert "<mark>武术</mark>" in shown.title_html and "<mark>语</mark>" not in shown.title_html
+
+
+def test_intellectual_property_finds_the_mainland_term(make_resource, settings):
+    """CC-CEDICT's "intellectual property" is Taiwan's 智慧财产 and 智慧产权; 知识产权, the mainland's, it
+    glosses "intellectual property rights" (llrc/search/data/glossary.tsv)."""
+    settings.SEARCH_VECTORS = False
+    record = make_resource(
+        titles={"zh-hans": "开放教育资源的知识产权问题"}, original_language="zh-hans", subjects=[]
+    )
+    assert ids(search.search_resources("intellectual property")) == [record.pk]
+
+
 def test_a_compound_the_dictionary_lacks_is_translated_word_by_word(make_resource, settings):
     settings.SEARCH_VECTORS = False
     english = make_resource(
