@@ -283,10 +283,11 @@ def test_a_malformed_line_of_the_fields_abbreviations_is_refused_by_its_place(
     ("english", "first"),
     [
         # CC-CEDICT: 太爷 (great-grandfather) for "older people", 大龄 (older than the age to marry) for
-        # "older", 田园 for "rural", the senses of "to age" for "ageing".
-        ("older people", "老年人"),
+        # "older", 田园 for "rural", the senses of "to age" for "ageing". Of the field's terms for older
+        # people, the commonest first: 老人, the everyday word.
+        ("older people", "老人"),
         ("older", "老年"),
-        ("elderly", "老年人"),
+        ("elderly", "老人"),
         ("rural", "农村"),
         ("ageing", "老龄化"),
         ("migrants", "流动人口"),
