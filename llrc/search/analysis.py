@@ -501,7 +501,21 @@ def _stems_in(name: str, base: str, words: list[str]) -> Iterable[str]:
     american = american_stems()
     stems = _stemmer(name).stemWords(list(map(british.get, words, words)))
     # dict.get with the word as its default gives a str: `map` over it is typed as giving str | None.
-    return cast("Iterator[str]", map(american.get, stems, stems))
+    spelt = cast("list[str]", list(map(american.get, stems, stems)))
+    # One search of the whole text in C: few texts hold an acronym's plural.
+    joined = " ".join(spelt)
+    if _ACRONYM_PLURAL.search(joined):
+        return _ACRONYM_PLURAL.sub(_singular, joined).split(" ")
+    return spelt
+
+
+# An acronym's plural: letters without a vowel, then s (SDGs, PPPs, DVDs). The English stemmer removes a
+# plural s only after a vowel, so "SDGs" was the stem sdgs and "SDG" sdg: each missed the other.
+_ACRONYM_PLURAL = re.compile(r"(?<![^ ])[b-df-hj-np-tv-xz]{2,}s(?![^ ])")
+
+
+def _singular(found: re.Match[str]) -> str:
+    return found.group()[:-1]
 
 
 @dataclass

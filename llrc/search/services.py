@@ -773,6 +773,7 @@ def _words_as_looked_for(
     that needs every word. Returns the notices. A correction "did you mean" offers is checked through
     this too: checked without the dictionary, "lit" was corrected to "li", pinyin that found something,
     while the search for "li" reads it as the English word it is and finds nothing."""
+    _codes_with_numbers(parsed)
     if translating:
         separate_untranslated_compounds(parsed)
     else:
@@ -782,6 +783,63 @@ def _words_as_looked_for(
         expand_with_dictionary(parsed)
     parsed.separate_compound_words()
     return notices
+
+
+# A code and its number written together (SDG4, MDG2, G20): letters, then digits.
+_CODE_AND_NUMBER = re.compile(r"([a-z]{2,8})(\d{1,4})")
+
+
+def _plain_word(group: list[Match]) -> str:
+    """The word of a group that is one word the reader typed (no alternatives, no phrase), else ""."""
+    if len(group) != 1:
+        return ""
+    match = group[0]
+    if match.phrase or match.via or len(match.words) != 1:
+        return ""
+    return match.words[0].token
+
+
+def _codes_with_numbers(parsed: ParsedQuery) -> None:
+    """A code and its number, written together or apart, find both ways of writing it: "SDG4" the texts
+    that write "SDG 4" (side by side: not "SDG 16 in 4 cities"), and "SDG 4" those that write "SDG4"
+    (one word to the index). Each found only its own: "SDG4" found nothing on the demo."""
+    groups: list[list[Match]] = []
+    old = parsed.groups
+    i = 0
+    while i < len(old):
+        group, word = old[i], _plain_word(old[i])
+        number = _plain_word(old[i + 1]) if i + 1 < len(old) else ""
+        if (
+            word.isascii()
+            and word.isalpha()
+            and 2 <= len(word) <= 8
+            and number.isascii()
+            and number.isdigit()
+            and len(number) <= 4
+            and group[0].fields == old[i + 1][0].fields
+        ):
+            apart = Match(words=[*group[0].words, *old[i + 1][0].words], fields=group[0].fields)
+            together = Match(words=query_words(word + number), fields=group[0].fields)
+            groups.append([apart, together])
+            i += 2
+            continue
+        groups.append(group + _written_apart(group))
+        i += 1
+    parsed.groups = groups
+    # What is left out is left out written either way.
+    parsed.excluded += _written_apart(parsed.excluded)
+
+
+def _written_apart(matches: list[Match]) -> list[Match]:
+    """For each match that is a code and its number written together (SDG4), the two written apart, as
+    a phrase."""
+    written: list[Match] = []
+    for match in matches:
+        found = _CODE_AND_NUMBER.fullmatch(_plain_word([match]))
+        if found:
+            parts = query_words(f"{found.group(1)} {found.group(2)}", phrase=True)
+            written.append(Match(words=parts, phrase=True, fields=match.fields))
+    return written
 
 
 def _parts_of_unknown_words(

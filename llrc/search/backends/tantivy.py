@@ -55,9 +55,10 @@ from llrc.search.query import Match
 # language, `analysis._stems`; 11: subjects, target groups and collections counted from numbers,
 # `FacetNumbers`; 12: a word its text's stemmer is not for written as it is in the stem stream; 13: the
 # dictionary's words of four characters or more inside longer Chinese words, `cut_for_index`; 14: British
-# English stems written as their American ones, `spellings.american_stems`): an older
-# index is dropped on opening, and `llrc init` rebuilds it.
-SCHEMA_VERSION = "14"
+# English stems written as their American ones, `spellings.american_stems`; 15: an acronym's plural
+# stemmed as the acronym, `analysis._ACRONYM_PLURAL`): an older index is dropped on opening, and
+# `llrc init` rebuilds it.
+SCHEMA_VERSION = "15"
 WRITER_HEAP = 64_000_000
 # A rebuild writes every document in one commit, a segment each time the writer's memory budget fills
 # (about 320,000 resources per 512 MB), and tantivy merges segments only once there are eight of about
