@@ -548,7 +548,7 @@ def analyse(text: str, *, lang: str = "", for_query: bool = False) -> Analysed:
     tokens: list[str] = []
     pinyin: list[str] = []
     stems = []
-    cut = rjieba.cut if for_query else rjieba.cut_for_search
+    cut = rjieba.cut if for_query else _search_cut
     for han, word in _RUN.findall(prepared):
         if han:
             # A run holds Han characters only, so the segmenter gives no blank tokens here.
@@ -583,9 +583,93 @@ _LONGEST_WORD = 16
 
 def cut_for_index(han: str) -> list[str]:
     """A run of Han characters cut as it is indexed: jieba's search mode (each word after its two- and
-    three-character parts), and before each word of five characters or more the dictionary's words of
-    four characters or more inside it, the shorter first, as search mode orders its parts."""
-    return _with_inner_words(rjieba.cut_for_search(han))[0]
+    three-character parts, but those that straddle two of its words, `_search_cut`), and before each word
+    of five characters or more the dictionary's words of four characters or more inside it, the shorter
+    first, as search mode orders its parts."""
+    return _with_inner_words(_search_cut(han))[0]
+
+
+def _search_cut(han: str) -> list[str]:
+    """jieba's search mode without the two-character pieces of a word that straddle two of the words it
+    is made of (`_straddling`). Search mode gives every two-character dictionary word inside a longer
+    word, whatever the word's own parts: 联合国教科文组织 (联合国 and 教科文组织) was also 国教 (state
+    religion), 终身教育 (终身 and 教育) 身教 (teaching by example), 核心理念 心理 (psychology), 中华人民
+    共和国 华人 (overseas Chinese), and a query for any of them found those texts."""
+    tokens = rjieba.cut_for_search(han)
+    # Only a word of four characters or more is made of two words of two or more.
+    if len(han) < 4:
+        return tokens
+    kept: list[str] = []
+    done = 0
+    # The long tokens' places found in C, as `_with_inner_words` does.
+    for at in compress(count(), map((4).__le__, map(len, tokens))):
+        word = tokens[at]
+        dropped = _straddling(word)
+        if not dropped:
+            continue
+        pieces = _search_pieces(word)
+        start = at - len(pieces)
+        # Search mode gives a word's pieces just before it: checked, not assumed.
+        if start < done or tokens[start:at] != pieces:
+            continue
+        kept += tokens[done:start]
+        kept += [p for p in pieces if p not in dropped]
+        done = at
+    return kept + tokens[done:] if done else tokens
+
+
+@lru_cache(maxsize=65_536)
+def _search_pieces(word: str) -> list[str]:
+    """The pieces search mode gives before `word` when it cuts it alone ([] when it cuts it otherwise)."""
+    cut = rjieba.cut_for_search(word)
+    return cut[:-1] if cut and cut[-1] == word else []
+
+
+@lru_cache(maxsize=65_536)
+def _straddling(word: str) -> frozenset[str]:
+    """The two-character pieces of `word` (search mode's, `_search_pieces`) that straddle the words it is
+    made of wherever they stand in it. The words it is made of are its pieces (and the dictionary's
+    longer words inside it, `_inner_spans`) that tile it, the longest first from the left, when every
+    tile has two characters or more (终身教育: 终身 教育; 联合国教科文组织: 联合国 教科文组织), and so on
+    inside each tile of four or more (中华人民: 中华 人民). A word not so tiled keeps every piece: 大学生
+    is 大学 and 生, and 学生 in it is no stray word."""
+    spans = {
+        (start, start + len(piece))
+        for piece in set(_search_pieces(word))
+        for start in range(len(word) - len(piece) + 1)
+        if word.startswith(piece, start)
+    }
+    if len(word) >= _LONG_WORD:
+        spans |= set(_inner_spans(word))
+    straddling: set[tuple[int, int]] = set()
+
+    def tile(low: int, high: int) -> None:
+        tiles: list[tuple[int, int]] = []
+        at = low
+        while at < high:
+            end = next(
+                (e for e in range(high - 1 if at == low else high, at + 1, -1) if (at, e) in spans),
+                0,
+            )
+            if not end:
+                return
+            tiles.append((at, end))
+            at = end
+        inside = {a for a, _b in tiles[1:]}
+        straddling.update(
+            (a, b)
+            for a, b in spans
+            if b - a == 2 and low <= a and b <= high and any(a < x < b for x in inside)
+        )
+        for a, b in tiles:
+            if b - a >= 4:
+                tile(a, b)
+
+    tile(0, len(word))
+    clean = {(a, b) for a, b in spans if b - a == 2} - straddling
+    return frozenset(
+        word[a:b] for a, b in straddling if all(word[c:d] != word[a:b] for c, d in clean)
+    )
 
 
 def _with_inner_words(tokens: list[str]) -> tuple[list[str], list[str]]:
@@ -619,7 +703,18 @@ def han_words(text: str, first: frozenset[str] | None = None) -> Iterator[tuple[
         if first is not None and first.isdisjoint(han):
             continue
         at = run.start()
-        for word, start, end in rjieba.tokenize(han, mode="search"):
+        found = rjieba.tokenize(han, mode="search")
+        # The pieces the index leaves out (`_search_cut`): those that straddle the words of a longer one.
+        left_out = {
+            (start + s, start + s + 2)
+            for word, start, end in found
+            if end - start >= 4
+            for s in range(end - start - 1)
+            if word[s : s + 2] in _straddling(word)
+        }
+        for word, start, end in found:
+            if (start, end) in left_out:
+                continue
             if first is None or word[0] in first:
                 yield at + start, at + end, word
             if end - start >= _LONG_WORD:

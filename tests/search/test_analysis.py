@@ -10,6 +10,7 @@ from llrc.search.analysis import (
     _FULL_WIDTH,
     analyse,
     characters_reading,
+    cut_for_index,
     fold_letters,
     han_words,
     nfkc,
@@ -250,6 +251,32 @@ def test_a_long_word_is_indexed_with_the_longer_words_inside_it():
     text = "老年大学的终身学习与社区教育"
     assert analyse(text).tokens == rjieba.cut_for_search(text)
     assert max(map(len, rjieba.cut_for_search(text))) == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "stray", "kept"),
+    [
+        # 国教 (state religion) straddles 联合国 and 教科文组织; 身教 (teaching by example) 终身 and 教育.
+        ("联合国教科文组织终身教育", ["国教", "身教"], ["联合国", "教科文组织", "终身", "教育"]),
+        # Inside a tile of four or more, its own words count: 华人 straddles 中华 and 人民.
+        ("中华人民共和国教育部", ["华人", "国教"], ["中华", "人民", "共和国", "教育部"]),
+        ("核心理念", ["心理"], ["核心", "理念"]),
+        # Not tiled by words of two or more (大学 and 生): every piece stays, 学生 too.
+        ("大学生", [], ["大学", "学生"]),
+        # Typed as a word of its own, a stray word of a longer one is indexed as ever.
+        ("身教与终身教育", [], ["身教", "终身", "教育"]),
+    ],
+)
+def test_pieces_straddling_the_words_of_a_longer_word_are_left_out(text, stray, kept):
+    """Search mode gives every two-character dictionary word inside a longer word: 联合国教科文组织 was
+    also 国教, and a query for 国教 found every text on UNESCO."""
+    tokens = analyse(text).tokens
+    assert not set(stray) & set(tokens), tokens
+    assert set(kept) <= set(tokens), tokens
+    # A phrase is cut as the index cuts, and the marks of pinyin find where the index's words are.
+    if "与" not in text:
+        assert cut_for_index(text) == tokens
+    assert sorted(w for _a, _b, w in han_words(text)) == sorted(tokens)
 
 
 @pytest.mark.parametrize(

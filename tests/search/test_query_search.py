@@ -690,3 +690,33 @@ def test_a_code_and_its_number_find_both_ways_of_writing_them(make_resource):
     page = search.search_resources("SDG4")
     shown = next(h for h in page.hits if h.resource.pk == apart.pk)
     assert "<mark>SDG</mark> <mark>4</mark>" in shown.title_html
+
+
+def test_a_word_straddling_the_words_of_a_longer_one_finds_nothing_there(make_resource):
+    """国教 (state religion) stood inside every 联合国教科文组织 (UNESCO) and 心理 (psychology) inside
+    核心理念 (core idea): search mode indexed them there, and a query for either found those texts."""
+    unesco = make_resource(
+        titles={"zh-hans": "联合国教科文组织终身学习研究所年度报告"},
+        original_language="zh-hans",
+        subjects=[],
+        countries=[],
+        creators=[],
+    )
+    idea = make_resource(
+        titles={"zh-hans": "学习型城市的核心理念"},
+        original_language="zh-hans",
+        subjects=[],
+        countries=[],
+        creators=[],
+    )
+    psychology = make_resource(
+        titles={"zh-hans": "老年心理与学习"},
+        original_language="zh-hans",
+        subjects=[],
+        countries=[],
+        creators=[],
+    )
+    assert search.search_resources("国教").total == 0
+    assert [h.resource.pk for h in search.search_resources("心理").hits] == [psychology.pk]
+    assert [h.resource.pk for h in search.search_resources("联合国教科文组织").hits] == [unesco.pk]
+    assert [h.resource.pk for h in search.search_resources("核心理念").hits] == [idea.pk]
