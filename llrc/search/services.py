@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache, wraps
+from itertools import pairwise
 
 import numpy as np
 from django.conf import settings
@@ -47,7 +48,6 @@ from llrc.search.backends.base import (
     FACETS,
     FILTER_ONLY,
     SORTS,
-    WORD_FIELDS,
     BackendQuery,
     BackendResult,
     IndexDocument,
@@ -57,6 +57,7 @@ from llrc.search.backends.base import (
     search_deadline,
 )
 from llrc.search.crosslang import (
+    FORM_BOOST,
     dictionary,
     expand_with_dictionary,
     separate_untranslated_compounds,
@@ -802,13 +803,14 @@ def _plain_word(group: list[Match]) -> str:
 def _codes_with_numbers(parsed: ParsedQuery) -> None:
     """A code and its number, written together or apart, find both ways of writing it: "SDG4" the texts
     that write "SDG 4" (side by side: not "SDG 16 in 4 cities"), and "SDG 4" those that write "SDG4"
-    (one word to the index). Each found only its own: "SDG4" found nothing on the demo."""
-    groups: list[list[Match]] = []
-    old = parsed.groups
-    i = 0
-    while i < len(old):
-        group, word = old[i], _plain_word(old[i])
-        number = _plain_word(old[i + 1]) if i + 1 < len(old) else ""
+    (one word to the index), as another form of the reader's words. Each found only its own: "SDG4"
+    found nothing on the demo. Written apart, each of the two groups takes the word written together as
+    an alternative: (SDG or SDG4) and (4 or SDG4) is (SDG and 4) or SDG4, and the query keeps its
+    groups, so that its words are still translated and a search that finds few with both is still
+    widened to some of them ("literacy 1999" as one group found one record instead of 49)."""
+    groups = parsed.groups
+    for group, following in pairwise(groups):
+        word, number = _plain_word(group), _plain_word(following)
         if (
             word.isascii()
             and word.isalpha()
@@ -816,29 +818,41 @@ def _codes_with_numbers(parsed: ParsedQuery) -> None:
             and number.isascii()
             and number.isdigit()
             and len(number) <= 4
-            and group[0].fields == old[i + 1][0].fields
+            and group[0].fields == following[0].fields
         ):
-            apart = Match(words=[*group[0].words, *old[i + 1][0].words], fields=group[0].fields)
-            together = Match(words=query_words(word + number), fields=group[0].fields)
-            groups.append([apart, together])
-            i += 2
-            continue
-        groups.append(group + _written_apart(group))
-        i += 1
-    parsed.groups = groups
+            together = Match(
+                words=query_words(word + number),
+                fields=group[0].fields,
+                boost=FORM_BOOST,
+                via=f"{word} {number}",
+                form=True,
+            )
+            group.append(together)
+            following.append(together)
+    for group in groups:
+        group += _written_apart(group)
     # What is left out is left out written either way.
     parsed.excluded += _written_apart(parsed.excluded)
 
 
 def _written_apart(matches: list[Match]) -> list[Match]:
     """For each match that is a code and its number written together (SDG4), the two written apart, as
-    a phrase."""
+    a phrase: another form of the reader's word."""
     written: list[Match] = []
     for match in matches:
         found = _CODE_AND_NUMBER.fullmatch(_plain_word([match]))
         if found:
             parts = query_words(f"{found.group(1)} {found.group(2)}", phrase=True)
-            written.append(Match(words=parts, phrase=True, fields=match.fields))
+            written.append(
+                Match(
+                    words=parts,
+                    phrase=True,
+                    fields=match.fields,
+                    boost=FORM_BOOST,
+                    via=match.words[0].token,
+                    form=True,
+                )
+            )
     return written
 
 
@@ -1658,6 +1672,9 @@ def _decode_cursor(cursor: str) -> tuple[int | None, str]:
         ) from None
 
 
+MAX_CORRECTED = 8  # words "did you mean" looks up in the index as possibly misspelt
+
+
 def _did_you_mean(
     backend: SearchBackend,
     query: str,
@@ -1689,6 +1706,7 @@ def _did_you_mean(
         return found.total
 
     changed = False
+    checked = 0
     words = query.split()
     for i, raw in enumerate(words):
         # Words of phrases, OR and text fields are corrected in place ("lifelong lerning" in quotes,
@@ -1707,8 +1725,10 @@ def _did_you_mean(
         # A word no document holds as typed may still find resources in another form: its stems
         # ("MOOCs": mooc), a translation ("Russia": 俄罗斯, "NGO": 非政府组织), its pinyin. Such a
         # word is spelt right; "Russia" was corrected to "rushi" and "NGO" to "no". Asked alone, with
-        # no filter: what a word finds under the reader's filters is no sign of its spelling.
-        if finds(name + colon + token, filtered=False):
+        # no filter: what a word finds under the reader's filters is no sign of its spelling. A search
+        # each: past MAX_CORRECTED words no more are corrected (a query of 125 unknown words made 125).
+        checked += 1
+        if checked > MAX_CORRECTED or finds(name + colon + token, filtered=False):
             continue
         # Pinyin cut into several words only among plain words: in a phrase (pinyin has no positions to
         # match one) or beside OR (which binds the words next to it) the cut would change the query.
@@ -1718,11 +1738,11 @@ def _did_you_mean(
             words[i] = name + colon + _with_word(text, split)
             changed = True
             continue
+        # An English word the dictionary knows is spelt right, even where no record holds it in any
+        # form: "Russian" became "ruidian" (瑞典, Sweden), "whey protein" "why protein".
+        if translating and dictionary().chinese_for(token):
+            continue
         allowed = 1 if len(token) <= 5 else 2
-        # An English word the dictionary knows is spelt right even where no record holds it: it may be
-        # corrected to a word records hold ("Russian" to "Russia"), not to pinyin its letters are near
-        # ("Russian" became "ruidian", 瑞典, Sweden).
-        english = translating and bool(dictionary().chinese_for(token))
         best = None
         # Words starting with the same two letters, then, unless one is a letter away, the most common
         # words starting with the same first letter: a typo in the second letter ("larning") had only
@@ -1732,11 +1752,8 @@ def _did_you_mean(
                 if not term.isascii():
                     continue
                 distance = edit_distance(token, term, limit=allowed + 1)
-                if distance > allowed or (best is not None and (distance, -count) >= best[0]):
-                    continue
-                if english and not frequency(term, fields=WORD_FIELDS):
-                    continue
-                best = ((distance, -count), term)
+                if distance <= allowed and (best is None or (distance, -count) < best[0]):
+                    best = ((distance, -count), term)
             if best and best[0][0] <= 1:
                 break
         if best:
@@ -1997,3 +2014,12 @@ def _open_index() -> None:
 def index_health() -> int:
     """Number of documents in the index; raises if the index cannot be read."""
     return get_backend().count()
+
+
+def refresh_index_statistics() -> None:
+    """Bring the statistics a backend ranks by up to date, where it keeps any (PostgreSQL's ANALYZE):
+    after documents were added one by one, so that the order readers page through does not change under
+    them when the database gets to it."""
+    refresh = getattr(get_backend(), "refresh_statistics", None)
+    if refresh is not None:
+        refresh()

@@ -20,12 +20,15 @@ def test_the_built_dictionary_is_kept_read_back_and_rebuilt_when_the_cache_is_ba
     assert built.english_for("学习")[:2] == ["learn", "study"]
 
     # What the next process reads is the kept file, not a new build.
-    kept[0].write_bytes(marshal.dumps(({"学习": ["kept"]}, {"kept": ["学习"]}, {"成教": ["kept"]})))
+    kept[0].write_bytes(
+        marshal.dumps(({"学习": ["kept"]}, {"kept": ["学习"]}, {"成教": ["kept"]}, {"学习": True}))
+    )
     assert crosslang.Dictionary().english_for("学习") == ["kept"]
     assert crosslang.Dictionary().other_forms("成教") == ["kept"]
+    assert crosslang.Dictionary().is_a_name("学习")
 
-    # A file of another shape (the two tables kept before other forms were) is built again.
-    kept[0].write_bytes(marshal.dumps(({"学习": ["kept"]}, {"kept": ["学习"]})))
+    # A file of another shape (the three tables kept before names were) is built again.
+    kept[0].write_bytes(marshal.dumps(({"学习": ["kept"]}, {"kept": ["学习"]}, {"成教": ["kept"]})))
     with caplog.at_level(logging.WARNING, logger="llrc.search.crosslang"):
         assert crosslang.Dictionary().__dict__ == built.__dict__
     assert "something else than the built dictionary" in caplog.text

@@ -161,6 +161,14 @@ def test_a_people_or_its_language_is_looked_for_by_its_name(make_resource, setti
     assert "<mark>武术</mark>" in shown.title_html and "<mark>语</mark>" not in shown.title_html
 
 
+def test_a_word_for_a_person_keeps_its_character(make_resource, settings):
+    """Only a name loses the character after it: "supervisor" is 管理人 among others, and looked for as
+    管理 (to manage) it found every record on management."""
+    settings.SEARCH_VECTORS = False
+    make_resource(titles={"zh-hans": "企业管理的方法"}, original_language="zh-hans", subjects=[])
+    assert search.search_resources("supervisor").total == 0
+
+
 def test_intellectual_property_finds_the_mainland_term(make_resource, settings):
     """CC-CEDICT's "intellectual property" is Taiwan's 智慧财产 and 智慧产权; 知识产权, the mainland's, it
     glosses "intellectual property rights" (llrc/search/data/glossary.tsv)."""

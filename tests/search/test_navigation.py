@@ -75,15 +75,17 @@ def test_no_correction_for_the_start_of_a_word(make_resource):
 @pytest.mark.parametrize(
     ("title", "typed"),
     [
-        # "Russian" is an English word: not corrected to the pinyin of 瑞典 (Sweden), two letters away.
-        ("瑞典的民众教育", "Russian"),
+        # "Russian" is an English word: not corrected to the pinyin of 瑞典 (Sweden), two letters away,
+        # nor "whey" to "why", a word records hold.
+        ({"en": "Why adults learn"}, "whey"),
+        ({"zh-hans": "瑞典的民众教育"}, "Russian"),
         # Nor "lit" to "li" (里), pinyin that the search itself would not read it as: "li" is an
         # English word too (a Chinese mile), and the check of the correction looked it up as pinyin.
-        ("在社区里学习", "lit"),
+        ({"zh-hans": "在社区里学习"}, "lit"),
     ],
 )
-def test_an_english_word_is_not_corrected_to_pinyin(make_resource, title, typed):
-    make_resource(titles={"zh-hans": title}, original_language="zh-hans", subjects=[])
+def test_an_english_word_the_dictionary_knows_is_not_corrected(make_resource, title, typed):
+    make_resource(titles=title, original_language=next(iter(title)), subjects=[])
     assert search.search_resources(typed).suggestion == ""
 
 

@@ -844,3 +844,18 @@ def test_the_search_table_is_read_into_the_buffer_cache_where_pg_prewarm_is_inst
     # The server's sizes, asked once for the advice and the prewarm both (where PostgreSQL searches).
     once = 1 if search.get_backend().name == "postgres" else 0
     assert sum("pg_relation_size" in q["sql"] for q in asked.captured_queries) == once
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_refreshed_statistics_count_the_rows_indexed_one_by_one():
+    """`llrc init` reads the table's statistics once its documents were added one by one (the demo):
+    the relevance order weighs words by them, and when autovacuum analysed the table some 30 s after
+    init, the order changed under a reader paging through it."""
+    backend = PostgresBackend()
+    for n in range(1, 8):
+        backend.index([document(n, title=f"adult literacy {n}")])
+    search.refresh_index_statistics()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'search_document'::regclass")
+        assert cursor.fetchone()[0] == 7

@@ -669,6 +669,19 @@ def test_an_acronym_and_its_plural_find_each_other(make_resource):
         assert sorted(h.resource.pk for h in page.hits) == sorted([plural.pk, single.pk]), query
 
 
+@pytest.mark.parametrize(("one", "other"), [("GPS", "GP"), ("SMS", "SM"), ("Mrs", "Mr")])
+def test_an_acronym_ending_in_s_is_no_plural(make_resource, one, other):
+    """Only the case tells a plural from an acronym ending in s: GPS is not the plural of GP."""
+    first = make_resource(
+        titles={"en": f"Courses on {one} for adults"}, subjects=[], countries=[], creators=[]
+    )
+    second = make_resource(
+        titles={"en": f"Courses on {other} for adults"}, subjects=[], countries=[], creators=[]
+    )
+    assert [h.resource.pk for h in search.search_resources(one).hits] == [first.pk]
+    assert [h.resource.pk for h in search.search_resources(other).hits] == [second.pk]
+
+
 def test_a_code_and_its_number_find_both_ways_of_writing_them(make_resource):
     """ "SDG4" found only the texts writing SDG4 (one word to the index), "SDG 4" only those writing it
     apart; on the demo "SDG4" found nothing. Left out, the code is left out written either way."""
@@ -720,3 +733,27 @@ def test_a_word_straddling_the_words_of_a_longer_one_finds_nothing_there(make_re
     assert [h.resource.pk for h in search.search_resources("心理").hits] == [psychology.pk]
     assert [h.resource.pk for h in search.search_resources("联合国教科文组织").hits] == [unesco.pk]
     assert [h.resource.pk for h in search.search_resources("核心理念").hits] == [idea.pk]
+
+
+def test_a_word_and_a_number_keep_their_groups(make_resource, settings):
+    """A word of letters and a number are joined only as another form (SDG 4: SDG4): joined into one
+    group, "literacy 1999" was no longer widened to some of its words (one record instead of 49 on the
+    demo), and "youth 2030" no longer translated "youth"."""
+    settings.SEARCH_VECTORS = False
+    literacy = make_resource(
+        titles={"en": "Adult literacy in rural areas"}, subjects=[], countries=[], creators=[]
+    )
+    year = make_resource(
+        titles={"en": "Annual review 1999"}, subjects=[], countries=[], creators=[]
+    )
+    plan = make_resource(
+        titles={"zh-hans": "青年发展规划 2030"},
+        original_language="zh-hans",
+        subjects=[],
+        countries=[],
+        creators=[],
+    )
+    page = search.search_resources("literacy 1999")
+    assert sorted(h.resource.pk for h in page.hits) == [literacy.pk, year.pk]
+    assert search._some_words_notice() in page.notices
+    assert [h.resource.pk for h in search.search_resources("youth 2030").hits] == [plan.pk]

@@ -36,8 +36,6 @@ STEMMED_FIELDS = ("title", "body", "subject")
 SORTS = ("relevance", "newest", "oldest", "title")
 # Where "did you mean" looks a word up (term_frequency): the words of the text fields, and pinyin.
 TERM_FIELDS = ("title", "body", "subject", "creator", "pinyin")
-# Where a word is written as itself (TERM_FIELDS but the pinyin of Chinese words).
-WORD_FIELDS = TERM_FIELDS[:-1]
 # The orders a backend knows besides SORTS: titles as the Chinese interface shows them, the newest added
 # (a listing without words), resource ids (cursor paging).
 BACKEND_SORTS = (*SORTS, "title_zh", "newest_added", "id")

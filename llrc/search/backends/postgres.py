@@ -402,9 +402,12 @@ def _word_anywhere(token: str) -> list[tuple[str, str]]:
 
 
 def _word_lexemes(word: QueryWord) -> list[tuple[str, str]]:
-    """The `words` lexemes, as (code, token), any of which finds a plain query word."""
+    """The `words` lexemes, as (code, token), any of which finds a plain query word: also the stems the
+    word was given beyond its token's (an acronym's plural as typed, SDGs, looks up sdg too)."""
+    own = query_stems(word.token)
     return [
         *_word_anywhere(word.token),
+        *((STEM, s) for s in word.stems if s not in own),
         *([(PINYIN, word.pinyin)] if word.pinyin else []),
     ]
 
@@ -959,6 +962,14 @@ class PostgresBackend:
         with transaction.atomic():
             self._lock()
             return self._upsert(docs)
+
+    def refresh_statistics(self) -> None:
+        """Read the table's statistics now (ANALYZE), not when autovacuum gets to them: the relevance
+        order weighs words by them (`_word_shares`), and a reader paging just after `llrc init --demo`
+        (rows added one by one, never analysed) saw pages repeat and skip results when autovacuum
+        analysed the table some 30 s later and the order changed."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {TABLE}")
 
     def replace_all(self, docs: Iterable[IndexDocument]) -> int:
         """Fill a new table and swap it in, all in one transaction.

@@ -56,7 +56,7 @@ from llrc.search.query import Match
 # `FacetNumbers`; 12: a word its text's stemmer is not for written as it is in the stem stream; 13: the
 # dictionary's words of four characters or more inside longer Chinese words, `cut_for_index`; 14: British
 # English stems written as their American ones, `spellings.american_stems`; 15: an acronym's plural
-# stemmed as the acronym, `analysis._ACRONYM_PLURAL`, and no piece of a Chinese word that straddles
+# stemmed as the acronym too, `analysis._ACRONYM_PLURAL`, and no piece of a Chinese word that straddles
 # the words it is made of, `analysis._search_cut`): an older index is dropped on opening, and
 # `llrc init` rebuilds it.
 SCHEMA_VERSION = "15"

@@ -57,6 +57,8 @@ class Command(BaseCommand):
             self.stdout.write(f"search index: {count} resources")
         else:
             self.stdout.write(f"search index: {indexed} resources, up to date")
+            # Indexed one by one as they were loaded: the statistics the ranking reads, now.
+            search_services.refresh_index_statistics()
         advice = search_services.memory_advice()
         if advice:
             self.stdout.write(f"search index: {advice}")
