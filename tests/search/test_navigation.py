@@ -274,20 +274,20 @@ def test_words_that_read_as_pinyin_are_left_alone(make_resource):
     assert search.search_resources("chnage").suggestion == "change"
 
 
-def test_cursor_pages_through_1000_results_exactly_once(django_capture_on_commit_callbacks):
-    # Rows in bulk (the services' per-record checks would make this test slow), then a real index build.
-    resources = Resource.objects.bulk_create(Resource(resource_type="report") for _ in range(1000))
+def _indexed_in_bulk(titles: list[str]) -> list[Resource]:
+    """Resources with these English titles, as rows in bulk (the services' per-record checks would make
+    a test of many slow), then a real index build."""
+    resources = Resource.objects.bulk_create(Resource(resource_type="report") for _ in titles)
     ResourceText.objects.bulk_create(
-        ResourceText(
-            resource=r,
-            field="title",
-            language="en",
-            value=f"Community learning record {n}",
-            is_original=True,
-        )
-        for n, r in enumerate(resources)
+        ResourceText(resource=r, field="title", language="en", value=title, is_original=True)
+        for r, title in zip(resources, titles, strict=True)
     )
-    assert search.rebuild_index() == 1000
+    assert search.rebuild_index() == len(titles)
+    return resources
+
+
+def test_cursor_pages_through_1000_results_exactly_once(django_capture_on_commit_callbacks):
+    resources = _indexed_in_bulk([f"Community learning record {n}" for n in range(1000)])
     seen: list[int] = []
     cursor = "*"
     pages = 0
@@ -310,19 +310,10 @@ def test_cursor_pages_through_1000_results_exactly_once(django_capture_on_commit
 def test_pages_by_number_past_the_ranked_window():
     """Numbered pages in relevance order list every match once, past the first hundred too (the
     PostgreSQL backend ranks the first RANK_WINDOW by whole documents; its pages past them were empty)."""
-    resources = Resource.objects.bulk_create(Resource(resource_type="report") for _ in range(150))
-    ResourceText.objects.bulk_create(
-        ResourceText(
-            resource=r,
-            field="title",
-            language="en",
-            # Scores that differ: the word once, twice or three times, in titles of other lengths.
-            value=" ".join(["community"] * (1 + n % 3) + ["record"] * (n % 5)) + f" {n}",
-            is_original=True,
-        )
-        for n, r in enumerate(resources)
+    # Scores that differ: the word once, twice or three times, in titles of other lengths.
+    resources = _indexed_in_bulk(
+        [" ".join(["community"] * (1 + n % 3) + ["record"] * (n % 5)) + f" {n}" for n in range(150)]
     )
-    assert search.rebuild_index() == 150
     seen: list[int] = []
     for number in range(1, 9):
         page = search.search_resources("community", page=number, page_size=20)
