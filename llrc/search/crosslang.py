@@ -583,10 +583,10 @@ def _translated(
         and dictionary().is_a_name(words[0].token)
     ):
         # A people or its language named by its name and one character the segmenter cuts off (客家语,
-        # the Hakka language; 俄罗斯人, Russians): the name alone. Only a name (CC-CEDICT's): 保护人
-        # (guardian) is not 保护 (to protect), nor 管理人 (supervisor) 管理 (to manage). Required, the character kept
-        # "Hakka" from the records on 客家 culture, and "Russian" from those on 俄罗斯; looked for alone
-        # once a search was widened to some of its words, 语 marked itself inside 语境 (context).
+        # the Hakka language; 俄罗斯人, Russians): the name alone. Required, the character kept "Hakka"
+        # from the records on 客家 culture, and "Russian" from those on 俄罗斯; looked for alone once a
+        # search was widened to some of its words, 语 marked itself inside 语境 (context). Only after a
+        # name (CC-CEDICT's): 保护人 (guardian) is not 保护 (to protect), nor 管理人 (supervisor) 管理.
         words = words[:1]
     return Match(words=words, boost=TRANSLATION_BOOST, via=via, fields=fields)
 

@@ -174,7 +174,8 @@ class ParsedQuery:
     def pinyin_terms(self) -> list[str]:
         """The pinyin the reader's words are looked up as in the pinyin of Chinese words (falü: falv),
         to mark the Chinese words found so. As the backends look it up: not for a translation, a phrase
-        (the pinyin stream has no positions) or a word limited to a field (title:)."""
+        (the pinyin stream has no positions) or a word limited to a field (title:); a stopword has no
+        pinyin (`analysis.query_words`)."""
         return list(
             dict.fromkeys(
                 word.pinyin
@@ -182,7 +183,7 @@ class ParsedQuery:
                 for match in group
                 if not match.via and not match.phrase and match.fields is None
                 for word in match.words
-                if word.pinyin and word.token not in STOPWORDS
+                if word.pinyin
             )
         )
 

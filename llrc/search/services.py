@@ -1496,18 +1496,7 @@ def _cursor_page(
     by_meaning: set[int] = set()
     shown_close = [i for i in ids if i in close_set]
     if shown_close:
-        holding = backend.search(
-            replace(
-                query,
-                also_ids=[],
-                restrict_ids=shown_close,
-                after_id=None,
-                offset=0,
-                limit=len(shown_close),
-                facets=(),
-            )
-        ).ids
-        by_meaning = set(shown_close) - set(holding)
+        by_meaning = set(shown_close) - _holding_the_words(backend, query, shown_close)
     page = Page(ids, scores, (whole or started).result)
     # Found by meaning only when meaning found anything; with no candidates the total says it.
     return _CursorPage(page, by_meaning, query, said, more, holds or not close, mode, widened_from)
@@ -1528,11 +1517,18 @@ class _Fused:
 def _holding_the_words(
     backend: SearchBackend, word_query: BackendQuery, ids: list[int]
 ) -> set[int]:
-    """Which of `ids` the words (and filters) of `word_query` find."""
+    """Which of `ids` the words (and filters) of `word_query` find, wherever a cursor stands."""
     if not ids:
         return set()
     only = replace(
-        word_query, also_ids=[], restrict_ids=ids, offset=0, limit=len(ids), sort="id", facets=()
+        word_query,
+        also_ids=[],
+        restrict_ids=ids,
+        after_id=None,
+        offset=0,
+        limit=len(ids),
+        sort="id",
+        facets=(),
     )
     return set(backend.search(only).ids)
 
