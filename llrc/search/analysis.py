@@ -43,6 +43,12 @@ _ARABIC_DIACRITIC_RANGES = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
 _ARABIC_DIACRITICS = re.compile(f"[{_ARABIC_DIACRITIC_RANGES}]")
 _ARABIC_FOLD = str.maketrans(
     {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ـ": None}
+    # The yeh and kaf of Persian and Urdu keyboards, which some Arabic phone layouts type too: تعلیم
+    # found nothing where تعليم found 149 of the demo's records.
+    | {"ی": "ي", "ک": "ك"}
+    # Arabic-Indic and Persian digits are the numbers ASCII digits write: ٢٠١٥ is 2015.
+    | {chr(0x0660 + d): str(d) for d in range(10)}
+    | {chr(0x06F0 + d): str(d) for d in range(10)}
 )
 _PINYIN_WITH_TONE_NUMBERS = re.compile(r"^(?:[a-z]+[1-5])+$")
 _TONED = re.compile(r"([a-z]+)[1-5]")
@@ -223,15 +229,21 @@ def has_han(text: str) -> bool:
 
 
 def _fold(word: str) -> str:
-    """Case-fold and remove accents, Arabic diacritics and letter variants; ё -> е."""
+    """Case-fold and remove accents (but й's), Arabic diacritics and letter variants; ё -> е."""
     word = word.casefold()
     # Every letter and mark folded here is in the basic Arabic block; a word of supplement letters only
     # is left as it is by the fold, and recognised as Arabic all the same (`_stem_languages`).
     if _ARABIC.search(word):
         word = _ARABIC_DIACRITICS.sub("", word).translate(_ARABIC_FOLD)
     word = word.replace("ё", "е")
-    # Arabic letters decompose too (آ -> ا + madda); the composed fold above already handled them.
-    return unicodedata.normalize("NFC", _without_marks(unicodedata.normalize("NFD", word)))
+    # й is a letter of Russian's own, not и with a mark: folded to и, взрослый (adult) was stemmed
+    # взрослы and found 2 of the records взрослые found (99), and пожилой 1 of 21.
+    return "й".join(map(_unmarked, word.split("й")))
+
+
+def _unmarked(text: str) -> str:
+    # Arabic letters decompose too (آ -> ا + madda); the composed fold of `_fold` already handled them.
+    return unicodedata.normalize("NFC", _without_marks(unicodedata.normalize("NFD", text)))
 
 
 _fold_word = lru_cache(maxsize=200_000)(_fold)
@@ -510,6 +522,15 @@ def _stems_in(name: str, base: str, words: list[str]) -> Iterable[str]:
 # made from folded words: the plurals are found in the text (`_stems`, which adds the acronym's stem)
 # and in a query word as typed (`query_words`, which looks the acronym's stem up too).
 _ACRONYM_PLURAL = re.compile(r"(?<![^\W_])([A-Z]{2,})s(?![^\W_])")
+
+
+def acronym_plurals(text: str, lang: str | None) -> frozenset[str]:
+    """The acronyms an English text (or one of no known language, `lang` None) writes with a plural s
+    (SDGs), folded (sdgs): such a text's stems hold each as its acronym too (`_stems`), which the folded
+    word no longer shows."""
+    if lang is not None and lang.split("-")[0] != "en":
+        return frozenset()
+    return frozenset(f"{p.lower()}s" for p in _ACRONYM_PLURAL.findall(text))
 
 
 @dataclass

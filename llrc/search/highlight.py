@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from llrc.search.analysis import (
     STEM_TAG,
+    acronym_plurals,
     bare_stem,
     characters_reading,
     drop_marks,
@@ -65,11 +66,15 @@ class _Marks:
     # The characters a Chinese word whose pinyin is one of `pinyin` may start with.
     first: frozenset[str] = frozenset()
 
-    def spans(self, folded: str, lang: str | None) -> Iterator[tuple[int, int]]:
+    def spans(
+        self, folded: str, lang: str | None, plurals: frozenset[str] = frozenset()
+    ) -> Iterator[tuple[int, int]]:
+        """Where the terms are in `folded` (the text folded: `fold_shown`), a text of language `lang`
+        that writes the acronym plurals `plurals` (`acronym_plurals`)."""
         found = (
             (m.start(), m.end())
             for m in (self.pattern.finditer(folded) if self.pattern else ())
-            if m.lastgroup != "word" or not self.forms.isdisjoint(_forms(m.group(), lang))
+            if m.lastgroup != "word" or self._matched(m.group(), lang, plurals)
         )
         if not self.pinyin or not has_han(folded):
             yield from found
@@ -81,6 +86,13 @@ class _Marks:
         ]
         # In the text's order, the longer of two that start together first (the one a snippet keeps).
         yield from sorted([*found, *by_pinyin], key=lambda span: (span[0], -span[1]))
+
+    def _matched(self, word: str, lang: str | None, plurals: frozenset[str]) -> bool:
+        """Whether the engine matched a text's word: its stem is one the terms are looked up as, or it
+        is an acronym's plural the text is indexed under as the acronym too (SDGs for "SDG")."""
+        if not self.forms.isdisjoint(_forms(word, lang)):
+            return True
+        return word in plurals and f"{word[:-1]}{STEM_TAG}en" in self.forms
 
 
 @lru_cache(maxsize=65536)
@@ -203,9 +215,10 @@ def _matches(text: str, marks: _Marks, lang: str | None) -> list[tuple[int, int]
     each character is folded apart and the spans are mapped back, so a page of a file still shows and
     marks its matches, and a word written with its vowels is marked whole."""
     folded = fold_shown(text)
+    plurals = acronym_plurals(text, lang)
     # A mark dropped and a ligature opened could leave the length as it was: the marks are looked for.
     if len(folded) == len(text) and not has_dropped(text):
-        return list(_spans(marks, folded, lang))
+        return list(_spans(marks, folded, lang, plurals))
     pieces = [drop_marks(unicodedata.normalize("NFKC", ch).casefold()) for ch in text]
     # fold_letters keeps every character where it was: folded once, the pieces keep their lengths.
     joined = to_simplified(fold_letters("".join(pieces)))
@@ -213,7 +226,7 @@ def _matches(text: str, marks: _Marks, lang: str | None) -> list[tuple[int, int]
     if len(joined) != ends[-1]:
         return []  # the Chinese conversion changed the length too: no spans to map back
     spans = []
-    for m_start, m_end in marks.spans(joined, lang):
+    for m_start, m_end in marks.spans(joined, lang, plurals):
         if m_end > m_start:
             # The original characters holding the first and the last folded character of the match,
             # and the marks after the last (dropped, so of no length): a vowel stays with its letter.
@@ -225,17 +238,21 @@ def _matches(text: str, marks: _Marks, lang: str | None) -> list[tuple[int, int]
 
 
 @lru_cache(maxsize=1024)
-def _spans(marks: _Marks, folded: str, lang: str | None) -> tuple[tuple[int, int], ...]:
+def _spans(
+    marks: _Marks, folded: str, lang: str | None, plurals: frozenset[str]
+) -> tuple[tuple[int, int], ...]:
     # A page asks first whether a summary holds the terms (to choose its language) and then marks it:
     # found once. Chinese text is cut for the pinyin the reader typed (about 0.07 ms a summary).
-    return tuple(marks.spans(folded, lang))
+    return tuple(marks.spans(folded, lang, plurals))
 
 
 def holds(text: str, terms: list[str], *, lang: str | None = None) -> bool:
     """Whether `text` (of language `lang`, as `snippet` takes it) holds a term as it would be marked:
     what a page says it was found through agrees with what it marks."""
     marks = _pattern(terms) if text else None
-    return marks is not None and bool(_spans(marks, fold_shown(text), lang))
+    return marks is not None and bool(
+        _spans(marks, fold_shown(text), lang, acronym_plurals(text, lang))
+    )
 
 
 def holds_folded(folded: str, terms: list[str], *, lang: str | None = None) -> bool:

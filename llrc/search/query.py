@@ -5,7 +5,8 @@
     literacy -children           exclude a word (or -"a phrase", -type:report); NOT children too
     older OR elderly             either word
     title:literacy creator:UNESCO subject:"adult education"
-    type:legislation language:zh country:CN year:2015..2020  (filters; year:2015 for one year)
+    type:legislation language:zh country:CN year:2015..2020  (filters; year:2015 for one year,
+                                 year:2015 year:2018 for either, -year:2015 to leave it out)
 
 Nothing a reader types makes the search fail: an unclosed quote or an unknown field is read as plain
 words, and the results page says so (notices).
@@ -13,13 +14,16 @@ words, and the results page says so (notices).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext as _
 
 from llrc.search.analysis import (
+    STEM_TAG,
     STOPWORDS,
     QueryWord,
     has_han,
@@ -45,6 +49,25 @@ MAX_WORDS = 32
 _FIELDS = frozenset([*TEXT_FIELD_ALIASES, *FILTER_FIELD_ALIASES, "year"])
 
 _TOKEN = re.compile(r'(-?)(?:(\w+):)?(?:"([^"]*)"|(\S+))', re.UNICODE)
+# The operators as a Chinese input method or a phone keyboard types them: NFKC makes full-width forms
+# ASCII (title：literacy, －成人教育, ＯＲ, type:ｒｅｐｏｒｔ), and these stand for the quotation mark: curly
+# quotes (phones turn " into them), guillemets and „ “ (French, Russian), corner brackets (Chinese). Read
+# as plain words, －成人教育 required the word its reader meant to leave out.
+_QUOTATION_MARKS = str.maketrans(dict.fromkeys("“”„‟«»「」『』〝〞〟", '"'))
+# A minus sign and an em dash before a word are the minus a reader meant (an input method's "——").
+_MINUS = str.maketrans(dict.fromkeys("\u2212\u2014", "-"))
+# A range of years left out (-year:..2000) stands for its years: an open end stops at these.
+YEAR_FLOOR = 1500
+
+
+def _as_operators(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).translate(_QUOTATION_MARKS).translate(_MINUS)
+
+
+def years_of(low: int, high: int) -> list[str]:
+    """The years of a range as a year filter's values, an open end cut at YEAR_FLOOR and next year."""
+    low, high = max(low, YEAR_FLOOR), min(high, dt.date.today().year + 1)
+    return [str(year) for year in range(low, high + 1)]
 
 
 @dataclass
@@ -169,6 +192,12 @@ class ParsedQuery:
                     # The word, not its stems: `highlight` looks for its forms by their prefixes
                     # (search_prefixes) and marks those whose own stem is the word's.
                     terms.append(word.token)
+                    singular = word.token[:-1]
+                    if word.token.endswith("s") and f"{singular}{STEM_TAG}en" in word.stems:
+                        # Looked up as its acronym too (SDGs: sdg, `query_words`), which the page marks
+                        # where a text writes it so (SDG); a plural whose stem is its singular (cats:
+                        # cat) adds nothing the word's own forms would not mark.
+                        terms.append(singular)
         return list(dict.fromkeys(terms))
 
     def pinyin_terms(self) -> list[str]:
@@ -289,6 +318,8 @@ def narrowed(current: tuple[int, int] | None, years: tuple[int, int]) -> tuple[i
 
 def parse_query(text: str) -> ParsedQuery:
     parsed = ParsedQuery()
+    text = _as_operators(text)
+    years: list[tuple[str, tuple[int, int]]] = []  # year:… as typed (year_value) and its range
     if text.count('"') % 2:
         parsed.notices.append(
             _("A quotation mark was not closed, so the query was read as plain words.")
@@ -331,11 +362,15 @@ def parse_query(text: str) -> ParsedQuery:
             chosen.setdefault(filter_name, []).append(filter_code(filter_name, value))
             continue
         if name == "year":
-            years = year_range(value)
-            if years is None:
+            found = year_range(value)
+            if found is None:
                 parsed.notices.append(not_a_year_range(value))
+            elif minus:
+                # Left out as a filter's values are (-type:report); it kept only these years.
+                excluded = parsed.excluded_filters.setdefault("year", [])
+                excluded += [y for y in years_of(*found) if y not in excluded]
             else:
-                parsed.year_range = years
+                years.append((year_value(value), found))
             continue
         fields = TEXT_FIELD_ALIASES.get(name)
         if name and fields is None:
@@ -360,6 +395,11 @@ def parse_query(text: str) -> ParsedQuery:
             # Several Latin words typed as one token (e.g. "e-learning"): each must occur.
             parsed.groups.extend([Match(words=[w], fields=fields)] for w in words)
         pending_or = False
+    if len(years) == 1:
+        parsed.year_range = years[0][1]
+    elif years:
+        # Either, as a link's years are (year=2015&year=2018); the last alone was kept.
+        parsed.filters["year"] = list(dict.fromkeys(typed for typed, _range in years))
     if dangling_or or pending_or:
         parsed.notices.append(
             _("“OR” needs a word on each side; where it had none it was left out.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import logging
 import math
 import re
@@ -79,6 +78,7 @@ from llrc.search.query import (
     not_a_year_range,
     parse_query,
     year_range,
+    years_of,
 )
 from llrc.search.vectors import VectorStore, VectorStoreError, encode
 from llrc.vocabularies.models import Concept, Scheme
@@ -890,11 +890,6 @@ def _parts_of_unknown_words(
     return notices
 
 
-# A range beside other year values stands for its years (values of one filter combine with OR): an open
-# end stops at these, so that no range stands for more than some five hundred years.
-YEAR_FLOOR = 1500
-
-
 def _as_typed(name: str, typed: dict[str, list[str]]) -> dict[str, str]:
     """A filter's values as read (`filter_code`: cn is CN, 2015-2020 is 2015..2020), each mapped to the
     value as the reader wrote it (`typed`: the filters before _clean_filters), for notices that name it."""
@@ -930,14 +925,14 @@ def _year_ranges_of(
         filters.pop("year", None)
         parsed.year_range = narrowed(parsed.year_range, valid[0][1])
         return [valid[0][0]], []
-    years_of = list(singles)
+    # A range beside other year values stands for its years (values of one filter combine with OR).
+    each_year = list(singles)
     kept = []
     for value, (low, high) in valid:
-        low, high = max(low, YEAR_FLOOR), min(high, dt.date.today().year + 1)
-        years_of += [str(year) for year in range(low, high + 1)]
+        each_year += years_of(low, high)
         kept.append(value)
-    if years_of:
-        filters["year"] = list(dict.fromkeys(years_of))
+    if each_year:
+        filters["year"] = list(dict.fromkeys(each_year))
     else:
         filters.pop("year", None)
     return kept, singles
@@ -1098,6 +1093,10 @@ def search_resources(
 
     parsed = _identifier_query(query) or parse_query(query)
     notices.extend(parsed.notices)
+    if "year" in parsed.filters:
+        # Several years typed (year:2015 year:2018) combine as a link's do, with the link's own.
+        typed_years = parsed.filters.pop("year")
+        clean_filters["year"] = list(dict.fromkeys([*clean_filters.get("year", []), *typed_years]))
     year_ranges, single_years = _year_ranges_of(clean_filters, parsed, notices, filters or {})
     # Plain words only get meaning matches: a reader who writes a phrase, a field or an exclusion wants
     # exactly that. Checked before translations add alternatives to the groups.
@@ -1844,6 +1843,8 @@ def _why_in_words(
         }
     # The words of another form (成人, 教育 of 成人教育) are no translations either.
     found = [t for t in translations if held([t]) and not any(t in f for f in forms)]
+    # A translation inside another that was found says nothing more ("library": 图书馆, and 书馆 in it).
+    found = [t for t in found if not any(t != other and t in other for other in found)]
     if found:
         return _("Found through a translation of your words: %(words)s") % {
             "words": ", ".join(found[:4])

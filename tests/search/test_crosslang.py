@@ -192,6 +192,23 @@ def test_an_english_phrase_is_translated_to_every_form_of_its_chinese_word(book)
     assert [" ".join(w.token for w in m.words) for m in group if m.via] == ["成教", "成人教育"]
 
 
+def test_each_later_translation_of_an_english_word_weighs_less(book):
+    from llrc.search.query import parse_query
+
+    parsed = parse_query("learning")
+    crosslang.expand_with_dictionary(parsed)
+    (group,) = parsed.groups
+    boosts = {m.words[0].token: m.boost for m in group if m.via}
+    assert list(boosts) == ["学习", "学术", "学会"]
+    assert boosts["学习"] == crosslang.TRANSLATION_BOOST
+    assert boosts["学习"] > boosts["学术"] > boosts["学会"] > 0
+    # Another form of a translation weighs what the translation does.
+    parsed = parse_query("adult education")
+    crosslang.expand_with_dictionary(parsed)
+    (group,) = parsed.groups
+    assert {m.boost for m in group if m.via} == {crosslang.TRANSLATION_BOOST}
+
+
 def test_an_abbreviation_glossed_only_as_such_is_translated_as_its_full_form(book):
     # 体检 is only "abbr. for 体格检查", which is "physical examination".
     from llrc.search.query import parse_query
@@ -295,6 +312,9 @@ def test_a_malformed_line_of_the_fields_abbreviations_is_refused_by_its_place(
         # A British word is looked up in its American form: "centre" was 基点 ("base point").
         ("centre", "中心"),
         ("organisation", "组织"),
+        # CC-CEDICT spells it Macao only.
+        ("macau", "澳门"),
+        ("macao", "澳门"),
     ],
 )
 def test_the_fields_terms_come_first_from_english(book, english, first):
@@ -324,6 +344,7 @@ def test_a_phrase_cc_cedict_lacks_stays_translated_word_by_word(book):
         ("银发族", ["older people", "elderly"]),
         ("扫盲", ["literacy", "adult literacy", "wipe out illiteracy"]),
         ("学习券", ["learning voucher", "training voucher"]),
+        ("澳门", ["macao", "macau"]),
     ],
 )
 def test_the_fields_senses_come_first_from_chinese(book, chinese, senses):

@@ -161,6 +161,24 @@ def test_a_people_or_its_language_is_looked_for_by_its_name(make_resource, setti
     assert "<mark>武术</mark>" in shown.title_html and "<mark>语</mark>" not in shown.title_html
 
 
+def test_the_dictionarys_first_translation_outranks_a_rarer_later_one(make_resource, settings):
+    """ "learning" is 学习, then 学术 (academic), then 学会. Weighted alike, the rarer 学术 scored more, and
+    the demo listed a review of an academic network first for "learning"."""
+    settings.SEARCH_VECTORS = False
+    academic = make_resource(
+        titles={"zh-hans": "跨国学术网络研究"}, original_language="zh-hans", subjects=[]
+    )
+    learning = make_resource(
+        titles={"zh-hans": "社区学习网络研究"}, original_language="zh-hans", subjects=[]
+    )
+    make_resource(titles={"zh-hans": "老年人学习的动机"}, original_language="zh-hans", subjects=[])
+    for title in ("乡村图书馆", "职业培训政策", "城市社区教育", "远程教育平台", "成人扫盲运动"):
+        make_resource(titles={"zh-hans": title}, original_language="zh-hans", subjects=[])
+    found = ids(search.search_resources("learning"))
+    assert academic.pk in found  # still found: only its weight is less
+    assert found.index(learning.pk) < found.index(academic.pk)
+
+
 def test_a_word_for_a_person_keeps_its_character(make_resource, settings):
     """Only a name loses the character after it: "supervisor" is 管理人 among others, and looked for as
     管理 (to manage) it found every record on management."""

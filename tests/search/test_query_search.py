@@ -3,6 +3,7 @@
 import pytest
 
 from llrc.search import services as search
+from llrc.search.highlight import highlight
 
 pytestmark = pytest.mark.django_db
 
@@ -156,6 +157,31 @@ def test_french_with_or_without_accents(docs):
     assert found("formelle") == [docs["fr"].pk]
 
 
+def test_russian_and_arabic_as_readers_type_them(make_resource):
+    """й was folded to и before stemming (взрослый found 2 of the demo's 99 records on adults), and the
+    letters and digits of Persian keyboards were not folded."""
+    adults = make_resource(
+        titles={"ru": "Обучение взрослых в России"},
+        original_language="ru",
+        subjects=[],
+        countries=[],
+        creators=[],
+    )
+    arabic = make_resource(
+        titles={"ar": "تقرير عن تعليم الكبار ٢٠١٥"},
+        original_language="ar",
+        subjects=[],
+        countries=[],
+        creators=[],
+    )
+    make_resource(titles={"en": "Soil erosion on farms"}, subjects=[], countries=[], creators=[])
+    assert found("взрослый") == found("Взрослые") == [adults.pk]
+    assert found("تعلیم الکبار") == found("تعليم الكبار") == [arabic.pk]
+    assert found("٢٠١٥") == found("۲۰۱۵") == [arabic.pk]
+    page = search.search_resources("взрослый")
+    assert page.hits[0].why == "" and "<mark>взрослых</mark>" in page.hits[0].title_html
+
+
 def test_phrase_requires_adjacent_words(docs):
     assert found('"adult literacy"') == [docs["literacy"].pk]
     assert found('"literacy adult"') == []
@@ -292,6 +318,62 @@ def test_filters_left_out_in_the_query(docs):
     assert page.total == 1 and not page.notices
     # Left out of the counts too.
     assert {b.value for f in page.facets if f.name == "type" for b in f.buckets} == {"policy"}
+
+
+def test_years_typed_in_the_query_combine_and_are_left_out(docs):
+    """ "-year:2015" listed only the resources of 2015, and of "year:2012 year:2019" the last alone was
+    kept."""
+    everything = {d.pk for d in docs.values()}
+    assert set(found("-year:2019")) == everything - {docs["cities"].pk}
+    assert set(found("NOT year:2019")) == everything - {docs["cities"].pk}
+    assert set(found("literacy -year:2015..2020")) == {docs["children"].pk}
+    assert set(found("-year:..2012")) == {
+        docs["cities"].pk,
+        docs["literacy"].pk,
+        docs["children"].pk,
+    }
+    assert set(found("year:2012 year:2019")) == {docs["zh"].pk, docs["cities"].pk}
+    assert set(found("year:2005 year:2015..2020")) == {
+        docs["fr"].pk,
+        docs["cities"].pk,
+        docs["literacy"].pk,
+    }
+    # With the link's years, as the link's own combine.
+    assert set(found("year:2012 year:2019", filters={"year": ["2005"]})) == {
+        docs["zh"].pk,
+        docs["cities"].pk,
+        docs["fr"].pk,
+    }
+    page = search.search_resources("-year:20x5")
+    assert page.notices[0].startswith("“20x5” is not a year"), page.notices
+    assert page.total == len(everything)
+
+
+@pytest.mark.parametrize(
+    ("typed", "as_ascii"),
+    [
+        # An input method's full-width operators, and the quotation marks of phones, of French and
+        # Russian and of Chinese: read as words, the minus required what it meant to leave out.
+        ("title：literacy", "title:literacy"),
+        ("literacy －children", "literacy -children"),
+        ("literacy —children", "literacy -children"),
+        ("literacy −children", "literacy -children"),
+        ("literacy ＯＲ learning", "literacy OR learning"),
+        ("literacy type:ＲＥＰＯＲＴ", "literacy type:report"),
+        ("year：２０１９", "year:2019"),
+        ("“family literacy”", '"family literacy"'),
+        ("«family literacy»", '"family literacy"'),
+        ("„family literacy“", '"family literacy"'),
+        ("「终身学习」", '"终身学习"'),
+        ("literacy -「family literacy」", 'literacy -"family literacy"'),
+    ],
+)
+def test_operators_typed_in_other_forms_are_read_as_operators(docs, typed, as_ascii):
+    page = search.search_resources(typed)
+    ascii_page = search.search_resources(as_ascii)
+    assert [h.resource.pk for h in page.hits] == [h.resource.pk for h in ascii_page.hits], typed
+    assert page.total == ascii_page.total and page.total < len(docs), typed
+    assert page.notices == ascii_page.notices, typed
 
 
 @pytest.mark.parametrize("query", ["falü", "fǎlǜ", "falv", "lüyou falü", "lü3you2 fa3lü4"])
@@ -643,6 +725,19 @@ def test_why_agrees_with_the_marks(make_resource):
     assert "<mark>" not in page.hits[0].snippet_html
 
 
+def test_why_leaves_out_a_translation_inside_another_it_names(make_resource):
+    """ "library" is 图书馆, 文库 and 书馆: a record holding 图书馆 holds 书馆 too, which said nothing more."""
+    make_resource(
+        titles={"zh-hans": "浅议提高图书馆专业人员的素质"},
+        original_language="zh-hans",
+        subjects=[],
+        countries=[],
+        creators=[],
+    )
+    page = search.search_resources("library")
+    assert page.hits[0].why == "Found through a translation of your words: 图书馆"
+
+
 def test_a_name_with_a_number_is_searched_as_typed(make_resource):
     """ "SDG4" read as pinyin with a tone number was searched as "sdg", which no record holds."""
     found = make_resource(
@@ -667,6 +762,14 @@ def test_an_acronym_and_its_plural_find_each_other(make_resource):
     for query in ("SDG", "SDGs"):
         page = search.search_resources(query)
         assert sorted(h.resource.pk for h in page.hits) == sorted([plural.pk, single.pk]), query
+        # Each is marked where it was found, and said to be found through the reader's own word.
+        shown = {h.resource.pk: h for h in page.hits}
+        assert "<mark>SDGs</mark>" in shown[plural.pk].title_html, query
+        assert "<mark>SDG</mark>" in shown[single.pk].title_html, query
+        assert shown[plural.pk].why == "", query
+    # Not a word that only looks like one: "sdgs" in small letters is no acronym's plural.
+    assert highlight("the sdgs list", ["sdg"], lang="en") == "the sdgs list"
+    assert highlight("the SDGs list", ["sdg"], lang="en") == "the <mark>SDGs</mark> list"
 
 
 @pytest.mark.parametrize(("one", "other"), [("GPS", "GP"), ("SMS", "SM"), ("Mrs", "Mr")])
