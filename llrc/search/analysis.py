@@ -459,12 +459,46 @@ def stem(word: str, lang: str) -> str:
     return next(iter(_stems_in(name, base, [word]))) if name else word
 
 
-def query_stems(word: str) -> list[str]:
+def query_stems(word: str, typed: str = "") -> list[str]:
     """What a query word (folded) is looked up as in the stem stream: its stem in each language of its
-    script, tagged (STEM_TAG), and the word itself, as text without a stemmer has it."""
-    return sorted(
-        {word, *(f"{stem(word, lang)}{STEM_TAG}{lang}" for lang in _stem_languages(word))}
-    )
+    script, tagged (STEM_TAG), and the word itself, as text without a stemmer has it; and, when the fold
+    changed what a stemmer reads of the word as `typed` (`_stem_input`), the folded stem of that too, as
+    a text's words have it (`_unfolded_stems`)."""
+    languages = _stem_languages(word)
+    found = {word, *(f"{stem(word, lang)}{STEM_TAG}{lang}" for lang in languages)}
+    unfolded = _stem_input(typed) if typed else word
+    if unfolded != word:
+        found |= {f"{_fold_word(stem(unfolded, lang))}{STEM_TAG}{lang}" for lang in languages}
+    return sorted(found)
+
+
+def _stem_input(word: str) -> str:
+    """A word as the stemmers read it: case-folded and ё as е, but with the accents, ة and hamza forms
+    that the fold takes off and their rules need: folded first, the French stemmer took handicapées to
+    handicape and handicapés to handicap, and the Arabic one read the ة of السياسة, folded to ه, as a
+    pronoun (جامعه: جامع) and kept it after the article (الجامعه: جامعه)."""
+    return word.casefold().replace("ё", "е")
+
+
+def _unfolded_stems(typed: list[str], folded: list[str], stems: list[str]) -> list[str]:
+    """The stems of the words whose fold changed what a stemmer reads (`_stem_input`), made from the words
+    as typed and then folded, in the language each word's own stem is in; those that differ from it. A
+    text's stem stream holds both, so that a query typed with or without accents finds it."""
+    changed: dict[str, list[tuple[str, str]]] = {}  # language -> (stem input, the word's stem)
+    for word, fold, own in zip(typed, folded, stems, strict=False):
+        unfolded = _stem_input(word)
+        if unfolded != fold:
+            lang = own.rpartition(STEM_TAG)[2] if STEM_TAG in own else ""
+            if lang:
+                changed.setdefault(lang, []).append((unfolded, own))
+    extra: list[str] = []
+    for lang, pairs in changed.items():
+        found = _stems_in(STEMMER_FOR[lang], lang, [unfolded for unfolded, _own in pairs])
+        for (_unfolded, own), new in zip(pairs, found, strict=True):
+            tagged = f"{_fold_word(new)}{STEM_TAG}{lang}"
+            if tagged != own:
+                extra.append(tagged)
+    return list(dict.fromkeys(extra))
 
 
 def _stem_languages(word: str) -> tuple[str, ...]:
@@ -558,11 +592,13 @@ def analyse(text: str, *, lang: str = "", for_query: bool = False) -> Analysed:
     name = STEMMER_FOR.get(base) if base else None
     if not _HAN.search(prepared):
         # No Han run: every match of _RUN is a word, so the word pattern alone splits it the same way.
-        folded = list(map(_fold_word, WORD.findall(prepared)))
-        return Analysed(folded, _stems(folded, name, base, prepared), [])
+        typed = WORD.findall(prepared)
+        folded = list(map(_fold_word, typed))
+        return Analysed(folded, _stems_of(typed, folded, name, base, prepared), [])
     tokens: list[str] = []
     pinyin: list[str] = []
     stems = []
+    typed = []
     cut = rjieba.cut if for_query else _search_cut
     for han, word in _RUN.findall(prepared):
         if han:
@@ -574,13 +610,25 @@ def analyse(text: str, *, lang: str = "", for_query: bool = False) -> Analysed:
             folded_word = _fold_word(word)
             tokens.append(folded_word)
             stems.append(folded_word)
+            typed.append(word)
     # Looked for once a text rather than once a run (`cut_for_index` for a run): most texts hold no long
     # word, and the check of every run cost indexing about 1 µs a run.
     if not for_query and max(map(len, tokens)) >= _LONG_WORD:
         tokens, inner = _with_inner_words(tokens)
         # Pinyin is matched word by word, without positions: its place in the stream does not matter.
         pinyin += map(pinyin_of, inner)
-    return Analysed(tokens, _stems(stems, name, base, prepared), pinyin)
+    return Analysed(tokens, _stems_of(typed, stems, name, base, prepared), pinyin)
+
+
+def _stems_of(
+    typed: list[str], folded: list[str], name: str | None, base: str, text: str
+) -> list[str]:
+    """A text's stems (`_stems`), then those of its words as typed where the fold changed what the
+    stemmer reads (`_unfolded_stems`): only a text of other letters than ASCII has any."""
+    stems = _stems(folded, name, base, text)
+    if text.isascii():
+        return stems
+    return stems + _unfolded_stems(typed, folded, stems)
 
 
 # jieba's search mode gives the two- and three-character dictionary words inside a longer word, not
@@ -954,7 +1002,7 @@ def query_words(text: str, *, phrase: bool = False) -> list[QueryWord]:
                 # ü stays v (lü4you2 is lvyou, 旅游; not luyou).
                 pinyin = re.sub(r"[1-5]", "", pinyin)
                 folded = re.sub(r"[1-5]", "", folded)
-            stems = query_stems(folded)
+            stems = query_stems(folded, word)
             if _ACRONYM_PLURAL.fullmatch(word):
                 # As an English text's stems have it (`_stems`): SDGs is sdg.
                 stems = sorted({*stems, f"{folded[:-1]}{STEM_TAG}en"})

@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from llrc.search.analysis import (
     STEM_TAG,
     acronym_plurals,
+    analyse,
     bare_stem,
     characters_reading,
     drop_marks,
@@ -67,14 +68,20 @@ class _Marks:
     first: frozenset[str] = frozenset()
 
     def spans(
-        self, folded: str, lang: str | None, plurals: frozenset[str] = frozenset()
+        self,
+        folded: str,
+        lang: str | None,
+        plurals: frozenset[str] = frozenset(),
+        text: str = "",
     ) -> Iterator[tuple[int, int]]:
         """Where the terms are in `folded` (the text folded: `fold_shown`), a text of language `lang`
-        that writes the acronym plurals `plurals` (`acronym_plurals`)."""
+        that writes the acronym plurals `plurals` (`acronym_plurals`); `text`, when given, is the text
+        itself, its characters where `folded` has theirs."""
         found = (
             (m.start(), m.end())
             for m in (self.pattern.finditer(folded) if self.pattern else ())
-            if m.lastgroup != "word" or self._matched(m.group(), lang, plurals)
+            if m.lastgroup != "word"
+            or self._matched(m.group(), lang, plurals, text[m.start() : m.end()])
         )
         if not self.pinyin or not has_han(folded):
             yield from found
@@ -87,10 +94,15 @@ class _Marks:
         # In the text's order, the longer of two that start together first (the one a snippet keeps).
         yield from sorted([*found, *by_pinyin], key=lambda span: (span[0], -span[1]))
 
-    def _matched(self, word: str, lang: str | None, plurals: frozenset[str]) -> bool:
-        """Whether the engine matched a text's word: its stem is one the terms are looked up as, or it
-        is an acronym's plural the text is indexed under as the acronym too (SDGs for "SDG")."""
+    def _matched(self, word: str, lang: str | None, plurals: frozenset[str], typed: str) -> bool:
+        """Whether the engine matched a text's word (`typed`, as the text writes it, if known): its stem
+        is one the terms are looked up as, or it is an acronym's plural the text is indexed under as the
+        acronym too (SDGs for "SDG")."""
         if not self.forms.isdisjoint(_forms(word, lang)):
+            return True
+        if typed and typed.lower() != word and not self.forms.isdisjoint(_typed_forms(typed, lang)):
+            # Its stem as typed (handicapées: handicap, as handicapés), which its text is indexed under
+            # too (`analysis._unfolded_stems`).
             return True
         return word in plurals and f"{word[:-1]}{STEM_TAG}en" in self.forms
 
@@ -101,6 +113,15 @@ def _forms(word: str, lang: str | None = None) -> frozenset[str]:
     text indexed without a language, such as free keywords: unstemmed), as `analyse` writes it; with
     `lang` None (labels of several languages together), its stem in each language of its script."""
     return frozenset(query_stems(word) if lang is None else (word, text_stem(word, lang)))
+
+
+@lru_cache(maxsize=16384)
+def _typed_forms(word: str, lang: str | None) -> frozenset[str]:
+    """The stems a text's word as written is indexed under (its accents, ة and hamza kept for the
+    stemmer), in a text of language `lang`; in every language of its script when `lang` is None."""
+    if lang is None:
+        return frozenset(query_stems(fold_shown(word), word))
+    return frozenset(analyse(word, lang=lang).stems)
 
 
 @lru_cache(maxsize=4096)
@@ -218,7 +239,7 @@ def _matches(text: str, marks: _Marks, lang: str | None) -> list[tuple[int, int]
     plurals = acronym_plurals(text, lang)
     # A mark dropped and a ligature opened could leave the length as it was: the marks are looked for.
     if len(folded) == len(text) and not has_dropped(text):
-        return list(_spans(marks, folded, lang, plurals))
+        return list(_spans(marks, folded, lang, plurals, text))
     pieces = [drop_marks(unicodedata.normalize("NFKC", ch).casefold()) for ch in text]
     # fold_letters keeps every character where it was: folded once, the pieces keep their lengths.
     joined = to_simplified(fold_letters("".join(pieces)))
@@ -239,20 +260,22 @@ def _matches(text: str, marks: _Marks, lang: str | None) -> list[tuple[int, int]
 
 @lru_cache(maxsize=1024)
 def _spans(
-    marks: _Marks, folded: str, lang: str | None, plurals: frozenset[str]
+    marks: _Marks, folded: str, lang: str | None, plurals: frozenset[str], text: str = ""
 ) -> tuple[tuple[int, int], ...]:
     # A page asks first whether a summary holds the terms (to choose its language) and then marks it:
     # found once. Chinese text is cut for the pinyin the reader typed (about 0.07 ms a summary).
-    return tuple(marks.spans(folded, lang, plurals))
+    return tuple(marks.spans(folded, lang, plurals, text))
 
 
 def holds(text: str, terms: list[str], *, lang: str | None = None) -> bool:
     """Whether `text` (of language `lang`, as `snippet` takes it) holds a term as it would be marked:
     what a page says it was found through agrees with what it marks."""
     marks = _pattern(terms) if text else None
-    return marks is not None and bool(
-        _spans(marks, fold_shown(text), lang, acronym_plurals(text, lang))
-    )
+    if marks is None:
+        return False
+    folded = fold_shown(text)
+    same = len(folded) == len(text) and not has_dropped(text)
+    return bool(_spans(marks, folded, lang, acronym_plurals(text, lang), text if same else ""))
 
 
 def holds_folded(folded: str, terms: list[str], *, lang: str | None = None) -> bool:

@@ -36,8 +36,11 @@ from llrc.lib.text import as_text, edit_distance, list_separator, not_text
 from llrc.search.analysis import (
     WORD,
     QueryWord,
+    drop_marks,
     fold_shown,
+    fold_text,
     has_han,
+    nfkc,
     pinyin_spans,
     pinyin_syllables,
     query_words,
@@ -756,12 +759,20 @@ def _as_typed_in(group: list[Match], typed: str) -> str:
     own = [m for m in group if not m.via] or group
     shown = []
     for match in own:
-        words = []
-        for word in match.words:
-            found = re.search(re.escape(word.token), typed, re.IGNORECASE)
-            words.append(found.group() if found else word.token)
+        words = [_typed_word(word.token, typed) for word in match.words]
         shown.append(f"“{' '.join(words)}”" if match.phrase else " ".join(words))
     return " OR ".join(dict.fromkeys(shown))
+
+
+def _typed_word(token: str, typed: str) -> str:
+    """A query word as the reader typed it: in its case (MOOC, not the index's mooc), and with what the
+    fold took off it, Arabic vowels but for (Côte, not cote; المفتوحة, not المفتوحه, a misspelling to
+    its reader)."""
+    found = re.search(re.escape(token), typed, re.IGNORECASE)
+    if found:
+        return str(found.group())
+    words: list[str] = WORD.findall(drop_marks(nfkc(typed)))
+    return next((word for word in words if fold_text(word) == token), token)
 
 
 def _words_as_looked_for(

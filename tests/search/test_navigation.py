@@ -391,6 +391,19 @@ def few_with_every_word(make_resource):
     return {r.pk for r in both}, {r.pk for r in some}
 
 
+def test_the_words_a_result_lacks_are_named_as_typed(make_resource):
+    """The fold's letters were shown: "Does not contain: cote" for Côte, المفتوحه (a misspelling to its
+    reader) for المفتوحة."""
+    make_resource(titles={"fr": "Alphabétisation en Côte d'Ivoire"}, original_language="fr")
+    make_resource(titles={"fr": "Alphabétisation des femmes"}, original_language="fr")
+    make_resource(titles={"ar": "الجامعات المفتوحة"}, original_language="ar")
+    make_resource(titles={"ar": "الجامعات في مصر"}, original_language="ar")
+    page = search.search_resources("Alphabétisation Côte")
+    assert sorted(m for h in page.hits for m in h.missing) == ["Côte"]
+    page = search.search_resources("الجامعات المفتوحة")
+    assert sorted(m for h in page.hits for m in h.missing) == ["المفتوحة"]
+
+
 @pytest.mark.parametrize("sort", ["relevance", "newest", "title"])
 def test_pages_list_those_with_every_word_first_each_once(few_with_every_word, sort):
     """With fewer than FEW_WITH_EVERY_WORD resources holding every word, those holding some follow,

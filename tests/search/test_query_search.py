@@ -182,6 +182,31 @@ def test_russian_and_arabic_as_readers_type_them(make_resource):
     assert page.hits[0].why == "" and "<mark>взрослых</mark>" in page.hits[0].title_html
 
 
+def test_french_and_arabic_forms_of_a_word_find_each_other(make_resource):
+    """Stemmed after the fold, handicapés found none of the records on "personnes handicapées", and
+    السياسة التربوية 1 of the 49 records سياسة تربوية found."""
+    disabled = make_resource(
+        titles={"fr": "Formation des personnes handicapées"},
+        original_language="fr",
+        subjects=[],
+        countries=[],
+        creators=[],
+    )
+    policy = make_resource(
+        titles={"ar": "سياسة تربوية للكبار"},
+        original_language="ar",
+        subjects=[],
+        countries=[],
+        creators=[],
+    )
+    make_resource(titles={"en": "Soil erosion on farms"}, subjects=[], countries=[], creators=[])
+    for query in ("handicapés", "handicapes", "handicapées", "handicapees"):
+        page = search.search_resources(query)
+        assert [h.resource.pk for h in page.hits] == [disabled.pk], query
+        assert "<mark>handicapées</mark>" in page.hits[0].title_html, query
+    assert found("السياسة التربوية") == found("سياسة تربوية") == [policy.pk]
+
+
 def test_phrase_requires_adjacent_words(docs):
     assert found('"adult literacy"') == [docs["literacy"].pk]
     assert found('"literacy adult"') == []

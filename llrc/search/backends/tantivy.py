@@ -58,7 +58,8 @@ from llrc.search.query import Match
 # English stems written as their American ones, `spellings.american_stems`; 15: an acronym's plural
 # stemmed as the acronym too, `analysis._ACRONYM_PLURAL`, and no piece of a Chinese word that straddles
 # the words it is made of, `analysis._search_cut`; 16: й kept, Persian yeh and kaf and Arabic-Indic digits
-# folded, `analysis._fold`): an older index is dropped on opening, and `llrc init` rebuilds it.
+# folded, `analysis._fold`, and words whose accents, ة or hamza the fold takes off stemmed as typed too,
+# `analysis._unfolded_stems`): an older index is dropped on opening, and `llrc init` rebuilds it.
 SCHEMA_VERSION = "16"
 WRITER_HEAP = 64_000_000
 # A rebuild writes every document in one commit, a segment each time the writer's memory budget fills
