@@ -207,6 +207,30 @@ def test_french_and_arabic_forms_of_a_word_find_each_other(make_resource):
     assert found("السياسة التربوية") == found("سياسة تربوية") == [policy.pk]
 
 
+@pytest.mark.parametrize(
+    ("with_small_words", "without"),
+    [
+        ("l'alphabétisation", "alphabétisation"),
+        ("éducation pour les adultes", "éducation adultes"),
+        ("educación para adultos", "educación adultos"),
+        ("образование для взрослых", "образование взрослых"),
+        ("التعليم في المدن", "التعليم المدن"),
+    ],
+)
+def test_small_words_of_every_language_are_not_required(make_resource, with_small_words, without):
+    """ "для", "في", "para" and the l' of l'alphabétisation were words every result had to hold."""
+    for title, lang in [
+        ("Alphabétisation et éducation des adultes", "fr"),
+        ("La educación adultos mayores", "es"),
+        ("Образование взрослых", "ru"),
+        ("التعليم المدن العربية", "ar"),
+    ]:
+        make_resource(titles={lang: title}, original_language=lang, subjects=[], countries=[])
+    page = search.search_resources(with_small_words)
+    assert page.total == search.search_resources(without).total > 0, with_small_words
+    assert not any(h.missing for h in page.hits), with_small_words
+
+
 def test_phrase_requires_adjacent_words(docs):
     assert found('"adult literacy"') == [docs["literacy"].pk]
     assert found('"literacy adult"') == []
@@ -534,6 +558,22 @@ def test_question_words_are_not_required(make_resource):
             "Pourquoi tricoter",
         ),
         ("Пожилые люди учатся в университетах", "ru", "Где учатся пожилые люди?", "Где вязать"),
+        # Their function words and French elisions too: the four questions below said "No resource
+        # contains all the words".
+        (
+            "La educación de adultos en España",
+            "es",
+            "¿Qué es la educación de adultos?",
+            "Qué tejer",
+        ),
+        ("Обучение взрослых в России", "ru", "Что такое обучение взрослых?", "Что вязать"),
+        ("التعلم مدى الحياة في المدن", "ar", "ما هو التعلم مدى الحياة؟", "ما الحياكة"),
+        (
+            "L'apprentissage des adultes",
+            "fr",
+            "Qu'est-ce que l'apprentissage ?",
+            "Qu'est-ce tricoter",
+        ),
     ],
 )
 def test_question_words_of_other_languages_are_not_required(
