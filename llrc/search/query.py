@@ -47,6 +47,7 @@ FILTER_FIELD_ALIASES = {
 MAX_WORDS = 32
 # Field names a reader may type before a colon (text fields, filters, the year).
 _FIELDS = frozenset([*TEXT_FIELD_ALIASES, *FILTER_FIELD_ALIASES, "year"])
+_FILTER_FIELDS = frozenset([*FILTER_FIELD_ALIASES, "year"])
 
 _TOKEN = re.compile(r'(-?)(?:(\w+):)?(?:"([^"]*)"|(\S+))', re.UNICODE)
 # The operators as a Chinese input method or a phone keyboard types them: NFKC makes full-width forms
@@ -62,6 +63,17 @@ YEAR_FLOOR = 1500
 
 def _as_operators(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_QUOTATION_MARKS).translate(_MINUS)
+
+
+def without_filters(text: str) -> str:
+    """The query without the filters typed in it (type:report, year:2015..2020): what its meaning is
+    found from. With them, "lerning year:2015..2020" found a record by the numbers of its years."""
+    kept = [
+        m.group()
+        for m in _TOKEN.finditer(_as_operators(text))
+        if m.group(2) is None or m.group(2).lower() not in _FILTER_FIELDS
+    ]
+    return " ".join(kept)
 
 
 def years_of(low: int, high: int) -> list[str]:

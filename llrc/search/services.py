@@ -47,6 +47,7 @@ from llrc.search.analysis import (
     word_parts,
 )
 from llrc.search.backends.base import (
+    FACET_SIZES,
     FACETS,
     FILTER_ONLY,
     SORTS,
@@ -80,6 +81,7 @@ from llrc.search.query import (
     narrowed,
     not_a_year_range,
     parse_query,
+    without_filters,
     year_range,
     years_of,
 )
@@ -87,6 +89,9 @@ from llrc.search.vectors import VectorStore, VectorStoreError, encode
 from llrc.vocabularies.models import Concept, Scheme
 
 MAX_QUERY_CHARS = 500
+# Values shown of a facet (its most frequent): one more is counted, so that "All values" is offered only
+# when there are more; with exactly 30, the link listed the same 30.
+SHOWN_FACET_VALUES = 30
 MAX_PAGE_SIZE = 100
 MAX_RESULT_WINDOW = 10_000  # deepest offset served; beyond it a reader refines the query
 
@@ -1118,11 +1123,15 @@ def search_resources(
     # The query's meaning is found in a thread of its own while its words are taken apart and translated
     # here (`_meaning_candidates`).
     meaning = (
-        _meaning_pool().submit(_meaning_candidates, query)
+        _meaning_pool().submit(_meaning_candidates, without_filters(query))
         if settings.SEARCH_VECTORS and parsed.groups and plain and not parsed.identifier
         else None
     )
-    translating = bool(settings.SEARCH_DICTIONARY and parsed.groups and not parsed.identifier)
+    # An exclusion alone is translated too: "-women" leaves out what it means, not the texts holding
+    # 我们 (we), which its letters spell as pinyin (`expand_with_dictionary`).
+    translating = bool(
+        settings.SEARCH_DICTIONARY and (parsed.groups or parsed.excluded) and not parsed.identifier
+    )
     notices += _words_as_looked_for(parsed, get_backend(), translating=translating)
     clean_filters = _with_query_filters(clean_filters, parsed)
     terms = parsed.highlight_terms()
@@ -1143,6 +1152,7 @@ def search_resources(
     backend_query = BackendQuery(
         parsed=parsed,
         filters=clean_filters,
+        facet_size=SHOWN_FACET_VALUES + 1,
         offset=0 if cursor is not None else offset,
         limit=page_size,
         sort="id" if cursor is not None else _backend_sort(sort, lang),
@@ -1307,13 +1317,19 @@ def search_resources(
     facets: list[Facet] = []
     for name in FACETS:
         buckets = result.facets.get(name, [])
+        known = dict(buckets)
+        size = facet_size(backend_query, name)
+        # One more value was counted than is shown (SHOWN_FACET_VALUES): whether there are more to list.
+        cut = len(buckets) >= size and name != backend_query.whole_facet
+        if name != backend_query.whole_facet and name not in FACET_SIZES:
+            buckets = buckets[: size - 1]
         # The years a range stands for are not shown selected one by one: the range is (below).
         selected = single_years if name == "year" else clean_filters.get(name, [])
         values = [v for v, _count in buckets]
         labels = _labels(name, values + selected, lang)
         counted = [(v, c, v in selected) for v, c in buckets]
         # A selected value stays visible even when its count is zero, so it can be removed.
-        counted += [(value, 0, True) for value in selected if value not in values]
+        counted += [(value, known.get(value, 0), True) for value in selected if value not in values]
         items: list[Bucket] = []
         for value, count, chosen in counted:
             label, label_lang = labels.get(value, (value, ""))
@@ -1323,10 +1339,6 @@ def search_resources(
             # A range from a link is shown selected, first, so that it can be removed like a year.
             items[:0] = [Bucket(v, v.replace("..", "–"), result.total, True) for v in year_ranges]
         if items:
-            cut = (
-                len(buckets) >= facet_size(backend_query, name)
-                and name != backend_query.whole_facet
-            )
             facets.append(Facet(name, titles[name], items, cut))
 
     notices.extend(_unknown_filter_values(clean_filters, titles, filters or {}))

@@ -117,6 +117,8 @@ def test_an_excluded_english_word_excludes_what_it_means(make_resource, settings
         titles={"zh-hans": "我们的社区学校"}, original_language="zh-hans", subjects=[], countries=[]
     )
     assert ids(search.search_resources("shequ -women")) == [school.pk]
+    # Alone too: with no word to translate, the exclusion was not (it left 我们's records out).
+    assert school.pk in ids(search.search_resources("-women"))
 
 
 def test_martial_arts_in_english_finds_the_chinese_records_on_wushu(make_resource, settings):

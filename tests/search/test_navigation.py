@@ -711,6 +711,28 @@ def test_a_record_with_no_subject_and_no_neighbour_gets_its_collections_resource
     assert other in related and elsewhere not in related and lonely not in related
 
 
+@pytest.mark.parametrize(("languages", "cut"), [(30, False), (31, True)])
+def test_all_values_is_offered_only_when_there_are_more(make_resource, languages, cut):
+    """With exactly 30 values, "All values" was offered, and listed the same 30. A selected value past
+    those shown keeps its count (it showed 0)."""
+    from llrc.vocabularies.models import Concept, Scheme
+
+    codes = sorted(
+        Concept.objects.filter(scheme=Scheme.LANGUAGE, code__regex=r"^[a-z]{2}$").values_list(
+            "code", flat=True
+        )
+    )[:languages]
+    for code in codes:
+        make_resource(titles={"en": f"Literacy in {code}"}, languages=[code], subjects=[])
+    shown = next(f for f in search.search_resources("literacy").facets if f.name == "language")
+    assert len(shown.buckets) == 30 and shown.cut == cut
+    if cut:
+        last = next(c for c in codes if c not in {b.value for b in shown.buckets})
+        page = search.search_resources("literacy", filters={"language": [last]})
+        facet = next(f for f in page.facets if f.name == "language")
+        assert [b.count for b in facet.buckets if b.value == last] == [1]
+
+
 def test_a_facet_cut_to_its_most_frequent_values_can_be_listed_whole(make_resource, client):
     """A facet shows its 30 most frequent values; past them (a language few resources are in) the
     reader can ask for all of them, on the page through a link, and each count stays exact."""

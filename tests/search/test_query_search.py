@@ -398,6 +398,17 @@ def test_years_typed_in_the_query_combine_and_are_left_out(docs):
     assert page.total == len(everything)
 
 
+def test_the_meaning_of_a_query_is_found_from_its_words_not_its_filters():
+    """ "lerning year:2015..2020" found a record by meaning through the numbers of its years."""
+    from llrc.search.query import without_filters
+
+    assert without_filters("lerning year:2015..2020") == "lerning"
+    assert without_filters('adult type:report -country:CN title:"a b" learning') == (
+        'adult title:"a b" learning'
+    )
+    assert without_filters("终身学习 type：report") == "终身学习"
+
+
 @pytest.mark.parametrize(
     ("typed", "as_ascii"),
     [

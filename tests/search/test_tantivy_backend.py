@@ -333,6 +333,31 @@ def test_meaning_matches_are_counted_with_the_words(backend):
     assert dict(result.facets["language"]) == expected(docs, matching, "language")
 
 
+def test_filters_only_filter_they_add_no_score(backend):
+    """A filter scored 1 for every match: a resource found by meaning alone then scored as if it held
+    the words (`services._fuse_with_vectors` reads a score above 0 so), and only under a filter."""
+    docs = documents(60, with_word=50)
+    backend.replace_all(docs)
+    meaning_only = [d.id for d in docs if d.id > 50][:3]
+    year = docs[meaning_only[0] - 1].facets["year"]  # ids start at 1
+    plain = backend.search(learning(also_ids=meaning_only, limit=60))
+    for filtered in (
+        learning(
+            also_ids=meaning_only, limit=60, filters={"type": ["report", "toolkit", "policy"]}
+        ),
+        learning(also_ids=meaning_only, limit=60, filters={"year": year}),
+        learning(also_ids=meaning_only, limit=60, restrict_ids=list(range(1, 61))),
+        learning(also_ids=meaning_only, limit=60, after_id=0),
+    ):
+        result = backend.search(filtered)
+        scored = dict(zip(result.ids, result.scores, strict=True))
+        assert meaning_only[0] in scored
+        assert all(scored[i] == 0 for i in meaning_only if i in scored), filtered
+        # The words' matches keep the scores they have unfiltered.
+        unfiltered = dict(zip(plain.ids, plain.scores, strict=True))
+        assert all(scored[i] == pytest.approx(unfiltered[i]) for i in scored if i <= 50)
+
+
 @pytest.mark.parametrize("every_word", [True, False])
 def test_meaning_matches_join_a_query_of_several_words_whatever_words_they_hold(
     backend, every_word

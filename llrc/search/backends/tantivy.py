@@ -809,7 +809,18 @@ class TantivyBackend:
             )
         if len(clauses) == 1:
             return clauses[0][1]  # nothing to intersect with: one level less to walk
-        return tantivy.Query.boolean_query(clauses)
+        # A filter (a term set, a range) scores 1 for every match it lets through: a resource found by
+        # meaning alone, which scores nothing, then scored as if it held the words, and was put among
+        # those that do (with type=good_practice, "adult literacy women" listed 6 with every word, one
+        # of them without "women", and by title order 20 where relevance listed 2). The filters only
+        # filter: a score of 0, as PostgreSQL's filters have.
+        return tantivy.Query.boolean_query(
+            [clauses[0]]
+            + [
+                (occur, q if occur == Occur.MustNot else tantivy.Query.const_score_query(q, 0.0))
+                for occur, q in clauses[1:]
+            ]
+        )
 
     def _current_commit(self) -> str:
         """Reload the searcher and forget remembered answers when the index changed since the last search.
