@@ -7,7 +7,9 @@ from html import escape
 from urllib.parse import quote_plus, urlencode
 
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 
+from llrc.lib.text import as_text
 from llrc.search.backends.base import FACETS, SORTS
 from llrc.search.query import filter_code, year_range
 from llrc.search.services import Bucket
@@ -24,12 +26,23 @@ class SearchParams:
     # value that names nothing as the reader wrote it (NOPE, not nope).
     typed: dict[str, list[str]] = field(default_factory=dict)
     whole_facet: str = ""  # a facet listed with all its values (`all=language`)
+    # What the page says of a parameter it could not use (a page number that is none, an unknown sort).
+    notices: list[str] = field(default_factory=list)
 
 
 def parse_search_params(query: QueryDict) -> SearchParams:
+    notices: list[str] = []
+    typed_page = query.get("page", "1")
     try:
-        page = max(1, int(query.get("page", "1")))
+        page = int(typed_page)
     except ValueError:
+        page = 0
+    if page < 1:
+        # Said, not passed over: a link with page=abc showed the first page as if it were asked for.
+        notices.append(
+            _("“%(page)s” is not a page number; the first page is shown.")
+            % {"page": as_text(typed_page).strip()[:20]}
+        )
         page = 1
     typed = {
         name: [v.strip() for v in query.getlist(name)] for name in FACETS if query.getlist(name)
@@ -41,6 +54,11 @@ def parse_search_params(query: QueryDict) -> SearchParams:
         for name, values in typed.items()
     }
     sort = query.get("sort", "relevance")
+    if sort not in SORTS:
+        notices.append(
+            _("“%(sort)s” is not an order results can be sorted in; they are in best-match order.")
+            % {"sort": as_text(sort).strip()[:20]}
+        )
     return SearchParams(
         q=query.get("q", "").strip(),
         page=page,
@@ -48,6 +66,7 @@ def parse_search_params(query: QueryDict) -> SearchParams:
         typed=typed,
         sort=sort if sort in SORTS else "relevance",
         whole_facet=whole if (whole := query.get("all", "")) in FACETS else "",
+        notices=notices,
     )
 
 

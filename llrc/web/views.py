@@ -38,6 +38,7 @@ from llrc.catalogue.citation import citation_bibtex, citation_meta, citation_ris
 from llrc.catalogue.models import Resource
 from llrc.catalogue.services import file_path
 from llrc.lib.compression import NEVER_COMPRESSED
+from llrc.lib.text import as_text
 from llrc.lib.vary import SAME_IN_EVERY_LANGUAGE
 from llrc.search import services as search_services
 from llrc.search.services import SearchInputError, SearchTooLong
@@ -138,12 +139,15 @@ def search(request: HttpRequest) -> HttpResponse:
         )
     except SearchInputError as exc:
         error = str(exc)
-        # Not another search: the one that failed may have been stopped for taking too long.
+        # Not another search: the one that failed may have been stopped for taking too long. The words
+        # shown as a search would take them: a NUL went into the title and the search box.
+        params = replace(params, q=as_text(params.q).strip()[: search_services.MAX_QUERY_CHARS])
         page = search_services.SearchPage.empty(params.q)
     else:
         # The words as searched (characters that are not text taken out, cut to the longest query):
         # shown in the search box and carried by every link from the page.
         params = replace(params, q=page.query)
+    page.notices[:0] = params.notices
     base = reverse("web:search")
     remove_text = _("Remove filter:")
     for facet in page.facets:
@@ -264,6 +268,7 @@ def collection_detail(request: HttpRequest, slug: str) -> HttpResponse:
         error = str(exc)
         status = 400
         page = search_services.SearchPage.empty(params.q)
+    page.notices[:0] = params.notices
     base = reverse("web:collection", args=[slug])
     context = {
         "first_page_url": search_url(base, params, page=1),

@@ -150,6 +150,20 @@ def test_bad_search_parameters_are_answered_with_a_message(client, site):
     assert response.status_code == 400
     assert "holds a character that is not text" in response.content.decode()
     assert client.get("/en/search?page=abc").status_code == 200
+    # Said, not passed over: page=abc, page=0 and an unknown sort showed the first page in best-match
+    # order as if they had been asked for.
+    for url, says in [
+        ("/en/search?q=learning&page=abc", "“abc” is not a page number; the first page is shown."),
+        ("/en/search?q=learning&page=0", "“0” is not a page number"),
+        ("/en/search?q=learning&sort=bogus", "“bogus” is not an order results can be sorted in"),
+        ("/zh-hans/search?q=learning&page=-1", "“-1”不是页码，显示的是第一页。"),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200 and says in response.content.decode(), url
+    assert "is not a page number" not in client.get("/en/search?q=learning&page=1").content.decode()
+    # A query that failed is shown as a search takes it: no control character in the page.
+    html = client.get("/en/search?q=learn%00ing%01x&page=99999").content.decode()
+    assert "\x00" not in html and "\x01" not in html and 'value="learn ing x"' in html
 
 
 def test_a_page_past_the_last_says_so_and_links_the_first(client, site):
