@@ -671,22 +671,40 @@ def _may_add_some_words(
         and query.match_all_terms
         and len(query.parsed.groups) > 1
         and not query.parsed.identifier
-        and 0 < with_every_word < FEW_WITH_EVERY_WORD
+        and with_every_word < FEW_WITH_EVERY_WORD
     ):
         return False
-    parsed = query.parsed
-    if not (query.filters or parsed.filters or parsed.year_range or parsed.excluded_filters):
-        return True
+    if not _filtered(query):
+        return with_every_word > 0
     # A filter only narrows: this count (of the words alone, usually remembered from the search before
-    # a facet was chosen) is needed only when the filtered one is few.
-    words_alone = replace(
+    # a facet was chosen) is needed only when the filtered one is few. None under the filters is few
+    # too: strict there, a facet counted 1 good practice with both words where choosing it listed 2.
+    return 0 < _word_matches(backend, _words_alone(query)) < FEW_WITH_EVERY_WORD
+
+
+def _filtered(query: BackendQuery) -> bool:
+    parsed = query.parsed
+    return bool(query.filters or parsed.filters or parsed.year_range or parsed.excluded_filters)
+
+
+def _words_alone(query: BackendQuery) -> BackendQuery:
+    """The query without its filters (of links, or typed in the query)."""
+    return replace(
         query,
         filters={},
-        parsed=replace(parsed, filters={}, year_range=None, excluded_filters={}),
+        parsed=replace(query.parsed, filters={}, year_range=None, excluded_filters={}),
         own_facets=(),
         whole_facet="",
     )
-    return _word_matches(backend, words_alone) < FEW_WITH_EVERY_WORD
+
+
+def _some_words_may_stand_in(backend: SearchBackend, query: BackendQuery) -> bool:
+    """Whether resources with some of the words may stand in for those with every word, when none under
+    the query's filters holds them: only when none in the whole catalogue does, whatever the filters.
+    Decided under the filters, a facet's count was not what choosing it lists: with type=article, no
+    article held "lifelong learning", 14 with some of its words were listed, and beside them the type
+    facet counted 55 good practices with some of the words; choosing one listed the 27 with both."""
+    return not _filtered(query) or _word_matches(backend, _words_alone(query)) == 0
 
 
 def _few_with_every_word(
@@ -709,6 +727,8 @@ def _few_with_every_word(
 def _fewer_with_every_word_notice(count: int, *, listed: bool) -> str:
     """What a search that added resources with some of the words says: after those with every word in
     the pages' orders, among them in a cursor's (`listed`, the order they were added)."""
+    if count == 0:  # none under the filters
+        return _some_words_notice()
     if listed:
         return ngettext(
             "Only %(count)d resource contains all the words; resources containing some of them are "
@@ -1190,7 +1210,8 @@ def search_resources(
             fused = _fuse_with_vectors(backend, backend_query, candidates)
             page_found, by_meaning, words_found = fused.page, fused.by_meaning, fused.words_found
             with_every_word, found_first = fused.word_ids, fused.ordered or []
-            for relaxed, said in _with_some_words(backend_query) if not words_found else ():
+            standing_in = not words_found and _some_words_may_stand_in(backend, backend_query)
+            for relaxed, said in _with_some_words(backend_query) if standing_in else ():
                 fallback = _fuse_with_vectors(backend, relaxed, candidates)
                 if fallback.words_found:
                     backend_query = relaxed
@@ -1205,7 +1226,8 @@ def search_resources(
             # Nothing has every word: show what has some of them, and say so. A page with results has
             # some.
             nothing = not page_found.ids and not page_found.counted().total
-            for relaxed, said in _with_some_words(backend_query) if nothing else ():
+            standing_in = nothing and _some_words_may_stand_in(backend, backend_query)
+            for relaxed, said in _with_some_words(backend_query) if standing_in else ():
                 some = backend.start_search(relaxed)
                 if some.result().total:
                     backend_query = relaxed
@@ -1216,7 +1238,7 @@ def search_resources(
             else:
                 with_every_word = _few_with_every_word(backend, backend_query, page_found)
                 found_first = with_every_word or []
-        if with_every_word and _may_add_some_words(
+        if with_every_word is not None and _may_add_some_words(
             backend, backend_query, len(with_every_word), only_words=only_words
         ):
             # What was found comes first, as it was, then the resources with only some of the words.
@@ -1492,7 +1514,7 @@ def _cursor_page(
         mode = _EVERY
         matches = _word_matches(backend, query)
         holds = matches > 0
-        if not holds:
+        if not holds and _some_words_may_stand_in(backend, query):
             for index, (relaxed, notices) in enumerate(tries):
                 if _word_matches(backend, relaxed):
                     query, said, holds = relaxed, notices, True

@@ -391,6 +391,37 @@ def few_with_every_word(make_resource):
     return {r.pk for r in both}, {r.pk for r in some}
 
 
+@pytest.mark.parametrize("with_both", [1, 10])
+def test_some_words_join_by_the_words_alone_whatever_the_filters(make_resource, with_both):
+    """A facet with a selection counts what each value finds on its own. Decided under the filters,
+    the fallback to resources with some of the words broke that: with type=article (no article holds
+    both words), the page listed the article with some of them and counted the good practices with
+    some of them too (12), where choosing good practice listed the 10 with both. With few holding both
+    (1), the good practices with some of the words follow them wherever they are counted."""
+    for n in range(with_both):
+        make_resource(
+            titles={"en": f"Garden guidance in towns {n}"},
+            resource_type="good_practice",
+            subjects=[],
+        )
+    make_resource(titles={"en": "Garden clubs"}, resource_type="good_practice", subjects=[])
+    make_resource(titles={"en": "Guidance for parents"}, resource_type="good_practice", subjects=[])
+    make_resource(titles={"en": "Garden design"}, resource_type="article", subjects=[])
+    for cursor in (None, "*"):
+        page = search.search_resources(
+            "garden guidance", filters={"type": ["article"]}, cursor=cursor
+        )
+        types = {b.value: b.count for f in page.facets if f.name == "type" for b in f.buckets}
+        for value, count in types.items():
+            alone = search.search_resources(
+                "garden guidance", filters={"type": [value]}, cursor=cursor
+            )
+            assert alone.total == count, (value, cursor, types)
+        # The article holds one of the words: listed only beside few with both.
+        assert page.total == (1 if with_both == 1 else 0), cursor
+        assert types["good_practice"] == with_both + (2 if with_both == 1 else 0)
+
+
 def test_the_words_a_result_lacks_are_named_as_typed(make_resource):
     """The fold's letters were shown: "Does not contain: cote" for Côte, المفتوحه (a misspelling to its
     reader) for المفتوحة."""
