@@ -974,6 +974,22 @@ def _year_ranges_of(
     return kept, singles
 
 
+def _range_count(
+    value: str, years: dict[str, int], filters: dict[str, list[str]], total: int
+) -> int:
+    """What a selected range of years finds on its own: beside other years (then the years' counts are
+    each year's own, the facet being counted without its selection), the sum of its years' (a resource
+    has one year; it showed the total of all); alone (the search's range, `_year_ranges_of`), the
+    search's total."""
+    span = year_range(value)
+    if "year" not in filters or span is None:
+        return total
+    low, high = span
+    return sum(
+        count for year, count in years.items() if year.isdigit() and low <= int(year) <= high
+    )
+
+
 def _unknown_filter_values(
     filters: dict[str, list[str]], titles: dict[str, str], typed: dict[str, list[str]]
 ) -> list[str]:
@@ -1359,7 +1375,15 @@ def search_resources(
         if name == "year":
             items.sort(key=lambda b: b.value, reverse=True)
             # A range from a link is shown selected, first, so that it can be removed like a year.
-            items[:0] = [Bucket(v, v.replace("..", "–"), result.total, True) for v in year_ranges]
+            items[:0] = [
+                Bucket(
+                    v,
+                    v.replace("..", "–"),
+                    _range_count(v, known, clean_filters, result.total),
+                    True,
+                )
+                for v in year_ranges
+            ]
         if items:
             facets.append(Facet(name, titles[name], items, cut))
 

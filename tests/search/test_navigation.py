@@ -422,6 +422,25 @@ def test_some_words_join_by_the_words_alone_whatever_the_filters(make_resource, 
         assert types["good_practice"] == with_both + (2 if with_both == 1 else 0)
 
 
+def test_a_selected_range_beside_other_years_shows_its_own_count(make_resource):
+    """It showed the total of the whole search (38 where the range on its own lists 24)."""
+    for year in ("2001", "2005", "2012", "2015"):
+        make_resource(titles={"en": f"Report {year}"}, date_issued=year, subjects=[])
+    page = search.search_resources("", filters={"year": ["2000..2010", "2015"]})
+    assert page.total == 3
+    years = {b.value: b.count for f in page.facets if f.name == "year" for b in f.buckets}
+    assert (
+        years["2000..2010"]
+        == 2
+        == search.search_resources("", filters={"year": ["2000..2010"]}).total
+    )
+    assert years["2015"] == 1
+    alone = search.search_resources("", filters={"year": ["2000..2010"]})
+    assert {b.value: b.count for f in alone.facets if f.name == "year" for b in f.buckets}[
+        "2000..2010"
+    ] == 2
+
+
 def test_the_words_a_result_lacks_are_named_as_typed(make_resource):
     """The fold's letters were shown: "Does not contain: cote" for Côte, المفتوحه (a misspelling to its
     reader) for المفتوحة."""
