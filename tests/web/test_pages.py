@@ -457,6 +457,23 @@ def test_a_missing_file_is_said_in_the_reader_language(client, site):
     assert "没有这个文件" in answer.content.decode()
 
 
+def test_text_in_a_language_written_right_to_left_takes_its_direction(client, make_resource):
+    """An Arabic title and summary on an English page had only lang="ar": the page's left-to-right
+    order put the ellipsis and the closing punctuation on the wrong side."""
+    resource = make_resource(
+        titles={"ar": "التعلم مدى الحياة في المدن العربية"},
+        summaries={"ar": "تقرير عن المدن المتعلمة."},
+        original_language="ar",
+        subjects=[],
+    )
+    results = client.get("/en/search?q=المدن").content.decode()
+    assert (
+        '<h3 lang="ar" dir="auto">' in results and 'class="snippet" lang="ar" dir="auto"' in results
+    )
+    page = client.get(f"/en/resources/{resource.pk}/").content.decode()
+    assert '<h1 lang="ar" dir="auto">' in page
+
+
 def test_a_subject_label_in_another_language_is_marked(client, make_resource):
     """A concept without a label in the reader's language shows its English label, marked lang="en"
     (a screen reader on a Chinese page read it with the Chinese voice); one with a Chinese label is

@@ -183,13 +183,14 @@ def results_list(hits: list[SearchHit], start: int = 1) -> SafeString:
             meta += demo
         lines = [
             '  <li class="result">',
-            f'    <h3 lang="{escape(html_lang(hit.title_lang))}"><a href="{resource_url(record.pk)}">'
+            f'    <h3 lang="{escape(html_lang(hit.title_lang))}" dir="auto">'
+            f'<a href="{resource_url(record.pk)}">'
             f"{conditional_escape(hit.title_html)}</a></h3>",
             f'    <p class="meta">{meta}</p>',
         ]
         if hit.snippet_html:
             lines.append(
-                f'    <p class="snippet" lang="{escape(html_lang(hit.snippet_lang))}">'
+                f'    <p class="snippet" lang="{escape(html_lang(hit.snippet_lang))}" dir="auto">'
                 f"{conditional_escape(hit.snippet_html)}</p>"
             )
         found = hit.file_snippet
