@@ -1808,7 +1808,10 @@ def _did_you_mean(
         # form: "Russian" became "ruidian" (瑞典, Sweden), "whey protein" "why protein".
         if translating and dictionary().chinese_for(token):
             continue
-        allowed = 1 if len(token) <= 5 else 2
+        # A word typed with its accents was typed with care, in a language the index may not hold it
+        # in: one letter away at most ("alphabétisaton"), not two: "détenus" (detainees) became
+        # "depends", "cárcel" (prison) "care".
+        allowed = 1 if len(token) <= 5 or not text.isascii() else 2
         best = None
         # Words starting with the same two letters, then, unless one is a letter away, the most common
         # words starting with the same first letter: a typo in the second letter ("larning") had only

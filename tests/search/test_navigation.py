@@ -31,6 +31,18 @@ def test_did_you_mean_for_english_typos_and_pinyin(make_resource):
     assert search.search_resources("literacy campaigns").suggestion == ""
 
 
+def test_a_word_typed_with_accents_is_corrected_by_a_letter_at_most(make_resource):
+    """ "détenus" (detainees) was offered "depends", "cárcel" (prison) "care"."""
+    make_resource(titles={"en": "It depends on the care of adults"}, subjects=[])
+    make_resource(
+        titles={"fr": "L'alphabétisation des adultes"}, original_language="fr", subjects=[]
+    )
+    assert search.search_resources("détenus").suggestion == ""
+    assert search.search_resources("cárcel").suggestion == ""
+    assert search.search_resources("detenus").suggestion == "depends"  # typed as English might be
+    assert search.search_resources("alphabétisaton").suggestion == "alphabetisation"
+
+
 def test_did_you_mean_for_a_typo_in_the_second_letter(make_resource):
     """Candidates share the word's first two letters; a typo in the second ("larning") is corrected
     from the common words sharing its first letter when none of those is one letter away ("lading",
