@@ -76,6 +76,23 @@ def without_filters(text: str) -> str:
     return " ".join(kept)
 
 
+def without_filter_value(text: str, name: str, value: str) -> str:
+    """The query without the filter `name` of `value` typed in it (type:report), for a link that removes
+    what the query selected."""
+    kept = []
+    for m in _TOKEN.finditer(_as_operators(text)):
+        field_name = (m.group(2) or "").lower()
+        typed = m.group(3) if m.group(3) is not None else m.group(4)
+        if (
+            not m.group(1)
+            and FILTER_FIELD_ALIASES.get(field_name) == name
+            and filter_code(name, typed) == value
+        ):
+            continue
+        kept.append(m.group())
+    return " ".join(kept)
+
+
 def years_of(low: int, high: int) -> list[str]:
     """The years of a range as a year filter's values, an open end cut at YEAR_FLOOR and next year."""
     low, high = max(low, YEAR_FLOOR), min(high, dt.date.today().year + 1)
@@ -332,6 +349,7 @@ def parse_query(text: str) -> ParsedQuery:
     parsed = ParsedQuery()
     text = _as_operators(text)
     years: list[tuple[str, tuple[int, int]]] = []  # year:… as typed (year_value) and its range
+    common: list[str] = []  # small words typed to be left out
     if text.count('"') % 2:
         parsed.notices.append(
             _("A quotation mark was not closed, so the query was read as plain words.")
@@ -396,6 +414,11 @@ def parse_query(text: str) -> ParsedQuery:
             continue
         is_phrase = bool(quoted) and len(words) > 1
         match = Match(words=words, phrase=is_phrase, fields=fields)
+        if minus and not quoted and all(w.token in STOPWORDS for w in words):
+            # "learning -the" left 13 of 171 resources, "learning -的" none: a word that common
+            # leaves out nearly everything, which no reader means.
+            common.append(value)
+            continue
         if minus:
             parsed.excluded.append(match)
         elif pending_or and parsed.groups:
@@ -418,6 +441,11 @@ def parse_query(text: str) -> ParsedQuery:
         )
     if pending_not:
         parsed.notices.append(_("“NOT” needs a word after it; it was left out."))
+    if common:
+        parsed.notices.append(
+            _("Words too common to leave out were not: %(words)s.")
+            % {"words": ", ".join(f"“{w}”" for w in dict.fromkeys(common))}
+        )
     if lone_minus:
         parsed.notices.append(
             _(

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from llrc.lib.text import as_text
 from llrc.search.backends.base import FACETS, SORTS
-from llrc.search.query import filter_code, year_range
+from llrc.search.query import filter_code, without_filter_value, year_range
 from llrc.search.services import Bucket
 from llrc.web.templatetags.llrc import lang_marked
 
@@ -145,13 +145,22 @@ def facet_list_html(
     items = []
     for bucket in buckets:
         value = bucket.value
-        if value in selected_now:
+        # Selected by the query (type:report): the link removes it from the query, as the link of a
+        # selected value removes it (it led to the same page with type=report added).
+        from_query = bucket.selected and value not in selected_now and bool(params.q)
+        if from_query:
+            mine = list(own)
+        elif value in selected_now:
             mine = [e for v, e in zip(selected_now, own, strict=True) if v != value]
         else:
             dropped = replaced_by(name, selected_now, value)
             mine = [e for v, e in zip(selected_now, own, strict=True) if v not in dropped]
             mine.append(f"{name}={quote_plus(value)}")
-        pairs = q_part + before + mine + after + tail
+        part = q_part
+        if from_query:
+            left = without_filter_value(params.q, name, value)
+            part = [f"q={quote_plus(left)}"] if left else []
+        pairs = part + before + mine + after + tail
         url = escape(base + ("?" + "&".join(pairs) if pairs else ""))
         label = lang_marked(escape(str(bucket.label)), bucket.label_lang)
         if bucket.selected:

@@ -323,6 +323,16 @@ def test_exclusion(docs):
     assert found('literacy -"family literacy"') == [docs["literacy"].pk]
 
 
+def test_a_word_too_common_to_leave_out_is_not_and_says_so(docs):
+    """ "learning -the" left 13 of the demo's 171 resources, "learning -的" none."""
+    for query in ("literacy -the", "literacy NOT for", "literacy -的", "literacy -l'"):
+        page = search.search_resources(query)
+        assert page.total == search.search_resources("literacy").total, query
+        assert page.notices[0].startswith("Words too common to leave out were not: “"), query
+    # Quoted, it is left out as typed.
+    assert found('literacy -"for"') == []
+
+
 def test_not_excludes_as_the_minus_does(docs):
     assert found("literacy NOT children") == found("literacy -children") == [docs["literacy"].pk]
     assert found('literacy NOT "family literacy"') == [docs["literacy"].pk]

@@ -457,6 +457,19 @@ def test_a_missing_file_is_said_in_the_reader_language(client, site):
     assert "没有这个文件" in answer.content.decode()
 
 
+def test_a_filter_typed_in_the_query_is_removed_by_its_link(client, make_resource):
+    """ "type:report" in the query showed Report selected, and its link led to the same page with
+    type=report added."""
+    make_resource(titles={"en": "Literacy report"}, resource_type="report", subjects=[])
+    make_resource(titles={"en": "Literacy policy"}, resource_type="policy", subjects=[])
+    html = client.get("/en/search?q=literacy+type%3Areport").content.decode()
+    facet = html.split('id="facet-type"')[1].split("</section>")[0]
+    selected = facet.split('class="selected"')[0].rsplit("<a href=", 1)[1]
+    assert selected.startswith('"/en/search?q=literacy"'), selected
+    assert "type=report" not in selected
+    assert client.get("/en/search?q=literacy").status_code == 200
+
+
 def test_text_in_a_language_written_right_to_left_takes_its_direction(client, make_resource):
     """An Arabic title and summary on an English page had only lang="ar": the page's left-to-right
     order put the ellipsis and the closing punctuation on the wrong side."""
