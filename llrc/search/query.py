@@ -357,11 +357,31 @@ def parse_query(text: str) -> ParsedQuery:
         text = text.replace('"', " ")
     pending_or = pending_not = False
     dangling_or = wildcards = lone_minus = False
+    # "type:report OR type:policy": values of one filter are either already, and the OR was said to be
+    # left out. The filter the token before named, and the one an OR after a filter joins.
+    last_filter = joined_filter = ""
     for minus, field_name, quoted, bare in _TOKEN.findall(text):
+        after_filter, last_filter = last_filter, ""
         if bare == "OR" and not minus and not field_name and quoted == "":
+            if after_filter:
+                joined_filter = after_filter
+                continue
             dangling_or = dangling_or or not parsed.groups or pending_or
             pending_or = bool(parsed.groups)
             continue
+        this_filter = (
+            (
+                "year"
+                if field_name.lower() == "year"
+                else FILTER_FIELD_ALIASES.get(field_name.lower(), "")
+            )
+            if not minus and bare != "NOT"
+            else ""
+        )
+        if joined_filter and this_filter != joined_filter:
+            dangling_or = True  # an OR between a filter and a word, or another filter: both apply
+        joined_filter = ""
+        last_filter = this_filter
         # NOT before a word excludes it, as the minus does: readers of library databases type it, and
         # read as the word "not" it silently asked for records that contain "not".
         if bare == "NOT" and not minus and not field_name and quoted == "":
@@ -430,6 +450,7 @@ def parse_query(text: str) -> ParsedQuery:
             # Several Latin words typed as one token (e.g. "e-learning"): each must occur.
             parsed.groups.extend([Match(words=[w], fields=fields)] for w in words)
         pending_or = False
+    dangling_or = dangling_or or bool(joined_filter)
     if len(years) == 1:
         parsed.year_range = years[0][1]
     elif years:

@@ -790,9 +790,9 @@ def _as_typed_in(group: list[Match], typed: str) -> str:
 
 
 def _typed_word(token: str, typed: str) -> str:
-    """A query word as the reader typed it: in its case (MOOC, not the index's mooc), and with what the
-    fold took off it, Arabic vowels but for (Côte, not cote; المفتوحة, not المفتوحه, a misspelling to
-    its reader)."""
+    """A query word as the reader typed it: in its case (MOOC, not the index's mooc), and with the
+    letters the fold changed (Côte, not cote; المفتوحة, not المفتوحه, a misspelling to its reader), though
+    without Arabic vowels."""
     found = re.search(re.escape(token), typed, re.IGNORECASE)
     if found:
         return str(found.group())

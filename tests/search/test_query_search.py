@@ -355,6 +355,17 @@ def test_or(docs):
     assert set(found("women OR families")) == {docs["literacy"].pk, docs["children"].pk}
 
 
+def test_or_between_values_of_one_filter_is_what_they_do_anyway(docs):
+    """ "type:report OR type:policy" found what it asked for and said the OR was left out."""
+    for query in ("literacy type:report OR type:policy", "year:2016 OR year:2019"):
+        page = search.search_resources(query)
+        assert not page.notices, query
+        assert page.total == search.search_resources(query.replace(" OR ", " ")).total > 0
+    # Between two filters or a filter and a word, it is still left out, and said so.
+    for query in ("language:en OR country:CN", "type:report OR literacy", "type:report OR"):
+        assert search.search_resources(query).notices[0].startswith("“OR” needs a word"), query
+
+
 def test_fields_and_filters_in_the_query(docs):
     assert found("title:rural") == []  # rural is only in the summary
     assert found("rural") == [docs["literacy"].pk]
