@@ -19,6 +19,9 @@ class FileSnippet:
     file_name: str
     page: int
     html: SafeString
+    lang: str = (
+        ""  # the file's language, when known: a screen reader reads the snippet in its voice
+    )
 
 
 def file_snippets(
@@ -60,6 +63,7 @@ def file_snippets(
             page.file.name,
             page.number,
             snippet(page.text, [whole, *words, *extra], width=200, lang=page.file.language),
+            page.file.language or "",
         )
         for rid, (_score, page) in best.items()
     }

@@ -237,6 +237,8 @@ def test_a_file_snippet_is_found_whatever_the_pages_accents_or_script(
     found = page.hits[0].file_snippet
     assert found is not None and found.page == 1
     assert f"<mark>{marked}</mark>" in found.html
+    # Marked with its language on the page: a screen reader read a Chinese snippet with the English voice.
+    assert found.lang == language
 
 
 def test_the_page_shown_holds_the_words_as_they_are_marked(

@@ -457,6 +457,25 @@ def test_a_missing_file_is_said_in_the_reader_language(client, site):
     assert "没有这个文件" in answer.content.decode()
 
 
+def test_a_snippet_from_a_file_is_marked_with_the_files_language(
+    client, make_resource, django_capture_on_commit_callbacks
+):
+    from llrc.catalogue import services
+
+    r = make_resource(titles={"en": "A report"}, summaries={}, subjects=[], collections=[])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attach_file(
+            r,
+            name="page.txt",
+            content="上海市终身学习网络的建设。".encode(),
+            language="zh-hans",
+            actor=None,
+        )
+    html = client.get("/en/search?q=终身学习").content.decode()
+    snippet = html.split('<p class="in-file">')[1].split("</p>")[0]
+    assert '<span lang="zh-Hans" dir="auto">' in snippet and "<mark>终身学习</mark>" in snippet
+
+
 def test_a_filter_typed_in_the_query_is_removed_by_its_link(client, make_resource):
     """ "type:report" in the query showed Report selected, and its link led to the same page with
     type=report added."""

@@ -196,7 +196,11 @@ def results_list(hits: list[SearchHit], start: int = 1) -> SafeString:
         found = hit.file_snippet
         if found:
             where = in_file % {"name": escape(found.file_name), "page": escape(found.page)}
-            lines.append(f'    <p class="in-file">{where} {conditional_escape(found.html)}</p>')
+            words: str = conditional_escape(found.html)
+            if found.lang:
+                # In the file's language and direction, apart from the page's words before it.
+                words = f'<span lang="{escape(html_lang(found.lang))}" dir="auto">{words}</span>'
+            lines.append(f'    <p class="in-file">{where} {words}</p>')
         if hit.why:
             lines.append(f'    <p class="why">{escape(hit.why)}</p>')
         if hit.missing:
