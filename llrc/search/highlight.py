@@ -235,11 +235,10 @@ def _matches(text: str, marks: _Marks, lang: str | None) -> list[tuple[int, int]
     ligatures: NFKC makes "ﬁ" two letters; ß casefolds to ss; Arabic vowels and tatweel are dropped),
     each character is folded apart and the spans are mapped back, so a page of a file still shows and
     marks its matches, and a word written with its vowels is marked whole."""
-    folded = fold_shown(text)
+    folded, aligned = _folded(text)
     plurals = acronym_plurals(text, lang)
-    # A mark dropped and a ligature opened could leave the length as it was: the marks are looked for.
-    if len(folded) == len(text) and not has_dropped(text):
-        return list(_spans(marks, folded, lang, plurals, text))
+    if aligned is not None:
+        return list(_spans(marks, folded, lang, plurals, aligned))
     pieces = [drop_marks(unicodedata.normalize("NFKC", ch).casefold()) for ch in text]
     # fold_letters keeps every character where it was: folded once, the pieces keep their lengths.
     joined = to_simplified(fold_letters("".join(pieces)))
@@ -258,6 +257,14 @@ def _matches(text: str, marks: _Marks, lang: str | None) -> list[tuple[int, int]
     return spans
 
 
+def _folded(text: str) -> tuple[str, str | None]:
+    """The text folded (`fold_shown`), and the text itself where each folded character is where its own
+    is (None where folding changed the length or dropped marks: then spans must be mapped back)."""
+    folded = fold_shown(text)
+    # A mark dropped and a ligature opened could leave the length as it was: the marks are looked for.
+    return folded, text if len(folded) == len(text) and not has_dropped(text) else None
+
+
 @lru_cache(maxsize=1024)
 def _spans(
     marks: _Marks, folded: str, lang: str | None, plurals: frozenset[str], text: str = ""
@@ -273,9 +280,8 @@ def holds(text: str, terms: list[str], *, lang: str | None = None) -> bool:
     marks = _pattern(terms) if text else None
     if marks is None:
         return False
-    folded = fold_shown(text)
-    same = len(folded) == len(text) and not has_dropped(text)
-    return bool(_spans(marks, folded, lang, acronym_plurals(text, lang), text if same else ""))
+    folded, aligned = _folded(text)
+    return bool(_spans(marks, folded, lang, acronym_plurals(text, lang), aligned or ""))
 
 
 def holds_folded(folded: str, terms: list[str], *, lang: str | None = None) -> bool:

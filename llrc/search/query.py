@@ -65,32 +65,30 @@ def _as_operators(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_QUOTATION_MARKS).translate(_MINUS)
 
 
+def _tokens_but(text: str, left_out: Callable[[re.Match[str]], bool]) -> str:
+    """The query's tokens (`_TOKEN`, read as `parse_query` reads them) but those `left_out` names."""
+    return " ".join(m.group() for m in _TOKEN.finditer(_as_operators(text)) if not left_out(m))
+
+
 def without_filters(text: str) -> str:
     """The query without the filters typed in it (type:report, year:2015..2020): what its meaning is
     found from. With them, "lerning year:2015..2020" found a record by the numbers of its years."""
-    kept = [
-        m.group()
-        for m in _TOKEN.finditer(_as_operators(text))
-        if m.group(2) is None or m.group(2).lower() not in _FILTER_FIELDS
-    ]
-    return " ".join(kept)
+    return _tokens_but(text, lambda m: (m.group(2) or "").lower() in _FILTER_FIELDS)
 
 
 def without_filter_value(text: str, name: str, value: str) -> str:
     """The query without the filter `name` of `value` typed in it (type:report), for a link that removes
     what the query selected."""
-    kept = []
-    for m in _TOKEN.finditer(_as_operators(text)):
-        field_name = (m.group(2) or "").lower()
+
+    def selects_it(m: re.Match[str]) -> bool:
         typed = m.group(3) if m.group(3) is not None else m.group(4)
-        if (
+        return (
             not m.group(1)
-            and FILTER_FIELD_ALIASES.get(field_name) == name
+            and FILTER_FIELD_ALIASES.get((m.group(2) or "").lower()) == name
             and filter_code(name, typed) == value
-        ):
-            continue
-        kept.append(m.group())
-    return " ".join(kept)
+        )
+
+    return _tokens_but(text, selects_it)
 
 
 def years_of(low: int, high: int) -> list[str]:

@@ -754,22 +754,10 @@ def _missing_words(
     if not ids:
         return missing
     for group in query.parsed.groups:
-        holding = set(
-            backend.search(
-                replace(
-                    query,
-                    parsed=replace(query.parsed, groups=[group]),
-                    match_all_terms=True,
-                    also_ids=[],
-                    restrict_ids=ids,
-                    after_id=None,
-                    offset=0,
-                    limit=len(ids),
-                    sort="id",
-                    facets=(),
-                )
-            ).ids
+        one_word = replace(
+            query, parsed=replace(query.parsed, groups=[group]), match_all_terms=True
         )
+        holding = _holding_the_words(backend, one_word, ids)
         word = _as_typed_in(group, typed)
         for rid in ids:
             if rid not in holding:
