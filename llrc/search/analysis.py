@@ -318,17 +318,31 @@ def _without_marks(decomposed: str) -> str:
 _FULL_WIDTH = (*((c, chr(ord(c) - 0xFEE0)) for c in "，：；？！（）"), ("\u3000", " "))
 
 
+# Characters that show nothing and are no letters, which NFKC keeps: the soft hyphen (PDF text holds it
+# wherever a word may break: "litera\u00adcy"), the zero-width space, non-joiner, joiner and word joiner,
+# the byte-order mark, and the marks and controls of direction (Arabic text copied from a web page holds
+# them). None being a word character, each split the word it sat in: "litera\u00adcy" was two words, and
+# a text or a query holding one found nothing under the word the reader saw. They are dropped, so the
+# word is what it looks like. The zero-width space is a word break in Thai, Lao, Khmer and Burmese, which
+# are written without spaces; the analysis cuts none of those scripts into words, so joining their text
+# where it held one loses no word this index had, and a word of ours pasted with one inside is found.
+INVISIBLE_RANGES = "\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_INVISIBLE = re.compile(f"[{INVISIBLE_RANGES}]")
+
+
 def nfkc(text: str) -> str:
-    """`unicodedata.normalize("NFKC", text)`, sooner for Chinese text. NFKC first checks whether a text
-    is already normal, which takes next to nothing; one full-width comma fails the check, and the full
-    normalisation of a Chinese summary then took a third of its analysis (9.7 of 30 µs, measured
-    2026-11-30). A character replaced by its compatibility form normalises as it would have, so replacing
-    the usual full-width punctuation first (a scan in C each) gives the same text, mostly through the
-    quick check alone."""
+    """`unicodedata.normalize("NFKC", text)` without the characters that show nothing (`_INVISIBLE`),
+    sooner for Chinese text. NFKC first checks whether a text is already normal, which takes next to
+    nothing; one full-width comma fails the check, and the full normalisation of a Chinese summary then
+    took a third of its analysis (9.7 of 30 µs, measured 2026-11-30). A character replaced by its
+    compatibility form normalises as it would have, so replacing the usual full-width punctuation first
+    (a scan in C each) gives the same text, mostly through the quick check alone."""
     if not text.isascii():
         for wide, narrow in _FULL_WIDTH:
             if wide in text:
                 text = text.replace(wide, narrow)
+        if _INVISIBLE.search(text):
+            text = _INVISIBLE.sub("", text)
     return unicodedata.normalize("NFKC", text)
 
 
@@ -364,10 +378,11 @@ _LETTER_FOLD = _LetterFold()
 
 
 # What the fold of a word drops that a normalised text may still hold: combining marks with no composed
-# form, Arabic diacritics (the same ranges as _ARABIC_DIACRITICS) and tatweel.
+# form, Arabic diacritics (the same ranges as _ARABIC_DIACRITICS) and tatweel; and what `nfkc` drops, for
+# a text normalised a character at a time (`highlight._matches`).
 _DROPPED = re.compile(
     "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-    f"{_ARABIC_DIACRITIC_RANGES}\u0640]"
+    f"{_ARABIC_DIACRITIC_RANGES}\u0640{INVISIBLE_RANGES}]"
 )
 
 

@@ -41,3 +41,30 @@ def test_pages_stored_before_the_folded_copy_are_folded_by_the_migration(
         "the first programme",
         "التعلم",
     ]
+
+
+def test_pages_folded_with_the_characters_that_show_nothing_are_folded_again(
+    make_resource, monkeypatch
+):
+    # Folded before 0006, a soft hyphen stayed inside the word ("litera\u00adcy"), and a page holding
+    # "literacy" so written was not chosen for a snippet of "literacy". Only changed pages are written.
+    migration = import_module("llrc.catalogue.migrations.0006_file_page_folded_without_invisible")
+    resource = make_resource(subjects=[], collections=[])
+    stored = ResourceFile.objects.create(
+        resource=resource,
+        file="a/b",
+        name="page.txt",
+        media_type="text/plain",
+        size=1,
+        sha256="0" * 64,
+    )
+    texts = ["Adult litera\u00adcy", "life\u200blong", "\u200fالتعلم\u200f", "no change"]
+    old_folds = ["adult litera\u00adcy", "life\u200blong", "\u200fالتعلم\u200f", "no change"]
+    FilePage.objects.bulk_create(
+        FilePage(file=stored, number=number, text=text, folded=old)
+        for number, (text, old) in enumerate(zip(texts, old_folds, strict=True), 1)
+    )
+    monkeypatch.setattr(migration, "BATCH", 2)
+    migration.fold_pages_again(apps, None)
+    folded = list(stored.pages.order_by("number").values_list("folded", flat=True))
+    assert folded == ["adult literacy", "lifelong", "التعلم", "no change"]

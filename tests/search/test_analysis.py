@@ -82,6 +82,26 @@ def test_persian_keyboard_letters_and_arabic_indic_digits_fold():
 
 
 @pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("litera\u00adcy", "literacy"),  # a soft hyphen, as PDF text holds them
+        ("life\u200blong learn\u2060ing", "lifelong learning"),
+        ("\u200fالتعليم\u200f \u202bمدى\u202c", "التعليم مدى"),  # marks and controls of direction
+        ("می\u200cخواهم", "میخواهم"),  # the Persian non-joiner
+        ("终身\u200b学习", "终身学习"),
+        ("\ufeffadult", "adult"),
+    ],
+)
+def test_characters_that_show_nothing_do_not_split_a_word(text, plain):
+    """Each of these split the word it sat in ("litera\u00adcy" was litera and cy), in a text and in a
+    query alike, so neither found the word the reader saw."""
+    assert analyse(text, lang="en").tokens == analyse(plain, lang="en").tokens
+    assert analyse(text, lang="en").stems == analyse(plain, lang="en").stems
+    assert [w.token for w in query_words(text)] == [w.token for w in query_words(plain)]
+    assert nfkc(text) == nfkc(plain)
+
+
+@pytest.mark.parametrize(
     ("one", "other"),
     [("взрослый", "взрослые"), ("пожилой", "пожилые"), ("Взрослый", "взрослых")],
 )

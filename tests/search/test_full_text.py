@@ -219,6 +219,14 @@ def test_a_file_snippet_shows_the_word_on_a_page_with_ligatures(attach):
         ("ru", "Программа учёбы взрослых в сельской местности.", "учеба", "учёбы"),
         ("zh-hant", "上海市終身學習網絡的建設與發展。", "终身学习", "終身學習"),
         ("en", "The ﬁrst literacy programme for rural women.", "first", "ﬁrst"),
+        # A zero-width space where a line may break (the soft hyphen is taken out as the text is read):
+        # the page held "litera" and "cy".
+        (
+            "en",
+            "A national litera\u200bcy programme for rural women.",
+            "literacy",
+            "litera\u200bcy",
+        ),
     ],
 )
 def test_a_file_snippet_is_found_whatever_the_pages_accents_or_script(

@@ -172,6 +172,11 @@ def test_snippets_mark_matches_and_are_escaped(corpus, make_resource):
         ("التعلـــم مدى الحياة", "التعلم", "التعلـــم"),  # stretched with tatweel
         # The accent as a combining mark (decomposed), as some PDFs and Mac file names write it.
         ("Educacio\u0301n de adultos", "educacion", "Educacio\u0301n"),
+        # A soft hyphen inside the word, as PDF text holds them; marks of direction around Arabic; a
+        # zero-width space pasted inside the query's word. Each split the word it was in: found nothing.
+        ("Programme d'alphabétisation (litera\u00adcy)", "literacy", "litera\u00adcy"),
+        ("\u200fتعليم الكبار\u200f", "تعليم", "تعليم"),
+        ("Educación de adultos", "educa\u200bción", "Educación"),
     ],
 )
 def test_words_are_marked_whatever_their_accents(make_resource, title, query, marked):

@@ -59,8 +59,9 @@ from llrc.search.query import Match
 # stemmed as the acronym too, `analysis._ACRONYM_PLURAL`, and no piece of a Chinese word that straddles
 # the words it is made of, `analysis._search_cut`; 16: й kept, Persian yeh and kaf and Arabic-Indic digits
 # folded, `analysis._fold`, and words whose accents, ة or hamza the fold takes off stemmed as typed too,
-# `analysis._unfolded_stems`): an older index is dropped on opening, and `llrc init` rebuilds it.
-SCHEMA_VERSION = "16"
+# `analysis._unfolded_stems`; 17: the characters that show nothing dropped, `analysis.INVISIBLE_RANGES`):
+# an older index is dropped on opening, and `llrc init` rebuilds it.
+SCHEMA_VERSION = "17"
 WRITER_HEAP = 64_000_000
 # A rebuild writes every document in one commit, a segment each time the writer's memory budget fills
 # (about 320,000 resources per 512 MB), and tantivy merges segments only once there are eight of about
