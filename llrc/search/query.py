@@ -71,9 +71,12 @@ def _tokens_but(text: str, left_out: Callable[[re.Match[str]], bool]) -> str:
 
 
 def without_filters(text: str) -> str:
-    """The query without the filters typed in it (type:report, year:2015..2020): what its meaning is
-    found from. With them, "lerning year:2015..2020" found a record by the numbers of its years."""
-    return _tokens_but(text, lambda m: (m.group(2) or "").lower() in _FILTER_FIELDS)
+    """The query without the filters typed in it (type:report, year:2015..2020), nor AND: what its
+    meaning is found from. With them, "lerning year:2015..2020" found a record by the numbers of its
+    years, and "adult AND literacy" other records by meaning than "adult literacy"."""
+    return _tokens_but(
+        text, lambda m: (m.group(2) or "").lower() in _FILTER_FIELDS or m.group() == "AND"
+    )
 
 
 def without_filter_value(text: str, name: str, value: str) -> str:
@@ -354,13 +357,30 @@ def parse_query(text: str) -> ParsedQuery:
         )
         text = text.replace('"', " ")
     pending_or = pending_not = False
-    dangling_or = wildcards = lone_minus = False
+    dangling_or = wildcards = lone_minus = or_excluded = False
+    # Brackets group nothing here ("(adult literacy) OR youth" is adult and literacy-or-youth): said when
+    # one stands where a reader would have meant it to group, by OR, NOT or a minus.
+    brackets = closed_before = False
     # "type:report OR type:policy": values of one filter are either already, and the OR was said to be
     # left out. The filter the token before named, and the one an OR after a filter joins.
     last_filter = joined_filter = ""
     for minus, field_name, quoted, bare in _TOKEN.findall(text):
         after_filter, last_filter = last_filter, ""
+        closed, closed_before = closed_before, bool(bare.endswith(")"))
+        if (
+            field_name.lower() in _FIELDS - {"year"}
+            and not minus
+            and len(bare) > 1
+            and bare.startswith("-")
+        ):
+            # title:-literacy asked for titles holding "literacy", the opposite of what was meant: the
+            # minus is the field's, as in -title:literacy. (year:-2020 is a span: until 2020.)
+            minus, bare = "-", bare[1:]
+        if bare == "AND" and not minus and not field_name and quoted == "":
+            # What words do anyway; as the word "and" it said nothing, and it is kept out of the meaning.
+            continue
         if bare == "OR" and not minus and not field_name and quoted == "":
+            brackets = brackets or closed
             if after_filter:
                 joined_filter = after_filter
                 continue
@@ -387,6 +407,7 @@ def parse_query(text: str) -> ParsedQuery:
             continue
         if pending_not:
             minus, pending_not = "-", False
+        brackets = brackets or (bare.startswith("(") and bool(minus or pending_or))
         if not quoted and not field_name and bare and set(minus + bare) == {"-"}:
             # "learning -" or "learning - adults": a minus apart from any word excludes nothing.
             lone_minus = True
@@ -438,6 +459,8 @@ def parse_query(text: str) -> ParsedQuery:
             common.append(value)
             continue
         if minus:
+            # "learning OR -adult": a word left out is no alternative to one to be found.
+            or_excluded = or_excluded or pending_or
             parsed.excluded.append(match)
         elif pending_or and parsed.groups:
             parsed.groups[-1].append(match)
@@ -460,6 +483,20 @@ def parse_query(text: str) -> ParsedQuery:
         )
     if pending_not:
         parsed.notices.append(_("“NOT” needs a word after it; it was left out."))
+    if or_excluded:
+        parsed.notices.append(
+            _(
+                "A word to leave out cannot be an alternative: the “OR” before it was left out, and "
+                "the word was left out of the results."
+            )
+        )
+    if brackets:
+        parsed.notices.append(
+            _(
+                "Brackets do not group words: “OR” joins only the words right before and after it, "
+                "and “NOT” or a minus sign leaves out only the word right after it."
+            )
+        )
     if common:
         parsed.notices.append(
             _("Words too common to leave out were not: %(words)s.")

@@ -19,7 +19,7 @@ from llrc.search.analysis import (
     query_words,
     sort_key,
 )
-from llrc.search.query import parse_query
+from llrc.search.query import parse_query, without_filters
 
 
 def test_traditional_chinese_folds_to_simplified():
@@ -443,6 +443,18 @@ def test_a_long_chain_of_alternatives_keeps_its_first_words():
         ("villes apprenantes ?", ["villes", "apprenantes"], []),
         ("???", [], ["Wildcards", "every resource"]),
         ("?", [], ["every resource"]),
+        # A word to leave out joined by OR was left out without a word said.
+        ("learning OR -adult", ["learning"], ["cannot be an alternative"]),
+        # Brackets group nothing: "(adult literacy) OR youth" is adult and (literacy or youth), "NOT
+        # (adult literacy)" leaves adult out and asks for literacy. Said where they would have grouped.
+        ("(adult literacy) OR youth", ["adult", "literacy", "youth"], ["Brackets"]),
+        ("learning NOT (adult literacy)", ["learning", "literacy"], ["Brackets"]),
+        ("learning -(adult literacy)", ["learning", "literacy"], ["Brackets"]),
+        ("literacy OR (numeracy skills)", ["literacy", "numeracy", "skills"], ["Brackets"]),
+        ("(adult OR youth) literacy", ["adult", "youth", "literacy"], []),
+        ("Lifelong learning (LLL)", ["lifelong", "learning", "lll"], []),
+        # AND is what words do anyway.
+        ("adult AND literacy", ["adult", "literacy"], []),
     ],
 )
 def test_what_cannot_be_searched_is_said(query, words, says):
@@ -452,6 +464,23 @@ def test_what_cannot_be_searched_is_said(query, words, says):
     for part in says:
         assert any(part in notice for notice in parsed.notices), (part, parsed.notices)
     assert bool(says) == bool(parsed.notices)
+
+
+def test_a_minus_after_a_field_leaves_out_what_the_field_holds():
+    """title:-literacy asked for titles holding "literacy", the opposite of what was meant."""
+    for typed, plain in [("title:-literacy", "-title:literacy"), ("type:-report", "-type:report")]:
+        assert parse_query(typed) == parse_query(plain)
+    parsed = parse_query("learning title:-literacy")
+    assert [w.token for w in parsed.excluded[0].words] == ["literacy"]
+    assert parsed.excluded[0].fields == ("title",)
+    assert parse_query("type:-report").excluded_filters == {"type": ["report"]}
+    # A year's minus is a span (until 2020), not an exclusion.
+    assert parse_query("year:-2020").year_range == (0, 2020)
+
+
+def test_and_is_left_out_of_what_meaning_is_found_from():
+    assert without_filters("adult AND literacy type:report") == "adult literacy"
+    assert without_filters("Research and development") == "Research and development"
 
 
 def test_stopwords_among_other_words_are_dropped():
