@@ -317,6 +317,12 @@ def _search(request: HttpRequest, params: SearchFilters) -> dict[str, Any]:
         )
         answer = serializers.search_page(request, page, lang)
         answer["notices"] += _parameter_notices(request)
+        if page.total and not page.hits and params.cursor is None:
+            # An empty list said nothing of why (the pages say it under the results).
+            answer["notices"].append(
+                _("Page %(page)d is past the last page of these results, page %(last)d.")
+                % {"page": page.page, "last": page.page_count}
+            )
     # Notices and labels are in the interface language; titles and summaries in `lang` where the
     # resources have it.
     setattr(request, _ANSWERED_IN, interface)

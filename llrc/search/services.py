@@ -1106,11 +1106,21 @@ def search_resources(
             _("page size must be between 1 and %(max)d") % {"max": MAX_PAGE_SIZE}
         )
     offset = (page - 1) * page_size
-    if offset >= MAX_RESULT_WINDOW:
-        raise SearchInputError(
-            _("Only the first %(max)d results can be shown: add words or filters to narrow them.")
-            % {"max": MAX_RESULT_WINDOW}
+    if offset >= MAX_RESULT_WINDOW and page > 1 and cursor is None:
+        # Told to narrow a search of 45 results (page=501) when its page is merely past the last: the
+        # first page says how many there are, and a page past them is an empty page, as page 5 is.
+        first = search_resources(
+            query, filters=filters, page_size=page_size, lang=lang, sort=sort, whole_facet=whole_facet
         )
+        if first.total > offset:
+            raise SearchInputError(
+                _(
+                    "Only the first %(max)d results can be shown: add words or filters to narrow "
+                    "them."
+                )
+                % {"max": MAX_RESULT_WINDOW}
+            )
+        return replace(first, page=page, hits=[], next_cursor=None)
     # A control character means nothing in a query and must not reach the database: `type:%00` and an
     # identifier holding one failed PostgreSQL's search with a server error.
     typed = query or ""

@@ -108,6 +108,19 @@ def test_bad_requests_get_json_errors_not_500(client, two, url, status):
     assert response.json()["detail"]
 
 
+def test_a_page_past_the_last_says_so(client, two):
+    """An empty list of results said nothing of why; page=501 of a small search was refused as if it
+    had asked past the 10,000 results served."""
+    for page in (5, 501):
+        body = client.get("/api/v1/search", {"page": page}).json()
+        assert body["results"] == [] and body["total"] == 2
+        assert f"Page {page} is past the last page of these results, page 1." in body["notices"]
+    body = client.get("/api/v1/search").json()
+    assert len(body["results"]) == 2 and not body["notices"]
+    chinese = client.get("/api/v1/search", {"page": 5, "lang": "zh-hans"}).json()
+    assert "第 5 页已超出这些结果的最后一页（第 1 页）。" in chinese["notices"]
+
+
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
 @pytest.mark.parametrize(
     ("url", "allowed"),

@@ -335,6 +335,25 @@ def test_pages_by_number_past_the_ranked_window():
     assert sorted(seen) == sorted(r.pk for r in resources)
 
 
+def test_a_page_past_the_deepest_served_is_refused_only_where_results_lie(
+    make_resource, monkeypatch
+):
+    """Past the deepest page served (10,000 results; narrowed here to 2), a search is asked to narrow
+    only when it has results there: page 501 of 45 results was told so instead of being a page past the
+    last, as page 5 is."""
+    for n in range(3):
+        make_resource(titles={"en": f"Community learning {n}"}, subjects=[], collections=[])
+    monkeypatch.setattr(search, "MAX_RESULT_WINDOW", 2)
+    with pytest.raises(SearchInputError, match="Only the first 2 results"):
+        search.search_resources("community", page=3, page_size=1)
+    past = search.search_resources("community", page=4, page_size=1, filters={"type": ["policy"]})
+    assert (past.total, past.page, past.hits, past.next_cursor) == (3, 4, [], None)
+    assert {b.value: b.count for f in past.facets if f.name == "type" for b in f.buckets} == {
+        "policy": 3
+    }
+    assert past.filters == {"type": ["policy"]}
+
+
 def _all_pages(query, **kwargs):
     ids, notices = [], []
     page = search.search_resources(query, page_size=2, **kwargs)

@@ -8,6 +8,7 @@ import socket
 import pytest
 from django.test import RequestFactory
 
+from llrc.search import services as search_services
 from llrc.web.views import server_error
 
 pytestmark = pytest.mark.django_db
@@ -142,10 +143,18 @@ def test_missing_pages_give_404_page(client, site):
         )
 
 
-def test_bad_search_parameters_are_answered_with_a_message(client, site):
-    response = client.get("/en/search?q=learning&page=99999")
+def test_bad_search_parameters_are_answered_with_a_message(client, site, settings, monkeypatch):
+    # Past the deepest page served, where there are results there: two resources, a page of one, the
+    # window narrowed to one result (10,000 in the product).
+    settings.SEARCH_PAGE_SIZE = 1
+    monkeypatch.setattr(search_services, "MAX_RESULT_WINDOW", 1)
+    response = client.get("/en/search?page=2")
     assert response.status_code == 400
-    assert "Only the first 10000 results can be shown" in response.content.decode()
+    assert "Only the first 1 results can be shown" in response.content.decode()
+    # Past the last result, it is a page past the last, not a search to narrow (page=501 of 45
+    # results was told to add words).
+    response = client.get("/en/search?page=3")
+    assert response.status_code == 200 and "past the last page" in response.content.decode()
     response = client.get("/en/search?q=learning&country=CN%00")
     assert response.status_code == 400
     assert "holds a character that is not text" in response.content.decode()
@@ -162,7 +171,7 @@ def test_bad_search_parameters_are_answered_with_a_message(client, site):
         assert response.status_code == 200 and says in response.content.decode(), url
     assert "is not a page number" not in client.get("/en/search?q=learning&page=1").content.decode()
     # A query that failed is shown as a search takes it: no control character in the page.
-    html = client.get("/en/search?q=learn%00ing%01x&page=99999").content.decode()
+    html = client.get("/en/search?q=learn%00ing%01x&country=CN%00").content.decode()
     assert "\x00" not in html and "\x01" not in html and 'value="learn ing x"' in html
 
 
@@ -540,8 +549,8 @@ def test_a_collection_page_past_the_last_says_so(client, site):
     assert "past the last page" in text
     assert 'href="/en/collections/laws/"' in text
     response = client.get("/en/collections/laws/?page=999")
-    assert response.status_code == 400  # a 404 that gave no reason
-    assert "Only the first 10000 results can be shown" in response.content.decode()
+    assert response.status_code == 200  # a 404 that gave no reason, then a 400 to narrow it
+    assert "past the last page" in response.content.decode()
 
 
 def test_a_query_of_characters_that_are_not_text_says_so(client, site):
