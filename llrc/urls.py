@@ -24,5 +24,6 @@ urlpatterns += i18n_patterns(
     prefix_default_language=True,
 )
 
+handler400 = "llrc.web.views.bad_request"
 handler404 = "llrc.web.views.page_not_found"
 handler500 = "llrc.web.views.server_error"

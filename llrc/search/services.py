@@ -1110,7 +1110,12 @@ def search_resources(
         # Told to narrow a search of 45 results (page=501) when its page is merely past the last: the
         # first page says how many there are, and a page past them is an empty page, as page 5 is.
         first = search_resources(
-            query, filters=filters, page_size=page_size, lang=lang, sort=sort, whole_facet=whole_facet
+            query,
+            filters=filters,
+            page_size=page_size,
+            lang=lang,
+            sort=sort,
+            whole_facet=whole_facet,
         )
         if first.total > offset:
             raise SearchInputError(

@@ -12,6 +12,7 @@ from typing import BinaryIO
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
 from django.http import (
     FileResponse,
     Http404,
@@ -20,6 +21,7 @@ from django.http import (
     HttpResponseNotModified,
     HttpResponseRedirect,
     JsonResponse,
+    QueryDict,
     StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
@@ -500,6 +502,22 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     # whose text lists every URL pattern and the paths of the installed code: never shown.
     said = exception.args and not isinstance(exception, Resolver404)
     return render(request, "404.html", {"message": str(exception) if said else ""}, status=404)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A request Django refused before any view of ours read it; left to Django, the reader or client got
+    a page saying "Bad Request (400)" and nothing of why."""
+    if isinstance(exception, TooManyFieldsSent):
+        message = _(
+            "The address holds more than %(max)d parameters; a search needs only a few."
+        ) % {"max": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}
+    else:
+        message = _("The request could not be read.")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message, "errors": {}}, status=400, content_type=_API_JSON)
+    # The page must not read the parameters that could not be read (the language links keep the path).
+    request.GET = QueryDict()
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -175,6 +175,23 @@ def test_bad_search_parameters_are_answered_with_a_message(client, site, setting
     assert "\x00" not in html and "\x01" not in html and 'value="learn ing x"' in html
 
 
+def test_a_request_of_too_many_parameters_says_why(client, site):
+    """Django refuses an address of more than 5,000 parameters before a view reads it: its page said
+    "Bad Request (400)" and nothing else, in HTML to API clients too."""
+    many = "&".join(f"type=t{n}" for n in range(5001))
+    for lang, says in [
+        ("en", "The address holds more than 5000 parameters"),
+        ("zh-hans", "该网址包含的参数超过 5000 个"),
+    ]:
+        response = client.get(f"/{lang}/search?q=learning&{many}")
+        text = response.content.decode()
+        assert response.status_code == 400 and says in text, text[:300]
+        assert f'<html lang="{"zh-Hans" if lang == "zh-hans" else "en"}"' in text
+    response = client.get(f"/api/v1/search?{many}")
+    assert response.status_code == 400 and response["Content-Type"].startswith("application/json")
+    assert "more than 5000 parameters" in response.json()["detail"]
+
+
 def test_a_page_past_the_last_says_so_and_links_the_first(client, site):
     text = client.get("/en/search?q=learning&country=IE&page=50").content.decode()
     assert "past the last page" in text and "Nothing matched" not in text
