@@ -75,6 +75,8 @@ class ResourceOut(ResourceSummary):
     relations: list[RelationOut]
     created: str
     modified: str
+    # As the record's page lists them: nearest in meaning, then sharing its subjects or collections.
+    related: list[ResourceSummary] = []
 
 
 class BucketOut(Schema):

@@ -347,7 +347,12 @@ def get_resource(request: HttpRequest, resource_id: int, lang: str = "en") -> di
     resource = queries.get_published_resource(resource_id)
     if resource is None:
         raise Http404(f"There is no published resource {resource_id}.")
-    return serializers.resource_full(request, resource, lang)
+    out = serializers.resource_full(request, resource, lang)
+    out["related"] = [
+        serializers.resource_summary(request, related, lang)
+        for related in search_services.related_resources(resource)
+    ]
+    return out
 
 
 @resources.post(

@@ -89,6 +89,15 @@ def test_get_one_resource_with_all_metadata(client, two):
     assert chinese["countries"][0]["label"] == "爱尔兰"
 
 
+def test_a_resource_lists_its_related_resources_as_its_page_does(client, two):
+    """The record's page lists related resources; the API's record had none."""
+    body = client.get(f"/api/v1/resources/{two[1].pk}", {"lang": "zh-hans"}).json()
+    # The two share a subject (concept1488).
+    assert [r["id"] for r in body["related"]] == [two[0].pk]
+    assert body["related"][0]["title"] == "社区教育与终身学习"
+    assert body["related"][0]["url"].endswith(f"/zh-hans/resources/{two[0].pk}/")
+
+
 @pytest.mark.parametrize(
     ("url", "status"),
     [

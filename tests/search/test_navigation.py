@@ -773,12 +773,22 @@ def test_a_cursor_with_a_sort_or_a_page_says_they_are_not_used(make_resource):
 
 @pytest.mark.vectors
 def test_related_resources_are_close_in_meaning(make_resource):
-    base = make_resource(titles={"en": "Literacy classes for rural women"}, subjects=[])
+    # In no collection: their collection's resources fill what meaning leaves.
+    base = make_resource(
+        titles={"en": "Literacy classes for rural women"}, subjects=[], collections=[]
+    )
     near = make_resource(
-        titles={"zh-hans": "农村妇女扫盲班"}, original_language="zh-hans", subjects=[], summaries={}
+        titles={"zh-hans": "农村妇女扫盲班"},
+        original_language="zh-hans",
+        subjects=[],
+        summaries={},
+        collections=[],
     )
     far = make_resource(
-        titles={"en": "Budget rules for city bus companies"}, subjects=[], summaries={}
+        titles={"en": "Budget rules for city bus companies"},
+        subjects=[],
+        summaries={},
+        collections=[],
     )
     related = search.related_resources(base)
     assert near in related and far not in related and base not in related
@@ -790,6 +800,48 @@ def test_a_record_with_no_subject_and_no_neighbour_gets_its_collections_resource
     elsewhere = make_resource(titles={"en": "Tide tables"}, subjects=[], collections=[])
     related = search.related_resources(lonely)
     assert other in related and elsewhere not in related and lonely not in related
+
+
+def test_related_resources_are_filled_from_the_collections_when_few_share_a_subject(
+    make_resource, settings
+):
+    """The collection was asked only when nothing else was found: eleven of the demo's Chinese
+    articles, without subjects and with one to four neighbours in meaning, listed fewer than five."""
+    settings.SEARCH_VECTORS = False
+    base = make_resource(
+        titles={"en": "Budget rules"}, subjects=["concept1488"], collections=["laws"]
+    )
+    sharing = make_resource(titles={"en": "Tide tables"}, subjects=["concept1488"], collections=[])
+    members = [
+        make_resource(titles={"en": f"Harbour pilots {n}"}, subjects=[], collections=["laws"])
+        for n in range(4)
+    ]
+    elsewhere = make_resource(titles={"en": "Ferry fares"}, subjects=[], collections=[])
+    related = search.related_resources(base)
+    assert related[0] == sharing and len(related) == 5
+    assert set(related[1:]) <= set(members) and elsewhere not in related
+
+
+@pytest.mark.vectors
+def test_related_resources_sharing_a_subject_come_nearest_in_meaning_first(
+    make_resource, monkeypatch
+):
+    # No neighbour passes the threshold here: every related resource comes from the subject shared.
+    monkeypatch.setattr(search, "RELATED_THRESHOLD", 1.01)
+    base = make_resource(
+        titles={"en": "Literacy classes for rural women"}, subjects=["concept1488"], summaries={}
+    )
+    titles = [
+        "Budget rules for city bus companies",
+        "Reading and writing classes for women in villages",
+        "Harbour pilot licences",
+    ]
+    others = {
+        t: make_resource(titles={"en": t}, subjects=["concept1488"], summaries={}) for t in titles
+    }
+    related = search.related_resources(base)
+    assert set(related) == set(others.values())
+    assert related[0] == others["Reading and writing classes for women in villages"]
 
 
 @pytest.mark.parametrize(("languages", "cut"), [(30, False), (31, True)])
