@@ -532,6 +532,8 @@ def query_stems(word: str, typed: str = "") -> list[str]:
     a text's words have it (`_unfolded_stems`)."""
     languages = _stem_languages(word)
     found = {word, *(f"{stem(word, lang)}{STEM_TAG}{lang}" for lang in languages)}
+    if "ar" in languages and _AND_THE.fullmatch(word):
+        found.add(f"{stem(word[1:], 'ar')}{STEM_TAG}ar")  # as a text's word so written (`_AND_THE`)
     unfolded = _stem_input(typed) if typed else word
     if unfolded != word:
         found |= {f"{_fold_word(stem(unfolded, lang))}{STEM_TAG}{lang}" for lang in languages}
@@ -582,14 +584,14 @@ def _stem_languages(word: str) -> tuple[str, ...]:
     return ()
 
 
-def text_stem(word: str, lang: str) -> str:
+def text_stems(word: str, lang: str) -> list[str]:
     """What a (folded) word of a text in language `lang` is written as in the stem stream: a Cyrillic or
-    Arabic word stemmed in its script's one language whatever the text's, a Latin word in the text's
-    language when that is stemmed and written in Latin script, any other word as it is, untagged.
-    Highlighting asks it to mark only the words the engine matched. The word is analysed as a text of its
-    own, so that the rule is `_stems`'s, written once: no word's stem there depends on the others'."""
-    stems = analyse(word, lang=lang).stems
-    return stems[0] if len(stems) == 1 else word
+    Arabic word stemmed in its script's one language whatever the text's (an Arabic word of "and the"
+    also as what follows its و, `_AND_THE`), a Latin word in the text's language when that is stemmed and
+    written in Latin script, any other word as it is, untagged. Highlighting asks it to mark only the
+    words the engine matched. The word is analysed as a text of its own, so that the rule is `_stems`'s,
+    written once: no word's stem there depends on the others'."""
+    return analyse(word, lang=lang).stems or [word]
 
 
 def bare_stem(term: str) -> str:
@@ -926,6 +928,25 @@ _WORDS_NOT_OF_ITS_SCRIPT = {
 }
 
 
+# A word of "and the" or "so the" (و or ف before the article, or before لل, for-the): the Arabic stemmer
+# takes off one of what is joined before a word, not both, so والتعلم (and learning) was the stem
+# والتعلم, which "التعلم" never found, nor did والمدن (and the cities) "مدن": in Arabic text these words
+# are everywhere ("التعليم والتعلم"). Such a word is indexed under the stem of what follows the و or ف
+# too, and a query word so written is looked up as both. A word whose root begins with و and whose second
+# letter is ا (والدين, parents) then also finds what الدين (religion) finds: without a dictionary the two
+# readings cannot be told apart.
+_AND_THE = re.compile("[وف](?:ال|لل)[\u0621-\u063a\u0641-\u064a]{3,}")
+
+
+def _and_the_stems(words: list[str], stems: list[str]) -> list[str]:
+    """The stems of the words after their و or ف (`_AND_THE`), where they differ from the words' own."""
+    at = [i for i, w in enumerate(words) if _AND_THE.fullmatch(w)]
+    if not at:
+        return []
+    found = _stemmed(STEMMER_FOR["ar"], "ar", [words[i][1:] for i in at])
+    return [new for i, new in zip(at, found, strict=True) if new != stems[i]]
+
+
 def _stems(words: list[str], name: str | None, base: str, text: str) -> list[str]:
     """The stems of a text's words (not Chinese) in its language; a word of a script that only one
     stemmed language is written in (Cyrillic, Arabic) in that language whatever the text's: a Russian
@@ -952,6 +973,8 @@ def _stems(words: list[str], name: str | None, base: str, text: str) -> list[str
                 at, _stemmed(STEMMER_FOR[language], language, [words[i] for i in at]), strict=True
             ):
                 stems[i] = stem
+    if (base == "ar" or _ARABIC.search(text)) and _AND_THE.search(text):
+        stems += _and_the_stems(words, stems)
     if base == "en" and (plurals := _ACRONYM_PLURAL.findall(text)):
         # An acronym's plural is also its acronym (SDGs: sdg), after the stems of every word: each word
         # keeps its own stem (sdgs), one of the forms a query of it looks up, which tantivy's counting

@@ -32,7 +32,7 @@ from llrc.search.analysis import (
     pinyin_of,
     pinyin_starts,
     query_stems,
-    text_stem,
+    text_stems,
     to_simplified,
 )
 from llrc.search.spellings import american_starts, british_forms
@@ -43,6 +43,12 @@ from llrc.search.spellings import american_starts, british_forms
 _LETTERS = "0-9a-z\u00df-\u024f\u0400-\u052f"
 _WORD = re.compile(f"[{_LETTERS}]+")
 _STARTS = f"(?<![{_LETTERS}])"
+# Arabic letters as a folded text holds them (no vowels, no tatweel), Persian and Urdu letters with them.
+_ARABIC_LETTERS = "\u0621-\u063a\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06fa-\u06fc\u06ff"
+_ARABIC_WORD = re.compile(f"[{_ARABIC_LETTERS}]+")
+# What Arabic writes joined before a word: and, so (و ف), with, for, like (ب ل ك), the article (ال),
+# for-the (لل). A word is marked from its first letter, these included, as the engine matched it whole.
+_ARABIC_CLITICS = "(?:[وف]?(?:[بلك]?ال|لل|[بلك])?)"
 # Put before a term that is the pinyin of a reader's word (`pinyin_term`): it marks the Chinese words
 # whose pinyin it is, as the engine matched them, not the letters. No folded query word holds it.
 _PINYIN = "\x00"
@@ -112,7 +118,7 @@ def _forms(word: str, lang: str | None = None) -> frozenset[str]:
     """The word and what it is indexed as in a text of language `lang` (learners: learner/en; "" for
     text indexed without a language, such as free keywords: unstemmed), as `analyse` writes it; with
     `lang` None (labels of several languages together), its stem in each language of its script."""
-    return frozenset(query_stems(word) if lang is None else (word, text_stem(word, lang)))
+    return frozenset(query_stems(word) if lang is None else (word, *text_stems(word, lang)))
 
 
 @lru_cache(maxsize=16384)
@@ -168,16 +174,32 @@ def _compiled(terms: tuple[str, ...]) -> _Marks | None:
         return _Marks(None, frozenset(), pinyin, first) if pinyin else None
     whole = [w for w in words if _WORD.fullmatch(w)]
     prefixes = {p for w in whole for p in search_prefixes(w)}
-    parts = []
+    # An Arabic word is marked whole, with what is joined before it, where it or its stem starts after
+    # those (the stem found وتعلم for التعلم, and it was left unmarked; مدن marked the letters inside
+    # المدنية and the article was left outside the mark), and only when its stem is one the terms are
+    # looked up as, as a Latin word is.
+    arabic = [w for w in words if _ARABIC_WORD.fullmatch(w)]
+    arabic_starts = {
+        p
+        for w in arabic
+        for p in (w, *(bare_stem(s) for s in query_stems(w)))
+        if len(p) > 1 and _ARABIC_WORD.fullmatch(p)
+    }
+    words_pattern = []
     if prefixes:
         alternatives = "|".join(map(re.escape, sorted(prefixes, key=len, reverse=True)))
-        parts.append(f"(?P<word>{_STARTS}(?:{alternatives})[{_LETTERS}]*)")
-    for word in sorted(set(words) - set(whole), key=len, reverse=True):
+        words_pattern.append(f"{_STARTS}(?:{alternatives})[{_LETTERS}]*")
+    if arabic_starts:
+        alternatives = "|".join(map(re.escape, sorted(arabic_starts, key=len, reverse=True)))
+        words_pattern.append(
+            f"(?<![{_ARABIC_LETTERS}]){_ARABIC_CLITICS}(?:{alternatives})[{_ARABIC_LETTERS}]*"
+        )
+    parts = [f"(?P<word>{'|'.join(words_pattern)})"] if words_pattern else []
+    for word in sorted(set(words) - set(whole) - set(arabic), key=len, reverse=True):
         escaped = re.escape(word)
-        # Other Latin terms (with a hyphen or a space) match at word starts; Han and Arabic terms
-        # anywhere (an Arabic word is written joined to its article and prepositions).
+        # Other Latin terms (with a hyphen or a space) match at word starts; Han terms anywhere.
         parts.append(escaped if not word.isascii() else f"{_STARTS}{escaped}")
-    forms = frozenset(f for w in whole for f in query_stems(w))
+    forms = frozenset(f for w in [*whole, *arabic] for f in query_stems(w))
     return _Marks(re.compile("|".join(parts), re.IGNORECASE), forms, pinyin, first)
 
 

@@ -62,6 +62,15 @@ def test_accents_case_and_yo_fold(a, b):
     assert analyse(a).tokens == analyse(b).tokens
 
 
+def test_an_arabic_word_of_and_the_is_stemmed_as_the_word_too():
+    """والتعلم (and learning) was stemmed والتعلم: the stemmer takes one of و and ال off, not both."""
+    stems = analyse("التعليم والتعلم فالمدن", lang="ar").stems
+    assert {"تعلم/ar", "مدن/ar"} <= set(stems)
+    assert "تعلم/ar" in query_stems("والتعلم") and "تعلم/ar" in query_stems("التعلم")
+    # Not looked for in a word too short to hold و, the article and a word (والد: father).
+    assert len(analyse("والد", lang="ar").stems) == 1
+
+
 def test_arabic_normalisation():
     # alef with hamza, diacritics, tatweel and alef maqsura all fold.
     assert analyse("التَّعْليـــم").tokens == analyse("التعليم").tokens

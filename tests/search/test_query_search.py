@@ -207,6 +207,26 @@ def test_french_and_arabic_forms_of_a_word_find_each_other(make_resource):
     assert found("السياسة التربوية") == found("سياسة تربوية") == [policy.pk]
 
 
+def test_an_arabic_word_of_and_the_is_found_by_the_word(make_resource):
+    """The Arabic stemmer takes one of و and ال off a word, not both: والتعلم (and learning) was its own
+    stem, so "التعلم" did not find "التعليم والتعلم", nor "مدن" (cities) "القرى والمدن"."""
+    both = make_resource(
+        titles={"ar": "التعليم والتعلم في القرى والمدن"},
+        original_language="ar",
+        subjects=[],
+        countries=[],
+        creators=[],
+        summaries={},
+    )
+    make_resource(titles={"en": "Soil erosion on farms"}, subjects=[], countries=[], creators=[])
+    for query in ("التعلم", "تعلم", "المدن", "والتعلم"):
+        page = search.search_resources(query)
+        assert [h.resource.pk for h in page.hits] == [both.pk], query
+        assert page.hits[0].why == "", query
+    assert "<mark>والتعلم</mark>" in search.search_resources("التعلم").hits[0].title_html
+    assert "<mark>والمدن</mark>" in search.search_resources("مدن").hits[0].title_html
+
+
 @pytest.mark.parametrize(
     ("with_small_words", "without"),
     [
@@ -771,6 +791,13 @@ def test_british_and_american_spellings_find_each_other(make_resource):
         ("2011", "第2011赛季", "zh-hans", ["2011"], []),
         # A Latin word in a Chinese text is indexed as it is: only the word itself matched.
         ("learn", "终身学习 learning learn", "zh-hans", ["终身学习"], ["learning"]),
+        # An Arabic word is marked whole, with what is joined before it (the article, and, with), and
+        # where its stem is the query's: the letters inside a word were marked ("ال<mark>تعليم</mark>"),
+        # and words matched through their stem were not.
+        ("تعليم", "وتعليم الكبار بالتعليم للتعليم", "ar", ["وتعليم", "بالتعليم", "للتعليم"], []),
+        ("التعلم", "التعلم مدى الحياة وتعلم والتعلم", "ar", ["التعلم", "وتعلم", "والتعلم"], []),
+        ("كبار", "تعليم الكبار وكبار السن", "ar", ["الكبار", "وكبار"], ["تعليم"]),
+        ("التعلم", "المتعلمين", "ar", [], ["المتعلمين"]),
     ],
 )
 def test_marks_are_whole_words_the_engine_matched(query, text, lang, marked, unmarked):

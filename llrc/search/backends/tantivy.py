@@ -59,7 +59,8 @@ from llrc.search.query import Match
 # stemmed as the acronym too, `analysis._ACRONYM_PLURAL`, and no piece of a Chinese word that straddles
 # the words it is made of, `analysis._search_cut`; 16: й kept, Persian yeh and kaf and Arabic-Indic digits
 # folded, `analysis._fold`, and words whose accents, ة or hamza the fold takes off stemmed as typed too,
-# `analysis._unfolded_stems`; 17: the characters that show nothing dropped, `analysis.INVISIBLE_RANGES`):
+# `analysis._unfolded_stems`; 17: the characters that show nothing dropped, `analysis.INVISIBLE_RANGES`,
+# and an Arabic word of "and the" stemmed as what follows its و or ف too, `analysis._AND_THE`):
 # an older index is dropped on opening, and `llrc init` rebuilds it.
 SCHEMA_VERSION = "17"
 WRITER_HEAP = 64_000_000
