@@ -40,7 +40,7 @@ from llrc.catalogue.citation import citation_bibtex, citation_meta, citation_ris
 from llrc.catalogue.models import Resource
 from llrc.catalogue.services import file_path
 from llrc.lib.compression import NEVER_COMPRESSED
-from llrc.lib.text import as_text
+from llrc.lib.text import as_text, list_separator
 from llrc.lib.vary import SAME_IN_EVERY_LANGUAGE
 from llrc.search import services as search_services
 from llrc.search.services import SearchInputError, SearchTooLong
@@ -152,15 +152,31 @@ def search(request: HttpRequest) -> HttpResponse:
     page.notices[:0] = params.notices
     base = reverse("web:search")
     remove_text = _("Remove filter:")
+    # The filters in force, named at the top of the page: on a phone the facets that showed them were
+    # thousands of pixels down, and the page's title was the same with them or without.
+    active: list[dict[str, str]] = []
+    # A page past the last has no results to list again: "All values" leads to the first page.
+    all_values_page = params.page if page.hits else 1
     for facet in page.facets:
+        chosen: list[tuple[str, str, str]] = []
         # Built in Python, not in the template: see facet_list_html.
         # Every value in it is escaped by facet_list_html.
         facet.items_html = mark_safe(  # type: ignore[attr-defined]
-            facet_list_html(base, params, facet.name, facet.buckets, remove_text)
+            facet_list_html(base, params, facet.name, facet.buckets, remove_text, chosen)
         )
+        # Every value in the label and the link was escaped by facet_list_html.
+        active += [
+            {
+                "facet": str(facet.label),
+                "label_html": mark_safe(html),
+                "url": mark_safe(url),
+                "label": text,
+            }
+            for html, url, text in chosen
+        ]
         # The page again with this facet's every value, opened at the facet.
         facet.all_url = (  # type: ignore[attr-defined]
-            search_url(base, params, page=params.page, whole_facet=facet.name)
+            search_url(base, params, page=all_values_page, whole_facet=facet.name)
             + f"#facet-{facet.name}"
             if facet.cut
             else ""
@@ -169,6 +185,8 @@ def search(request: HttpRequest) -> HttpResponse:
         "params": params,
         "page": page,
         "error": error,
+        "active_filters": active,
+        "title_filters": list_separator().join(f["label"] for f in active),
         "clear_url": search_url(base, params, clear_filters=True),
         "first_page_url": search_url(base, params, page=1),
         # The corrected words with the reader's filters and order: the suggestion was checked with them.

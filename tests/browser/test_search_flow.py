@@ -246,3 +246,26 @@ def test_on_a_wide_screen_the_filters_come_after_the_results_as_in_the_page(brow
         assert facets["x"] >= hits["x"] + hits["width"]
     finally:
         context.close()
+
+
+def test_at_200_percent_zoom_the_search_box_and_the_help_examples_stay_readable(browser, demo_site):
+    """A 360-pixel phone at 200 % zoom lays pages out in 180 CSS pixels: the search box shrank to 46
+    pixels (two letters of the query could be seen), and the help's examples broke inside their words
+    ("lifelo|ng"), letter by letter at this width."""
+    context = browser.new_context(viewport={"width": 180, "height": 740})
+    page = context.new_page()
+    try:
+        for lang in ("en", "zh-hans"):
+            page.goto(f"{demo_site}/{lang}/search?q=learning")
+            box = page.locator(".search-form input").bounding_box()
+            assert box["width"] >= 140, (lang, box)
+            page.goto(f"{demo_site}/{lang}/help/search")
+            # Each example on one line (scrolled sideways inside its table if need be).
+            heights = page.eval_on_selector_all(
+                ".table-scroll th code",
+                "codes => codes.map(c => [c.textContent, c.getClientRects().length])",
+            )
+            assert heights and all(lines == 1 for _text, lines in heights), heights
+            assert no_sideways_scrolling(page)
+    finally:
+        context.close()

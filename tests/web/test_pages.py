@@ -92,7 +92,7 @@ def test_facet_link_filters_and_can_be_removed(client, site):
     text = client.get("/en/search?q=learning&country=IE").content.decode()
     assert "<mark>Learning</mark> cities in practice" in text
     assert "上海市终身教育促进条例" not in text
-    assert 'aria-current="true"' in text
+    assert 'class="selected"' in text
 
 
 def test_a_filter_typed_in_another_case_can_be_removed(client, site):
@@ -100,7 +100,7 @@ def test_a_filter_typed_in_another_case_can_be_removed(client, site):
     for query in ("country=ie", "country=ie&country=IE"):
         text = client.get(f"/en/search?q=learning&{query}").content.decode()
         assert "<mark>Learning</mark> cities in practice" in text
-        assert '<a href="/en/search?q=learning" aria-current="true" class="selected">' in text
+        assert '<a href="/en/search?q=learning" class="selected">' in text
 
 
 def test_resource_page_shows_metadata_and_citation(client, site):
@@ -192,6 +192,48 @@ def test_a_request_of_too_many_parameters_says_why(client, site):
     assert "more than 5000 parameters" in response.json()["detail"]
 
 
+def test_the_filters_in_use_and_the_page_are_named_at_the_top(client, site):
+    """On a phone the filters in use were only shown thousands of pixels down, in the facets, and the
+    title and summary were the same on every page and with any filter: a reader heard no change."""
+    text = client.get("/en/search?q=learning&type=policy&country=CN").content.decode()
+    assert "<title>“learning”: search (Policy or strategy, China) · " in text
+    filters = re.search(r'<div class="active-filters">.*?</div>', text, re.S).group(0)
+    assert "Filters in use" in filters
+    # Each removes itself and keeps the other.
+    assert (
+        '<a href="/en/search?q=learning&amp;country=CN"><span class="visually-hidden">Remove filter: '
+        "</span>Type: Policy or strategy" in filters
+    )
+    assert (
+        '<a href="/en/search?q=learning&amp;type=policy">' in filters
+        and "Country: China" in filters
+    )
+    chinese = client.get("/zh-hans/search?q=learning&type=policy").content.decode()
+    assert "类型：政策或战略" in chinese and "已选筛选条件" in chinese
+    assert "active-filters" not in client.get("/en/search?q=learning").content.decode()
+    # The tick of a selected value is not read out ("check mark"), and the link, which removes the
+    # value, is not said to be the current one.
+    assert '<span aria-hidden="true">✓ </span>' in text
+    assert 'aria-current="true" class="selected"' not in text
+
+
+def test_a_later_page_says_which_it_is_at_the_top(client, site, settings):
+    settings.SEARCH_PAGE_SIZE = 1
+    text = client.get("/en/search?q=learning&page=2").content.decode()
+    assert "<title>“learning”: search, page 2 of 2 · " in text
+    assert re.search(r'<p class="summary" role="status">[^<]*· page 2 of 2', text)
+    # The current page's link is named as the others are.
+    assert 'aria-current="page" aria-label="Page 2"' in text
+    assert "page 1 of" not in client.get("/en/search?q=learning").content.decode()
+
+
+def test_a_notice_says_it_is_one(client, site):
+    text = client.get("/en/search?q=learning+OR+-adult").content.decode()
+    assert '<p class="notice"><strong>Note:</strong> A word to leave out' in text
+    chinese = client.get("/zh-hans/search?q=learning+OR+-adult").content.decode()
+    assert '<p class="notice"><strong>提示：</strong>' in chinese
+
+
 def test_a_page_past_the_last_says_so_and_links_the_first(client, site):
     text = client.get("/en/search?q=learning&country=IE&page=50").content.decode()
     assert "past the last page" in text and "Nothing matched" not in text
@@ -240,7 +282,7 @@ def test_facet_links_match_search_url_and_escape_labels():
     hrefs = [html.unescape(h) for h in re.findall(r'href="([^"]*)"', out)]
     assert hrefs == [search_url("/en/search", params, toggle=("country", b.value)) for b in buckets]
     assert "China &lt;PRC&gt;" in out and "France &amp; Co" in out and "<PRC>" not in out
-    assert out.count('aria-current="true"') == 2
+    assert out.count('class="selected"') == 2
     assert '<span class="count">12</span>' in out
     # A year inside a selected range takes the range's place, in both ways of making links.
     ranged = SearchParams(q="x", filters={"year": ["2015..2020", "2022", "..2000"]})
