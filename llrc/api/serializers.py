@@ -39,6 +39,13 @@ def resource_summary(
     }
 
 
+def related_summary(request: HttpRequest, resource: Resource, lang: str) -> dict[str, Any]:
+    """A related resource as a search lists it, with its languages (left empty, as the schema's default)."""
+    out = resource_summary(request, resource, lang)
+    out["languages"] = _labelled(resource.languages.all(), lang)
+    return out
+
+
 def resource_full(request: HttpRequest, resource: Resource, lang: str) -> dict[str, Any]:
     out = resource_summary(request, resource, lang)
     out.update(

@@ -53,6 +53,25 @@ class StaffToken(HttpBearer):
         return user
 
 
+def _readable_from_other_sites(response: HttpResponse) -> None:
+    """What the API reads out is public: a partner site's page may fetch it (CORS). Without the header a
+    browser kept every answer from another site's JavaScript, so a search box on a partner's page could
+    not use the API. Only reading: a write needs a curator's token, and no other site is told it may
+    send one."""
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Expose-Headers"] = "Content-Language, ETag"
+
+
+def _preflight() -> HttpResponse:
+    # A browser asks before a GET it may not send without asking (with If-None-Match, say).
+    response = HttpResponse(status=204)
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Allow-Methods"] = "GET, HEAD"
+    response["Access-Control-Allow-Headers"] = "Accept, Accept-Language, If-None-Match"
+    response["Access-Control-Max-Age"] = "86400"
+    return response
+
+
 class Api(NinjaAPI):
     @property
     def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:
@@ -71,6 +90,15 @@ class Api(NinjaAPI):
                 response = _as_head(view, request, *args, **kwargs)
             else:
                 response = view(request, *args, **kwargs)
+            if request.method in ("GET", "HEAD"):
+                _readable_from_other_sites(response)
+            elif (
+                request.method == "OPTIONS"
+                and "Access-Control-Request-Method" in request.headers
+                and isinstance(response, HttpResponseNotAllowed)
+                and "GET" in response["Allow"]
+            ):
+                return _preflight()
             language = getattr(request, _ANSWERED_IN, None)
             if language and 200 <= response.status_code < 300:
                 # The language the answer was made in, not the one LocaleMiddleware read from
@@ -349,7 +377,7 @@ def get_resource(request: HttpRequest, resource_id: int, lang: str = "en") -> di
         raise Http404(f"There is no published resource {resource_id}.")
     out = serializers.resource_full(request, resource, lang)
     out["related"] = [
-        serializers.resource_summary(request, related, lang)
+        serializers.related_summary(request, related, lang)
         for related in search_services.related_resources(resource)
     ]
     return out

@@ -304,7 +304,14 @@ def filter_code(name: str, value: str) -> str:
         return value.upper()
     if name == "year":
         return year_value(value)
+    if name == "language" and (tag := _LANGUAGE_TAG.fullmatch(value)):
+        # A language tag (zh-Hans, en-GB, zh_CN) is its language: the facet's codes have no script or
+        # region, and language=zh-hans, as the API writes a record's language, found nothing.
+        return tag.group(1).lower()
     return value.lower() if name in CASE_FOLDED_FILTERS else value
+
+
+_LANGUAGE_TAG = re.compile(r"([A-Za-z]{2,3})[-_][A-Za-z0-9]{2,8}(?:[-_][A-Za-z0-9]{1,8})*")
 
 
 CASE_FOLDED_FILTERS = frozenset(["type", "language", "collection"])

@@ -2063,7 +2063,7 @@ def related_resources(resource: Resource, *, limit: int = 5) -> list[Resource]:
     found = {
         r.pk: r
         for r in Resource.objects.filter(pk__in=ranked, status="published").prefetch_related(
-            "text_values"
+            "text_values", "languages"
         )
     }
     return [found[rid] for rid in ranked if rid in found]

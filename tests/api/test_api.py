@@ -96,6 +96,45 @@ def test_a_resource_lists_its_related_resources_as_its_page_does(client, two):
     assert [r["id"] for r in body["related"]] == [two[0].pk]
     assert body["related"][0]["title"] == "社区教育与终身学习"
     assert body["related"][0]["url"].endswith(f"/zh-hans/resources/{two[0].pk}/")
+    # Its languages, as a search lists them (they were always empty).
+    assert body["related"][0]["languages"] == [{"code": "zh", "label": "中文"}]
+
+
+def test_a_partner_site_may_read_the_api_from_its_pages(client, two, token):
+    """No answer said another site's page may read it (CORS): a partner's search box could not use the
+    API, and the browser's question before a GET was refused with 405."""
+    partner = {"HTTP_ORIGIN": "https://partner.example"}
+    for url in (
+        "/api/v1/search?q=learning",
+        f"/api/v1/resources/{two[0].pk}",
+        "/api/v1/search?page=0",
+    ):
+        response = client.get(url, **partner)
+        assert response["Access-Control-Allow-Origin"] == "*", url
+        assert "ETag" in response["Access-Control-Expose-Headers"]
+    asked = client.options("/api/v1/search", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET", **partner)
+    assert asked.status_code == 204 and asked["Access-Control-Allow-Methods"] == "GET, HEAD"
+    assert "If-None-Match" in asked["Access-Control-Allow-Headers"]
+    # Writing stays with the site itself: a write is not offered to other sites.
+    write = client.post(
+        "/api/v1/resources",
+        data="{}",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        **partner,
+    )
+    assert not write.has_header("Access-Control-Allow-Origin")
+    assert client.options("/api/v1/search").status_code == 405
+
+
+def test_a_language_tag_filters_as_its_language(client, two):
+    """language=zh-hans, as the API writes a record's language, found nothing: the facet's codes are
+    languages without script or region."""
+    for tag in ("zh-hans", "zh-Hant", "zh_CN", "ZH"):
+        body = client.get("/api/v1/search", {"language": tag}).json()
+        assert [r["id"] for r in body["results"]] == [two[0].pk], tag
+        assert body["notices"] == []
+    assert client.get("/api/v1/search", {"q": "language:en-GB"}).json()["total"] == 1
 
 
 @pytest.mark.parametrize(
