@@ -182,6 +182,39 @@ def _backend() -> SearchBackend:
     )
 
 
+# Filters whose values form a tree that resources are described at any level of: a resource is given
+# SDG targets (4.3), and sdg=4 (the goal, as /vocabularies/sdg lists it) found nothing; a region holds
+# smaller regions. Subjects roll up in the index itself (`tree_values`); these are few and filter-only.
+NARROWER_FILTERS = {"sdg": Scheme.SDG, "region": Scheme.REGION}
+_children: dict[str, dict[str, list[str]]] = {}  # scheme -> code -> the codes right under it
+
+
+def _with_narrower(filters: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The filters with each value of a tree filter (NARROWER_FILTERS) followed by every value under
+    it."""
+    out = dict(filters)
+    for name, scheme in NARROWER_FILTERS.items():
+        if not filters.get(name):
+            continue
+        children = _children.get(scheme)
+        if children is None:
+            children = {}
+            for code, broader in Concept.objects.filter(
+                scheme=scheme, broader__isnull=False
+            ).values_list("code", "broader__code"):
+                children.setdefault(broader, []).append(code)
+            _children[scheme] = children
+        found: list[str] = []
+        waiting = list(filters[name])
+        while waiting:
+            code = waiting.pop(0)
+            if code not in found:
+                found.append(code)
+                waiting += children.get(code, [])
+        out[name] = found
+    return out
+
+
 def reset_backend() -> None:
     """Forget engines and per-process caches (tests, and after the vocabularies are reloaded)."""
     global _collection_cache
@@ -190,6 +223,7 @@ def reset_backend() -> None:
         _vector_store.cache_clear()
     _label_cache.clear()
     _label_maps.clear()
+    _children.clear()
     _concept_by_id.clear()
     _collection_cache = (0.0, {})
 
@@ -1173,6 +1207,9 @@ def search_resources(
     )
     notices += _words_as_looked_for(parsed, get_backend(), translating=translating)
     clean_filters = _with_query_filters(clean_filters, parsed)
+    # A goal stands for its targets, a region for the regions in it, as a subject for its narrower ones.
+    clean_filters = _with_narrower(clean_filters)
+    parsed.excluded_filters = _with_narrower(parsed.excluded_filters)
     terms = parsed.highlight_terms()
     # Words to mark in titles and snippets: the reader's own and their translations (and below, the
     # Chinese words the reader's words matched as pinyin).

@@ -22,6 +22,24 @@ def test_subject_facet_rolls_up_the_thesaurus(make_resource):
     assert {b.value for b in facet.buckets} >= {"concept1488", broader.code}
 
 
+def test_a_goal_finds_its_targets_and_a_region_the_regions_in_it(make_resource):
+    """Resources are given SDG targets (4.3); sdg=4, the goal as /vocabularies/sdg lists it, found
+    nothing, and a region (Africa) none of the resources given a region in it (Northern Africa)."""
+    target = make_resource(
+        titles={"en": "Technical training"}, sdg_targets=["4.3"], regions=["015"]
+    )
+    other = make_resource(titles={"en": "Water supply"}, sdg_targets=["6.1"], regions=["142"])
+    assert [h.resource.pk for h in search.search_resources("", filters={"sdg": ["4"]}).hits] == [
+        target.pk
+    ]
+    assert [
+        h.resource.pk for h in search.search_resources("", filters={"region": ["002"]}).hits
+    ] == [target.pk]
+    page = search.search_resources("", filters={"sdg": ["4", "6.1"]})
+    assert {h.resource.pk for h in page.hits} == {target.pk, other.pk} and not page.notices
+    assert search.search_resources("", filters={"sdg": ["4.3"]}).total == 1
+
+
 def test_did_you_mean_for_english_typos_and_pinyin(make_resource):
     make_resource(titles={"en": "Adult literacy campaigns"}, subjects=[])
     make_resource(titles={"zh-hans": "终身学习条例"}, original_language="zh-hans", subjects=[])
