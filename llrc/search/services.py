@@ -79,7 +79,6 @@ from llrc.search.query import (
     ParsedQuery,
     filter_code,
     narrowed,
-    not_a_year_range,
     parse_query,
     without_filters,
     year_range,
@@ -976,7 +975,10 @@ def _year_ranges_of(
             continue
         years = year_range(value)
         if years is None:
-            notices.append(not_a_year_range(_as_typed("year", typed).get(value, value)))
+            # Kept, as any value that names no year is (year=abc): it matches nothing, and the page
+            # says so (`_unknown_filter_values`). Left out, year=2015..2010 listed every resource, more
+            # than was asked for, which a harvester would not notice.
+            singles.append(value)
         else:
             valid.append((value, years))
     if len(valid) == 1 and not singles:
@@ -1032,7 +1034,12 @@ def _unknown_filter_values(
             continue
         as_typed = _as_typed(name, typed)
         unknown = [as_typed.get(v, v) for v in values if v not in known]
-        if len(unknown) == 1:
+        if len(unknown) == 1 and name == "year":
+            notices.append(
+                _("“%(value)s” is not a year or a range like 2015..2020: no resource matches it.")
+                % {"value": unknown[0]}
+            )
+        elif len(unknown) == 1:
             notices.append(
                 _("%(filter)s “%(value)s” is not a known value: no resource matches it.")
                 % {"filter": titles.get(name, name), "value": unknown[0]}
