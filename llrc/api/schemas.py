@@ -91,6 +91,8 @@ class SearchOut(Schema):
     page_size: int
     results: list[ResourceSummary]
     facets: dict[str, list[BucketOut]]
+    # The facets listed with their most frequent values only: all_values=<facet> lists one whole.
+    facets_cut: list[str] = []
     notices: list[str]
     suggestion: str = ""
     next_cursor: str | None = None

@@ -124,6 +124,7 @@ def search_page(request: HttpRequest, page: SearchPage, lang: str) -> dict[str, 
             ]
             for facet in page.facets
         },
+        "facets_cut": [facet.name for facet in page.facets if facet.cut],
         "notices": page.notices,
         "suggestion": page.suggestion,
         "next_cursor": page.next_cursor,

@@ -275,8 +275,14 @@ class SearchFilters(Schema):
     collection: list[str] = []
     region: list[str] = []
     sdg: list[str] = []
-    page: int = 1
-    page_size: int = 20
+    page: int = Field(1, ge=1)
+    page_size: int = Field(20, ge=1, le=search_services.MAX_PAGE_SIZE)
+    all_values: str = Field(
+        "",
+        description=(
+            "A facet to list with every value, not only its most frequent (those named in facets_cut)"
+        ),
+    )
     lang: str = Field(
         "en",
         description=(
@@ -302,7 +308,7 @@ class SearchFilters(Schema):
 resources = Router(tags=["resources"])
 
 
-_ONE_VALUE = ("q", "page", "page_size", "lang", "sort", "cursor")
+_ONE_VALUE = ("q", "page", "page_size", "lang", "sort", "cursor", "all_values")
 
 
 def _parameter_notices(request: HttpRequest) -> list[str]:
@@ -342,9 +348,15 @@ def _search(request: HttpRequest, params: SearchFilters) -> dict[str, Any]:
             lang=lang,
             sort=params.sort,
             cursor=params.cursor,
+            whole_facet=params.all_values,
         )
         answer = serializers.search_page(request, page, lang)
         answer["notices"] += _parameter_notices(request)
+        if params.all_values and params.all_values not in FACETS:
+            answer["notices"].append(
+                _("all_values: “%(name)s” is not a facet; the facets are %(facets)s.")
+                % {"name": params.all_values, "facets": list_separator().join(FACETS)}
+            )
         if page.total and not page.hits and params.cursor is None:
             # An empty list said nothing of why (the pages say it under the results).
             answer["notices"].append(
@@ -369,10 +381,16 @@ def list_resources(request: HttpRequest, params: Query[SearchFilters]) -> dict[s
     return _search(request, params)
 
 
-@resources.get("/{resource_id}", response={200: ResourceOut, 404: ErrorOut})
-def get_resource(request: HttpRequest, resource_id: int, lang: str = "en") -> dict[str, Any]:
+@resources.get("/{resource_id}", response={200: ResourceOut, 404: ErrorOut, 410: ErrorOut})
+def get_resource(request: HttpRequest, resource_id: int, lang: str = "en") -> Any:
+    """One published resource with all its metadata and related resources; 410 for one withdrawn."""
     lang = _language(request, lang)
     resource = queries.get_published_resource(resource_id)
+    if resource is None and queries.was_withdrawn(resource_id):
+        # A 404 said the same as for a number that never was one: a mirror kept its copy.
+        return Status(
+            410, {"detail": f"Resource {resource_id} was withdrawn from the catalogue.", "errors": {}}
+        )
     if resource is None:
         raise Http404(f"There is no published resource {resource_id}.")
     out = serializers.resource_full(request, resource, lang)

@@ -61,6 +61,12 @@ def get_published_resource(resource_id: int) -> Resource | None:
     )
 
 
+def was_withdrawn(resource_id: int) -> bool:
+    """Whether the resource was published and then withdrawn: a harvester must tell that from a number
+    that never was one, to drop its copy."""
+    return Resource.objects.filter(pk=resource_id, status=Status.WITHDRAWN).exists()
+
+
 def latest_resources(limit: int = 8) -> list[Resource]:
     return list(
         published_resources()

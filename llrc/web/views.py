@@ -207,6 +207,8 @@ def search(request: HttpRequest) -> HttpResponse:
 def _published(request: HttpRequest, resource_id: int) -> tuple[Resource, str]:
     """A published resource and the address of its page, or the 404 that says there is none."""
     resource = queries.get_published_resource(resource_id)
+    if resource is None and queries.was_withdrawn(resource_id):
+        raise Http404(_("This resource was withdrawn from the catalogue."))
     if resource is None:
         raise Http404(_("There is no resource with this number."))
     return resource, request.build_absolute_uri(reverse("web:resource", args=[resource.pk]))

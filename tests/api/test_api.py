@@ -100,6 +100,47 @@ def test_a_resource_lists_its_related_resources_as_its_page_does(client, two):
     assert body["related"][0]["languages"] == [{"code": "zh", "label": "中文"}]
 
 
+def test_a_facet_cut_to_its_most_frequent_values_is_named_and_can_be_listed_whole(
+    client, make_resource
+):
+    """A facet lists its 30 most frequent values: the API neither said that values were left out nor
+    could list them all, as the pages can."""
+    from llrc.vocabularies.models import Concept, Scheme
+
+    codes = sorted(
+        Concept.objects.filter(scheme=Scheme.LANGUAGE, code__regex=r"^[a-z]{2}$").values_list(
+            "code", flat=True
+        )
+    )[:32]
+    for code in codes:
+        make_resource(titles={"en": f"Literacy in {code}"}, languages=[code], subjects=[])
+    body = client.get("/api/v1/search", {"q": "literacy"}).json()
+    assert "language" in body["facets_cut"] and len(body["facets"]["language"]) == 30
+    whole = client.get("/api/v1/search", {"q": "literacy", "all_values": "language"}).json()
+    assert "language" not in whole["facets_cut"]
+    assert {b["value"] for b in whole["facets"]["language"]} == set(codes)
+    assert whole["notices"] == []
+    wrong = client.get("/api/v1/search", {"q": "literacy", "all_values": "colour"}).json()
+    assert wrong["notices"] == [
+        "all_values: “colour” is not a facet; the facets are type, language, country, year, "
+        "subject, target_group, collection."
+    ]
+
+
+def test_a_withdrawn_resource_is_gone_not_unknown(client, two):
+    """A withdrawn resource answered the 404 of a number that never was one: a mirror kept its copy."""
+    from llrc.catalogue.models import Resource, Status
+
+    Resource.objects.filter(pk=two[0].pk).update(status=Status.WITHDRAWN)
+    gone = client.get(f"/api/v1/resources/{two[0].pk}")
+    assert gone.status_code == 410
+    assert gone.json()["detail"] == f"Resource {two[0].pk} was withdrawn from the catalogue."
+    assert client.get("/api/v1/resources/999999").status_code == 404
+    page = client.get(f"/en/resources/{two[0].pk}/")
+    assert page.status_code == 404
+    assert "This resource was withdrawn from the catalogue." in page.content.decode()
+
+
 def test_a_partner_site_may_read_the_api_from_its_pages(client, two, token):
     """No answer said another site's page may read it (CORS): a partner's search box could not use the
     API, and the browser's question before a GET was refused with 405."""
@@ -142,9 +183,12 @@ def test_a_language_tag_filters_as_its_language(client, two):
     [
         ("/api/v1/resources/999999", 404),
         ("/api/v1/resources/abc", 422),
-        ("/api/v1/search?page=0", 400),
+        # A parameter out of its range is refused as one of the wrong type is (page=0 was 400, abc
+        # 422), and the OpenAPI document gives the range.
+        ("/api/v1/search?page=0", 422),
         ("/api/v1/search?page=abc", 422),
-        ("/api/v1/search?page_size=100000", 400),
+        ("/api/v1/search?page_size=100000", 422),
+        ("/api/v1/search?page_size=0", 422),
         ("/api/v1/collections/nowhere", 404),
         ("/api/v1/vocabularies/planets", 404),
     ],
