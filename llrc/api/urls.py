@@ -389,7 +389,8 @@ def get_resource(request: HttpRequest, resource_id: int, lang: str = "en") -> An
     if resource is None and queries.was_withdrawn(resource_id):
         # A 404 said the same as for a number that never was one: a mirror kept its copy.
         return Status(
-            410, {"detail": f"Resource {resource_id} was withdrawn from the catalogue.", "errors": {}}
+            410,
+            {"detail": f"Resource {resource_id} was withdrawn from the catalogue.", "errors": {}},
         )
     if resource is None:
         raise Http404(f"There is no published resource {resource_id}.")

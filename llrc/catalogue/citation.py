@@ -3,6 +3,9 @@ the record for reference managers and search engines (RIS, BibTeX, citation_* me
 
 from __future__ import annotations
 
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
 from llrc.catalogue.models import Contribution, Resource, TextField
 from llrc.lib.identifiers import bcp47, parse_partial_date
 
@@ -44,6 +47,18 @@ def citation_text(resource: Resource, *, url: str, lang: str = "en") -> str:
     dois = _identifiers(resource, "doi")
     parts.append(f"https://doi.org/{dois[0]}" if dois else url)
     return "".join(parts)
+
+
+def citation_html(resource: Resource, *, url: str, lang: str = "en") -> SafeString:
+    """`citation_text`, escaped, with the title marked with its language and direction: a Chinese title
+    in an English citation was read with the English voice."""
+    text = citation_text(resource, url=url, lang=lang)
+    title, title_lang = resource.display(TextField.TITLE, resource.original_language() or lang)
+    if not title or not title_lang or title not in text:
+        return mark_safe(escape(text))
+    before, _title, after = text.partition(title)
+    marked = f'<span lang="{escape(bcp47(title_lang))}" dir="auto">{escape(title)}</span>'
+    return mark_safe(escape(before) + marked + escape(after))
 
 
 # Creators a citation names as its authors: a policy's issuing body is its corporate author.

@@ -36,7 +36,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from llrc.catalogue import queries
-from llrc.catalogue.citation import citation_bibtex, citation_meta, citation_ris, citation_text
+from llrc.catalogue.citation import (
+    citation_bibtex,
+    citation_html,
+    citation_meta,
+    citation_ris,
+)
 from llrc.catalogue.models import Resource
 from llrc.catalogue.services import file_path
 from llrc.lib.compression import NEVER_COMPRESSED
@@ -226,7 +231,7 @@ def resource_detail(request: HttpRequest, resource_id: int) -> HttpResponse:
     context = {
         "resource": resource,
         "lang": _lang(),
-        "citation": citation_text(resource, url=url, lang=_lang()),
+        "citation": citation_html(resource, url=url, lang=_lang()),
         "citation_meta": citation_meta(resource, pdf_url=pdf_url),
         # Printed after each file's name, where paper cannot be clicked.
         "site_url": request.build_absolute_uri("/").removesuffix("/"),

@@ -210,6 +210,8 @@ def test_the_filters_in_use_and_the_page_are_named_at_the_top(client, site):
     )
     chinese = client.get("/zh-hans/search?q=learning&type=policy").content.decode()
     assert "类型：政策或战略" in chinese and "已选筛选条件" in chinese
+    # No space before the full-width bracket (找到 25 条资源 （检索词…).
+    assert re.search(r"条资源（检索词：“learning”）", chinese)
     assert "active-filters" not in client.get("/en/search?q=learning").content.decode()
     # The tick of a selected value is not read out ("check mark"), and the link, which removes the
     # value, is not said to be the current one.
@@ -903,9 +905,11 @@ def test_chinese_pages_punctuate_and_date_as_chinese_does(
     )
     assert "PDF，10 B，英语</span>" in text
     citation = text.split('class="citation">')[1].split("</p>")[0]
-    assert (
-        citation
-        == "上海市人大常委会（2011）。上海市终身教育促进条例。https://doi.org/10.1234/llrc.1"
+    # The title marked with its language, as on an English page, where it was read with the English
+    # voice.
+    assert citation == (
+        '上海市人大常委会（2011）。<span lang="zh-Hans" dir="auto">上海市终身教育促进条例</span>。'
+        "https://doi.org/10.1234/llrc.1"
     )
     citation = client.get(f"/zh-hans/resources/{undated.pk}/").content.decode()
     assert "（无日期）" in citation and "n.d." not in citation
@@ -921,7 +925,10 @@ def test_chinese_pages_punctuate_and_date_as_chinese_does(
     assert shown["Creators"] == "上海市人大常委会 (Issuing body)"
     assert ", " in shown["Regions"] and shown["Identifiers"] == "DOI: 10.1234/llrc.1"
     assert shown["Date issued"] == '<time datetime="2011-01-05">5 January 2011</time>'
-    assert "上海市人大常委会 (2011). 上海市终身教育促进条例. https://doi.org/" in text_en
+    assert (
+        '上海市人大常委会 (2011). <span lang="zh-Hans" dir="auto">上海市终身教育促进条例</span>. https://doi.org/'
+        in text_en
+    )
 
 
 def test_resource_pages_describe_the_record_for_reference_managers(
