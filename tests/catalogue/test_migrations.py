@@ -11,6 +11,17 @@ from llrc.search.analysis import fold_text
 pytestmark = pytest.mark.django_db
 
 
+def _stored_file(make_resource) -> ResourceFile:
+    return ResourceFile.objects.create(
+        resource=make_resource(subjects=[], collections=[]),
+        file="a/b",
+        name="page.txt",
+        media_type="text/plain",
+        size=1,
+        sha256="0" * 64,
+    )
+
+
 def test_pages_stored_before_the_folded_copy_are_folded_by_the_migration(
     make_resource, monkeypatch
 ):
@@ -18,15 +29,7 @@ def test_pages_stored_before_the_folded_copy_are_folded_by_the_migration(
     # migrations backwards would need a transactional test, whose flush empties the vocabularies
     # the other tests share).
     migration = import_module("llrc.catalogue.migrations.0003_file_page_folded")
-    resource = make_resource(subjects=[], collections=[])
-    stored = ResourceFile.objects.create(
-        resource=resource,
-        file="a/b",
-        name="page.txt",
-        media_type="text/plain",
-        size=1,
-        sha256="0" * 64,
-    )
+    stored = _stored_file(make_resource)
     texts = ["上海市終身學習網絡", "L'Éducation des adultes", "The ﬁrst programme", "التَّعَلُّمُ"]
     FilePage.objects.bulk_create(
         FilePage(file=stored, number=number, text=text) for number, text in enumerate(texts, 1)
@@ -49,15 +52,7 @@ def test_pages_folded_with_the_characters_that_show_nothing_are_folded_again(
     # Folded before 0006, a soft hyphen stayed inside the word ("litera\u00adcy"), and a page holding
     # "literacy" so written was not chosen for a snippet of "literacy". Only changed pages are written.
     migration = import_module("llrc.catalogue.migrations.0006_file_page_folded_without_invisible")
-    resource = make_resource(subjects=[], collections=[])
-    stored = ResourceFile.objects.create(
-        resource=resource,
-        file="a/b",
-        name="page.txt",
-        media_type="text/plain",
-        size=1,
-        sha256="0" * 64,
-    )
+    stored = _stored_file(make_resource)
     texts = ["Adult litera\u00adcy", "life\u200blong", "\u200fالتعلم\u200f", "no change"]
     old_folds = ["adult litera\u00adcy", "life\u200blong", "\u200fالتعلم\u200f", "no change"]
     FilePage.objects.bulk_create(
