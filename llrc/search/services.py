@@ -2006,13 +2006,24 @@ LABELLED_CONCEPTS = ("subjects", "target_groups", "countries", "regions")
 
 
 def _why_in_concepts(concepts: list[Concept], terms: list[str], lang: str) -> str:
+    """The concept a result was found through, of those it is described with: the one whose labels hold
+    the most of the words (the first that held any was named: "Literacy" for "adult literacy" where the
+    record also has "Adult literacy")."""
+    best, most = None, 0
+    distinct = list(dict.fromkeys(terms))
     for concept in concepts:
         # Folded as the query's terms are (accents and all, in `holds`): "alphabétisation" is the
         # term "alphabetisation", which the French label only holds once folded. Labels in every
         # language: a word's stem in any of them counts.
-        if holds(" ".join(concept.all_labels()), terms):
-            return _("Found through its description: %(label)s") % {"label": concept.label(lang)}
-    return ""
+        labels = " ".join(concept.all_labels())
+        if not holds(labels, distinct):
+            continue
+        held = sum(holds(labels, [term]) for term in distinct) if len(distinct) > 1 else 1
+        if held > most:
+            best, most = concept, held
+    if best is None:
+        return ""
+    return _("Found through its description: %(label)s") % {"label": best.label(lang)}
 
 
 @cache

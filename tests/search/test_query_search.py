@@ -817,6 +817,28 @@ def test_marks_are_whole_words_the_engine_matched(query, text, lang, marked, unm
         assert word in html and f"<mark>{word}" not in html, (word, html)
 
 
+@pytest.mark.parametrize(
+    ("subjects", "query", "named"),
+    [
+        (["concept10766", "concept10781"], "rural women", "Rural women"),
+        (["concept10781", "concept10766"], "rural women", "Rural women"),
+        (["concept1519", "concept1480"], "adult literacy", "Adult literacy"),
+    ],
+)
+def test_why_names_the_concept_holding_the_most_of_the_words(make_resource, subjects, query, named):
+    """The first concept holding any of the words was named: "Women" for "rural women", where the record
+    is described as "Rural women" too."""
+    found = make_resource(
+        titles={"en": "Evening classes in the village hall"},
+        summaries={},
+        subjects=subjects,
+        collections=[],
+    )
+    page = search.search_resources(query)
+    hit = next(h for h in page.hits if h.resource.pk == found.pk)
+    assert hit.why == f"Found through its description: {named}"
+
+
 def test_why_agrees_with_the_marks(make_resource):
     """A page says it was found through the reader's own words only where it would mark them: "cent",
     the German stem of "center", starts "Central", but this record was found through a translation."""
