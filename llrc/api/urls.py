@@ -369,6 +369,25 @@ def _search(request: HttpRequest, params: SearchFilters) -> dict[str, Any]:
     return answer
 
 
+@api.get("/", include_in_schema=False)
+def index(request: HttpRequest) -> dict[str, Any]:
+    """Where the API's parts are: /api/v1 answered a 404, which told a developer nothing."""
+    here = request.build_absolute_uri("/api/v1/")
+    return {
+        "docs": here + "docs",
+        "openapi": here + "openapi.json",
+        "endpoints": {
+            name: here + path
+            for name, path in [
+                ("search", "search"),
+                ("resources", "resources"),
+                ("collections", "collections"),
+                ("vocabularies", "vocabularies"),
+            ]
+        },
+    }
+
+
 @api.get("/search", response={200: SearchOut, 400: ErrorOut, 422: ErrorOut}, tags=["search"])
 def search(request: HttpRequest, params: Query[SearchFilters]) -> dict[str, Any]:
     """Search published resources: words in any language, filters that combine, facet counts."""

@@ -141,6 +141,16 @@ def test_a_withdrawn_resource_is_gone_not_unknown(client, two):
     assert "This resource was withdrawn from the catalogue." in page.content.decode()
 
 
+def test_the_api_root_lists_where_its_parts_are(client, db):
+    """/api/v1 led to a JSON 404, which told a developer nothing."""
+    assert client.get("/api/v1")["Location"] == "/api/v1/"
+    body = client.get("/api/v1/").json()
+    assert body["docs"] == "http://testserver/api/v1/docs"
+    assert body["openapi"] == "http://testserver/api/v1/openapi.json"
+    for url in [body["docs"], body["openapi"], *body["endpoints"].values()]:
+        assert client.get(url.removeprefix("http://testserver")).status_code == 200, url
+
+
 def test_a_partner_site_may_read_the_api_from_its_pages(client, two, token):
     """No answer said another site's page may read it (CORS): a partner's search box could not use the
     API, and the browser's question before a GET was refused with 405."""
@@ -623,7 +633,7 @@ def test_a_vocabulary_page_out_of_range_is_refused_not_adjusted(client, query, f
     assert response.json()["detail"].startswith(f"{field}: give")
 
 
-@pytest.mark.parametrize("url", ["/api/v1/nope", "/api/v1/resources/1/", "/api/v1/"])
+@pytest.mark.parametrize("url", ["/api/v1/nope", "/api/v1/resources/1/", "/api/v1/search/"])
 def test_an_address_no_endpoint_answers_gets_the_apis_error_shape(client, url):
     """It was {"detail": "Not found"}, without the errors every other refusal carries, and without
     the charset of every other answer."""
