@@ -377,13 +377,7 @@ def index(request: HttpRequest) -> dict[str, Any]:
         "docs": here + "docs",
         "openapi": here + "openapi.json",
         "endpoints": {
-            name: here + path
-            for name, path in [
-                ("search", "search"),
-                ("resources", "resources"),
-                ("collections", "collections"),
-                ("vocabularies", "vocabularies"),
-            ]
+            name: here + name for name in ("search", "resources", "collections", "vocabularies")
         },
     }
 
